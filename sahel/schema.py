@@ -1,0 +1,178 @@
+"""The incident contract, declared once: columns, dtypes, vocabularies, CRS.
+
+Every reader produces a frame with exactly these columns in this order; the CSV header, the widget
+labels and ``docs/data.md`` derive from ``COLUMNS``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import geopandas as gpd
+import pandas as pd
+
+CRS = "EPSG:4326"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: its name, pandas dtype, a label for people, and its documentation."""
+
+    name: str
+    dtype: str
+    label: str
+    doc: str
+    required: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("event_id", "str", "Event ID",
+           "Stable identifier. ACLED: `event_id_cnty`; UCDP: `UCDP-<id>`; reports: `RPT-<hash>`.",
+           required=True),
+    Column("event_date", "datetime64[ns]", "Date",
+           "Day the incident happened (first day for ranges), as a date without time zone.",
+           required=True),
+    Column("time_precision", "Int8", "Date precision",
+           "ACLED scale: 1 exact day, 2 within a week, 3 only the month. UCDP `date_prec` 1→1, "
+           "2–3→2, 4–5→3."),
+    Column("event_type", "str", "Event type", "ACLED event type (see `EVENT_TYPES`)."),
+    Column("sub_event_type", "str", "Sub-event type", "ACLED sub-event type."),
+    Column("actor1", "str", "Actor 1", "First actor as the source names it (UCDP `side_a`)."),
+    Column("actor2", "str", "Actor 2", "Second actor as the source names it (UCDP `side_b`)."),
+    Column("group1", "str", "Armed group 1",
+           "Canonical armed group of actor1 from the alias table; the source name itself when "
+           "unknown (and reported)."),
+    Column("group2", "str", "Armed group 2", "Canonical armed group of actor2, as for group1."),
+    Column("country", "str", "Country", "Country name in English."),
+    Column("iso3", "str", "ISO3", "ISO 3166-1 alpha-3 country code."),
+    Column("admin1", "str", "Region",
+           "Canonical first-level region name (one per region, from the shipped boundaries); "
+           "assigned by point-in-polygon when the source gives none."),
+    Column("admin1_source", "str", "Region (as in source)",
+           "The region name exactly as the source spelled it (empty when assigned)."),
+    Column("admin2", "str", "Admin 2", "Second-level unit (cercle, province, department), as given."),
+    Column("location", "str", "Location", "Place name as given by the source."),
+    Column("latitude", "float64", "Latitude", "WGS84 decimal degrees (EPSG:4326).", required=True),
+    Column("longitude", "float64", "Longitude", "WGS84 decimal degrees (EPSG:4326).",
+           required=True),
+    Column("geo_precision", "Int8", "Location precision",
+           "ACLED scale: 1 named town, 2 near a town / part of a region, 3 only a larger region "
+           "(point is a centroid or capital). UCDP `where_prec` 1→1, 2→2, 3–7→3."),
+    Column("fatalities", "Int64", "Fatalities",
+           "Best estimate, ACLED's most conservative convention (UCDP `best`)."),
+    Column("fatalities_low", "Int64", "Fatalities (low)", "Lowest credible figure (UCDP `low`)."),
+    Column("fatalities_high", "Int64", "Fatalities (high)",
+           "Highest credible figure (UCDP `high`)."),
+    Column("claims", "str", "Claims",
+           "JSON list of competing claims, kept apart and never averaged: each "
+           '`{"by", "role", "kind", "text", "low", "high"}` (see `Claim`).'),
+    Column("source", "str", "Source", "Who reported it (ACLED `source`, UCDP `source_office`)."),
+    Column("source_url", "str", "Source URL", "Link to the report, where there is one."),
+    Column("notes", "str", "Notes", "Free-text description of the incident."),
+    Column("dataset", "str", "Dataset",
+           "Where the row came from: `acled`, `ucdp_ged`, `ucdp_candidate`, `report`, `seed`, "
+           "`canonical` (see `DATASETS`)."),
+    Column("flags", "str", "Flags",
+           "Semicolon-separated warnings on a kept row (e.g. `zero_coordinates`, "
+           "`country_mismatch`, `unknown_actor`)."),
+    Column("timestamp", "Int64", "Updated",
+           "Source revision time (ACLED `timestamp`, Unix seconds); newer rows replace older."),
+)
+
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
+COLUMNS_BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+
+EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "Battles": ("Armed clash", "Government regains territory",
+                "Non-state actor overtakes territory"),
+    "Explosions/Remote violence": ("Chemical weapon", "Air/drone strike", "Suicide bomb",
+                                   "Shelling/artillery/missile attack",
+                                   "Remote explosive/landmine/IED", "Grenade"),
+    "Violence against civilians": ("Sexual violence", "Attack",
+                                   "Abduction/forced disappearance"),
+    "Protests": ("Peaceful protest", "Protest with intervention",
+                 "Excessive force against protesters"),
+    "Riots": ("Violent demonstration", "Mob violence"),
+    "Strategic developments": ("Agreement", "Arrests", "Change to group/activity",
+                               "Disrupted weapons use", "Headquarters or base established",
+                               "Looting/property destruction",
+                               "Non-violent transfer of territory", "Other"),
+}
+
+DATASETS: dict[str, str] = {
+    "acled": "ACLED export brought by the user (never shipped)",
+    "ucdp_ged": "UCDP Georeferenced Event Dataset",
+    "ucdp_candidate": "UCDP Candidate Events Dataset",
+    "report": "Extracted from a news report",
+    "seed": "Hand-coded from a news report",
+    "canonical": "This project's own CSV / GeoJSON / GeoParquet",
+}
+
+CLAIM_ROLES: tuple[str, ...] = ("armed_group", "army", "government", "local_sources", "media",
+                                "ngo", "un", "outlet", "other")
+CLAIM_KINDS: tuple[str, ...] = ("killed", "wounded", "prisoners", "missing", "looting", "other")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One party's claim about an incident's toll, in its own words; numbers may be unknown."""
+
+    by: str
+    role: str
+    kind: str
+    text: str
+    low: int | None = None
+    high: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the claim as a plain dict (JSON-ready)."""
+        return {"by": self.by, "role": self.role, "kind": self.kind, "text": self.text,
+                "low": self.low, "high": self.high}
+
+
+def claims_to_json(claims: Iterable[Claim | dict[str, Any]]) -> str:
+    """Serialise claims to the canonical JSON text of the `claims` column."""
+    items = [c.to_dict() if isinstance(c, Claim) else dict(c) for c in claims]
+    return json.dumps(items, ensure_ascii=False, separators=(",", ":")) if items else ""
+
+
+def claims_from_json(text: object) -> list[Claim]:
+    """Parse the `claims` column back into Claim objects (empty or missing → [])."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    return [Claim(by=str(d.get("by", "")), role=str(d.get("role", "other")),
+                  kind=str(d.get("kind", "other")), text=str(d.get("text", "")),
+                  low=d.get("low"), high=d.get("high"))
+            for d in json.loads(text)]
+
+
+def empty_incidents() -> gpd.GeoDataFrame:
+    """Return an empty canonical frame with the right columns, dtypes and CRS."""
+    return conform(pd.DataFrame({c.name: pd.Series([], dtype="object") for c in COLUMNS}))
+
+
+def conform(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return `frame` with exactly the canonical columns, in order, cast, with point geometry.
+
+    Missing columns are added empty; extra columns are dropped. Geometry is rebuilt from
+    longitude/latitude in EPSG:4326.
+    """
+    out = pd.DataFrame(index=range(len(frame)))
+    src = frame.reset_index(drop=True)
+    for col in COLUMNS:
+        values = src[col.name] if col.name in src.columns else pd.Series([None] * len(src))
+        out[col.name] = _cast(values, col.dtype)
+    geometry = gpd.points_from_xy(out["longitude"], out["latitude"], crs=CRS)
+    return gpd.GeoDataFrame(out, geometry=geometry, crs=CRS)
+
+
+def _cast(values: pd.Series, dtype: str) -> pd.Series:
+    if dtype == "str":
+        return values.astype("str")
+    if dtype.startswith("datetime64"):
+        return pd.to_datetime(values, errors="raise").astype(dtype)
+    if dtype in ("Int8", "Int64"):
+        return pd.to_numeric(values, errors="raise").round().astype(dtype)
+    return pd.to_numeric(values, errors="raise").astype(dtype)
