@@ -1,0 +1,178 @@
+"""Places: folding, countries, region aliases, boundaries, point-in-polygon, gazetteer."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from sahel import places
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("Tombouctou", "tombouctou"),
+    ("Ségou", "segou"),
+    ("TILLABÉRI", "tillaberi"),
+    ("N'Djaména", "n djamena"),
+    ("N’Djaména", "n djamena"),
+    ("Centre-Nord", "centre nord"),
+    ("  Boucle   du\tMouhoun ", "boucle du mouhoun"),
+    ("Œuvre", "oeuvre"),
+    ("Anéfis.", "anefis"),
+    ("Djôrô", "djoro"),
+    ("", ""),
+])
+def test_fold(text: str, folded: str) -> None:
+    assert places.fold(text) == folded
+
+
+@pytest.mark.parametrize(("name", "iso3"), [
+    ("Mali", "MLI"), ("MLI", "MLI"), ("ML", "MLI"), ("ml", "MLI"), ("République du Mali", "MLI"),
+    ("Burkina Faso", "BFA"), ("BF", "BFA"), ("Burkina", "BFA"),
+    ("Niger", "NER"), ("NE", "NER"), ("Nigeria", "NGA"), ("NG", "NGA"),
+    ("Tchad", "TCD"), ("Chad", "TCD"), ("TD", "TCD"),
+    ("Mauritanie", "MRT"), ("Ivory Coast", "CIV"), ("Côte d’Ivoire", "CIV"),
+    ("432", "MLI"), (483, "TCD"),
+    ("France", None), ("", None), (None, None), (float("nan"), None),
+])
+def test_country_iso3(name: object, iso3: str | None) -> None:
+    assert places.country_iso3(name) == iso3
+
+
+@pytest.mark.parametrize(("name", "iso3", "canonical"), [
+    ("Tombouctou", None, "Tombouctou"),
+    ("Timbuktu", None, "Tombouctou"),
+    ("Tombuctu", None, "Tombouctou"),
+    ("TOMBOUCTOU", "MLI", "Tombouctou"),
+    ("Région de Tombouctou", None, "Tombouctou"),
+    ("Tombouctou Region", "Mali", "Tombouctou"),
+    ("Segou", None, "Ségou"),
+    ("Ségou", "ML", "Ségou"),
+    ("Koulikouro", None, "Koulikoro"),
+    ("Sikasso", None, "Sikasso"),
+    ("Wassoulou", None, None),  # Natural Earth's wrong name_fr for Sikasso
+    ("Ménaka", None, "Ménaka"),  # region since 2016, kept although it has no polygon
+    ("Menaka", "MLI", "Ménaka"),
+    ("Taoudeni", None, "Taoudénit"),
+    ("Douentza", "MLI", "Mopti"),  # 2023 region inside the Mopti polygon
+    ("Tillaberi", None, "Tillabéri"),
+    ("Tillabéri Region", "NER", "Tillabéri"),
+    ("Boucle du Mouhoun", None, "Boucle du Mouhoun"),
+    ("Centre-North", None, "Centre-Nord"),
+    ("centre nord", "BFA", "Centre-Nord"),
+    ("Liptako", "BFA", "Sahel"),  # 2025 name
+    ("Sahel", None, "Sahel"),
+    ("Sahel", "BFA", "Sahel"),
+    ("Sahel", "MLI", None),  # the wider area is not a Malian region
+    ("Ville de N'Djamena", None, "N'Djamena"),
+    ("Ouadaï", "TCD", "Ouaddaï"),
+    ("Ennedi-Est", None, "Ennedi"),
+    ("Hodh Ech Chargi", None, "Hodh Ech Chargui"),
+    ("Guidimaka", None, "Guidimakha"),
+    ("Centre", "CMR", "Centre"),
+    ("Tombouctou", "NER", None),
+    ("Tombouctou", "Atlantis", None),
+    ("Atlantis", None, None),
+    ("", None, None),
+    (None, None, None),
+])
+def test_canonical_region(name: object, iso3: str | None, canonical: str | None) -> None:
+    assert places.canonical_region(name, iso3) == canonical
+
+
+def test_every_alias_resolves_to_its_canonical_name() -> None:
+    aliases = places.region_aliases()
+    resolved = [places.canonical_region(a, i) for a, i in zip(aliases["alias"], aliases["iso3"],
+                                                              strict=True)]
+    assert resolved == list(aliases["canonical"])
+
+
+def test_every_polygon_name_is_canonical() -> None:
+    regions = places.load_regions()
+    assert not regions.duplicated(["iso3", "admin1"]).any()
+    for admin1, iso3 in zip(regions["admin1"], regions["iso3"], strict=True):
+        assert places.canonical_region(admin1, iso3) == admin1
+
+
+def test_boundaries_are_valid_and_cover_the_sahel() -> None:
+    regions = places.load_regions()
+    countries = places.load_countries()
+    assert regions.crs.to_epsg() == 4326 and countries.crs.to_epsg() == 4326
+    assert shapely.is_valid(regions.geometry.values).all()
+    assert shapely.is_valid(countries.geometry.values).all()
+    counts = regions.groupby("iso3").size()
+    assert counts[["MLI", "BFA", "NER", "TCD", "MRT"]].tolist() == [9, 13, 8, 22, 13]
+    assert set(countries["iso3"]) == {c.iso3 for c in places.COUNTRIES}
+    assert (regions["country"] == regions["iso3"].map(places.COUNTRY_NAMES)).all()
+
+
+@pytest.mark.parametrize(("lon", "lat", "iso3", "admin1"), [
+    (-3.9906, 15.9322, "MLI", "Tombouctou"),  # Niafunké
+    (-3.67075, 16.41453, "MLI", "Tombouctou"),  # Goundam
+    (-2.22262, 15.07132, "MLI", "Mopti"),  # Boni
+    (2.4022, 15.9182, "MLI", "Gao"),  # Ménaka town: no Ménaka polygon
+    (-8.0003, 12.6493, "MLI", "Bamako"),
+    (-1.5271, 12.3681, "BFA", "Centre"),  # Ouagadougou
+    (-0.0352, 14.0354, "BFA", "Sahel"),  # Dori
+    (1.4528, 14.2120, "NER", "Tillabéri"),
+    (15.0503, 12.1192, "TCD", "N'Djamena"),
+    (-15.9780, 18.0792, "MRT", "Nouakchott"),
+    (2.9383, 11.1342, "BEN", "Alibori"),  # Kandi
+])
+def test_locate_known_points(lon: float, lat: float, iso3: str, admin1: str) -> None:
+    found = places.locate([lon], [lat])
+    assert found.loc[0, "iso3"] == iso3
+    assert found.loc[0, "admin1"] == admin1
+    assert found.loc[0, "country"] == places.COUNTRY_NAMES[iso3]
+
+
+@pytest.mark.parametrize(("lon", "lat"), [
+    (-20.0, 15.0),  # Atlantic
+    (0.0, 0.0),  # Gulf of Guinea, the classic null island
+    (39.0, 15.0),  # Eritrea: not covered
+    (float("nan"), 15.0),
+])
+def test_locate_outside_coverage_is_missing(lon: float, lat: float) -> None:
+    found = places.locate([lon], [lat])
+    assert found.iloc[0].isna().all()
+
+
+def test_locate_keeps_series_index_and_dtype() -> None:
+    lon = pd.Series([-3.9906, -20.0], index=[7, 3])
+    lat = pd.Series([15.9322, 15.0], index=[7, 3])
+    found = places.locate(lon, lat)
+    assert list(found.index) == [7, 3]
+    assert list(found.columns) == ["iso3", "country", "admin1"]
+    assert found.loc[7, "admin1"] == "Tombouctou" and pd.isna(found.loc[3, "admin1"])
+    assert all(found[c].dtype == "str" for c in found.columns)
+
+
+def test_locate_agrees_with_shapely_on_random_points() -> None:
+    rng = np.random.default_rng(42)
+    lon, lat = rng.uniform(-18, 24, 2000), rng.uniform(5, 27, 2000)
+    found = places.locate(lon, lat)
+    regions = places.load_regions()
+    for i in range(0, 2000, 97):
+        inside = regions.loc[regions.contains(shapely.Point(lon[i], lat[i])), "admin1"]
+        expected = inside.iloc[0] if len(inside) else None
+        got = found.loc[i, "admin1"]
+        assert (expected is None and pd.isna(got)) or got == expected
+
+
+@pytest.mark.parametrize(("admin1", "iso3"), [
+    ("Tombouctou", None), ("Timbuktu", "MLI"), ("Sahel", "BFA"), ("Tillaberi", None),
+])
+def test_region_centroid_lies_in_its_region(admin1: str, iso3: str | None) -> None:
+    point = places.region_centroid(admin1, iso3)
+    assert point is not None
+    lat, lon = point
+    assert places.locate([lon], [lat]).loc[0, "admin1"] == places.canonical_region(admin1, iso3)
+
+
+def test_region_centroid_of_polygonless_region_is_its_capital() -> None:
+    lat, lon = places.region_centroid("Ménaka")  # type: ignore[misc]
+    assert math.isclose(lat, 15.92, abs_tol=0.05) and math.isclose(lon, 2.40, abs_tol=0.05)
+    assert places.region_centroid("Atlantis") is None
