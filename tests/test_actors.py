@@ -1,0 +1,260 @@
+import csv
+import re
+import time
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sahel import actors
+from sahel.actors import (
+    GROUP_KINDS,
+    TEXT_MATCH_MODES,
+    all_groups,
+    canonical_group,
+    expand_groups,
+    find_actor_mentions,
+    fold_chars,
+    group_info,
+    resolve_actor_column,
+)
+
+JNIM_FAMILY = {"JNIM", "Katiba Macina", "Ansar Dine", "Al-Mourabitoune", "Katiba Serma", "AQIM"}
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (actors.ACTORS_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    # ACLED actor names, with their country and period suffixes
+    ("JNIM: Group for Support of Islam and Muslims", "JNIM"),
+    ("Military Forces of Mali (2013-2020)", "FAMa"),
+    ("Military Forces of Mali (2021-)", "FAMa"),
+    ("Military Forces of Mali (2021-) Prison Guards", "FAMa"),
+    ("Police Forces of Mali (2021-)", "FAMa"),
+    ("Military Forces of Burkina Faso (2022-)", "Burkina Faso forces"),
+    ("Military Forces of Niger (2023-)", "Niger forces"),
+    ("Civilians (Mali)", "Civilians"),
+    ("Civilians (Burkina Faso)", "Civilians"),
+    ("Protesters (Niger)", "Protesters"),
+    ("Rioters (Mali)", "Rioters"),
+    ("Unidentified Armed Group (Burkina Faso)", "Unidentified armed group"),
+    ("Fulani Ethnic Militia (Mali)", "Communal militias"),
+    ("Unidentified Communal Militia (Mali)", "Communal militias"),
+    ("Dogon Ethnic Militia (Mali)", "Communal militias"),
+    ("Wagner Group", "Wagner / Africa Corps"),
+    ("Islamic State Sahel Province", "Islamic State Sahel"),
+    ("Islamic State (West Africa) - Greater Sahara Faction", "Islamic State Sahel"),
+    ("Islamic State (West Africa)", "ISWAP"),
+    ("MINUSMA: United Nations Multidimensional Integrated Stabilization Mission in Mali",
+     "MINUSMA"),
+    ("VDP: Volunteers for the Defense of the Homeland", "VDP"),
+    ("CMA: Coordination of Azawad Movements", "Azawad rebels"),
+    ("GATIA: Imghad Tuareg and Allies Self-Defense Group", "GATIA/MSA"),
+    ("AQIM: Al Qaeda in the Islamic Maghreb", "AQIM"),
+    ("Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad", "Boko Haram (JAS)"),
+    # UCDP side names
+    ("Government of Mali", "FAMa"),
+    ("Government of Mali (2021-)", "FAMa"),
+    ("Government of Burkina Faso", "Burkina Faso forces"),
+    ("JNIM", "JNIM"),
+    ("IS", "Islamic State Sahel"),
+    ("CMA", "Azawad rebels"),
+    ("Civilians", "Civilians"),
+    ("Ansarullah", "Ansarul Islam"),
+    ("MSA", "GATIA/MSA"),
+    ("GATIA", "GATIA/MSA"),
+    ("Al-Mourabitoun", "Al-Mourabitoune"),
+    # French and English press, any case, accents or punctuation
+    ("le Jnim", "JNIM"),
+    ("GSIM", "JNIM"),
+    ("Groupe de soutien à l'islam et aux musulmans", "JNIM"),
+    ("GROUPE DE SOUTIEN A L’ISLAM ET AUX MUSULMANS", "JNIM"),
+    ("Jama'at Nusrat al-Islam wal-Muslimin", "JNIM"),
+    ("Forces armées maliennes", "FAMa"),
+    ("Fama", "FAMa"),
+    ("l'armée malienne", "FAMa"),
+    ("soldats maliens", "FAMa"),
+    ("mercenaires russes", "Wagner / Africa Corps"),
+    ("instructeurs russes", "Wagner / Africa Corps"),
+    ("Africa Corps", "Wagner / Africa Corps"),
+    ("Etat islamique au Grand Sahara", "Islamic State Sahel"),
+    ("EIGS", "Islamic State Sahel"),
+    ("ISGS", "Islamic State Sahel"),
+    ("Front de libération du Macina", "Katiba Macina"),
+    ("FLM", "Katiba Macina"),
+    ("Amadou Koufa", "Katiba Macina"),
+    ("Ansar Eddine", "Ansar Dine"),
+    ("AQMI", "AQIM"),
+    ("Ansaroul Islam", "Ansarul Islam"),
+    ("CSP-PSD", "Azawad rebels"),
+    ("CSP-DPA", "Azawad rebels"),
+    ("FLA", "Azawad rebels"),
+    ("Front de libération de l'Azawad", "Azawad rebels"),
+    ("MNLA", "Azawad rebels"),
+    ("HCUA", "Azawad rebels"),
+    ("Volontaires pour la défense de la patrie", "VDP"),
+    ("Barkhane", "French forces"),
+    ("Casques bleus", "MINUSMA"),
+    ("chasseurs dozos", "Dozo militias"),
+    ("Dan Na Ambassagou", "Dan Na Ambassagou"),
+    ("Koglweogo", "Koglweogo"),
+    ("hommes armés non identifiés", "Unidentified armed group"),
+    ("présumés jihadistes", "Unidentified armed group"),
+    ("individus armés", "Unidentified armed group"),
+    ("gunmen", "Unidentified armed group"),
+    ("suspected jihadists", "Unidentified armed group"),
+    ("terroristes", "Unidentified armed group"),
+    ("  Katiba   Macina ", "Katiba Macina"),
+])
+def test_canonical_group_resolves_aliases(name, expected):
+    assert canonical_group(name) == expected
+
+
+@pytest.mark.parametrize("name", ["Military Forces of Ruritania", "Famille", "EIX", "", "   ",
+                                  None, float("nan"), "Islamic State Mozambiqu"])
+def test_canonical_group_unknown_is_none(name):
+    assert canonical_group(name) is None
+
+
+@pytest.mark.parametrize(("name", "on", "expected"), [
+    ("Iyad Ag Ghali", date(2013, 1, 15), "Ansar Dine"),
+    ("Iyad Ag Ghali", "2017-03-01", "Ansar Dine"),
+    ("Iyad Ag Ghali", "2017-03-02", "JNIM"),
+    ("Iyad Ag Ghali", pd.Timestamp("2023-11-24"), "JNIM"),
+    ("Iyad Ag Ghali", None, "JNIM"),
+    ("Adnan Abu Walid al-Sahrawi", date(2012, 6, 1), "MUJAO"),
+    ("Adnan Abu Walid al-Sahrawi", date(2014, 6, 1), "Al-Mourabitoune"),
+    ("Adnan Abu Walid al-Sahrawi", date(2019, 6, 1), "Islamic State Sahel"),
+    # A name valid over a period still resolves outside it: names never become unknown.
+    ("Military Forces of Mali (2013-2020)", date(2023, 11, 24), "FAMa"),
+    ("Barkhane", date(2024, 1, 1), "French forces"),
+])
+def test_canonical_group_respects_validity_windows(name, on, expected):
+    assert canonical_group(name, on=on) == expected
+
+
+def test_expand_groups_with_and_without_components():
+    assert expand_groups(["JNIM"]) == JNIM_FAMILY
+    assert expand_groups(["GSIM"]) == JNIM_FAMILY
+    assert expand_groups(["JNIM"], include_components=False) == {"JNIM"}
+    assert expand_groups(["Katiba Macina"]) == {"Katiba Macina"}
+    assert expand_groups(["EIGS", "FAMa"]) == {"Islamic State Sahel", "FAMa"}
+    assert expand_groups(["Nobody"]) == {"Nobody"}
+    assert expand_groups([]) == frozenset()
+
+
+def test_resolve_actor_column_keeps_and_counts_unknown_names():
+    names = pd.Series(["Military Forces of Mali (2021-)", "Strange Militia", None,
+                       "le Jnim", "Strange Militia", "", "Civilians (Mali)"],
+                      index=[10, 11, 12, 13, 14, 15, 16], name="actor1", dtype="str")
+    groups, unknown = resolve_actor_column(names)
+    assert list(groups.index) == list(names.index) and groups.name == "actor1"
+    assert str(groups.dtype) == "str"
+    assert groups.tolist()[:2] == ["FAMa", "Strange Militia"]
+    assert pd.isna(groups.loc[12])
+    assert groups.loc[[13, 14, 15, 16]].tolist() == ["JNIM", "Strange Militia", "",
+                                                     "Civilians"]
+    assert unknown == {"Strange Militia": 2}
+
+
+def test_resolve_actor_column_uses_dates_for_names_that_change_meaning():
+    names = pd.Series(["Iyad Ag Ghali", "Iyad Ag Ghali", "GSIM"], dtype="str")
+    dates = pd.Series(pd.to_datetime(["2013-01-15", "2020-05-01", "2020-05-01"]))
+    groups, _ = resolve_actor_column(names, on=dates)
+    assert groups.tolist() == ["Ansar Dine", "JNIM", "JNIM"]
+
+
+def test_resolve_actor_column_is_fast_on_100k_rows():
+    rng = np.random.default_rng(7)
+    pool = [a.alias for a in actors.load_aliases()] + [f"Unknown band {i}" for i in range(50)]
+    names = pd.Series(rng.choice(pool, size=100_000), dtype="str")
+    resolve_actor_column(names.iloc[:10])  # warm the table
+    started = time.perf_counter()
+    groups, unknown = resolve_actor_column(names)
+    elapsed = time.perf_counter() - started
+    assert len(groups) == 100_000 and len(unknown) == 50
+    assert elapsed < 1.0
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Le Jnim a revendiqué l'attaque du camp des FAMa à Niafunké.",
+     [("Jnim", "JNIM"), ("FAMa", "FAMa")]),
+    ("Des hommes armés non identifiés ont tué trois civils.",
+     [("hommes armés non identifiés", "Unidentified armed group"), ("civils", "Civilians")]),
+    ("L'armée malienne et ses instructeurs russes ont repris Kidal.",
+     [("armée malienne", "FAMa"), ("instructeurs russes", "Wagner / Africa Corps")]),
+    ("Le Front de libération du Macina d'Amadou Koufa est actif.",
+     [("Front de libération du Macina", "Katiba Macina"), ("Amadou Koufa", "Katiba Macina")]),
+    ("Selon l'EI, l'attaque visait l'armée nigérienne.",
+     [("EI", "Islamic State Sahel"), ("armée nigérienne", "Niger forces")]),
+    ("Gunmen suspected to be jihadists attacked VDP positions in Djibo.",
+     [("Gunmen", "Unidentified armed group"), ("jihadists", "Unidentified armed group"),
+      ("VDP", "VDP")]),
+    ("The Islamic State Sahel Province claimed the ambush on Nigerien soldiers.",
+     [("Islamic State Sahel Province", "Islamic State Sahel"),
+      ("Nigerien soldiers", "Niger forces")]),
+    ("Une famille a fui; il n'y a ni FAMa ni EIGS ici, et ei n'est pas un sigle.",
+     [("FAMa", "FAMa"), ("EIGS", "Islamic State Sahel")]),
+    ("This is a report; it is quiet and the ant is small.", []),
+    ("Le GSIM (Groupe de soutien à l’islam et aux musulmans) et le\nCSP-PSD.",
+     [("GSIM", "JNIM"), ("Groupe de soutien à l’islam et aux musulmans", "JNIM"),
+      ("CSP-PSD", "Azawad rebels")]),
+])
+def test_find_actor_mentions_in_french_and_english(text, expected):
+    mentions = find_actor_mentions(text)
+    assert [(m.text, m.canonical) for m in mentions] == expected
+    assert all(text[m.start:m.end] == m.text for m in mentions)
+
+
+def test_find_actor_mentions_prefers_the_longest_alias():
+    text = "les soldats maliens et les forces armées maliennes"
+    assert [m.text for m in find_actor_mentions(text)] == ["soldats maliens",
+                                                           "forces armées maliennes"]
+
+
+def test_fold_chars_keeps_length_and_strips_accents():
+    text = "Tombouctou: l’armée, Ségou — İ"
+    assert len(fold_chars(text)) == len(text)
+    assert fold_chars("Niafunké L'ÉTAT") == "niafunke l etat"
+
+
+def test_every_alias_points_to_a_group_and_every_field_is_valid():
+    groups = {row["name"]: row for row in _rows("groups.csv")}
+    aliases = _rows("aliases.csv")
+    assert [a["canonical"] for a in aliases if a["canonical"] not in groups] == []
+    assert [a["alias"] for a in aliases if a["in_text"] not in TEXT_MATCH_MODES] == []
+    assert [a["alias"] for a in aliases if a["lang"] not in ("en", "fr", "any")] == []
+    for alias in aliases:
+        start, end = (date.fromisoformat(alias[k]) if alias[k] else None
+                      for k in ("valid_from", "valid_to"))
+        assert start is None or end is None or start <= end, alias["alias"]
+    assert [g for g, row in groups.items() if row["kind"] not in GROUP_KINDS] == []
+    assert [g for g, row in groups.items()
+            if row["coalition"] and row["coalition"] not in groups] == []
+    assert [g for g, row in groups.items() if not re.fullmatch(r"#[0-9A-Fa-f]{6}", row["color"])
+            ] == []
+    colors = [row["color"].upper() for row in groups.values()]
+    assert len(set(colors)) == len(colors)
+
+
+def test_no_alias_is_listed_twice_for_the_same_group_and_period():
+    seen = [(actors.fold_name(a.alias), a.canonical, a.valid_from, a.valid_to)
+            for a in actors.load_aliases()]
+    assert len(seen) == len(set(seen))
+
+
+def test_only_jnim_has_components():
+    assert {g.coalition for g in all_groups()} == {"", "JNIM"}
+
+
+def test_group_info_accepts_canonical_names_and_aliases():
+    assert group_info("JNIM").kind == "jihadist"
+    assert group_info("GSIM").name == "JNIM"
+    assert group_info("Katiba Macina").coalition == "JNIM"
+    assert group_info("FAMa").color == "#0072B2"
+    with pytest.raises(KeyError):
+        group_info("Nobody at all")
