@@ -1,0 +1,80 @@
+"""Canonical names for checked rows: ISO3 and country, admin-1 region, armed groups, and flags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from sahel import actors, places
+from sahel.validation import add_flag, is_blank
+
+
+def enrich(kept: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Fill iso3/country/admin1/group1/group2 canonically; return the rows and unknown actors."""
+    out = kept.copy()
+    _assign_country(out)
+    _assign_region(out)
+    unknown: dict[str, int] = {}
+    for side in ("1", "2"):
+        _assign_group(out, side, unknown)
+    return out, dict(sorted(unknown.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _map_unique(values: pd.Series, function: Callable[[str], str | None]) -> pd.Series:
+    # The look-ups are per name, and a file repeats few names many times.
+    text = values.astype("str").str.strip()
+    lookup = {v: function(v) for v in text.dropna().unique() if v}
+    return text.map(lookup).astype("object")
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(pd.NA, index=frame.index, dtype="object")
+
+
+def _assign_country(out: pd.DataFrame) -> None:
+    given = _map_unique(_column(out, "iso3"), places.country_iso3)
+    given = given.fillna(_map_unique(_column(out, "country"), places.country_iso3))
+    located = out["loc_iso3"]
+    mismatch = given.notna() & located.notna() & given.ne(located)
+    out["flags"] = add_flag(out["flags"], mismatch, "country_mismatch")
+    out["iso3"] = given.where(given.notna(), located.astype("object"))
+    country = _column(out, "country")
+    out["country"] = country.where(~is_blank(country), out["loc_country"])
+
+
+def _assign_region(out: pd.DataFrame) -> None:
+    name = _column(out, "admin1")
+    for fallback in ("region_name", "admin1_source"):
+        name = name.where(~is_blank(name), _column(out, fallback))
+    pairs = pd.DataFrame({"name": name.astype("str").str.strip(), "iso3": out["iso3"]})
+    unique = pairs.dropna(subset=["name"]).drop_duplicates()
+    lookup = {(n, i): places.canonical_region(n, i if isinstance(i, str) else None)
+              for n, i in zip(unique["name"], unique["iso3"], strict=True) if n}
+    canonical = pd.Series([lookup.get((n, i)) for n, i in zip(pairs["name"], pairs["iso3"],
+                                                                 strict=True)],
+                          index=out.index, dtype="object")
+    unknown = canonical.isna() & ~is_blank(name)
+    out["flags"] = add_flag(out["flags"], unknown, "unknown_region")
+    out["admin1"] = canonical.fillna(out["loc_admin1"])
+
+
+def _assign_group(out: pd.DataFrame, side: str, unknown: dict[str, int]) -> None:
+    actor = _column(out, f"actor{side}")
+    given = _column(out, f"group{side}")
+    todo = is_blank(given) & ~is_blank(actor)
+    if not todo.any():
+        out[f"group{side}"] = given
+        return
+    names = actor[todo].astype("str").str.strip()
+    distinct = pd.Series(names.unique())
+    resolved, counts = actors.resolve_actor_column(distinct)
+    lookup = dict(zip(distinct, resolved, strict=True))
+    strangers = names.isin(set(counts))
+    for name, count in names[strangers].value_counts().items():
+        unknown[str(name)] = unknown.get(str(name), 0) + int(count)
+    out[f"group{side}"] = given.where(~todo, names.map(lookup))
+    out["flags"] = add_flag(out["flags"], strangers.reindex(out.index, fill_value=False),
+                            "unknown_actor")
