@@ -81,7 +81,9 @@ def detect_format(columns: list[str] | pd.Index) -> Format:
     for candidate in FORMATS:
         if present.issuperset(candidate.required):
             return candidate
-    closest = min(FORMATS, key=lambda f: len(set(f.required) - present) / len(f.required))
+    # Closest = the format the header shares most columns with (then: lacks the fewest).
+    closest = min(FORMATS, key=lambda f: (-len(present & set(f.required)),
+                                          len(set(f.required) - present)))
     missing = [c for c in closest.required if c not in present]
     raise UnknownFormatError(closest.name, missing, [str(c) for c in columns])
 

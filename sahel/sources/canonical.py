@@ -57,9 +57,12 @@ def read_geojson_table(data: bytes) -> RawTable:
 def read_geoparquet_table(data: bytes) -> RawTable:
     """Read (Geo)Parquet; point geometry fills longitude/latitude when those columns are absent."""
     try:
-        frame = pd.DataFrame(gpd.read_parquet(io.BytesIO(data)))
-    except ValueError:
-        frame = pd.read_parquet(io.BytesIO(data))  # plain Parquet, no geo metadata
+        try:
+            frame = pd.DataFrame(gpd.read_parquet(io.BytesIO(data)))
+        except ValueError as error:
+            if "geo" not in str(error).lower():
+                raise
+            frame = pd.read_parquet(io.BytesIO(data))  # plain Parquet, no geo metadata
     except Exception as error:  # pyarrow raises several kinds for damaged files
         raise UnreadableSourceError(f"unreadable Parquet file: {error}") from None
     if "geometry" in frame.columns:

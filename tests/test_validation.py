@@ -1,0 +1,96 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from sahel.validation import OUTSIDE, SWAPPED, ZERO_POINT, check_rows, parse_dates
+
+GOOD = {"event_id": "A1", "event_date": "2023-11-24", "latitude": "15.9322",
+        "longitude": "-3.9906", "fatalities": "12", "geo_precision": "1"}
+
+
+def check(*changes: dict):
+    frame = pd.DataFrame([{**GOOD, "event_id": f"A{i}", **change}
+                          for i, change in enumerate(changes)], dtype="str")
+    return check_rows(frame, np.arange(2, len(frame) + 2))
+
+
+@pytest.mark.parametrize("change, reason", [
+    ({"event_id": ""}, "missing event_id"),
+    ({"event_date": "  "}, "missing event_date"),
+    ({"event_date": "31 Febuary 2023"}, "unparseable event_date '31 Febuary 2023'"),
+    ({"event_date": "2023-02-30"}, "unparseable event_date '2023-02-30'"),
+    ({"latitude": ""}, "missing latitude"),
+    ({"longitude": "west"}, "unparseable longitude 'west'"),
+    ({"latitude": "95.1"}, "latitude/longitude out of range"),
+    ({"longitude": "-181"}, "latitude/longitude out of range"),
+    ({"latitude": "-3.9906", "longitude": "15.9322"}, SWAPPED),
+    ({"latitude": "48.85", "longitude": "2.35"}, OUTSIDE),  # Paris: no shipped polygon
+    ({"latitude": "4.0", "longitude": "-3.0"}, OUTSIDE),  # Gulf of Guinea
+    ({"latitude": "0", "longitude": "0"}, ZERO_POINT),
+    ({"fatalities": "a dozen"}, "unparseable fatalities 'a dozen'"),
+    ({"fatalities": "-3"}, "negative fatalities"),
+    ({"geo_precision": "4"}, "geo_precision not 1, 2 or 3"),
+])
+def test_each_reject_reason(change, reason):
+    checked = check(change)
+    assert checked.kept.empty
+    assert checked.rejected.to_dict("records") == [{"row": 2, "reason": reason}]
+
+
+def test_all_reasons_of_a_row_are_given():
+    checked = check({"event_id": "", "event_date": "soon"})
+    assert checked.rejected["reason"].tolist() == ["missing event_id; unparseable event_date "
+                                                   "'soon'"]
+
+
+def test_duplicate_event_id_names_the_first_row():
+    checked = check({}, {"event_id": "A0"}, {"event_id": "A0"})
+    assert checked.kept["row"].tolist() == [2]
+    assert checked.rejected["reason"].tolist() == ["duplicate event_id (first at row 2)"] * 2
+    assert checked.rejected["row"].tolist() == [3, 4]
+
+
+def test_good_rows_are_parsed_and_located():
+    checked = check({}, {"event_date": "24 November 2023", "latitude": "14,4089",
+                         "longitude": "-1,5507"})
+    kept = checked.kept
+    assert checked.rejected.empty
+    assert kept["event_date"].tolist() == [pd.Timestamp("2023-11-24")] * 2
+    assert kept["latitude"].tolist() == [15.9322, 14.4089]
+    assert kept["loc_iso3"].tolist() == ["MLI", "BFA"]
+    assert kept["loc_admin1"].tolist() == ["Tombouctou", "Sahel"]
+    assert kept["flags"].tolist() == ["", ""]
+
+
+def test_one_zero_coordinate_is_kept_but_flagged():
+    # 0° longitude crosses Burkina Faso: a real point is possible, a filler likely.
+    checked = check({"latitude": "12.5", "longitude": "0"})
+    assert checked.kept["flags"].tolist() == ["zero_coordinates"]
+    assert checked.kept["loc_iso3"].tolist() == ["BFA"]
+
+
+def test_kept_plus_rejected_is_rows_read_on_a_mixed_table():
+    rng = np.random.default_rng(7)
+    changes = [{}, {"event_id": ""}, {"latitude": "99"}, {"event_date": "x"},
+               {"latitude": "-3.9906", "longitude": "15.9322"}, {"fatalities": "n/a"}]
+    picks = [changes[i] for i in rng.integers(0, len(changes), 300)]
+    checked = check(*picks)
+    assert len(checked.kept) + len(checked.rejected) == 300
+    assert set(checked.kept["row"]).isdisjoint(checked.rejected["row"])
+    assert len(checked.kept) == sum(1 for p in picks if p == {})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2023-11-24", "2023-11-24"),
+    ("24 November 2023", "2023-11-24"),
+    ("2 January 2019", "2019-01-02"),
+    ("2023-11-24 00:00:00", "2023-11-24"),
+    ("2023-11-24T13:45:00", "2023-11-24"),
+    ("24 Nov 2023", "2023-11-24"),
+    ("24/11/2023", None),
+    ("", None),
+])
+def test_parse_dates(text, expected):
+    parsed = parse_dates(pd.Series([text], dtype="str")).iloc[0]
+    assert (None if pd.isna(parsed) else parsed) == (pd.Timestamp(expected) if expected
+                                                      else None)
