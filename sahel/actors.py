@@ -19,6 +19,11 @@ article ("le Jnim", "l'armée malienne", "the Wagner Group").
 An alias valid only over a period (``valid_from``/``valid_to``) still resolves outside it; when one
 name means different groups over time ("Iyad Ag Ghali": Ansar Dine until March 2017, then JNIM), the
 entry whose window is nearest the event date wins, and without a date the latest entry wins.
+
+Country context: an alias row may be limited to some countries (``iso3``: "IS" means ISWAP in the
+Lake Chad basin) or name ``(state forces)``, the state forces of the incident's country ("l'armée",
+"soldiers", "FDS"; the country's group carries its ``iso3`` in ``groups.csv``). Where the country
+is given such entries win; without it they are ignored, so generic words stay unknown.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ GROUP_KINDS: tuple[str, ...] = ("jihadist", "rebel", "state", "foreign", "militi
 TEXT_MATCH_MODES: tuple[str, ...] = ("fold", "case", "no")
 _ARTICLES: tuple[str, ...] = ("le ", "la ", "les ", "l ", "the ")
 _PARENTHESISED = re.compile(r"\([^)]*\)")
+# In aliases.csv: "the state forces of the country the incident is in" (see groups.csv iso3).
+STATE_FORCES = "(state forces)"
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class Group:
     coalition: str  # the parent canonical group, or "" when it belongs to none
     color: str  # "#RRGGBB"
     label: str
+    iso3: str = ""  # for a country's state forces: its ISO3 code
     doc: str = ""
 
 
@@ -62,10 +70,11 @@ class Alias:
     """One name for a canonical group, as read from ``aliases.csv``."""
 
     alias: str
-    canonical: str
+    canonical: str  # a group name, or STATE_FORCES
     lang: str
     valid_from: date | None
     valid_to: date | None
+    iso3: frozenset[str]  # the countries where this meaning holds; empty = everywhere
     in_text: str
     note: str = ""
 
@@ -76,6 +85,18 @@ class Alias:
         if self.valid_to is not None and on > self.valid_to:
             return (on - self.valid_to).days
         return 0
+
+    def meaning(self, iso3: str | None) -> str | None:
+        """Return the group this alias names in country `iso3` (None when it names none there)."""
+        if self.canonical == STATE_FORCES:
+            return state_forces(iso3) if iso3 else None
+        if self.iso3 and iso3 not in self.iso3:
+            return None
+        return self.canonical
+
+    def is_local(self) -> bool:
+        """Return whether the meaning depends on the country (such entries win where they hold)."""
+        return bool(self.iso3) or self.canonical == STATE_FORCES
 
 
 @dataclass(frozen=True)
@@ -122,7 +143,8 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 @lru_cache(maxsize=1)
 def _groups() -> dict[str, Group]:
     return {row["name"]: Group(name=row["name"], kind=row["kind"], coalition=row["coalition"],
-                               color=row["color"], label=row["label"], doc=row["doc"])
+                               color=row["color"], label=row["label"], iso3=row["iso3"],
+                               doc=row["doc"])
             for row in _read_csv(ACTORS_DIR / "groups.csv")}
 
 
@@ -131,10 +153,12 @@ def load_aliases() -> tuple[Alias, ...]:
     """Return every alias: the rows of ``aliases.csv`` plus each canonical name as its own alias."""
     rows = [Alias(alias=r["alias"], canonical=r["canonical"], lang=r["lang"] or "any",
                   valid_from=_parse_day(r["valid_from"]), valid_to=_parse_day(r["valid_to"]),
-                  in_text=r["in_text"] or "fold", note=r["note"])
+                  iso3=frozenset(r["iso3"].split()), in_text=r["in_text"] or "fold",
+                  note=r["note"])
             for r in _read_csv(ACTORS_DIR / "aliases.csv")]
     listed = {fold_name(a.alias) for a in rows}
-    own = [Alias(alias=g, canonical=g, lang="any", valid_from=None, valid_to=None, in_text="fold")
+    own = [Alias(alias=g, canonical=g, lang="any", valid_from=None, valid_to=None,
+                 iso3=frozenset(), in_text="fold")
            for g in _groups() if fold_name(g) not in listed]
     return tuple(own + rows)
 
@@ -145,6 +169,16 @@ def _alias_index() -> dict[str, tuple[Alias, ...]]:
     for alias in load_aliases():
         index.setdefault(fold_name(alias.alias), []).append(alias)
     return {key: tuple(entries) for key, entries in index.items()}
+
+
+@lru_cache(maxsize=1)
+def _state_forces_by_country() -> dict[str, str]:
+    return {g.iso3: g.name for g in _groups().values() if g.iso3}
+
+
+def state_forces(iso3: str | None) -> str | None:
+    """Return the canonical state forces of a country by ISO3 code ("MLI" → "FAMa"), or None."""
+    return _state_forces_by_country().get((iso3 or "").upper())
 
 
 def _candidate_keys(name: str) -> list[str]:
@@ -160,18 +194,17 @@ def _candidate_keys(name: str) -> list[str]:
     return keys
 
 
-def _entries_for(name: str) -> tuple[Alias, ...]:
-    index = _alias_index()
-    return next((index[key] for key in _candidate_keys(name) if key in index), ())
-
-
-def _pick(entries: tuple[Alias, ...], on: date | None) -> str:
-    # min() keeps the first of equals, so table order breaks ties.
-    return min(entries, key=lambda a: a.distance(on or date.max)).canonical
+def _pick(entries: tuple[Alias, ...], on: date | None, iso3: str | None) -> str | None:
+    usable = [a for a in entries if a.meaning(iso3) is not None]
+    if not usable:
+        return None
+    # Country-specific meanings first, then the window nearest the date; min() keeps table order.
+    best = min(usable, key=lambda a: (not a.is_local(), a.distance(on or date.max)))
+    return best.meaning(iso3)
 
 
 def _as_day(on: object) -> date | None:
-    if on is None or (not isinstance(on, str) and pd.isna(on)):  # type: ignore[arg-type]
+    if on is None or (not isinstance(on, str) and pd.isna(on)):  # type: ignore[call-overload]
         return None
     if isinstance(on, datetime):
         return on.date()
@@ -181,16 +214,26 @@ def _as_day(on: object) -> date | None:
 
 
 @lru_cache(maxsize=65536)
-def _canonical_cached(name: str, on: date | None) -> str | None:
-    entries = _entries_for(name)
-    return _pick(entries, on) if entries else None
+def _canonical_cached(name: str, on: date | None, iso3: str | None) -> str | None:
+    index = _alias_index()
+    for key in _candidate_keys(name):
+        found = _pick(index[key], on, iso3) if key in index else None
+        if found is not None:
+            return found
+    return None
 
 
-def canonical_group(name: object, on: date | datetime | str | None = None) -> str | None:
-    """Return the canonical group `name` means (on the day `on`, if given); None if unknown."""
+def canonical_group(name: object, on: date | datetime | str | None = None,
+                    iso3: str | None = None) -> str | None:
+    """Return the canonical group `name` means (on day `on`, in country `iso3`); None if unknown.
+
+    Without `iso3`, generic words ("l'armée", "soldiers") stay unknown; with it they name that
+    country's state forces.
+    """
     if not isinstance(name, str) or not name.strip():
         return None
-    return _canonical_cached(name, _as_day(on))
+    country = iso3.upper() if isinstance(iso3, str) and iso3.strip() else None
+    return _canonical_cached(name, _as_day(on), country)
 
 
 def group_info(canonical: str) -> Group:
@@ -229,47 +272,50 @@ def expand_groups(groups: Iterable[str], include_components: bool = True) -> fro
     return frozenset(wanted)
 
 
-def _ambiguous_names() -> frozenset[str]:
-    """Return the folded keys whose meaning depends on the date."""
+@lru_cache(maxsize=1)
+def _context_keys() -> frozenset[str]:
+    """Return the folded keys whose meaning depends on the date or the country."""
     return frozenset(key for key, entries in _alias_index().items()
-                     if len({a.canonical for a in entries}) > 1)
+                     if len({a.canonical for a in entries}) > 1
+                     or any(a.is_local() for a in entries))
 
 
-def resolve_actor_column(names: pd.Series, on: pd.Series | None = None
+def _aligned(values: pd.Series | str | None, size: int) -> list[object]:
+    if values is None or isinstance(values, str):
+        return [values] * size
+    return list(pd.Series(values).reset_index(drop=True))
+
+
+def resolve_actor_column(names: pd.Series, on: pd.Series | None = None,
+                         iso3: pd.Series | str | None = None
                          ) -> tuple[pd.Series, dict[str, int]]:
     """Return the canonical group of every name (the name itself when unknown) and unknown counts.
 
     Vectorised over the distinct names; missing or blank names stay as they are and are not
-    counted. `on`, an optional series of event dates aligned with `names`, is only consulted for
-    the few names whose meaning changes over time.
+    counted. `on` (event dates) and `iso3` (country codes, or one code for all rows), aligned with
+    `names`, are only consulted for the few names whose meaning changes with date or country.
     """
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
     unique_names = [str(u) for u in uniques]
     resolved = [canonical_group(u) for u in unique_names]
-    kept = [r if r is not None else u for r, u in zip(resolved, unique_names, strict=True)]
-    mapped = np.array([*kept, None], dtype=object)
-    values = mapped[codes]  # code -1 (missing) picks the trailing None
-    if on is not None:
-        dates = pd.to_datetime(pd.Series(on).reset_index(drop=True), errors="coerce")
-        ambiguous = _ambiguous_names()
-        for code, name in enumerate(unique_names):
-            if set(_candidate_keys(name)) & ambiguous:
-                rows = np.flatnonzero(codes == code)
-                values[rows] = [canonical_group(name, on=d) for d in dates.iloc[rows]]
-    out = pd.Series(values, index=names.index, name=names.name, dtype="str")
-    blank = [str(u).strip() == "" for u in unique_names]
-    counts = np.bincount(codes[codes >= 0], minlength=len(unique_names))
-    unknown = {u: int(n) for u, r, n, b in zip(unique_names, resolved, counts, blank, strict=True)
-               if r is None and not b}
+    values = np.array([*resolved, None], dtype=object)[codes]  # code -1 (missing) → None
+    if on is not None or iso3 is not None:
+        context = [c for c, n in enumerate(unique_names)
+                   if not _context_keys().isdisjoint(_candidate_keys(n))]
+        rows = np.flatnonzero(np.isin(codes, context))
+        if len(rows):
+            days = [_as_day(d) for d in np.array(_aligned(on, len(names)), dtype=object)[rows]]
+            countries = np.array(_aligned(iso3, len(names)), dtype=object)[rows]
+            values[rows] = [canonical_group(unique_names[c], on=d, iso3=i)
+                            for c, d, i in zip(codes[rows], days, countries, strict=True)]
+    names_or_na = np.array([*unique_names, None], dtype=object)[codes]
+    known = pd.notna(values)
+    out = pd.Series(np.where(known, values, names_or_na), index=names.index, name=names.name,
+                    dtype="str")
+    strangers = pd.Series(names_or_na[~known & (codes >= 0)], dtype="object")
+    unknown = {str(n): int(k) for n, k in strangers[strangers.str.strip() != ""]
+               .value_counts(sort=False).items()}
     return out, unknown
-
-
-@dataclass(frozen=True)
-class _TextMatcher:
-    folded: re.Pattern[str] | None  # run over fold_chars(text)
-    exact: re.Pattern[str] | None  # run over the text itself
-    folded_groups: dict[str, str]
-    exact_groups: dict[str, str]
 
 
 def _alternation(patterns: dict[str, str]) -> re.Pattern[str] | None:
@@ -280,46 +326,42 @@ def _alternation(patterns: dict[str, str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
-@lru_cache(maxsize=1)
-def _text_matcher() -> _TextMatcher:
+@lru_cache(maxsize=4)
+def _text_patterns(lang: str | None) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """Return the regexes for folded text and for exact-case acronyms, in one language or all."""
     folded: dict[str, str] = {}
     exact: dict[str, str] = {}
-    folded_groups: dict[str, str] = {}
-    exact_groups: dict[str, str] = {}
-    for key in _alias_index():
-        text_entries = [a for a in _alias_index()[key] if a.in_text != "no"]
-        for alias in text_entries:
-            if alias.in_text == "case" and alias.alias not in exact:
-                exact[alias.alias] = re.escape(alias.alias)
-                exact_groups[alias.alias] = _pick(
-                    tuple(a for a in text_entries if a.alias == alias.alias), None)
-            elif alias.in_text == "fold" and key not in folded:
-                folded[key] = r"\s+".join(re.escape(t) for t in key.split())
-                folded_groups[key] = _pick(
-                    tuple(a for a in text_entries if a.in_text == "fold"), None)
-    return _TextMatcher(_alternation(folded), _alternation(exact), folded_groups, exact_groups)
+    for alias in load_aliases():
+        if alias.in_text == "no" or (lang is not None and alias.lang not in (lang, "any")):
+            continue
+        if alias.in_text == "case":
+            exact[alias.alias] = re.escape(alias.alias)
+        else:
+            key = fold_name(alias.alias)
+            folded[key] = r"\s+".join(re.escape(t) for t in key.split())
+    return _alternation(folded), _alternation(exact)
 
 
-def find_actor_mentions(text: str) -> list[ActorMention]:
+def find_actor_mentions(text: str, lang: str | None = None, on: date | str | None = None,
+                        iso3: str | None = None) -> list[ActorMention]:
     """Return the longest non-overlapping alias matches in free French/English text, in order.
 
     Matches respect word boundaries ("Fama" is not in "famille"); short acronyms listed with
-    ``in_text=case`` match only in their exact case ("EI", not "ei"). A name that changes meaning
-    over time resolves to its latest meaning; the extractor may re-resolve with
-    ``canonical_group(mention.text, on=...)``. Generic words ("terroristes", "gunmen") resolve
-    to "Unidentified armed group": prefer a named group when the text has one.
+    ``in_text=case`` match only in their exact case ("EI", not "ei"). `lang` ("fr"/"en") skips the
+    other language's aliases ("militants" is English only); `on` and `iso3` resolve names whose
+    meaning depends on them, and generic words ("l'armée", "soldiers") are only found when `iso3`
+    is given. Generic attackers ("terroristes", "gunmen") resolve to "Unidentified armed group":
+    prefer a named group when the text has one.
     """
-    matcher = _text_matcher()
+    folded, exact = _text_patterns(lang)
+    spans = [m.span() for m in folded.finditer(fold_chars(text))] if folded else []
+    spans += [m.span() for m in exact.finditer(text)] if exact else []
     found: list[ActorMention] = []
-    if matcher.folded is not None:
-        for m in matcher.folded.finditer(fold_chars(text)):
-            found.append(ActorMention(m.start(), m.end(), text[m.start():m.end()],
-                                      matcher.folded_groups[" ".join(m.group().split())]))
-    if matcher.exact is not None:
-        for m in matcher.exact.finditer(text):
-            found.append(ActorMention(m.start(), m.end(), m.group(),
-                                      matcher.exact_groups[m.group()]))
-    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    for start, end in spans:
+        canonical = canonical_group(text[start:end], on=on, iso3=iso3)
+        if canonical is not None:
+            found.append(ActorMention(start, end, text[start:end], canonical))
+    found.sort(key=lambda m: (m.start, m.start - m.end))
     kept: list[ActorMention] = []
     for mention in found:
         if not kept or mention.start >= kept[-1].end:

@@ -170,7 +170,8 @@ def test_resolve_actor_column_uses_dates_for_names_that_change_meaning():
 
 def test_resolve_actor_column_is_fast_on_100k_rows():
     rng = np.random.default_rng(7)
-    pool = [a.alias for a in actors.load_aliases()] + [f"Unknown band {i}" for i in range(50)]
+    known = [a.alias for a in actors.load_aliases() if canonical_group(a.alias) is not None]
+    pool = known + [f"Unknown band {i}" for i in range(50)]
     names = pd.Series(rng.choice(pool, size=100_000), dtype="str")
     resolve_actor_column(names.iloc[:10])  # warm the table
     started = time.perf_counter()
@@ -225,7 +226,10 @@ def test_fold_chars_keeps_length_and_strips_accents():
 def test_every_alias_points_to_a_group_and_every_field_is_valid():
     groups = {row["name"]: row for row in _rows("groups.csv")}
     aliases = _rows("aliases.csv")
-    assert [a["canonical"] for a in aliases if a["canonical"] not in groups] == []
+    assert [a["canonical"] for a in aliases
+            if a["canonical"] not in groups and a["canonical"] != actors.STATE_FORCES] == []
+    assert {c for a in aliases for c in a["iso3"].split()} <= {"MLI", "BFA", "NER", "TCD", "MRT",
+                                                               "NGA", "CMR"}
     assert [a["alias"] for a in aliases if a["in_text"] not in TEXT_MATCH_MODES] == []
     assert [a["alias"] for a in aliases if a["lang"] not in ("en", "fr", "any")] == []
     for alias in aliases:
@@ -242,7 +246,7 @@ def test_every_alias_points_to_a_group_and_every_field_is_valid():
 
 
 def test_no_alias_is_listed_twice_for_the_same_group_and_period():
-    seen = [(actors.fold_name(a.alias), a.canonical, a.valid_from, a.valid_to)
+    seen = [(actors.fold_name(a.alias), a.canonical, a.valid_from, a.valid_to, a.iso3)
             for a in actors.load_aliases()]
     assert len(seen) == len(set(seen))
 
@@ -258,3 +262,53 @@ def test_group_info_accepts_canonical_names_and_aliases():
     assert group_info("FAMa").color == "#0072B2"
     with pytest.raises(KeyError):
         group_info("Nobody at all")
+
+
+@pytest.mark.parametrize(("name", "iso3", "expected"), [
+    ("l'armée", "MLI", "FAMa"),
+    ("l'armée", "BFA", "Burkina Faso forces"),
+    ("soldiers", "NER", "Niger forces"),
+    ("the military", "TCD", "Chad forces"),
+    ("gendarmes", "MRT", "Mauritania forces"),
+    ("FDS", "MLI", "FAMa"),
+    ("FDS", None, "Burkina Faso forces"),  # Burkina's usual term when no country is known
+    ("IS", "TCD", "ISWAP"),
+    ("IS", "MLI", "Islamic State Sahel"),
+    ("État islamique", "NGA", "ISWAP"),
+    ("FAMa", "BFA", "FAMa"),  # a named force keeps its name anywhere
+    ("l'armée", None, None),  # generic words need a country
+    ("soldiers", "NGA", None),  # no shipped state group for Nigeria
+    ("supplétifs civils", "BFA", "VDP"),
+    ("supplétifs civils", "MLI", None),
+])
+def test_canonical_group_uses_the_country_for_generic_and_local_names(name, iso3, expected):
+    assert canonical_group(name, iso3=iso3) == expected
+
+
+def test_state_forces_by_country():
+    assert [actors.state_forces(c) for c in ("MLI", "bfa", "NER", "TCD", "MRT", "NGA", None)] == [
+        "FAMa", "Burkina Faso forces", "Niger forces", "Chad forces", "Mauritania forces",
+        None, None]
+
+
+def test_resolve_actor_column_uses_the_country_per_row():
+    names = pd.Series(["soldats", "soldats", "soldats", "IS", "JNIM"], dtype="str")
+    iso3 = pd.Series(["MLI", "NER", None, "TCD", "TCD"], dtype="str")
+    groups, unknown = resolve_actor_column(names, iso3=iso3)
+    assert groups.tolist() == ["FAMa", "Niger forces", "soldats", "ISWAP", "JNIM"]
+    assert unknown == {"soldats": 1}
+    same, _ = resolve_actor_column(names.iloc[:2], iso3="BFA")
+    assert same.tolist() == ["Burkina Faso forces"] * 2
+
+
+def test_find_actor_mentions_with_country_date_and_language():
+    text = "L'armée a repoussé les militants; les soldats ont perdu trois hommes."
+    assert find_actor_mentions(text, lang="fr") == []
+    assert [(m.text, m.canonical) for m in find_actor_mentions(text, lang="fr", iso3="MLI")] == [
+        ("armée", "FAMa"), ("soldats", "FAMa")]
+    english = "Militants attacked the army base; Iyad Ag Ghali's men were blamed."
+    assert [(m.text, m.canonical) for m in find_actor_mentions(english, lang="en", iso3="BFA",
+                                                               on="2015-06-01")] == [
+        ("Militants", "Unidentified armed group"), ("army", "Burkina Faso forces"),
+        ("Iyad Ag Ghali", "Ansar Dine")]
+    assert [m.canonical for m in find_actor_mentions("Selon l'EI.", iso3="TCD")] == ["ISWAP"]
