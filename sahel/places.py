@@ -38,6 +38,8 @@ _POLYGONLESS_CAPITALS: dict[str, tuple[float, float]] = {
     "Ménaka": (15.9182, 2.4022),
     "Taoudénit": (22.6783, -3.9836),
 }
+# The shipped polygon that contains each of those regions.
+POLYGON_PARENT: dict[str, str] = {"Ménaka": "Gao", "Taoudénit": "Tombouctou"}
 
 
 class Country(NamedTuple):

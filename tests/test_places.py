@@ -10,6 +10,7 @@ import pytest
 import shapely
 
 from sahel import places
+from sahel.gazetteer import GAZETTEER_PATH, Gazetteer
 
 
 @pytest.mark.parametrize(("text", "folded"), [
@@ -176,3 +177,99 @@ def test_region_centroid_of_polygonless_region_is_its_capital() -> None:
     lat, lon = places.region_centroid("Ménaka")  # type: ignore[misc]
     assert math.isclose(lat, 15.92, abs_tol=0.05) and math.isclose(lon, 2.40, abs_tol=0.05)
     assert places.region_centroid("Atlantis") is None
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return places.load_gazetteer()
+
+
+@pytest.mark.parametrize(("name", "iso3", "admin1", "lat", "lon"), [
+    ("Niafunké", None, "Tombouctou", 15.93, -3.99),
+    ("Niafounké", None, "Tombouctou", 15.93, -3.99),  # hint spelling → same place
+    ("Goundam", "MLI", "Tombouctou", 16.41, -3.67),
+    ("Tinzaouaten", None, "Kidal", 19.96, 2.87),  # Kidal although 0.7 km into Algeria's polygon
+    ("Tin Zaouatene", None, "Kidal", 19.96, 2.87),  # alias
+    ("Inates", "NER", "Tillabéri", 15.23, 1.31),
+    ("Barsalogho", None, "Centre-Nord", 13.41, -1.06),
+    ("Solenzo", None, "Boucle du Mouhoun", 12.17, -4.08),
+    ("Nassoumbou", None, "Sahel", 14.41, -1.55),
+    ("Bounti", "MLI", "Mopti", 15.20, -2.59),
+    ("Massalata", None, "Tahoua", 13.78, 5.21),
+    ("Nampala", "MLI", "Ségou", 15.27, -5.55),
+    ("Kidal", None, "Kidal", 18.44, 1.41),
+    ("Anderamboukane", "MLI", "Gao", 15.43, 3.02),  # cities500 alias hint; Ménaka has no polygon
+    ("Tombouctou", "MLI", "Tombouctou", 16.77, -3.01),
+    ("Kidal (regional airport)", "MLI", "Kidal", 18.44, 1.41),  # gloss after the name
+])
+def test_lookup_known_places(gazetteer: Gazetteer, name: str, iso3: str | None, admin1: str,
+                             lat: float, lon: float) -> None:
+    best = gazetteer.lookup(name, iso3=iso3)[0]
+    assert best.score == 100
+    assert best.admin1 == admin1
+    assert math.isclose(best.latitude, lat, abs_tol=0.02)
+    assert math.isclose(best.longitude, lon, abs_tol=0.02)
+
+
+def test_lookup_ranks_ambiguous_boni_by_country_hint(gazetteer: Gazetteer) -> None:
+    unhinted = gazetteer.lookup("Boni", limit=10)
+    assert {p.iso3 for p in unhinted} >= {"MLI", "BFA"}
+    assert all(p.score == 100 for p in unhinted)
+    # No hint: the curated conflict locality (Boni, Douentza cercle) wins.
+    assert (unhinted[0].iso3, unhinted[0].admin1, unhinted[0].admin2) == ("MLI", "Mopti",
+                                                                            "Douentza")
+    assert gazetteer.lookup("Boni", iso3="BFA")[0].iso3 == "BFA"
+    assert gazetteer.lookup("Boni", iso3="Burkina Faso")[0].iso3 == "BFA"
+    assert gazetteer.lookup("boni", iso3="ML")[0].admin2 == "Douentza"
+
+
+def test_lookup_region_hint_maps_polygonless_region(gazetteer: Gazetteer) -> None:
+    # Gold codings say admin1 "Ménaka"; the gazetteer's places there say "Gao".
+    best = gazetteer.lookup("Tamalate", iso3="MLI", admin1="Ménaka")[0]
+    assert best.admin1 == "Gao" and best.score == 100
+
+
+def test_lookup_fuzzy_candidates_for_a_misspelling(gazetteer: Gazetteer) -> None:
+    found = gazetteer.lookup("Barsalohgo", iso3="BFA")
+    assert found, "a misspelling should still give candidates"
+    assert all(p.score < 100 for p in found)
+    assert found[0].name == "Barsalogho"
+    assert [p.score for p in found] == sorted((p.score for p in found), reverse=True)
+
+
+def test_lookup_fuzzy_is_opt_in_after_an_exact_hit(gazetteer: Gazetteer) -> None:
+    assert len(gazetteer.lookup("Solenzo")) == 1
+    more = gazetteer.lookup("Kidal", fuzzy=True)
+    assert more[0].score == 100 and len(more) > 1 and all(p.score < 100 for p in more[1:])
+    assert gazetteer.lookup("Solenzo", fuzzy=False, limit=0) == []
+    assert gazetteer.lookup("Qwxzyv kjhg", fuzzy=False) == []
+    assert gazetteer.lookup("  ") == []
+
+
+def test_names_index_for_scanning_text(gazetteer: Gazetteer) -> None:
+    names = gazetteer.names()
+    assert "niafunke" in names and "niafounke" in names
+    assert "tinzaouaten" in names and "tombouctou" in names
+    assert all(places.fold(key) == key for key in list(names)[:2000])
+    assert gazetteer.max_name_tokens >= 3
+    rows = names["boni"]
+    assert {gazetteer.place(r).iso3 for r in rows} >= {"MLI", "BFA"}
+
+
+def test_gazetteer_rows_are_consistent(gazetteer: Gazetteer) -> None:
+    table = pd.read_parquet(GAZETTEER_PATH)
+    assert len(table) == len(gazetteer) > 50_000
+    assert table["latitude"].between(-5, 40).all() and table["longitude"].between(-25, 40).all()
+    assert set(table["source"]) == {"curated", "geonames", "ocha", "geonames_bf", "osm"}
+    mali = table[table["iso3"] == "MLI"]
+    assert mali["longitude"].between(-12.3, 4.3).all()
+    assert not table.duplicated(["name", "latitude", "longitude"]).any()
+    known = set(places.load_regions()["admin1"])
+    assert table["admin1"].dropna().isin(known).all()
+
+
+def test_assaga_follows_the_boundaries() -> None:
+    # Single-source point that falls outside its claimed country (Niger): it is in Nigeria.
+    table = pd.read_parquet(GAZETTEER_PATH)
+    assaga = table[table["name"] == "Assaga"].iloc[0]
+    assert assaga["iso3"] == "NGA" and pd.isna(assaga["admin2"])
