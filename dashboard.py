@@ -1,0 +1,185 @@
+"""sahel-incidents dashboard: sidebar filters → one IncidentQuery → sahel → map, figures, table.
+
+Run with `make run` (python -m streamlit run dashboard.py). Streamlit only: every computation is in
+`sahel`; this file reads widgets, caches, and renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import folium
+import geopandas as gpd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from sahel import actors
+from sahel.export import to_csv_bytes
+from sahel.incidents import load_incidents
+from sahel.maps import attributions, build_map
+from sahel.overview import filter_choices, headline, incident_table, incidents_over_time
+from sahel.query import (PRECISION_LABELS, IncidentQuery, describe, filter_incidents,
+                         normalise_query)
+from sahel.sources import SourceError, read_incidents
+from sahel.store import IncidentStore, default_store_dir
+
+UPLOAD_TYPES = ["csv", "xlsx", "geojson", "json", "parquet"]
+MAP_HEIGHT = 620
+
+
+@st.cache_resource(show_spinner="Loading incidents…")
+def incidents_frame(store_dir: str) -> gpd.GeoDataFrame:
+    """Return shipped + stored incidents; shared by every session, never mutated."""
+    return load_incidents(store_dir)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def incident_map(store_dir: str, query: IncidentQuery, region_metric: str) -> folium.Map:
+    """Return the map for one query, built once (panning reruns nothing, see returned_objects)."""
+    selected = filter_incidents(incidents_frame(store_dir), query)
+    color_groups = actors.expand_groups(query.groups, query.include_components)
+    return build_map(selected, color_groups=color_groups, region_metric=region_metric,
+                     height=MAP_HEIGHT)
+
+
+def group_label(name: str) -> str:
+    """Return a group's name with its long label when the alias table knows it."""
+    try:
+        label = actors.group_info(name).label
+    except (KeyError, ValueError):
+        return name
+    return name if label in ("", name) else f"{name} — {label}"
+
+
+def sidebar_query(incidents: gpd.GeoDataFrame) -> tuple[IncidentQuery, str]:
+    """Draw the filters; return the canonical query and the region shading they ask for."""
+    choices = filter_choices(incidents)
+    side = st.sidebar
+    side.header("Filters")
+    groups = side.multiselect("Armed group", choices.groups, key="groups",
+                              format_func=group_label, placeholder="All groups")
+    components = side.checkbox("Include coalition components", value=True,
+                               key="include_components",
+                               help="JNIM also matches Katiba Macina, Ansar Dine, …")
+    countries = side.multiselect("Country", list(choices.countries), key="countries",
+                                 format_func=lambda iso3: choices.countries.get(iso3, iso3),
+                                 placeholder="All countries")
+    region_options = choices.regions_in(tuple(countries))
+    # A region left over from another country selection would be an invalid widget value.
+    if "regions" in st.session_state:
+        st.session_state["regions"] = [r for r in st.session_state["regions"]
+                                       if r in region_options]
+    regions = side.multiselect("Region", region_options, key="regions",
+                               placeholder="All regions")
+    start, end = _date_range(side, choices.first_date, choices.last_date)
+    event_types = side.multiselect("Event type", choices.event_types, key="event_types",
+                                   placeholder="All event types")
+    min_fatalities = side.number_input("Minimum fatalities", min_value=0, value=0, step=1,
+                                       key="min_fatalities")
+    precisions = side.multiselect("Location precision", list(PRECISION_LABELS),
+                                  key="precisions", format_func=PRECISION_LABELS.get,
+                                  placeholder="Any precision")
+    text = side.text_input("Search", key="text", placeholder="location, actors or notes")
+    region_metric = side.radio("Shade regions by", ["incidents", "fatalities"],
+                               key="region_metric", horizontal=True)
+    query = normalise_query(IncidentQuery(
+        groups=frozenset(groups), include_components=components, countries=frozenset(countries),
+        regions=frozenset(regions), start=start, end=end, event_types=frozenset(event_types),
+        min_fatalities=int(min_fatalities), precisions=frozenset(precisions), text=text))
+    return query, str(region_metric)
+
+
+def _date_range(side: st.delta_generator.DeltaGenerator, first: date | None,
+                last: date | None) -> tuple[date | None, date | None]:
+    if first is None or last is None:
+        return None, None
+    picked = side.date_input("Dates", value=(first, last), min_value=first, max_value=last,
+                             key="dates")
+    values = list(picked) if isinstance(picked, (tuple, list)) else [picked]
+    # While the user is picking, the range has only its first end: keep the other open.
+    start = values[0] if values else None
+    end = values[1] if len(values) > 1 else None
+    return (None if start == first else start), (None if end == last else end)
+
+
+def upload_panel(store_dir: str) -> None:
+    """Add an uploaded export to the store and report what was kept, rejected and flagged."""
+    side = st.sidebar
+    side.header("Add data")
+    upload = side.file_uploader("ACLED / UCDP export or canonical CSV, GeoJSON, GeoParquet",
+                                type=UPLOAD_TYPES, key="upload")
+    if upload is None:
+        return
+    done = st.session_state.setdefault("imported_uploads", {})
+    if upload.file_id not in done:
+        try:
+            result = read_incidents(upload, name=upload.name)
+        except SourceError as error:
+            side.error(f"{upload.name} was not imported: {error}")
+            return
+        store = IncidentStore(store_dir)
+        summary = store.add(result.incidents)
+        rejects = (store.write_rejects(result.rejected, result.source_name).read_bytes()
+                   if len(result.rejected) else b"")
+        done[upload.file_id] = (result.format, result.rows_read, result.kept, result.flagged,
+                                len(result.rejected), summary.added, summary.updated, rejects)
+        incidents_frame.clear()
+        incident_map.clear()
+    fmt, read, kept, flagged, rejected, added, updated, rejects = done[upload.file_id]
+    side.success(f"{upload.name} ({fmt}): {read} rows read · {kept} kept ({flagged} flagged) · "
+                 f"{rejected} rejected · store: {added} added, {updated} updated")
+    if rejects:
+        side.download_button("Download rejected rows (CSV)", rejects, key="rejects",
+                             file_name=f"rejected_{upload.name}.csv", mime="text/csv",
+                             on_click="ignore")
+
+
+def csv_builder(store_dir: str, query: IncidentQuery) -> Callable[[], bytes]:
+    """Return a callable building the filtered CSV, so it is built only when clicked."""
+    return lambda: to_csv_bytes(filter_incidents(incidents_frame(store_dir), query))
+
+
+def main() -> None:
+    """Render the page."""
+    st.set_page_config(page_title="Sahel incidents", page_icon="🗺️", layout="wide")
+    store_dir = str(default_store_dir())
+    upload_panel(store_dir)
+    incidents = incidents_frame(store_dir)
+    query, region_metric = sidebar_query(incidents)
+    selected = filter_incidents(incidents, query)
+    figures = headline(selected)
+
+    st.title("Sahel incidents")
+    st.caption(describe(query))
+    cols = st.columns(5)
+    cols[0].metric("Incidents", f"{figures.incidents:,}")
+    cols[1].metric("Fatalities (best)", f"{figures.fatalities:,}",
+                   help="Sum of best estimates; the range sums each incident's low and high.")
+    cols[1].caption(f"range {figures.fatalities_low:,}–{figures.fatalities_high:,}")
+    cols[2].metric("Armed groups", f"{figures.groups:,}")
+    cols[3].metric("Regions", f"{figures.regions:,}")
+    cols[4].metric("Dates", figures.span)
+
+    st_folium(incident_map(store_dir, query, region_metric), height=MAP_HEIGHT,
+              use_container_width=True, returned_objects=[])
+
+    left, right = st.columns([3, 2])
+    left.download_button("Download CSV", csv_builder(store_dir, query), key="download_csv",
+                         file_name="sahel_incidents.csv", mime="text/csv", on_click="ignore",
+                         help="Exactly the filtered rows, every column; opens in Excel.")
+    shown = incident_table(selected)
+    if len(shown) < len(selected):
+        left.caption(f"Table shows the newest {len(shown):,} of {len(selected):,} incidents; "
+                     "the CSV has them all.")
+    left.dataframe(shown, key="incident_table", hide_index=True, height=360)
+    right.subheader("Incidents over time")
+    timeline = incidents_over_time(selected)
+    if timeline.empty:
+        right.caption("No incidents in view.")
+    else:
+        right.bar_chart(timeline, height=340, y_label="incidents")
+    st.caption("Sources: " + " · ".join(attributions(selected)))
+
+
+main()

@@ -1,0 +1,119 @@
+"""What the dashboard shows around the map: filter choices, headline figures, table, time chart.
+
+Pure functions over canonical incidents, so `dashboard.py` stays widgets-and-rendering only and
+everything here is tested without Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from sahel import places
+from sahel.schema import COLUMNS_BY_NAME
+
+# The columns an analyst reads first, in that order; the download has every column.
+TABLE_COLUMNS: tuple[str, ...] = ("event_date", "location", "admin1", "country", "group1",
+                                  "group2", "event_type", "sub_event_type", "fatalities",
+                                  "fatalities_low", "fatalities_high", "geo_precision", "source",
+                                  "event_id")
+TABLE_MAX_ROWS = 5000
+CHART_GROUPS = 8
+OTHER_GROUPS = "Other groups"
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The values each sidebar filter offers, taken from the incidents on hand."""
+
+    groups: tuple[str, ...]
+    countries: dict[str, str]  # ISO3 → country name
+    regions: dict[str, tuple[str, ...]]  # ISO3 → canonical admin-1 names with incidents
+    event_types: tuple[str, ...]
+    first_date: date | None
+    last_date: date | None
+
+    def regions_in(self, countries: frozenset[str] | set[str] | tuple[str, ...]) -> list[str]:
+        """Return the regions of the given countries (of all countries when none is given)."""
+        chosen = countries or tuple(self.regions)
+        return sorted({r for c in chosen for r in self.regions.get(c, ())})
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures above the map: counts, fatalities with their range, span of dates."""
+
+    incidents: int
+    fatalities: int
+    fatalities_low: int
+    fatalities_high: int
+    groups: int
+    regions: int
+    first_date: date | None
+    last_date: date | None
+
+    @property
+    def span(self) -> str:
+        """Return the date span as text ("2023-11-24 → 2024-02-01", or "–" when empty)."""
+        if self.first_date is None or self.last_date is None:
+            return "–"
+        if self.first_date == self.last_date:
+            return self.first_date.isoformat()
+        return f"{self.first_date.isoformat()} → {self.last_date.isoformat()}"
+
+
+def filter_choices(incidents: pd.DataFrame) -> FilterChoices:
+    """Return the groups, countries, regions, event types and date range present in `incidents`."""
+    groups = pd.concat([incidents["group1"], incidents["group2"]]).dropna()
+    groups = groups[groups.str.strip() != ""]
+    located = incidents.dropna(subset=["iso3"])
+    regions = {str(iso3): tuple(sorted(rows["admin1"].dropna().unique()))
+               for iso3, rows in located.groupby("iso3")}
+    countries = {iso3: places.country_name(iso3) or iso3 for iso3 in sorted(regions)}
+    dates = incidents["event_date"].dropna()
+    return FilterChoices(
+        groups=tuple(sorted(groups.unique())), countries=countries, regions=regions,
+        event_types=tuple(sorted(incidents["event_type"].dropna().unique())),
+        first_date=dates.min().date() if len(dates) else None,
+        last_date=dates.max().date() if len(dates) else None)
+
+
+def headline(incidents: pd.DataFrame) -> Headline:
+    """Return the headline figures; the range sums each incident's low and high (best if none)."""
+    best = incidents["fatalities"]
+    low = incidents["fatalities_low"].fillna(best)
+    high = incidents["fatalities_high"].fillna(best)
+    groups = pd.concat([incidents["group1"], incidents["group2"]]).dropna()
+    dates = incidents["event_date"].dropna()
+    return Headline(
+        incidents=len(incidents), fatalities=int(best.sum()), fatalities_low=int(low.sum()),
+        fatalities_high=int(high.sum()), groups=int(groups[groups != ""].nunique()),
+        regions=int(incidents[["iso3", "admin1"]].dropna().drop_duplicates().shape[0]),
+        first_date=dates.min().date() if len(dates) else None,
+        last_date=dates.max().date() if len(dates) else None)
+
+
+def incident_table(incidents: pd.DataFrame, limit: int = TABLE_MAX_ROWS) -> pd.DataFrame:
+    """Return the first `limit` incidents with the analyst's columns, labelled for people."""
+    table = pd.DataFrame(incidents[list(TABLE_COLUMNS)].head(limit)).reset_index(drop=True)
+    table["event_date"] = table["event_date"].dt.date
+    return table.rename(columns={c: COLUMNS_BY_NAME[c].label for c in TABLE_COLUMNS})
+
+
+def incidents_over_time(incidents: pd.DataFrame, top: int = CHART_GROUPS) -> pd.DataFrame:
+    """Return incidents per week (spans under a year) or month, one column per main group."""
+    dated = incidents.dropna(subset=["event_date"])
+    if dated.empty:
+        return pd.DataFrame()
+    span = dated["event_date"].max() - dated["event_date"].min()
+    freq = "W-MON" if span < pd.Timedelta(days=366) else "MS"
+    group = dated["group1"].fillna("").replace("", "unknown")
+    main = group.value_counts().index[:top]
+    group = group.where(group.isin(main), OTHER_GROUPS)
+    counts = (pd.DataFrame({"date": dated["event_date"], "group": group})
+              .groupby([pd.Grouper(key="date", freq=freq), "group"]).size()
+              .unstack("group", fill_value=0))
+    ordered = [g for g in (*main, OTHER_GROUPS) if g in counts.columns]
+    return counts[ordered]

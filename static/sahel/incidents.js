@@ -1,0 +1,227 @@
+/* sahel-incidents map layer: clustered canvas points, heat map, legend and popups built on demand.
+ *
+ * The data arrive as columns (see sahel/maps.py, incident_payload): numbers as arrays, popup text as
+ * facets {v: HTML fragment per distinct value, i: index per incident}. Fragments are built and
+ * HTML-escaped in Python; this file only joins them and never inserts raw user text.
+ */
+(function () {
+  "use strict";
+
+  function facet(data, name, i) {
+    var f = data.facets[name];
+    return f ? f.v[f.i[i]] : "";
+  }
+
+  function radius(best) {
+    // Area grows with the toll, capped so one massacre does not hide its neighbours.
+    return best > 0 ? Math.min(5 + 2.2 * Math.sqrt(best), 26) : 5;
+  }
+
+  function tooltipHtml(data, i) {
+    var group = data.groups[data.group[i]];
+    var html = "<b>" + facet(data, "date", i) + "</b> · " + facet(data, "place", i) +
+      "<br>" + (group ? group.label : "") + " · " + facet(data, "type", i) +
+      " · fatalities " + facet(data, "toll", i);
+    if (data.prec[i] === 3) html += "<br><i>approximate location (region only)</i>";
+    return html;
+  }
+
+  function popupHtml(data, i) {
+    var parts = [facet(data, "type", i), facet(data, "date", i) + " · " + facet(data, "place", i)];
+    if (data.prec[i] === 3) {
+      parts.push("<i>Approximate location: only the region is known; the point is not the place.</i>");
+    }
+    parts.push("Actors: " + facet(data, "actors", i));
+    parts.push("Fatalities (best): " + facet(data, "toll", i));
+    var claims = facet(data, "claims", i);
+    if (claims) parts.push("Claims:" + claims);
+    var notes = facet(data, "notes", i);
+    if (notes) parts.push("<small>" + notes + "</small>");
+    parts.push("Source: " + facet(data, "source", i));
+    parts.push("<small>" + data.id[i] + "</small>");
+    return "<div class='sahel-popup'>" + parts.join("<br>") + "</div>";
+  }
+
+  function pointStyle(data, i, renderer) {
+    var group = data.groups[data.group[i]];
+    var color = group ? group.color : "#777777";
+    var approximate = data.prec[i] === 3;
+    return {
+      renderer: renderer,
+      radius: radius(data.fat[i]),
+      color: approximate ? color : "#222222",
+      weight: approximate ? 2 : 0.8,
+      dashArray: approximate ? "4 4" : null,
+      fillColor: color,
+      fillOpacity: approximate ? 0 : 0.8,
+    };
+  }
+
+  function clusterIcon(count) {
+    var size = Math.round(26 + 8 * Math.log10(count));
+    return L.divIcon({
+      html: "<div>" + count + "</div>",
+      className: "sahel-cluster",
+      iconSize: [size, size],
+    });
+  }
+
+  function legendControl(data) {
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "sahel-legend");
+      var rows = data.groups.map(function (g) {
+        return "<div><span class='sahel-swatch' style='background:" + g.color + "'></span>" +
+          g.label + " <small>(" + g.count + ")</small></div>";
+      });
+      rows.push("<div><span class='sahel-swatch sahel-approx'></span>approximate location</div>");
+      rows.push("<div><small>size: fatalities (best)</small></div>");
+      div.innerHTML = "<b>Armed group</b>" + rows.join("");
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    return control;
+  }
+
+  function addStyles(doc) {
+    if (doc.getElementById("sahel-styles")) return;
+    var style = doc.createElement("style");
+    style.id = "sahel-styles";
+    style.textContent =
+      ".sahel-legend{background:rgba(255,255,255,.92);padding:6px 8px;font:12px/1.4 sans-serif;" +
+      "max-height:45vh;overflow:auto;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}" +
+      ".sahel-swatch{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:5px;" +
+      "vertical-align:-1px;border:1px solid #222}" +
+      ".sahel-approx{border:2px dashed #555;background:none;width:9px;height:9px}" +
+      ".sahel-cluster{background:rgba(40,40,40,.72);border:2px solid #fff;border-radius:50%;" +
+      "color:#fff;font:bold 12px/1 sans-serif;display:flex;align-items:center;justify-content:center}" +
+      ".sahel-popup{font:13px/1.45 sans-serif;max-width:340px}.sahel-claims{margin:2px 0 2px 16px;padding:0}";
+    doc.head.appendChild(style);
+  }
+
+  function IncidentLayer(map, data, options) {
+    this.map = map;
+    this.data = data;
+    this.options = options;
+    this.renderer = L.canvas({ padding: 0.3 });
+    this.points = L.layerGroup();
+    this.index = null;
+    if (data.n > options.clusterMin && typeof Supercluster !== "undefined") {
+      var features = new Array(data.n);
+      for (var i = 0; i < data.n; i++) {
+        features[i] = { type: "Feature", properties: { i: i },
+          geometry: { type: "Point", coordinates: [data.lon[i], data.lat[i]] } };
+      }
+      this.index = new Supercluster({ radius: 48, maxZoom: options.clusterMaxZoom, minPoints: 3 });
+      this.index.load(features);
+    }
+  }
+
+  IncidentLayer.prototype.marker = function (i) {
+    var data = this.data;
+    var m = L.circleMarker([data.lat[i], data.lon[i]], pointStyle(data, i, this.renderer));
+    m.sahelIndex = i;
+    m.bindTooltip(function () { return tooltipHtml(data, i); }, { sticky: true });
+    m.bindPopup(function () { return popupHtml(data, i); }, { maxWidth: 360 });
+    return m;
+  };
+
+  IncidentLayer.prototype.draw = function () {
+    var layer = this;
+    var map = this.map;
+    this.points.clearLayers();
+    this.byIndex = {};
+    if (!this.index) {
+      for (var i = 0; i < this.data.n; i++) {
+        this.byIndex[i] = this.marker(i).addTo(this.points);
+      }
+      return;
+    }
+    var b = map.getBounds().pad(0.2);
+    var zoom = Math.round(map.getZoom());
+    var items = this.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom);
+    items.forEach(function (f) {
+      var c = f.geometry.coordinates;
+      if (f.properties.cluster) {
+        var id = f.properties.cluster_id;
+        L.marker([c[1], c[0]], { icon: clusterIcon(f.properties.point_count) })
+          .on("click", function () {
+            map.setView([c[1], c[0]], Math.min(layer.index.getClusterExpansionZoom(id), 18));
+          })
+          .addTo(layer.points);
+      } else {
+        var idx = f.properties.i;
+        layer.byIndex[idx] = layer.marker(idx).addTo(layer.points);
+      }
+    });
+  };
+
+  IncidentLayer.prototype.visibleIds = function () {
+    var data = this.data;
+    return Object.keys(this.byIndex).map(function (k) { return data.id[k]; });
+  };
+
+  IncidentLayer.prototype.openIncident = function (eventId) {
+    var i = this.data.id.indexOf(eventId);
+    if (i < 0) return null;
+    this.map.setView([this.data.lat[i], this.data.lon[i]], this.options.clusterMaxZoom + 1,
+      { animate: false });
+    this.draw();
+    var marker = this.byIndex[i];
+    if (!marker) return null;
+    marker.openPopup();
+    return marker.getPopup().getElement().innerText;
+  };
+
+  function addTilesWhenReachable(map, control, options) {
+    // Tiles only when the browser can reach them; offline the shipped outlines are the base map.
+    var probe = new Image();
+    probe.onload = function () {
+      var tiles = L.tileLayer(options.tiles, { attribution: options.tilesAttribution,
+        maxZoom: options.maxZoom });
+      tiles.addTo(map);
+      tiles.bringToBack();
+      control.addBaseLayer(tiles, "OpenStreetMap");
+    };
+    probe.src = options.tiles.replace("{z}", "3").replace("{x}", "4").replace("{y}", "3");
+  }
+
+  function heatLayer(data, options) {
+    if (typeof L.heatLayer === "undefined") return null;
+    var pts = new Array(data.n);
+    for (var i = 0; i < data.n; i++) {
+      pts[i] = [data.lat[i], data.lon[i], data.fat[i] > 0 ? 1 + Math.log1p(data.fat[i]) : 1];
+    }
+    return L.heatLayer(pts, { radius: 16, blur: 18, maxZoom: options.clusterMaxZoom, max: 4 });
+  }
+
+  /* Render the incident layers on `map`, register them with `control`, and mark the container
+     with data-sahel-rendered = options.token once painted (tests and the benchmark wait on it). */
+  function render(map, control, data, options) {
+    addStyles(document);
+    map.setMaxZoom(options.maxZoom);
+    map.getContainer().style.background = options.background;
+    map.attributionControl.addAttribution(options.attribution);
+    var layer = new IncidentLayer(map, data, options);
+    layer.points.addTo(map);
+    control.addOverlay(layer.points, "Incidents");
+    var heat = heatLayer(data, options);
+    if (heat) control.addOverlay(heat, "Heat map");
+    legendControl(data).addTo(map);
+    layer.draw();
+    if (layer.index) map.on("moveend", function () { layer.draw(); });
+    addTilesWhenReachable(map, control, options);
+    window.sahelLayer = layer;
+    window.map = map;
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () {
+        map.getContainer().setAttribute("data-sahel-count", String(data.n));
+        map.getContainer().setAttribute("data-sahel-rendered", options.token);
+        document.body.setAttribute("data-sahel-rendered", options.token);
+      });
+    });
+    return layer;
+  }
+
+  window.SahelIncidents = { render: render, popupHtml: popupHtml, tooltipHtml: tooltipHtml };
+})();

@@ -1,0 +1,174 @@
+"""Start the dashboard as `make run` does and drive it in Debian's chromium with no internet.
+
+Shared by the end-to-end tests (through `conftest.py` fixtures) and `bench/bench_dashboard.py`.
+Waits are on conditions (a line from the server, a selector, a JS predicate), never on sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/lib/chromium/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+# The only outside requests the page may attempt: OpenStreetMap tiles (added when reachable).
+ALLOWED_EXTERNAL = ("https://tile.openstreetmap.org/",)
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+STARTUP_TIMEOUT_S = 90
+
+
+def run_command(port: int) -> list[str]:
+    """Return the Makefile's `run` recipe as argv, for this interpreter and `port`."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    match = re.search(r"^run:.*\n\t(.+)$", makefile, flags=re.MULTILINE)
+    if match is None:
+        raise RuntimeError("Makefile has no `run` recipe")
+    recipe = match.group(1).replace("$(PYTHON)", shlex.quote(sys.executable))
+    return shlex.split(recipe.replace("$(PORT)", str(port)))
+
+
+def free_port() -> int:
+    """Return a TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_app(store_dir: Path) -> Iterator[str]:
+    """Run the dashboard on a free loopback port with `SAHEL_STORE_DIR=store_dir`; yield its URL."""
+    port = free_port()
+    env = {**os.environ, "SAHEL_STORE_DIR": str(store_dir), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(run_command(port), cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str | None] = queue.Queue()
+    log: list[str] = []
+    threading.Thread(target=_pump, args=(proc, lines, log), daemon=True).start()
+    try:
+        _wait_for_line(lines, "URL:", log)
+        url = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as response:
+            if response.read().strip() != b"ok":
+                raise RuntimeError("health check failed:\n" + "".join(log))
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _pump(proc: subprocess.Popen[str], lines: queue.Queue[str | None], log: list[str]) -> None:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        log.append(line)
+        lines.put(line)
+    lines.put(None)
+
+
+def _wait_for_line(lines: queue.Queue[str | None], marker: str, log: list[str]) -> None:
+    while True:
+        try:
+            line = lines.get(timeout=STARTUP_TIMEOUT_S)
+        except queue.Empty:
+            raise RuntimeError("dashboard did not start:\n" + "".join(log)) from None
+        if line is None:
+            raise RuntimeError("dashboard exited:\n" + "".join(log))
+        if marker in line:
+            return
+
+
+def is_loopback(url: str) -> bool:
+    """Return True for URLs on this machine (and data:/blob: URLs, which need no network)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname in (
+        "127.0.0.1", "localhost", "::1")
+
+
+@dataclass
+class BlockedPage:
+    """A Playwright page whose non-loopback requests are aborted and recorded in `external`."""
+
+    page: object  # playwright.sync_api.Page (kept untyped: playwright is optional)
+    external: list[str] = field(default_factory=list)
+
+    def disallowed(self) -> list[str]:
+        """Return the attempted outside URLs that are not OpenStreetMap tiles."""
+        return [u for u in self.external if not u.startswith(ALLOWED_EXTERNAL)]
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Launch Debian's chromium headless through Playwright; yield the Browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def blocked_page(browser: object, width: int = 1400, height: int = 1000) -> Iterator[BlockedPage]:
+    """Open a page in a fresh context that aborts every request leaving this machine."""
+    context = browser.new_context(viewport={"width": width, "height": height},  # type: ignore[attr-defined]
+                                  accept_downloads=True)
+    blocked = BlockedPage(page=context.new_page())
+
+    def guard(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if is_loopback(url):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            blocked.external.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", guard)
+    try:
+        yield blocked
+    finally:
+        context.close()
+
+
+def map_frame(page: object) -> object:
+    """Return the Playwright Frame of the folium map."""
+    handle = page.wait_for_selector(MAP_FRAME, state="attached", timeout=60_000)  # type: ignore[attr-defined]
+    frame = handle.content_frame()
+    assert frame is not None
+    return frame
+
+
+def wait_for_map(page: object, previous_token: str | None = None, timeout_ms: int = 60_000
+                 ) -> tuple[object, str]:
+    """Wait until the map has painted incidents (a new render if `previous_token` is given).
+
+    Returns the map frame and the render token, which changes whenever the data drawn change.
+    """
+    deadline_js = """(prev) => {
+        const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+        const b = f && f.contentDocument && f.contentDocument.body;
+        const t = b && b.getAttribute('data-sahel-rendered');
+        return t && t !== prev ? t : null;
+    }"""
+    handle = page.wait_for_function(deadline_js, arg=previous_token, timeout=timeout_ms)  # type: ignore[attr-defined]
+    token = str(handle.json_value())
+    return map_frame(page), token
