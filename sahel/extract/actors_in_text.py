@@ -1,0 +1,147 @@
+"""Perpetrator and target of an incident from the actor mentions of its sentences.
+
+Mentions come from the alias table (`sahel.actors.find_actor_mentions`). Each mention earns
+perpetrator or target points from the words around it ("revendiquée par X", "X a attaqué" →
+perpetrator; "contre X", "X ont été tués" → target); named armed groups get a small prior as
+perpetrators. Civilians are the target when the incident's victims are civilians.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sahel import actors
+
+# State forces per country, for "soldiers" and "the army" when the text names no force.
+STATE_FORCES: dict[str, str] = {
+    "MLI": "FAMa", "BFA": "Burkina Faso forces", "NER": "Niger forces", "TCD": "Chad forces",
+    "MRT": "Mauritania forces",
+}
+UNIDENTIFIED = "Unidentified armed group"
+NON_STATE_KINDS = frozenset({"jihadist", "rebel", "militia", "unidentified"})
+STATE_KINDS = frozenset({"state", "foreign", "un"})
+PASSIVE_KINDS = frozenset({"civilians", "other"})
+
+_ARTICLE = r"(?:des |les |le |la |l'|du |d'|the |a |an |deux |two |leur |their )?"
+_PERP_BEFORE = re.compile(
+    rf"(?:\bpar|\bby|imputée?s? à|attribuée?s? à|attributed to|blamed on|revendiquée?s? par|"
+    rf"claimed by|carried out by|menée?s? par|l'œuvre d[e'])\s+{_ARTICLE}(?:\w+\s+){{0,2}}$",
+    re.IGNORECASE)
+_TARGET_BEFORE = re.compile(
+    rf"(?:contre|against|\bon|ciblant|visant|targeting|targeted|\bsur|attaque (?:du|de la|des)|"
+    rf"attacks? on|ambush of|embuscade contre|opposé \w+ \w+ aux?|aux? combattants d[ue])\s+"
+    rf"{_ARTICLE}(?:\w+\s+){{0,3}}$", re.IGNORECASE)
+_PERP_AFTER = re.compile(
+    r"^\W*(?:\([^)]*\)\W*)?(?:,[^,]{0,80},\s*)?(?:\w+\s+){0,4}?"
+    r"(?:revendiqu|attaqu|tu[ée]|killed|attacked|struck|stormed|took|seized|captur|"
+    r"(?:a|ont|avoir) pris|repris|kidnapp|enlev|abduct|ambush|ouvert le feu|opened fire|fired|"
+    r"tiré|machine-gunned|mitraill|said it had taken|had taken|claimed|launched|lancé|"
+    r"carried out|mené|avance un bilan|affirme|massacr)", re.IGNORECASE)
+_TARGET_AFTER = re.compile(
+    r"^\W*(?:\w+\s+){0,3}?(?:ont été|a été|were|was|have been|has been|had been)\s+"
+    r"(?:\w+\s+)?(?:tué|attaqu|killed|attacked|ciblé|targeted|kidnapped|enlev|abduct|wounded|"
+    r"blessé)", re.IGNORECASE)
+_SUSPECTED = re.compile(r"présumés?|suspect\w*|alleged|presumed|soupçonn\w*|imput\w*|"
+                        r"attribu\w*|believed to be|serait|seraient|probabl\w*", re.IGNORECASE)
+_CLAIMED = re.compile(r"revendiqu\w*|claimed responsibility|claimed the attack|claim\w*",
+                      re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An actor named in a sentence, with the sentence it is in."""
+
+    sentence: int
+    start: int
+    end: int
+    text: str
+    canonical: str
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The two sides of an incident: canonical names, the words used, and a qualifier."""
+
+    actor1: str | None
+    actor1_text: str
+    actor2: str | None
+    actor2_text: str
+    qualifier: str  # "", "suspected" or "claimed"
+
+
+def kind_of(canonical: str) -> str:
+    """Return the group kind of a canonical actor ("unknown" when not in the table)."""
+    try:
+        return actors.group_info(canonical).kind
+    except (KeyError, ValueError):
+        return "unknown"
+
+
+def find_mentions(index: int, text: str) -> list[Mention]:
+    """Return the actor mentions of one sentence (longest alias wins)."""
+    return [Mention(index, m.start, m.end, m.text, m.canonical)
+            for m in actors.find_actor_mentions(text)]
+
+
+def _points(mention: Mention, text: str) -> tuple[float, float]:
+    before = text[max(0, mention.start - 60):mention.start]
+    after = text[mention.end:mention.end + 90]
+    perp = 2.0 * bool(_PERP_BEFORE.search(before)) + 1.0 * bool(_PERP_AFTER.search(after))
+    target = 2.0 * bool(_TARGET_BEFORE.search(before)) + 1.0 * bool(_TARGET_AFTER.search(after))
+    return perp, target
+
+
+def assign_sides(mentions: Sequence[Mention], texts: dict[int, str], weights: dict[int, float],
+                 target: str, iso3: str | None, category: str) -> Sides:
+    """Pick actor1 (perpetrator) and actor2 (target) for an incident."""
+    if category == "protest":
+        return Sides("Protesters", "protesters", None, "", "")
+    scores: dict[str, float] = {}
+    target_points: dict[str, float] = {}
+    words: dict[str, str] = {}
+    first: dict[str, int] = {}
+    qualifier = ""
+    for order, m in enumerate(mentions):
+        kind = kind_of(m.canonical)
+        if kind in PASSIVE_KINDS:
+            continue
+        weight = weights.get(m.sentence, 0.5)
+        perp, against = _points(m, texts[m.sentence])
+        prior = {"jihadist": 0.6, "rebel": 0.6, "militia": 0.5, "unidentified": 0.3}.get(kind, 0)
+        scores[m.canonical] = scores.get(m.canonical, 0) + weight * (perp - against + prior)
+        target_points[m.canonical] = target_points.get(m.canonical, 0) + weight * against
+        words.setdefault(m.canonical, m.text)
+        first.setdefault(m.canonical, order)
+    actor1 = None
+    if scores:
+        actor1 = max(scores, key=lambda c: (scores[c], -first[c]))
+        if scores[actor1] <= 0 and kind_of(actor1) in STATE_KINDS and target != "civilians":
+            actor1 = None
+    if actor1 is None and category in ("violence", "abduction"):
+        actor1 = UNIDENTIFIED
+    if actor1 is not None:
+        for m in mentions:
+            if m.canonical == actor1:
+                window = texts[m.sentence][max(0, m.start - 40):m.end + 60]
+                if _SUSPECTED.search(window):
+                    qualifier = "suspected"
+                elif _CLAIMED.search(window):
+                    qualifier = "claimed"
+                    break
+    actor2: str | None
+    if target == "civilians":
+        actor2 = "Civilians"
+    else:
+        others = [c for c in scores if c != actor1]
+        actor2 = max(others, key=lambda c: (target_points[c], -first[c])) if others else None
+        if actor2 is None and target == "military" and iso3 in STATE_FORCES:
+            actor2 = STATE_FORCES[iso3] if STATE_FORCES[iso3] != actor1 else None
+    return Sides(actor1, words.get(actor1 or "", actor1 or ""), actor2,
+                 words.get(actor2 or "", actor2 or ""), qualifier)
+
+
+def is_state(canonical: str | None) -> bool:
+    """Tell whether a canonical actor is a state force (national or foreign) or the UN."""
+    return canonical is not None and kind_of(canonical) in STATE_KINDS

@@ -1,0 +1,167 @@
+"""Casualty claims in a sentence: who claims, the exact words, and numbers by the vague-quantity rules.
+
+Claims are never averaged or summed across claimants. An incident's `fatalities` is the lowest
+credible number among its "killed" claims (ACLED's most conservative convention),
+`fatalities_low` the lowest low and `fatalities_high` the highest figure given (see `toll`).
+Quantity rules are in `sahel.extract.quantities`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sahel.extract.quantities import Quantity, find_quantities
+from sahel.schema import Claim
+
+# kind -> words that follow (or precede) a number of people.
+KIND_WORDS: dict[str, str] = {
+    "killed": r"tué(?:e|s|es)?|morts?|mortes|décès|décédé\w*|victimes|abattus?|exécuté\w*|"
+              r"killed|dead|deaths?|died|lives|bodies|corpses|executed|shot dead",
+    "wounded": r"blessé(?:e|s|es)?|blessures|wounded|injured|injuries|hurt",
+    "prisoners": r"prisonniers?|faits? prisonniers?|capturés?|otages?|enlevés?|"
+                 r"prisoners?|captured|taken prisoner|hostages?|held hostage|kidnapped|abducted",
+    "missing": r"disparus?|portés? disparus?|missing|unaccounted",
+}
+_KIND = {kind: re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE)
+         for kind, words in KIND_WORDS.items()}
+# A verb right before the number: "killed 71 soldiers", "ont tué une vingtaine".
+_VERB_BEFORE = {
+    "other": re.compile(r"(?:tué|killed)\s+(?:et|and)\s+(?:blessé|wounded|injured)\s+$",
+                        re.IGNORECASE),
+    "killed": re.compile(r"(?:killed|kill|tué|tuer|tuant|abattu|lost|perdu)\s+$", re.IGNORECASE),
+    "wounded": re.compile(r"(?:injured|wounded|blessé|blesser)\s+$", re.IGNORECASE),
+    "prisoners": re.compile(r"(?:captured|kidnapped|abducted|enlevé|capturé)\s+$", re.IGNORECASE),
+}
+_LOOTING = re.compile(r"(?<![\w-])(?:pillé\w*|pillage|butin|emporté|saisi\w*|looted|looting|"
+                      r"seized|carried off|made off with)(?![\w-])", re.IGNORECASE)
+_NO_TOLL = re.compile(
+    r"aucun bilan|pas (?:souhaité |voulu )?(?:apporter|donner|fournir)[^.]{0,40}bilan|"
+    r"aucune information sur les conséquences|sans (?:donner|préciser) de bilan|"
+    r"no (?:death )?toll|did not give a (?:death )?toll|gave no (?:death )?toll|"
+    r"no information on casualties|declined to give a toll", re.IGNORECASE)
+
+# Claimant table: (pattern, who, role). The claimant nearest before the number wins.
+CLAIMANTS: tuple[tuple[str, str, str], ...] = (
+    (r"sources? locales?|local sources?|habitants?|residents?|villageois|villagers?|témoins?|"
+     r"witness(?:es)?|élus? locaux|notables?|local officials?", "local sources", "local_sources"),
+    (r"état-major|armée|army|military|militaire|ministère de la défense|defen[cs]e ministry|"
+     r"porte-parole de l'armée|army spokesman|FAMa|forces armées", "army", "army"),
+    (r"sources? sécuritaires?|responsables? sécuritaires?|security sources?|"
+     r"security officials?|source sécuritaire", "security sources", "other"),
+    (r"gouvernement|government|ministre|minister|ministère|ministry|préfet|prefect|gouverneur|"
+     r"governor|autorités|authorities|président|president|mayor|maire", "government",
+     "government"),
+    (r"Human Rights Watch|HRW|Amnesty|ONG|NGO|Croix-Rouge|Red Cross|MSF|health worker|"
+     r"humanitarian sources?|sources humanitaires|agent de santé|médecin|doctor", "ngo", "ngo"),
+    (r"ONU|Nations unies|United Nations|MINUSMA|OCHA|(?-i:UN)", "United Nations", "un"),
+    (r"AFP|Reuters|Associated Press|RFI|journalistes?|correspondent|correspondant", "media",
+     "media"),
+)
+_CLAIMANTS = tuple((re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE), who, role)
+                   for p, who, role in CLAIMANTS)
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """Who makes a statement in a sentence, where, and their role."""
+
+    start: int
+    by: str
+    role: str
+
+
+def find_claimants(text: str, groups: Sequence[tuple[int, str]] = ()) -> list[Claimant]:
+    """Return claimants in `text`; `groups` are (offset, canonical name) of armed groups in it."""
+    found = [Claimant(m.start(), m.group(0) if role != "other" else who, role)
+             for pattern, who, role in _CLAIMANTS for m in pattern.finditer(text)]
+    found += [Claimant(start, name, "armed_group") for start, name in groups]
+    return sorted(found, key=lambda c: c.start)
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(sep, 0, start) for sep in (",", ";", ":", "(", "«", "\""))
+    right_candidates = [i for i in (text.find(sep, end) for sep in (",", ";", ".", ")", "»"))
+                        if i != -1]
+    right = min(right_candidates) if right_candidates else len(text)
+    return text[left + 1:right].strip(" «»\"")
+
+
+def _kind_of(text: str, q: Quantity, next_start: int) -> str | None:
+    before = text[max(0, q.start - 25):q.start]
+    for kind, pattern in _VERB_BEFORE.items():
+        if pattern.search(before):
+            return kind
+    window = text[q.end:min(next_start, q.end + 70)]
+    hits = [(m.start(), kind) for kind, pattern in _KIND.items()
+            if (m := pattern.search(window))]
+    return min(hits)[1] if hits else None
+
+
+def _claimant_for(claimants: Sequence[Claimant], at: int, default: Claimant) -> Claimant:
+    before = [c for c in claimants if c.start <= at]
+    if before:
+        return before[-1]
+    return claimants[0] if claimants else default
+
+
+def find_claims(text: str, groups: Sequence[tuple[int, str]] = (),
+                default: Claimant | None = None, masked: Iterable[tuple[int, int]] = ()
+                ) -> list[Claim]:
+    """Return the casualty, prisoner, missing and looting claims stated in one sentence.
+
+    `masked` spans (dates, place names) are not read as numbers; `default` is the claimant when
+    the sentence names none (the previous speaker or the outlet).
+    """
+    default = default or Claimant(0, "outlet", "outlet")
+    claimants = find_claimants(text, groups)
+    masked = list(masked)
+    quantities = [q for q in find_quantities(text)
+                  if not any(q.start < e and s < q.end for s, e in masked)]
+    claims: list[Claim] = []
+    for i, q in enumerate(quantities):
+        next_start = quantities[i + 1].start if i + 1 < len(quantities) else len(text)
+        kind = _kind_of(text, q, next_start)
+        if kind is None:
+            continue
+        who = _claimant_for(claimants, q.start, default)
+        claims.append(Claim(by=who.by, role=who.role, kind=kind,
+                            text=_clause(text, q.start, q.end), low=q.low, high=q.high))
+    if (m := _LOOTING.search(text)) and not any(c.kind == "looting" for c in claims):
+        who = _claimant_for(claimants, m.start(), default)
+        claims.append(Claim(by=who.by, role=who.role, kind="looting",
+                            text=_clause(text, m.start(), m.end())))
+    if (m := _NO_TOLL.search(text)) and not any(c.kind == "killed" for c in claims):
+        who = _claimant_for(claimants, m.start(), default)
+        claims.append(Claim(by=who.by, role=who.role, kind="killed",
+                            text=_clause(text, m.start(), m.end())))
+    return claims
+
+
+def is_no_toll(text: str) -> bool:
+    """Tell whether a sentence says that no toll was given."""
+    return bool(_NO_TOLL.search(text))
+
+
+def toll(claims: Iterable[Claim]) -> tuple[int | None, int | None, int | None]:
+    """Return (best, low, high) fatalities from claims: never averaged, most conservative best."""
+    killed = [c for c in claims if c.kind == "killed" and (c.low is not None or c.high is not None)]
+    lows = [c.low for c in killed if c.low is not None]
+    highs = [c.high if c.high is not None else c.low for c in killed]
+    figures = [h for h in highs if h is not None]
+    low = min(lows) if lows else None
+    high = max(figures) if figures else None
+    return low, low, high
+
+
+def dedupe_claims(claims: Iterable[Claim]) -> list[Claim]:
+    """Drop repeated claims (same claimant, kind and numbers), keeping the first wording."""
+    seen: set[tuple[str, str, int | None, int | None]] = set()
+    out = []
+    for c in claims:
+        key = (c.by.lower(), c.kind, c.low, c.high)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out

@@ -1,0 +1,84 @@
+"""`python -m sahel extract REPORT... --jsonl OUT [--add] [--store DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from sahel.extract.pipeline import Extraction, extract_report
+from sahel.extract.report import read_report
+
+# Keys of one JSON line: the scorer's fields first, then what an analyst needs to check them.
+JSONL_KEYS: tuple[str, ...] = (
+    "article", "event_id", "event_date", "time_precision", "date_reason", "location",
+    "latitude", "longitude", "geo_precision", "country", "country_name", "admin1", "admin2",
+    "actor1", "actor1_text", "actor1_qualifier", "actor2", "actor2_text", "event_type",
+    "sub_event_type", "fatalities", "fatalities_low", "fatalities_high", "claims", "flags",
+    "source", "source_url", "background",
+)
+
+
+def add_extract_command(sub: Any) -> None:
+    """Register `extract REPORT... --jsonl OUT [--add] [--store DIR]` on the sub-commands."""
+    parser = sub.add_parser(
+        "extract", help="propose incidents from news reports (French or English)",
+        description="Read report files (header lines, '---', body; or plain text), write one "
+                    "proposed incident per JSON line, and optionally add them to the store.")
+    parser.add_argument("reports", nargs="+", type=Path, metavar="REPORT")
+    parser.add_argument("--jsonl", required=True, type=Path, metavar="OUT",
+                        help="output file ('-' for standard output)")
+    parser.add_argument("--add", action="store_true",
+                        help="add the incidents (not the background events) to the store")
+    parser.add_argument("--store", type=Path, default=None, metavar="DIR",
+                        help="store directory (default: $SAHEL_STORE_DIR or ./store)")
+    parser.set_defaults(func=run_extract)
+
+
+def to_json_lines(extraction: Extraction) -> list[dict[str, Any]]:
+    """Return one JSON-ready dict per incident and background event of an extraction."""
+    lines = []
+    for record in extraction.records + extraction.background:
+        line = {
+            "article": extraction.report.name,
+            **{k: record.get(k) for k in JSONL_KEYS if k in record},
+            "country": record.get("iso3"),
+            "country_name": record.get("country"),
+            "actor1": record.get("group1"),
+            "actor1_text": record.get("actor1"),
+            "actor2": record.get("group2"),
+            "actor2_text": record.get("actor2"),
+            "claims": record.get("claims_list", []),
+            "background": bool(record.get("background")),
+        }
+        lines.append({k: line.get(k) for k in JSONL_KEYS})
+    return lines
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    """Extract every report, write the JSON lines, add to the store when asked."""
+    out = sys.stdout if str(args.jsonl) == "-" else args.jsonl.open("w", encoding="utf-8")
+    total = 0
+    try:
+        for path in args.reports:
+            extraction = extract_report(read_report(path))
+            for line in to_json_lines(extraction):
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            total += len(extraction.incidents)
+            print(f"{path.name}: {len(extraction.incidents)} incident(s), "
+                  f"{len(extraction.background)} background, "
+                  f"{len(extraction.unresolved)} unresolved place(s)", file=sys.stderr)
+            if args.add and len(extraction.incidents):
+                from sahel.store import IncidentStore, default_store_dir
+
+                summary = IncidentStore(args.store or default_store_dir()).add(
+                    extraction.incidents)
+                print(f"  store: {summary.added} added, {summary.updated} updated, "
+                      f"{summary.unchanged} unchanged", file=sys.stderr)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"{total} incident(s) from {len(args.reports)} report(s)", file=sys.stderr)
+    return 0

@@ -1,0 +1,246 @@
+"""Find and resolve date expressions in French and English against the publication date.
+
+Rules (ACLED time_precision: 1 exact day, 2 within a week, 3 only the month):
+- "24 novembre 2023", "Nov 14", "les 10 et 11 mars": that day (first day of a range, precision 2
+  for ranges); a missing year is the publication year, or the year before when that would put the
+  day more than a week after publication (year rollover).
+- A weekday alone ("vendredi", "on Tuesday", "overnight Tuesday to Wednesday"): the latest such
+  day on or before publication (same day allowed); the first night of an overnight span.
+- A weekday that disagrees with its day number: the nearest day with that weekday (ties: earlier),
+  because reporters mistype day numbers more often than weekdays.
+- "hier"/"yesterday" = publication - 1; "la veille"/"the previous day" = the date mentioned before.
+- A weekday, "hier", etc. without a day-precise publication date resolves to None with a reason.
+Mentions in a clause of saying ("said on Monday", "a déclaré samedi") are marked `reported`: they
+date the statement, not the event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS: dict[str, int] = {
+    "janvier": 1, "fevrier": 2, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "aout": 8, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "decembre": 12, "décembre": 12,
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+WEEKDAYS: dict[str, int] = {
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6,
+}
+# Days relative to publication.
+RELATIVE_DAYS: dict[str, int] = {
+    "avant-hier": -2, "avant hier": -2, "the day before yesterday": -2,
+    "hier": -1, "yesterday": -1, "la nuit dernière": -1, "last night": -1,
+    "aujourd'hui": 0, "today": 0, "ce matin": 0, "this morning": 0, "cette nuit": 0,
+    "ce jour": 0,
+}
+# Days relative to the previously mentioned date.
+ANCHOR_DAYS: dict[str, int] = {
+    "la veille": -1, "the previous day": -1, "the previous morning": -1,
+    "the previous evening": -1, "the previous night": -1, "the day before": -1,
+    "le lendemain": 1, "au lendemain": 1, "the next day": 1, "the following day": 1,
+    "the next morning": 1, "the following morning": 1,
+}
+# Phrases that place an event clearly in the past (background), with a rough offset in days.
+PAST_PHRASES: dict[str, int] = {
+    "le mois dernier": 30, "last month": 30, "l'an dernier": 365, "l'année dernière": 365,
+    "last year": 365, "il y a quelques mois": 90, "months ago": 90, "years ago": 730,
+    "il y a un an": 365, "a year ago": 365, "ans plus tôt": 730, "years earlier": 730,
+    "jours plus tôt": 7, "days earlier": 7, "quelques jours après": 7, "days after": 7,
+}
+# A clause of saying or publishing just before a date: the date is when it was said.
+SPEECH_BEFORE = re.compile(
+    r"\b(said|says|told|announced|reported|stated|added|confirmed|posted|claimed|published|"
+    r"déclaré|declare|indiqué|annoncé|affirmé|livré|publié|diffusé|dit|précisé|confirmé|"
+    r"revendiqué|rapporté|communiqué|message)\b[^.;:]{0,40}$", re.IGNORECASE)
+
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_WEEKDAY = "|".join(WEEKDAYS)
+_DAY = r"(\d{1,2})(?:er|st|nd|rd|th)?"
+# "vendredi 24 novembre 2023", "les 10 et 11 mars", "24-25 November"
+_DAY_MONTH = re.compile(
+    rf"\b(?:({_WEEKDAY}),?\s+)?{_DAY}(?:\s*(?:et|au|and|to|-|–)\s*(\d{{1,2}}))?\s+({_MONTH})\.?"
+    rf"(?:,?\s+(\d{{4}}))?\b", re.IGNORECASE)
+# "Sunday, August 25", "Nov 14, 2023", "November 14 2023"
+_MONTH_DAY = re.compile(
+    rf"\b(?:({_WEEKDAY}),?\s+)?({_MONTH})\.?\s+{_DAY}(?:\s*(?:-|–|and|to)\s*(\d{{1,2}}))?"
+    rf"(?:,?\s+(\d{{4}}))?\b", re.IGNORECASE)
+_NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(?:de\s+l'année\s+)?(\d{{4}})\b", re.IGNORECASE)
+_MONTH_LAST = re.compile(rf"\b(?:en|in|au mois de|last)\s+({_MONTH})(?:\s+(dernier))?\b(?!\s+\d)",
+                         re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:en|in|depuis|since|de|of)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+_WEEKDAY_ALONE = re.compile(
+    rf"\b(?:(?:dans\s+)?la\s+nuit\s+(?:de|du)\s+|overnight\s+(?:on\s+)?|(?:on\s+)?the\s+night\s+of\s+)?"
+    rf"({_WEEKDAY})(?:\s+(?:à|au|to|into)\s+({_WEEKDAY}))?\b", re.IGNORECASE)
+
+
+def _phrase_pattern(phrases: dict[str, int]) -> re.Pattern[str]:
+    words = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])({words})(?![\w-])", re.IGNORECASE)
+
+
+_RELATIVE = _phrase_pattern(RELATIVE_DAYS)
+_ANCHOR = _phrase_pattern(ANCHOR_DAYS)
+_PAST = _phrase_pattern(PAST_PHRASES)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date expression found in text and what it resolves to (None when it cannot)."""
+
+    start: int
+    end: int
+    text: str
+    day: date | None
+    precision: int  # ACLED time_precision: 1 day, 2 week, 3 month
+    kind: str  # "absolute", "weekday", "relative", "anchor", "month", "past"
+    reported: bool = False
+    reason: str = ""
+
+
+def _year_for(month: int, day_number: int, published: date | None) -> int | None:
+    if published is None:
+        return None
+    year = published.year
+    try:
+        if date(year, month, day_number) > published + timedelta(days=7):
+            year -= 1
+    except ValueError:
+        return None
+    return year
+
+
+def _weekday_on_or_before(weekday: int, published: date) -> date:
+    return published - timedelta(days=(published.weekday() - weekday) % 7)
+
+
+def _nearest_weekday(weekday: int, around: date) -> date:
+    back = (around.weekday() - weekday) % 7
+    ahead = (weekday - around.weekday()) % 7
+    return around - timedelta(days=back) if back <= ahead else around + timedelta(days=ahead)
+
+
+def _absolute(m: re.Match[str], weekday_name: str | None, day_s: str, day2: str | None,
+              month_name: str, year_s: str | None, published: date | None,
+              pub_precision: str) -> DateMention:
+    month = MONTHS[month_name.lower()]
+    number = int(day_s)
+    year = int(year_s) if year_s else (
+        _year_for(month, number, published) if pub_precision in ("day", "month", "year") else None)
+    if year is None:
+        return DateMention(m.start(), m.end(), m.group(0), None, 1, "absolute",
+                           reason="day and month without a year or a publication date")
+    try:
+        day = date(year, month, number)
+    except ValueError:
+        return DateMention(m.start(), m.end(), m.group(0), None, 1, "absolute",
+                           reason="not a calendar date")
+    reason = ""
+    if weekday_name and WEEKDAYS[weekday_name.lower()] != day.weekday():
+        stated = day
+        day = _nearest_weekday(WEEKDAYS[weekday_name.lower()], stated)
+        if abs((day - stated).days) > 3:
+            day = stated
+        reason = f"weekday and day number disagree ({stated.isoformat()}); weekday kept"
+    return DateMention(m.start(), m.end(), m.group(0), day, 2 if day2 else 1, "absolute",
+                       reason=reason)
+
+
+def find_dates(text: str, published: date | None, pub_precision: str = "day",
+               anchor: date | None = None) -> list[DateMention]:
+    """Return the date mentions of `text` in order, resolved against `published` and `anchor`."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(m: re.Match[str]) -> bool:
+        return not any(m.start() < e and s < m.end() for s, e in taken)
+
+    def add(mention: DateMention) -> None:
+        reported = bool(SPEECH_BEFORE.search(text[:mention.start]))
+        found.append(DateMention(**{**mention.__dict__, "reported": reported}))
+        taken.append((mention.start, mention.end))
+
+    day_known = published is not None and pub_precision == "day"
+    for m in _NUMERIC.finditer(text):
+        if m[1]:
+            parts = int(m[3]), int(m[2]), int(m[1])
+        else:
+            parts = int(m[4]), int(m[5]), int(m[6])
+        try:
+            add(DateMention(m.start(), m.end(), m[0], date(*parts), 1, "absolute"))
+        except ValueError:
+            continue
+    for m in _DAY_MONTH.finditer(text):
+        if free(m):
+            add(_absolute(m, m[1], m[2], m[3], m[4], m[5], published, pub_precision))
+    for m in _MONTH_DAY.finditer(text):
+        if free(m) and not (m[2].lower() == "may" and not m[1] and not m[5]
+                            and text[m.start(2)].islower()):
+            add(_absolute(m, m[1], m[3], m[4], m[2], m[5], published, pub_precision))
+    for m in _MONTH_YEAR.finditer(text):
+        if free(m):
+            add(DateMention(m.start(), m.end(), m[0], date(int(m[2]), MONTHS[m[1].lower()], 15), 3,
+                            "month"))
+    for m in _MONTH_LAST.finditer(text):
+        if free(m) and published is not None:
+            month = MONTHS[m[1].lower()]
+            last = bool(m[2]) or m[0].lower().startswith("last")
+            year = published.year if month < published.month or (
+                month == published.month and not last) else published.year - 1
+            add(DateMention(m.start(), m.end(), m[0], date(year, month, 15), 3,
+                            "past" if last else "month"))
+    for m in _YEAR.finditer(text):
+        if free(m):
+            add(DateMention(m.start(), m.end(), m[0], date(int(m[1]), 7, 1), 3, "past"))
+    for m in _PAST.finditer(text):
+        if free(m):
+            back = PAST_PHRASES[m[1].lower()]
+            day = published - timedelta(days=back) if published else None
+            add(DateMention(m.start(), m.end(), m[0], day, 3, "past"))
+    for m in _WEEKDAY_ALONE.finditer(text):
+        if not free(m):
+            continue
+        if not day_known:
+            add(DateMention(m.start(), m.end(), m[0], None, 1, "weekday",
+                            reason="weekday without a day-precise publication date"))
+            continue
+        assert published is not None
+        day = _weekday_on_or_before(WEEKDAYS[m[1].lower()], published)
+        add(DateMention(m.start(), m.end(), m[0], day, 1, "weekday"))
+    for m in _RELATIVE.finditer(text):
+        if not free(m):
+            continue
+        if not day_known:
+            add(DateMention(m.start(), m.end(), m[0], None, 1, "relative",
+                            reason="relative day without a day-precise publication date"))
+            continue
+        assert published is not None
+        add(DateMention(m.start(), m.end(), m[0],
+                        published + timedelta(days=RELATIVE_DAYS[m[1].lower()]), 1, "relative"))
+    for m in _ANCHOR.finditer(text):
+        if not free(m):
+            continue
+        before = [d.day for d in sorted(found, key=lambda d: d.start)
+                  if d.start < m.start() and d.day is not None]
+        base = before[-1] if before else anchor
+        day = base + timedelta(days=ANCHOR_DAYS[m[1].lower()]) if base else None
+        add(DateMention(m.start(), m.end(), m[0], day, 1, "anchor",
+                        reason="" if day else "relative to an earlier date that is not given"))
+    return sorted(found, key=lambda d: d.start)
+
+
+def is_background_date(mention: DateMention, published: date | None) -> bool:
+    """Tell whether a date lies well before publication (more than three weeks): context."""
+    if mention.kind == "past":
+        return True
+    if mention.day is None or published is None:
+        return False
+    return (published - mention.day).days > 21

@@ -1,0 +1,122 @@
+"""ACLED event type and sub-event type from cue words, as data tables (French and English).
+
+A sentence carries cues (attack, clash, air strike, ...). An incident's type is decided from the cues
+of the sentences that name its place ("primary") and of those attached to it ("secondary"), by the
+ordered rules in `decide_event_type`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# cue -> pattern on lower-cased text (accents kept: the text is French or English as written).
+CUES: dict[str, str] = {
+    "kill": r"tué(?:e|s|es)?|tuant|morts?|abattus?|décès|massacr\w*|exécut\w*|égorgé\w*|"
+            r"killed|killing|dead|died|deaths?|death toll|massacr\w*|executed|shot dead|"
+            r"gunned down|bodies|corps sans vie",
+    "attack": r"attaqu\w*|attentat\w*|assaillants?|embuscade\w*|ciblé\w*|raid|"
+              r"ouvert le feu|tiré sur|mitraill\w*|fusill\w*|"
+              r"attack\w*|ambush\w*|raided|raids?|stormed|targeted|opened fire|fired on|"
+              r"machine-gunned|gunmen",
+    "clash": r"affrontements?|combats?|accrochages?|échanges? de tirs|repouss\w*|"
+             r"mis en déroute|assauts?|"
+             r"clash\w*|fighting|fought|battles?|gunfights?|firefights?|repelled|repulsed|"
+             r"assault|combat",
+    "overtake": r"pris le contrôle|prise de contrôle|pris possession|emparés?|s'est emparé\w*|"
+                r"repris(?:e)?(?: en main)?|contrôle total|"
+                r"took control|taken control|total control|taken over|took over|seized|"
+                r"captured|recaptured|retook|retaken|(?:has|had) taken",
+    "suicide": r"kamikazes?|suicide|attentat-suicide|véhicule piégé|car bomb|svbied|vbied",
+    "shelling": r"obus|mortiers?|roquettes?|artillerie|tirs indirects|"
+                r"shell(?:s|ing|ed)?|mortars?|rockets?|artillery",
+    "air": r"frappes? aériennes?|frappe de drone|bombardements? aériens?|raids? aériens?|"
+           r"appui aérien|hélicoptères?|drones?|avions?|"
+           r"air ?strikes?|airstrikes?|drone strikes?|air raids?|helicopters?|aircraft|"
+           r"bombed|bombing|air support",
+    "ied": r"engins? explosifs?|mines?|eei|bombe artisanale|"
+           r"ieds?|landmines?|roadside bombs?|explosive devices?",
+    "abduct": r"enlev\w*|kidnapp\w*|rapt|otages?|séquestr\w*|"
+              r"kidnap\w*|abduct\w*|hostages?|taken captive",
+    "protest": r"manifest\w*|marche de protestation|sit-in|"
+               r"protest\w*|demonstrat\w*|rall(?:y|ies)",
+    "riot": r"émeut\w*|saccag\w*|riot\w*|mob",
+    "loot": r"pill\w*|butin|emporté|incendi\w*|brûl\w*|looted|looting|loot|torched|burned",
+}
+CUE_PATTERNS: dict[str, re.Pattern[str]] = {
+    cue: re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)
+    for cue, pattern in CUES.items()
+}
+# Cues that make a sentence describe an event (rather than context or opinion).
+EVENT_CUES = frozenset({"kill", "attack", "clash", "overtake", "suicide", "shelling", "air", "ied",
+                        "abduct", "protest", "riot"})
+GROUND_CUES = frozenset({"clash", "overtake"})
+REMOTE_SUB_TYPES: tuple[tuple[str, str], ...] = (
+    ("suicide", "Suicide bomb"),
+    ("ied", "Remote explosive/landmine/IED"),
+    ("shelling", "Shelling/artillery/missile attack"),
+)
+
+# Who was targeted: words for civilians and for military targets.
+CIVILIAN_TARGET = re.compile(
+    r"(?<![\w-])(?:civils?|civiles?|villageois|habitants|populations?|personnes|femmes|enfants|"
+    r"fidèles|passagers|commerçants|orpailleurs|déplacés|mariage|hôtel|restaurant|marché|école|"
+    r"fonctionnaires|ressortissants?|otages?|"
+    r"civilians?|villagers|residents|people|women|children|worshippers|passengers|traders|"
+    r"wedding|marriage|ceremony|hotel|market|school|civil servants|citizens?|hostages?)(?![\w-])",
+    re.IGNORECASE)
+MILITARY_TARGET = re.compile(
+    r"(?<![\w-])(?:soldats?|militaires?|camps? militaires?|bases? militaires?|postes?|"
+    r"garnisons?|détachements?|convois? militaires?|patrouilles?|gendarmes?|gendarmerie|"
+    r"policiers?|armée|emprises|"
+    r"soldiers?|troops|military|army|base|camp|outpost|post|garrison|detachment|convoy|"
+    r"patrol|gendarmes?|police|policemen|members of the armed forces)(?![\w-])",
+    re.IGNORECASE)
+
+
+def find_cues(text: str) -> frozenset[str]:
+    """Return the cue names present in `text`."""
+    return frozenset(cue for cue, pattern in CUE_PATTERNS.items() if pattern.search(text))
+
+
+def incident_categories(cues: frozenset[str], text: str) -> frozenset[str]:
+    """Split a sentence's cues into incident categories: violence, abduction, protest.
+
+    ACLED codes an abduction apart from a battle in the same place, and each protest apart.
+    """
+    out = set()
+    if cues & {"kill", "attack", "clash", "overtake", "suicide", "shelling", "air", "ied", "riot"}:
+        out.add("violence")
+    if "abduct" in cues and (not out or "kill" not in cues):
+        out.add("abduction")
+    if "protest" in cues:
+        out.add("protest")
+    if out == {"violence", "abduction"} and "kill" in cues:
+        out.discard("abduction")
+    return frozenset(out)
+
+
+def decide_event_type(category: str, primary: frozenset[str], secondary: frozenset[str],
+                      target: str, actor1_is_state: bool) -> tuple[str, str]:
+    """Return (event_type, sub_event_type) for an incident by ordered rules."""
+    cues = primary | secondary
+    if category == "protest":
+        if "riot" in cues:
+            return "Riots", "Violent demonstration"
+        return "Protests", "Peaceful protest"
+    if category == "abduction":
+        return "Violence against civilians", "Abduction/forced disappearance"
+    if cues & GROUND_CUES:
+        if "overtake" in cues:
+            return "Battles", ("Government regains territory" if actor1_is_state
+                               else "Non-state actor overtakes territory")
+        return "Battles", "Armed clash"
+    if "air" in primary:
+        return "Explosions/Remote violence", "Air/drone strike"
+    if target == "civilians" and cues & {"kill", "attack"}:
+        return "Violence against civilians", "Attack"
+    for cue, sub_type in REMOTE_SUB_TYPES:
+        if cue in primary:
+            return "Explosions/Remote violence", sub_type
+    if "riot" in cues:
+        return "Riots", "Mob violence"
+    return "Battles", "Armed clash"

@@ -1,0 +1,292 @@
+"""Place names in report text → gazetteer places, with country/region context and precision.
+
+Candidate spans are runs of capitalised words; the gazetteer (`sahel.places.load_gazetteer`) and
+the country/region/actor tables decide what they are. A span in a locating phrase ("entre X et Y",
+"à 400 km de X", "north of the capital X") only locates; "near X", "outside X", "la région de X"
+(X a town) give precision 2; a region alone gives precision 3.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sahel import places
+
+# Adjectives of nationality that place a report in a country.
+DEMONYMS: dict[str, str] = {
+    "malien": "MLI", "malienne": "MLI", "maliens": "MLI", "maliennes": "MLI", "malian": "MLI",
+    "burkinabè": "BFA", "burkinabé": "BFA", "burkinabe": "BFA", "burkinabés": "BFA",
+    "burkinabè s": "BFA", "nigérien": "NER", "nigérienne": "NER", "nigériens": "NER",
+    "nigerien": "NER", "nigerienne": "NER", "tchadien": "TCD", "tchadienne": "TCD",
+    "tchadiens": "TCD", "chadian": "TCD", "mauritanien": "MRT", "mauritanienne": "MRT",
+    "mauritanian": "MRT", "nigérian": "NGA", "nigérianes": "NGA", "nigerian": "NGA",
+    "béninois": "BEN", "beninese": "BEN", "togolais": "TGO", "togolese": "TGO",
+    "algérien": "DZA", "algérienne": "DZA", "algerian": "DZA",
+}
+_DEMONYM = re.compile(r"(?<![\w-])(" + "|".join(sorted(DEMONYMS, key=len, reverse=True))
+                      + r")(?![\w-])", re.IGNORECASE)
+
+# Capitalised words that start sentences or name things other than places.
+STOP_WORDS = frozenset("""
+le la les l un une des du de d au aux à a en dans sur selon après avant depuis pendant avec pour
+par et ou mais ce cet cette ces il ils elle elles on nous vous leur leurs son sa ses qui que quoi
+lors alors ainsi puis enfin déjà encore aussi même tous toutes plus moins très trois deux quatre
+the a an in on at of for from with by after before since during and or but this that these those
+he she it they we you his her its their who which what when where while as according
+lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thursday friday
+saturday sunday janvier février fevrier mars avril mai juin juillet août aout septembre octobre
+novembre décembre january february march april may june july august september october november
+december
+mr mrs m mme colonel col captain capitaine général general president président ministre minister
+prime premier chef sergent lieutenant commandant lt gen
+afp reuters rfi ap bbc le monde ap photo photo opinion éditorial editorial
+nord sud est ouest north south east west centre center central
+islam islamic islamique etat état state groupe group forces force armée army mission
+""".split())
+# Titles before a person's name.
+_PERSON_BEFORE = re.compile(
+    r"(?:colonel|capitaine|captain|général|general|président|president|ministre|minister|"
+    r"prefect|préfet|mr\.?|mrs\.?|m\.|mme|dr\.?|imam|chef|leader|spokesman|porte-parole|"
+    r"sergent|lieutenant|commandant|chercheuse|chercheur|prédicateur|jihadist|jihadiste|"
+    r"juge|judge|maire|mayor|said|dit|by|par)\s+$", re.IGNORECASE)
+GIVEN_NAMES = frozenset("""
+amadou ahmadou mahamadou mohamed mohammed mamadou moussa ibrahim ibrahima boubacar assimi iyad
+abou abu ali oumar omar ousmane souleymane hamadoun hama adama issa idrissa ilaria paul serge
+wassim sam roch blaise emmanuel salif bakary modibo moctar mokhtar hassan ahmed abdoulaye yacouba
+aminata fatoumata mariam christophe jean pierre michel
+""".split())
+
+_LOCATOR_BEFORE = re.compile(
+    r"(?:\b(?:entre|between)\s+(?:\w+\s+){0,2}(?:et|and)\s+$|\b(?:entre|between)\s+$|"
+    r"\d[\d\s,.]*\s*(?:km|kilomètres?|kilometres?|kilometers?|miles?)\b[^.]{0,40}?"
+    r"\b(?:de|d'|from|of)\s+(?:la ville de\s+|the capital\s+|la capitale\s+|the town of\s+)?$|"
+    r"\b(?:capitale|capital)\s+(?:\w+\s+)?$|"
+    r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|"
+    r"north-west|south-east|south-west|nord|sud|est|ouest|nord-est|nord-ouest|sud-est|"
+    r"sud-ouest)\s+(?:de|d'|of)\s+(?:la\s+|the\s+)?$|\bfrom\s+$|\bvers\s+$|\btowards?\s+$|"
+    r"\bborder with\s+$|\bfrontière avec (?:le |la |l')?$)", re.IGNORECASE)
+_NEAR_BEFORE = re.compile(
+    r"(?:près de|non loin de|aux environs de|dans les environs de|à proximité de|"
+    r"dans la zone de|dans le secteur de|la région de|la zone de|le cercle de|la commune de|"
+    r"near|close to|outside(?: the (?:town|city|village) of)?|around|in the vicinity of|"
+    r"in the area of|on the outskirts of|dans la périphérie de)\s+$", re.IGNORECASE)
+_REGION_BEFORE = re.compile(r"(?:région|region|province|préfecture|wilaya)\s+(?:de\s+|d'|du\s+|"
+                            r"of\s+(?:the\s+)?)?$", re.IGNORECASE)
+_REGION_AFTER = re.compile(r"^\s+(?:region|province)\b", re.IGNORECASE)
+_AREA_AFTER = re.compile(r"^\s+(?:area|zone|district)\b", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(
+    r"(?:\bà|\bau|\ben|\bde|\bd'|\bdu|\bin|\bat|\bnear|\bvillage de|\blocalité de|\bville de|"
+    r"\bcommune de|\btown of|\bvillage of|\bcity of|\btown|\bvillage)\s+$", re.IGNORECASE)
+
+_WORD = r"[A-ZÀ-ÝŒ][\w'-]*"
+_SPAN = re.compile(rf"{_WORD}(?:(?:\s+|\s+(?:du|de|des|el|al|ag|n)\s+){_WORD})*")
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place named in a sentence and what it resolved to."""
+
+    start: int
+    end: int
+    text: str
+    role: str  # "event" (where it happened), "near" (precision 2), "locator", "region"
+    place: Any = None  # sahel.gazetteer Place when resolved
+    admin1: str | None = None  # canonical region (region mentions)
+    iso3: str | None = None
+    candidates: tuple[Any, ...] = ()
+
+    @property
+    def resolved(self) -> bool:
+        """Tell whether the mention has coordinates."""
+        return self.place is not None or self.admin1 is not None
+
+
+@dataclass
+class Context:
+    """What the whole report says about where things are: countries and regions named."""
+
+    countries: dict[str, int] = field(default_factory=dict)
+    regions: dict[tuple[str, str], int] = field(default_factory=dict)
+    points: list[tuple[float, float]] = field(default_factory=list)
+
+    def main_country(self) -> str | None:
+        """Return the country named most often (ties: the first Sahel-5 country)."""
+        if not self.countries:
+            return None
+        order = {iso3: i for i, iso3 in enumerate(places.SAHEL5)}
+        return max(self.countries, key=lambda c: (self.countries[c], -order.get(c, 99)))
+
+
+def candidate_spans(text: str) -> list[tuple[int, int, str]]:
+    """Return (start, end, name) of capitalised word runs that might be place names."""
+    out = []
+    for m in _SPAN.finditer(text):
+        raw = m.group(0)
+        offset = m.start()
+        words = raw.split()
+        skip = 0
+        while words and places.fold(words[0]) in STOP_WORDS:
+            skip += len(words[0])
+            rest = raw[skip:]
+            skip += len(rest) - len(rest.lstrip())
+            words = words[1:]
+        if not words:
+            continue
+        name = raw[skip:]
+        start = offset + skip
+        if name.lower().startswith(("l'", "d'")):
+            name, start = name[2:], start + 2
+        name = re.sub(r"'s$", "", name)
+        if len(places.fold(name)) >= 3:
+            out.append((start, start + len(name), name))
+    return out
+
+
+def scan_context(text: str) -> Context:
+    """Return the countries and regions a report names (for disambiguating places)."""
+    ctx = Context()
+    for m in _DEMONYM.finditer(text):
+        iso3 = DEMONYMS[m.group(1).lower()]
+        ctx.countries[iso3] = ctx.countries.get(iso3, 0) + 1
+    for start, end, name in candidate_spans(text):
+        iso3 = places.country_iso3(name)
+        if iso3:
+            ctx.countries[iso3] = ctx.countries.get(iso3, 0) + 2
+            continue
+        if _REGION_BEFORE.search(text[max(0, start - 25):start]) or \
+                _REGION_AFTER.match(text[end:end + 12]):
+            region = places.canonical_region(name, ctx.main_country())
+            if region:
+                key = (_region_iso3(region, ctx.main_country()), region)
+                ctx.regions[key] = ctx.regions.get(key, 0) + 1
+    for iso3, _region in list(ctx.regions):
+        ctx.countries[iso3] = ctx.countries.get(iso3, 0) + 1
+    return ctx
+
+
+def _region_iso3(region: str, hint: str | None) -> str:
+    for iso3 in ([hint] if hint else []) + list(places.SAHEL5):
+        if places.canonical_region(region, iso3) == region:
+            return iso3
+    return hint or ""
+
+
+def _is_person(text: str, start: int, name: str) -> bool:
+    if _PERSON_BEFORE.search(text[max(0, start - 20):start]):
+        return True
+    first = places.fold(name).split()[0]
+    return len(name.split()) >= 2 and first in GIVEN_NAMES
+
+
+def _candidate_score(place: Any, ctx: Context) -> float:
+    score = float(getattr(place, "score", 0) or 0) / 100
+    if place.iso3 in ctx.countries:
+        score += 3 + min(ctx.countries[place.iso3], 5) * 0.2
+    elif place.iso3 in places.SAHEL5:
+        score += 0.5
+    if any(region == place.admin1 for _iso3, region in ctx.regions):
+        score += 4
+    if ctx.points:
+        nearest = min(_km(place.latitude, place.longitude, lat, lon) for lat, lon in ctx.points)
+        score += 2 if nearest < 150 else 0
+    population = getattr(place, "population", 0) or 0
+    if isinstance(population, int | float) and not math.isnan(population):
+        score += math.log10(population + 1) / 10
+    return score
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def resolve_name(name: str, ctx: Context, fuzzy: bool = False) -> tuple[Any, tuple[Any, ...]]:
+    """Return (best exact gazetteer match or None, candidates best first) for a place name.
+
+    Exact (folded) matches only, unless `fuzzy`: the fuzzy search scans every name and is kept for
+    names that read as places but match nothing.
+    """
+    gazetteer = places.load_gazetteer()
+    rows = gazetteer.names().get(places.fold(name), ())
+    if rows:
+        # lookup() ranks exact matches by importance; `limit` stops it from going fuzzy.
+        found = gazetteer.lookup(name, iso3=ctx.main_country(), limit=len(rows))
+        order = {id(p): i for i, p in enumerate(found)}
+        ranked = sorted(found, key=lambda p: (-_candidate_score(p, ctx), order[id(p)]))
+        return ranked[0], tuple(ranked[:5])
+    if fuzzy:
+        return None, tuple(gazetteer.lookup(name, iso3=ctx.main_country(), limit=5))
+    return None, ()
+
+
+def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] = ()
+                ) -> list[PlaceMention]:
+    """Return the place mentions of one sentence, resolved with the report context."""
+    out: list[PlaceMention] = []
+    for start, end, name in candidate_spans(text):
+        if any(start < e and s < end for s, e in actor_spans):
+            continue
+        if places.country_iso3(name) or places.fold(name) in DEMONYMS or \
+                _DEMONYM.fullmatch(name):
+            continue
+        before = text[max(0, start - 60):start]
+        if _is_person(text, start, name):
+            continue
+        region_words = bool(_REGION_BEFORE.search(before[-25:]) or
+                            _REGION_AFTER.match(text[end:end + 12]))
+        region = places.canonical_region(name, ctx.main_country())
+        if region and region_words:
+            out.append(PlaceMention(start, end, name, "region", admin1=region,
+                                    iso3=_region_iso3(region, ctx.main_country())))
+            continue
+        place_like = bool(_PLACE_BEFORE.search(before[-20:]))
+        place, candidates = resolve_name(name, ctx, fuzzy=place_like)
+        if place is None and region:
+            out.append(PlaceMention(start, end, name, "region", admin1=region,
+                                    iso3=_region_iso3(region, ctx.main_country())))
+            continue
+        if place is None and not (place_like and candidates):
+            continue
+        if _LOCATOR_BEFORE.search(before):
+            role = "locator"
+        elif _NEAR_BEFORE.search(before[-40:]) or _AREA_AFTER.match(text[end:end + 10]):
+            role = "near"
+        else:
+            role = "event"
+        out.append(PlaceMention(start, end, name, role, place=place,
+                                iso3=getattr(place, "iso3", None), candidates=candidates))
+    # "entre X et Y": the second name is a locator too.
+    for i, mention in enumerate(out):
+        if i and out[i - 1].role == "locator" and re.fullmatch(
+                r"\s*(?:et|and)\s*", text[out[i - 1].end:mention.start]):
+            out[i] = PlaceMention(**{**mention.__dict__, "role": "locator"})
+    return out
+
+
+def admin_for(lat: float, lon: float) -> tuple[str | None, str | None]:
+    """Return (iso3, canonical admin1) of a point by point-in-polygon (None outside coverage)."""
+    found = places.locate([lon], [lat])
+    iso3, admin1 = found["iso3"].iloc[0], found["admin1"].iloc[0]
+    return (iso3 if isinstance(iso3, str) else None, admin1 if isinstance(admin1, str) else None)
+
+
+def place_key(mention: PlaceMention) -> str:
+    """Return a key that is the same for two mentions of the same place."""
+    if mention.place is not None:
+        return f"{mention.place.iso3}:{mention.place.latitude:.3f}:{mention.place.longitude:.3f}"
+    if mention.admin1:
+        return f"region:{mention.iso3}:{mention.admin1}"
+    return f"name:{places.fold(mention.text)}"
+
+
+def remember_points(ctx: Context, mentions: Iterable[PlaceMention]) -> None:
+    """Add resolved event places to the context, so later names prefer nearby candidates."""
+    for m in mentions:
+        if m.place is not None and m.role in ("event", "near"):
+            ctx.points.append((m.place.latitude, m.place.longitude))

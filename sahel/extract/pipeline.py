@@ -1,0 +1,250 @@
+"""News report → proposed incidents (canonical frame), background events and unresolved places."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from sahel import places
+from sahel.extract import geocode
+from sahel.extract.actors_in_text import Mention, Sides, assign_sides, is_state, kind_of
+from sahel.extract.claims import Claimant, dedupe_claims, find_claims, toll
+from sahel.extract.dates import is_background_date
+from sahel.extract.events import CIVILIAN_TARGET, MILITARY_TARGET, decide_event_type
+from sahel.extract.report import Report
+from sahel.extract.sentences import clean_text, split_sentences
+from sahel.extract.split import Draft, SentenceInfo, is_opinion, read_sentences, split_incidents
+from sahel.schema import Claim, claims_to_json, conform, empty_incidents
+
+
+@dataclass(frozen=True)
+class UnresolvedPlace:
+    """A place name the gazetteer could not settle, with its closest candidates."""
+
+    name: str
+    candidates: tuple[Any, ...]
+    sentence: str = ""
+
+
+@dataclass
+class Extraction:
+    """What one report yields: incidents (canonical frame), background events, unresolved places."""
+
+    report: Report
+    incidents: gpd.GeoDataFrame
+    background: list[dict[str, Any]] = field(default_factory=list)
+    unresolved: list[UnresolvedPlace] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+def extract_report(report: Report) -> Extraction:
+    """Propose the incidents a report describes, with claims kept apart, for an analyst to check."""
+    if is_opinion(report) or not report.text.strip():
+        return Extraction(report, empty_incidents())
+    text = clean_text(report.text)
+    sentences = split_sentences(text, report.lang)
+    ctx = geocode.scan_context(f"{report.title}\n{text}")
+    infos = read_sentences(sentences, report, ctx)
+    drafts, past = split_incidents(infos)
+    found = [r for draft in drafts for r in _records_for(draft, infos, report, ctx)]
+    background = [r for draft in past for r in _records_for(draft, infos, report, ctx)]
+    background += [r for r in found if r["background"]]
+    records = [r for r in found if not r["background"]]
+    for r in background:
+        r["background"] = True
+    unresolved = _unresolved(infos)
+    frame = conform(pd.DataFrame(records)) if records else empty_incidents()
+    return Extraction(report, frame, background, unresolved, records)
+
+
+def _unresolved(infos: Sequence[SentenceInfo]) -> list[UnresolvedPlace]:
+    seen: dict[str, UnresolvedPlace] = {}
+    for info in infos:
+        for p in info.places:
+            if not p.resolved and p.text not in seen:
+                seen[p.text] = UnresolvedPlace(p.text, p.candidates, info.sentence.text)
+    return list(seen.values())
+
+
+def _event_date(draft: Draft, infos: Sequence[SentenceInfo], report: Report
+                ) -> tuple[date | None, int, str, bool]:
+    """Return (date, time precision, reason when None, is background) for a draft."""
+    def usable(info: SentenceInfo) -> list[Any]:
+        return [d for d in info.dates if not d.reported and d.kind != "past"]
+
+    for group in (draft.primary, draft.secondary):
+        for i in group:
+            for d in usable(infos[i]):
+                if d.day is not None:
+                    return d.day, d.precision, "", is_background_date(d, report.published)
+    reasons = [d.reason for i in draft.primary + draft.secondary for d in usable(infos[i])
+               if d.reason]
+    if reasons:
+        return None, 1, reasons[0], False
+    # No date of its own: the date the text last gave before it, else the report's first.
+    first = min(draft.primary + draft.secondary)
+    earlier = [d for info in infos[:first] for d in usable(info) if d.day is not None]
+    if earlier:
+        d = earlier[-1]
+        return d.day, d.precision, "", is_background_date(d, report.published)
+    later = [d for info in infos if info.is_event and not info.background
+             for d in usable(info) if d.day is not None]
+    if later:
+        return later[0].day, later[0].precision, "", False
+    undated = [d.reason for info in infos for d in usable(info) if d.reason]
+    return None, 1, (undated[0] if undated else "the text gives no date for the event"), False
+
+
+def _target(texts: Sequence[str]) -> str:
+    civilians = sum(len(CIVILIAN_TARGET.findall(t)) for t in texts)
+    military = sum(len(MILITARY_TARGET.findall(t)) for t in texts)
+    if civilians > military:
+        return "civilians"
+    return "military" if military else "unknown"
+
+
+def _location(draft: Draft, infos: Sequence[SentenceInfo], ctx: geocode.Context
+              ) -> dict[str, Any]:
+    mention = draft.place
+    flags: list[str] = []
+    if mention.place is not None:
+        p = mention.place
+        lat, lon = p.latitude, p.longitude
+        precision = 1 if mention.role == "event" and not draft.inferred_place else 2
+        if str(getattr(p, "kind", "")).startswith("admin"):
+            precision = 3
+        location, iso3, admin2 = p.name, p.iso3, p.admin2
+    elif mention.admin1 is not None:
+        point = places.region_centroid(mention.admin1, mention.iso3)
+        lat, lon = point if point else (None, None)
+        precision, location, iso3, admin2 = 3, mention.admin1, mention.iso3, None
+    else:
+        lat = lon = None
+        precision, location, iso3, admin2 = 3, mention.text, ctx.main_country(), None
+        flags.append("unresolved_place")
+        regions = [r for i in draft.sentences() for r in infos[i].regions()] or [
+            r for info in infos for r in info.regions()]
+        if regions:
+            point = places.region_centroid(regions[0].admin1 or "", regions[0].iso3)
+            if point:
+                lat, lon = point
+    admin1 = None
+    if lat is not None and lon is not None:
+        located_iso3, admin1 = geocode.admin_for(lat, lon)
+        iso3 = located_iso3 or iso3
+    # A region the text names wins over the polygon when the polygon layer lacks it (Ménaka).
+    named = [r.admin1 for i in draft.sentences() for r in infos[i].regions()]
+    if named and named[0] and (admin1 is None or places.region_centroid(named[0]) is not None
+                               and named[0] in ("Ménaka", "Taoudénit")):
+        admin1 = named[0]
+    return {"location": location, "latitude": lat, "longitude": lon, "geo_precision": precision,
+            "iso3": iso3, "country": places.country_name(iso3) if iso3 else None,
+            "admin1": admin1, "admin2": admin2, "flags": flags}
+
+
+def _claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report) -> list[Claim]:
+    outlet = Claimant(0, report.source or "outlet", "outlet")
+    claims: list[Claim] = []
+    previous: dict[int, Claimant] = {}
+    for info in infos:  # who spoke last in each paragraph, for "Il a fait état d'un bilan"
+        groups = [(m.start, m.canonical) for m in info.mentions
+                  if kind_of(m.canonical) in ("jihadist", "rebel", "militia")]
+        from sahel.extract.claims import find_claimants
+
+        found = find_claimants(info.sentence.text, groups)
+        if found:
+            previous[info.sentence.paragraph] = found[-1]
+    for i in draft.sentences():
+        info = infos[i]
+        groups = [(m.start, m.canonical) for m in info.mentions
+                  if kind_of(m.canonical) in ("jihadist", "rebel", "militia")]
+        masked = [(d.start, d.end) for d in info.dates] + [(p.start, p.end) for p in info.places]
+        claims += find_claims(info.sentence.text, groups, default=outlet, masked=masked)
+    return dedupe_claims(claims)
+
+
+def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
+                 ctx: geocode.Context) -> list[dict[str, Any]]:
+    indices = draft.sentences()
+    texts = {i: infos[i].sentence.text for i in range(len(infos))}
+    day, precision, reason, past = _event_date(draft, infos, report)
+    if past and not draft.background:
+        draft.background = True
+    where = _location(draft, infos, ctx)
+    primary_texts = [texts[i] for i in draft.primary] or [texts[i] for i in indices]
+    target = _target(primary_texts)
+    if target == "unknown":
+        target = _target([texts[i] for i in indices])
+    mentions: list[Mention] = [m for i in indices for m in infos[i].mentions]
+    if not [m for m in mentions if kind_of(m.canonical) not in ("civilians", "other")]:
+        mentions = [m for info in infos if info.is_event and not info.background
+                    for m in info.mentions]
+    weights = {i: 1.0 for i in draft.primary} | {i: 0.5 for i in draft.secondary}
+    sides = assign_sides(mentions, texts, weights, target, where["iso3"], draft.category)
+    cues_primary = frozenset().union(*(infos[i].cues for i in draft.primary)) \
+        if draft.primary else frozenset()
+    cues_secondary = frozenset().union(*(infos[i].cues for i in draft.secondary)) \
+        if draft.secondary else frozenset()
+    if not draft.primary:
+        cues_primary, cues_secondary = cues_secondary, frozenset()
+    event_type, sub_type = decide_event_type(draft.category, cues_primary, cues_secondary, target,
+                                             is_state(sides.actor1))
+    claims = _claims(draft, infos, report)
+    best, low, high = toll(claims)
+    base = _record(report, draft, where, day, precision, reason, sides, event_type, sub_type,
+                   claims, best, low, high, indices, infos)
+    if draft.category != "protest":
+        return [base]
+    # ACLED codes each day of a protest as its own event.
+    days = sorted({d.day for i in draft.primary for d in infos[i].dates
+                   if d.day is not None and not d.reported})
+    out = []
+    for extra in days or [day]:
+        record = dict(base, event_date=extra.isoformat() if extra else None)
+        record["event_id"] = _event_id(report, record)
+        out.append(record)
+    return out
+
+
+def _event_id(report: Report, record: dict[str, Any]) -> str:
+    key = "|".join(str(record.get(k)) for k in ("location", "event_date", "sub_event_type"))
+    digest = hashlib.sha1(f"{report.url or report.name}|{key}".encode()).hexdigest()[:12]
+    return f"RPT-{digest}"
+
+
+def _record(report: Report, draft: Draft, where: dict[str, Any], day: date | None,
+            precision: int, reason: str, sides: Sides, event_type: str, sub_type: str,
+            claims: list[Claim], best: int | None, low: int | None, high: int | None,
+            indices: list[int], infos: Sequence[SentenceInfo]) -> dict[str, Any]:
+    flags = list(where["flags"])
+    if day is None:
+        flags.append("undated")
+    if draft.inferred_place:
+        flags.append("place_inferred")
+    notes = " ".join(infos[i].sentence.text for i in draft.primary[:1])
+    record = {
+        "event_date": day.isoformat() if day else None,
+        "time_precision": precision if day else None,
+        "date_reason": reason,
+        "event_type": event_type, "sub_event_type": sub_type,
+        "actor1": sides.actor1_text or sides.actor1, "actor2": sides.actor2_text or sides.actor2,
+        "group1": sides.actor1, "group2": sides.actor2, "actor1_qualifier": sides.qualifier,
+        "country": where["country"], "iso3": where["iso3"], "admin1": where["admin1"],
+        "admin1_source": None, "admin2": where["admin2"], "location": where["location"],
+        "latitude": where["latitude"], "longitude": where["longitude"],
+        "geo_precision": where["geo_precision"],
+        "fatalities": best, "fatalities_low": low, "fatalities_high": high,
+        "claims": claims_to_json(claims), "claims_list": [c.to_dict() for c in claims],
+        "source": report.source, "source_url": report.url,
+        "notes": notes[:500], "dataset": "report", "flags": ";".join(flags),
+        "timestamp": None, "background": draft.background, "category": draft.category,
+        "sentences": indices,
+    }
+    record["event_id"] = _event_id(report, record)
+    return record

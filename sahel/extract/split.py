@@ -1,0 +1,230 @@
+"""Read each sentence, then split a report into incidents and background events.
+
+A sentence with event cues that names a place opens or extends the incident at that place (one per
+place and category: violence, abduction, protest). Sentences that name no place attach to the
+incident in focus (the one the previous sentences were about); in a lead that names no place yet
+they wait and join the first incident. Sentences about the past ("en mars dernier", "days after the
+capture of X", a date weeks before publication) give background events, not incidents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sahel.extract import geocode
+from sahel.extract.actors_in_text import Mention, find_mentions
+from sahel.extract.dates import DateMention, find_dates, is_background_date
+from sahel.extract.events import find_cues, incident_categories
+from sahel.extract.report import Report
+from sahel.extract.sentences import Sentence
+
+# A past event named as context inside a sentence about something else.
+PAST_EVENT = re.compile(
+    r"(?:quelques|plusieurs|several|a few|\d+|deux|trois|dix) (?:jours|semaines|mois|days|weeks|"
+    r"months)(?: seulement| only| just)? (?:après|after|plus tôt|earlier|before|avant)|"
+    r"(?:since|depuis) (?:the|l'|la|le) (?:attack|attaque|massacre|prise|capture)|"
+    r"anniversa\w+|commémor\w*|(?:un|deux|trois|\d+) ans? (?:après|plus tard|jour pour jour)|"
+    r"years? (?:ago|after|later)|il y a (?:un|deux|trois|\d+) ans|retrospective|rétrospective",
+    re.IGNORECASE)
+# Reports whose first lines or title say they are opinion yield no incidents.
+OPINION = re.compile(r"^\s*(?:opinion|éditorial|editorial|tribune|op-ed|commentaire|chronique|"
+                     r"point de vue|lettre ouverte|analysis|analyse)\b|\béditorial\b|\beditorial\b",
+                     re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass
+class SentenceInfo:
+    """What one sentence says: cues, dates, places, actors and whether it is about the past."""
+
+    sentence: Sentence
+    cues: frozenset[str]
+    categories: frozenset[str]
+    dates: list[DateMention]
+    places: list[geocode.PlaceMention]
+    mentions: list[Mention]
+    background: bool
+
+    @property
+    def is_event(self) -> bool:
+        """Tell whether the sentence describes an event (has event categories)."""
+        return bool(self.categories)
+
+    def event_places(self) -> list[geocode.PlaceMention]:
+        """Return the places where the event happened (towns first, then "near" places)."""
+        towns = [p for p in self.places if p.role == "event"]
+        return towns or [p for p in self.places if p.role == "near"]
+
+    def regions(self) -> list[geocode.PlaceMention]:
+        """Return the regions named in the sentence."""
+        return [p for p in self.places if p.role == "region"]
+
+
+@dataclass
+class Draft:
+    """An incident (or background event) being assembled from sentences."""
+
+    key: str
+    category: str
+    place: geocode.PlaceMention
+    primary: list[int] = field(default_factory=list)
+    secondary: list[int] = field(default_factory=list)
+    claim_only: list[int] = field(default_factory=list)
+    inferred_place: bool = False
+    background: bool = False
+
+    def sentences(self) -> list[int]:
+        """Return every sentence index of the draft, in text order."""
+        return sorted(set(self.primary + self.secondary + self.claim_only))
+
+
+def is_opinion(report: Report) -> bool:
+    """Tell whether the report presents itself as opinion (editorial, op-ed, commentary)."""
+    head = report.text[:120]
+    return bool(OPINION.search(report.title) or OPINION.match(head))
+
+
+def read_sentences(sentences: Sequence[Sentence], report: Report,
+                   ctx: geocode.Context) -> list[SentenceInfo]:
+    """Analyse every sentence of a report in order."""
+    infos: list[SentenceInfo] = []
+    anchor = None
+    for s in sentences:
+        dates = find_dates(s.text, report.published, report.published_precision, anchor)
+        resolved = [d.day for d in dates if d.day is not None and not d.reported]
+        anchor = resolved[-1] if resolved else anchor
+        mentions = find_mentions(s.index, s.text)
+        spans = [(m.start, m.end) for m in mentions]
+        found = geocode.find_places(s.text, ctx, spans)
+        geocode.remember_points(ctx, found)
+        cues = find_cues(s.text)
+        current = [d for d in dates if not d.reported and d.day is not None
+                   and not is_background_date(d, report.published)]
+        past = [d for d in dates if not d.reported and is_background_date(d, report.published)]
+        background = bool((past and not current) or PAST_EVENT.search(s.text))
+        infos.append(SentenceInfo(s, cues, incident_categories(cues, s.text), dates, found,
+                                  mentions, background))
+    return infos
+
+
+def split_incidents(infos: Sequence[SentenceInfo]) -> tuple[list[Draft], list[Draft]]:
+    """Group sentences into incident drafts and background drafts."""
+    drafts: dict[tuple[str, str], Draft] = {}
+    background: dict[tuple[str, str], Draft] = {}
+    focus: list[Draft] = []
+    pending: list[SentenceInfo] = []
+    pending_claims: list[int] = []
+    for info in infos:
+        index = info.sentence.index
+        places = info.event_places()
+        if info.background:
+            for place in places:
+                for category in info.categories or frozenset({"violence"}):
+                    key = (geocode.place_key(place), category)
+                    background.setdefault(key, Draft(key[0], category, place,
+                                                     background=True)).primary.append(index)
+            focus = []
+            continue
+        if info.is_event and places:
+            focus = []
+            for place in places:
+                for category in sorted(info.categories):
+                    key = (geocode.place_key(place), category)
+                    if key in background and key not in drafts:
+                        background.pop(key)
+                    draft = drafts.setdefault(key, Draft(key[0], category, place))
+                    draft.primary.append(index)
+                    if draft.place.role != "event" and place.role == "event":
+                        draft.place = place
+                    focus.append(draft)
+            continue
+        if info.is_event:
+            targets = [d for d in focus if d.category in info.categories]
+            if len({d.key for d in focus}) == 1 and targets:
+                for d in targets:
+                    d.secondary.append(index)
+            elif not focus:
+                pending.append(info)
+            continue
+        if places or info.regions():
+            keys = {geocode.place_key(p) for p in places}
+            named = [d for d in drafts.values() if d.key in keys]
+            if named:
+                focus = named
+                for d in named:
+                    d.claim_only.append(index)
+            continue
+        if len({d.key for d in focus}) == 1:
+            for d in focus:
+                d.claim_only.append(index)
+        elif focus and _says_no_toll(info):
+            for d in focus:
+                d.claim_only.append(index)
+        elif not focus:
+            pending_claims.append(index)
+    incidents = list(drafts.values())
+    _place_pending(incidents, pending, pending_claims, infos)
+    return _merge_near(incidents), list(background.values())
+
+
+def _says_no_toll(info: SentenceInfo) -> bool:
+    from sahel.extract.claims import is_no_toll
+
+    return is_no_toll(info.sentence.text)
+
+
+def _place_pending(incidents: list[Draft], pending: list[SentenceInfo], pending_claims: list[int],
+                   infos: Sequence[SentenceInfo]) -> None:
+    """Attach lead sentences that named no place; make a report-level incident if needed."""
+    for info in pending:
+        for category in sorted(info.categories):
+            same = [d for d in incidents if d.category == category]
+            if same:
+                same[0].secondary.append(info.sentence.index)
+                continue
+            place = _main_place(infos, region_ok=True)
+            if place is None:
+                continue
+            draft = Draft(geocode.place_key(place), category, place, inferred_place=True)
+            draft.secondary.append(info.sentence.index)
+            incidents.append(draft)
+    if incidents:
+        incidents[0].claim_only.extend(pending_claims)
+
+
+def _main_place(infos: Sequence[SentenceInfo], region_ok: bool) -> geocode.PlaceMention | None:
+    """Return the place the report is about: the town named most often, else a region."""
+    counts: dict[str, tuple[int, int, geocode.PlaceMention]] = {}
+    for info in infos:
+        if info.background:
+            continue
+        for p in info.places:
+            if p.role in ("event", "near") or (region_ok and p.role == "region"):
+                key = geocode.place_key(p)
+                weight = 2 if p.role in ("event", "near") else 1
+                n, first, _ = counts.get(key, (0, info.sentence.index, p))
+                counts[key] = (n + weight, first, p)
+    if not counts:
+        return None
+    best = max(counts.values(), key=lambda v: (v[0], -v[1]))
+    return best[2]
+
+
+def _merge_near(incidents: list[Draft]) -> list[Draft]:
+    """Fold a "near X" incident into a named-town incident of the same kind within 30 km."""
+    kept = list(incidents)
+    for draft in incidents:
+        if draft.place.role == "event" or draft.place.place is None:
+            continue
+        for other in kept:
+            if other is draft or other.category != draft.category or other.place.place is None:
+                continue
+            if other.place.role == "event" and geocode._km(
+                    draft.place.place.latitude, draft.place.place.longitude,
+                    other.place.place.latitude, other.place.place.longitude) <= 30:
+                other.secondary.extend(draft.primary + draft.secondary)
+                other.claim_only.extend(draft.claim_only)
+                kept.remove(draft)
+                break
+    return kept
