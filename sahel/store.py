@@ -1,4 +1,4 @@
-"""The incident store on disk: one GeoParquet file, replaced atomically, de-duplicated by event_id."""
+"""The incident store on disk: one GeoParquet file, replaced atomically, one row per event_id."""
 
 from __future__ import annotations
 
@@ -82,7 +82,8 @@ class IncidentStore:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = folder / f"{stem}-{stamp}-rejects.csv"
         # Opened in spreadsheets: hostile cells must stay inert.
-        safe = rejected.astype("str").map(neutralise_cell)
+        text = rejected.astype("object").where(rejected.notna(), "").astype("str")
+        safe = text.map(neutralise_cell)
         safe.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\n")
         return target
 

@@ -29,7 +29,7 @@ ZERO_POINT = "coordinates 0,0 (a placeholder, not a place)"
 
 @dataclass
 class Checked:
-    """Parsed rows: `kept` (flags in `flags`, located `loc_*` columns) and `rejected` (row, reason)."""
+    """Parsed rows: `kept` (with `flags` and located `loc_*` columns), `rejected` (row, reason)."""
 
     kept: pd.DataFrame
     rejected: pd.DataFrame

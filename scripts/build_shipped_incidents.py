@@ -55,9 +55,9 @@ FATALITIES: dict[str, int] = {
     "010-1": 58, "012-1": 4, "012-2": 10, "014-1": 20, "020-1": 71, "021-1": 100, "023-1": 8,
     "026-1": 20, "028-1": 0, "032-1": 36, "032-2": 0, "032-3": 0, "032-4": 0, "036-1": 0,
 }
-# Actor names for gold canonical labels that are not armed groups of the alias table.
-PLAIN_ACTORS: dict[str, str] = {"civilians": "Civilians", "protesters": "Protesters",
-                                "unknown": "Unidentified Armed Group"}
+# Gold actor labels the alias table does not know, as a name it does.
+GOLD_LABELS: dict[str, str] = {"Burkina army": "Forces armées burkinabè",
+                               "unknown": "Unidentified Armed Group"}
 
 
 def quote(text: str) -> str:
@@ -68,7 +68,7 @@ def quote(text: str) -> str:
 
 def group_name(label: str) -> str:
     """Return the canonical group for a gold actor label (the label itself when unknown)."""
-    return PLAIN_ACTORS.get(label) or actors.canonical_group(label) or label
+    return actors.canonical_group(GOLD_LABELS.get(label, label)) or label
 
 
 def seed_incidents() -> pd.DataFrame:

@@ -70,10 +70,12 @@ def test_crash_mid_write_leaves_the_old_store_intact(tmp_path, monkeypatch):
 
 
 def test_rejects_report_is_written_next_to_the_store_and_spreadsheet_safe(tmp_path):
-    rejected = pd.DataFrame({"row": [3], "reason": ["missing event_id"], "notes": ["=CMD()"]})
+    rejected = pd.DataFrame({"row": [3, 5], "reason": ["missing event_id", "2 cells"],
+                             "notes": ["=CMD()", None]})
     path = IncidentStore(tmp_path).write_rejects(rejected, "export.csv")
     assert path.parent == tmp_path / "rejects" and path.name.startswith("export-")
-    assert path.read_text(encoding="utf-8-sig") == "row,reason,notes\n3,missing event_id,'=CMD()\n"
+    assert path.read_text(encoding="utf-8-sig") == ("row,reason,notes\n"
+                                                    "3,missing event_id,'=CMD()\n5,2 cells,\n")
 
 
 def test_default_store_dir_follows_the_environment(tmp_path, monkeypatch):

@@ -59,10 +59,10 @@ def test_candidate_files_are_told_apart_by_name(ucdp_csv, name, dataset):
 
 
 def test_reduced_extract_gets_its_region_by_point_in_polygon():
-    data = ("id,conflict_id,latitude,longitude,date,type_of_violence,best,civilian_deaths,"
-            "combatant_deaths,country,region\n"
-            "990002,288,14.4089,-1.5507,2019-01-28,1,4,0,4,Burkina Faso,Africa\n"
-            "990003,288,13.78076,5.2081,2020-10-27,3,1,1,0,Niger,Africa\n").encode()
+    data = (b"id,conflict_id,latitude,longitude,date,type_of_violence,best,civilian_deaths,"
+            b"combatant_deaths,country,region\n"
+            b"990002,288,14.4089,-1.5507,2019-01-28,1,4,0,4,Burkina Faso,Africa\n"
+            b"990003,288,13.78076,5.2081,2020-10-27,3,1,1,0,Niger,Africa\n")
     result = read(data, name="ucdp_ged_sample.csv")
     assert result.format == "ucdp_ged_extract"
     frame = result.incidents
