@@ -280,10 +280,40 @@ def _context_keys() -> frozenset[str]:
                      or any(a.is_local() for a in entries))
 
 
-def _aligned(values: pd.Series | str | None, size: int) -> list[object]:
+@lru_cache(maxsize=1)
+def _dated_keys() -> frozenset[str]:
+    """Return the folded keys whose meaning depends on the date (windows and several groups)."""
+    return frozenset(key for key, entries in _alias_index().items()
+                     if len({a.canonical for a in entries}) > 1
+                     and any(a.valid_from or a.valid_to for a in entries))
+
+
+def _aligned(values: pd.Series | str | None, rows: np.ndarray) -> pd.Series:
+    """Return `values` (a series aligned with the names, or one value for all) at `rows`."""
     if values is None or isinstance(values, str):
-        return [values] * size
-    return list(pd.Series(values).reset_index(drop=True))
+        return pd.Series([values] * len(rows), dtype="object")
+    return pd.Series(values).iloc[rows].reset_index(drop=True)
+
+
+def _resolve_in_context(unique_names: list[str], codes: np.ndarray, rows: np.ndarray,
+                        on: pd.Series | None, iso3: pd.Series | str | None) -> np.ndarray:
+    """Return the group of each row in `rows`, looked up once per (name, day, country)."""
+    days = pd.to_datetime(_aligned(on, rows), errors="coerce").dt.normalize()
+    countries = _aligned(iso3, rows)
+    day_codes, day_values = pd.factorize(days)  # missing → -1
+    # Most names mean the same on every day: drop their dates so each is looked up once.
+    dated = [not _dated_keys().isdisjoint(_candidate_keys(n)) for n in unique_names]
+    day_codes = np.where(np.array(dated, dtype=bool)[codes], day_codes, -1)
+    iso_codes, iso_values = pd.factorize(countries)
+    combined = ((codes.astype(np.int64) * (len(day_values) + 1) + day_codes + 1)
+                * (len(iso_values) + 1) + iso_codes + 1)
+    combo, _ = pd.factorize(combined)
+    _, first_rows = np.unique(combo, return_index=True)  # combo ids follow first appearance
+    found = [canonical_group(unique_names[codes[r]],
+                             on=day_values[day_codes[r]] if day_codes[r] >= 0 else None,
+                             iso3=str(iso_values[iso_codes[r]]) if iso_codes[r] >= 0 else None)
+             for r in first_rows]
+    return np.array(found, dtype=object)[combo]
 
 
 def resolve_actor_column(names: pd.Series, on: pd.Series | None = None,
@@ -304,10 +334,7 @@ def resolve_actor_column(names: pd.Series, on: pd.Series | None = None,
                    if not _context_keys().isdisjoint(_candidate_keys(n))]
         rows = np.flatnonzero(np.isin(codes, context))
         if len(rows):
-            days = [_as_day(d) for d in np.array(_aligned(on, len(names)), dtype=object)[rows]]
-            countries = np.array(_aligned(iso3, len(names)), dtype=object)[rows]
-            values[rows] = [canonical_group(unique_names[c], on=d, iso3=i)
-                            for c, d, i in zip(codes[rows], days, countries, strict=True)]
+            values[rows] = _resolve_in_context(unique_names, codes[rows], rows, on, iso3)
     names_or_na = np.array([*unique_names, None], dtype=object)[codes]
     known = pd.notna(values)
     out = pd.Series(np.where(known, values, names_or_na), index=names.index, name=names.name,

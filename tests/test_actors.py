@@ -6,6 +6,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sahel import actors
 from sahel.actors import (
@@ -168,17 +170,34 @@ def test_resolve_actor_column_uses_dates_for_names_that_change_meaning():
     assert groups.tolist() == ["Ansar Dine", "JNIM", "JNIM"]
 
 
+def _random_column(size: int, seed: int) -> tuple[pd.Series, pd.Series, pd.Series]:
+    rng = np.random.default_rng(seed)
+    pool = [a.alias for a in actors.load_aliases()] + [f"Unknown band {i}" for i in range(50)]
+    names = pd.Series(rng.choice(pool, size=size), dtype="str")
+    days = pd.Series(pd.Timestamp("2011-01-01")
+                     + pd.to_timedelta(rng.integers(0, 5000, size=size), unit="D"))
+    iso3 = pd.Series(rng.choice(["MLI", "BFA", "NER", "TCD", "MRT", "NGA", None], size=size))
+    return names, days, iso3
+
+
 def test_resolve_actor_column_is_fast_on_100k_rows():
-    rng = np.random.default_rng(7)
-    known = [a.alias for a in actors.load_aliases() if canonical_group(a.alias) is not None]
-    pool = known + [f"Unknown band {i}" for i in range(50)]
-    names = pd.Series(rng.choice(pool, size=100_000), dtype="str")
+    names, days, iso3 = _random_column(100_000, seed=7)
     resolve_actor_column(names.iloc[:10])  # warm the table
     started = time.perf_counter()
     groups, unknown = resolve_actor_column(names)
+    in_context, _ = resolve_actor_column(names, on=days, iso3=iso3)
     elapsed = time.perf_counter() - started
-    assert len(groups) == 100_000 and len(unknown) == 50
+    assert len(groups) == len(in_context) == 100_000
+    assert {f"Unknown band {i}" for i in range(50)} <= set(unknown)
     assert elapsed < 1.0
+
+
+def test_resolve_actor_column_agrees_with_canonical_group_row_by_row():
+    names, days, iso3 = _random_column(3_000, seed=11)
+    groups, unknown = resolve_actor_column(names, on=days, iso3=iso3)
+    found = [canonical_group(n, on=d, iso3=i) for n, d, i in zip(names, days, iso3, strict=True)]
+    assert groups.tolist() == [f or n for f, n in zip(found, names, strict=True)]
+    assert sum(unknown.values()) == found.count(None)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -312,3 +331,17 @@ def test_find_actor_mentions_with_country_date_and_language():
         ("Militants", "Unidentified armed group"), ("army", "Burkina Faso forces"),
         ("Iyad Ag Ghali", "Ansar Dine")]
     assert [m.canonical for m in find_actor_mentions("Selon l'EI.", iso3="TCD")] == ["ISWAP"]
+
+
+_TEXT = st.lists(st.sampled_from(["le Jnim", "FAMa", "famille", "EI", "ei", "l'armée", "Gunmen",
+                                  "Iyad Ag Ghali", "soldats maliens", " ", ", ", "é", "\n", "(",
+                                  "CSP-PSD", "IS", "is", "terroristes"]), max_size=30).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_TEXT, iso3=st.sampled_from([None, "MLI", "TCD"]))
+def test_find_actor_mentions_offsets_are_exact_ordered_and_disjoint(text, iso3):
+    mentions = find_actor_mentions(text, iso3=iso3)
+    names = {g.name for g in all_groups()}
+    assert all(text[m.start:m.end] == m.text and m.canonical in names for m in mentions)
+    assert all(a.end <= b.start for a, b in zip(mentions, mentions[1:], strict=False))
