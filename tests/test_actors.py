@@ -345,3 +345,8 @@ def test_find_actor_mentions_offsets_are_exact_ordered_and_disjoint(text, iso3):
     names = {g.name for g in all_groups()}
     assert all(text[m.start:m.end] == m.text and m.canonical in names for m in mentions)
     assert all(a.end <= b.start for a, b in zip(mentions, mentions[1:], strict=False))
+
+
+def test_every_group_is_documented_in_docs_data_md():
+    doc = (actors.DATA_DIR.parent / "docs" / "data.md").read_text(encoding="utf-8")
+    assert [g.name for g in all_groups() if f"| {g.name} | {g.kind} |" not in doc] == []
