@@ -130,15 +130,12 @@ def read_osm(gaz: Path) -> pd.DataFrame:
 
 def read_ocha_mali(gaz: Path) -> pd.DataFrame:
     """OCHA Mali settlements (2015), with the flipped-longitude records put back."""
+    # Region names are pre-2016 (no Ménaka/Taoudénit), like the shipped polygons.
     raw = pd.read_csv(gaz / "ocha_mali_settlements_2015.csv", dtype="str", keep_default_na=False)
     lon = pd.to_numeric(raw["longitude"])
     lat = pd.to_numeric(raw["latitude"])
     claimed = raw["admin1Name"].map(lambda n: places.canonical_region(n, "MLI"))
-    # A record whose point is in the wrong region but whose mirror image (lon → -lon) is in the
-    # right one had its longitude sign flipped.
-    here = places.locate(lon, lat)["admin1"]
-    mirrored = places.locate(-lon, lat)["admin1"]
-    flipped = (here != claimed) & (mirrored == claimed)
+    flipped = flipped_longitudes(lon, lat, raw["admin3Pcod"])
     lon = lon.where(~flipped, -lon)
     print(f"  ocha: {int(flipped.sum())} flipped longitudes fixed")
     kinds = {"National Capital": "capital", "Admin1 Capital": "city", "Admin2 Capital": "town",
@@ -149,6 +146,23 @@ def read_ocha_mali(gaz: Path) -> pd.DataFrame:
                   latitude=lat, longitude=lon, source="ocha", population=None,
                   kind=raw["pop_place_type"].map(kinds).fillna("village"),
                   claimed_iso3="MLI", claimed_admin1=claimed)
+
+
+def flipped_longitudes(lon: pd.Series, lat: pd.Series, commune: pd.Series) -> pd.Series:
+    """Return True where a Mali record's longitude sign is flipped.
+
+    Either the longitude is outside Mali (about -12.3 to 4.3) and its mirror inside, or the
+    mirrored point lands among the other settlements of its commune (three or more) while the
+    point itself does not (Ménaka recorded at 2.40 W instead of 2.40 E). Points near 0° or in
+    wide desert communes are left alone: mirroring them proves nothing.
+    """
+    outside = ~lon.between(-12.3, 4.3) & (-lon).between(-12.3, 4.3)
+    group = pd.DataFrame({"lon": lon, "lat": lat}).groupby(commune.to_numpy())
+    median = group.transform("median")
+    size = group["lon"].transform("size")
+    here = np.hypot(lon - median["lon"], lat - median["lat"])
+    mirrored = np.hypot(-lon - median["lon"], lat - median["lat"])
+    return outside | ((size >= 3) & (mirrored < 1.0) & (mirrored + 0.5 < here))
 
 
 def read_curated(gaz: Path) -> pd.DataFrame:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
-from sahel import places
+from sahel import PROJECT_ROOT, places
 from sahel.gazetteer import GAZETTEER_PATH, Gazetteer
 
 
@@ -273,3 +274,28 @@ def test_assaga_follows_the_boundaries() -> None:
     table = pd.read_parquet(GAZETTEER_PATH)
     assaga = table[table["name"] == "Assaga"].iloc[0]
     assert assaga["iso3"] == "NGA" and pd.isna(assaga["admin2"])
+
+
+def test_flipped_ocha_longitudes_are_put_back() -> None:
+    table = pd.read_parquet(GAZETTEER_PATH, columns=["folded_names", "iso3", "longitude"])
+    names = table[table["iso3"] == "MLI"].explode("folded_names")
+    for name in ("menaka", "anderamboukane", "akabar", "tambankort"):
+        rows = names[names["folded_names"] == name]
+        assert len(rows) and (rows["longitude"] > 0).all(), name
+
+
+def test_flipped_longitudes_rule() -> None:
+    sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+    try:
+        from build_gazetteer import flipped_longitudes
+    finally:
+        sys.path.remove(str(PROJECT_ROOT / "scripts"))
+    # Commune A sits near 2.4 E; one record says 2.4 W. Commune B straddles 0°: left alone.
+    lon = pd.Series([2.40, 2.35, 2.45, -2.40, 0.30, -0.25, 0.20, -0.30, 20.0])
+    lat = pd.Series([15.9, 15.8, 15.95, 15.9, 16.0, 16.1, 16.0, 16.05, 14.0])
+    commune = pd.Series(["A", "A", "A", "A", "B", "B", "B", "B", "C"])
+    assert flipped_longitudes(lon, lat, commune).tolist() == [False, False, False, True, False,
+                                                              False, False, False, False]
+    # Outside Mali while its mirror image is inside.
+    assert flipped_longitudes(pd.Series([-8.0, 8.0]), pd.Series([14.0, 14.0]),
+                              pd.Series(["x", "y"])).tolist() == [False, True]
