@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sahel import DATA_DIR
+from sahel import DATA_DIR, places
 
 ACTORS_DIR: Path = DATA_DIR / "actors"
 GROUP_KINDS: tuple[str, ...] = ("jihadist", "rebel", "state", "foreign", "militia", "un",
@@ -112,7 +112,8 @@ class ActorMention:
 def fold_chars(text: str) -> str:
     """Return `text` lower-cased, accents dropped, non-alphanumerics as spaces; same length.
 
-    Keeping the length lets offsets found in the folded text point into the original.
+    Keeping the length lets offsets found in the folded text point into the original; on the
+    alias table it agrees with `fold_name` once spaces are collapsed (a test checks it).
     """
     return "".join(_fold_char(c) for c in text)
 
@@ -127,8 +128,8 @@ def _fold_char(char: str) -> str:
 
 
 def fold_name(name: str) -> str:
-    """Return the look-up key of a name: folded, spaces collapsed and trimmed."""
-    return " ".join(fold_chars(name).split())
+    """Return the look-up key of a name: the project's one name fold (`sahel.places.fold`)."""
+    return places.fold(name)
 
 
 def _parse_day(text: str) -> date | None:

@@ -236,6 +236,11 @@ def test_find_actor_mentions_prefers_the_longest_alias():
                                                            "forces armées maliennes"]
 
 
+def test_text_fold_agrees_with_the_name_fold_on_every_alias():
+    assert [a.alias for a in actors.load_aliases()
+            if " ".join(fold_chars(a.alias).split()) != actors.fold_name(a.alias)] == []
+
+
 def test_fold_chars_keeps_length_and_strips_accents():
     text = "Tombouctou: l’armée, Ségou — İ"
     assert len(fold_chars(text)) == len(text)
