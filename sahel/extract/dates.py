@@ -234,7 +234,19 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
         day = base + timedelta(days=ANCHOR_DAYS[m[1].lower()]) if base else None
         add(DateMention(m.start(), m.end(), m[0], day, 1, "anchor",
                         reason="" if day else "relative to an earlier date that is not given"))
-    return sorted(found, key=lambda d: d.start)
+    found.sort(key=lambda d: d.start)
+    if found and _is_dateline(text, found):
+        found = [DateMention(**{**d.__dict__, "reported": True}) for d in found]
+    return found
+
+
+def _is_dateline(text: str, found: list[DateMention]) -> bool:
+    """Tell whether a sentence is only a publication line ("Latest update: 2014-05-18")."""
+    rest = text
+    for d in reversed(found):
+        rest = rest[:d.start] + rest[d.end:]
+    words = re.findall(r"[^\W\d_]{3,}", rest)
+    return len(words) <= 4 and not re.search(r"attaqu|attack|tué|killed", rest, re.IGNORECASE)
 
 
 def is_background_date(mention: DateMention, published: date | None) -> bool:

@@ -105,6 +105,9 @@ def decide_event_type(category: str, primary: frozenset[str], secondary: frozens
         return "Protests", "Peaceful protest"
     if category == "abduction":
         return "Violence against civilians", "Abduction/forced disappearance"
+    if target == "civilians" and cues & {"kill", "attack"} and "clash" not in cues \
+            and not cues & {"air", "shelling", "ied"}:
+        return "Violence against civilians", "Attack"
     if cues & GROUND_CUES:
         if "overtake" in cues:
             return "Battles", ("Government regains territory" if actor1_is_state

@@ -12,7 +12,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from sahel import places
 
@@ -47,12 +48,23 @@ afp reuters rfi ap bbc le monde ap photo photo opinion éditorial editorial
 nord sud est ouest north south east west centre center central
 islam islamic islamique etat état state groupe group forces force armée army mission
 """.split())
+# Names of continents, areas and far-away countries that gazetteers also hold as hamlets.
+NON_PLACES = frozenset({
+    "africa", "afrique", "west africa", "afrique de l ouest", "sahel", "sahara", "maghreb",
+    "azawad", "europe", "america", "amerique", "france", "russia", "russie", "egypt", "egypte",
+    "united states", "etats unis", "chine", "china", "turquie", "turkey", "ukraine", "maroc",
+    "morocco", "tunisie", "tunisia", "qatar", "iran", "israel", "more", "most", "many", "some",
+})
 # Titles before a person's name.
 _PERSON_BEFORE = re.compile(
     r"(?:colonel|capitaine|captain|général|general|président|president|ministre|minister|"
     r"prefect|préfet|mr\.?|mrs\.?|m\.|mme|dr\.?|imam|chef|leader|spokesman|porte-parole|"
     r"sergent|lieutenant|commandant|chercheuse|chercheur|prédicateur|jihadist|jihadiste|"
     r"juge|judge|maire|mayor|said|dit|by|par)\s+$", re.IGNORECASE)
+_LOCATOR_OFFICE = re.compile(
+    r"(?:prefect|préfet|governor|gouverneur|mayor|maire|hôpital|hospital|évacués? (?:vers|à)|"
+    r"evacuated to|transférés? (?:vers|à)|taken to)\s+(?:for|of|de|du|d'|à|in|at|to)?\s*"
+    r"(?:la |the )?$", re.IGNORECASE)
 GIVEN_NAMES = frozenset("""
 amadou ahmadou mahamadou mohamed mohammed mamadou moussa ibrahim ibrahima boubacar assimi iyad
 abou abu ali oumar omar ousmane souleymane hamadoun hama adama issa idrissa ilaria paul serge
@@ -112,6 +124,7 @@ class Context:
     countries: dict[str, int] = field(default_factory=dict)
     regions: dict[tuple[str, str], int] = field(default_factory=dict)
     points: list[tuple[float, float]] = field(default_factory=list)
+    persons: set[str] = field(default_factory=set)
 
     def main_country(self) -> str | None:
         """Return the country named most often (ties: the first Sahel-5 country)."""
@@ -122,27 +135,34 @@ class Context:
 
 
 def candidate_spans(text: str) -> list[tuple[int, int, str]]:
-    """Return (start, end, name) of capitalised word runs that might be place names."""
+    """Return (start, end, name) of capitalised word runs that might be place names.
+
+    A run is cut at function and title words: "Mali's Prime Minister Moussa Mara" gives
+    "Mali's" and "Moussa Mara".
+    """
     out = []
     for m in _SPAN.finditer(text):
-        raw = m.group(0)
-        offset = m.start()
-        words = raw.split()
-        skip = 0
-        while words and places.fold(words[0]) in STOP_WORDS:
-            skip += len(words[0])
-            rest = raw[skip:]
-            skip += len(rest) - len(rest.lstrip())
-            words = words[1:]
-        if not words:
-            continue
-        name = raw[skip:]
-        start = offset + skip
-        if name.lower().startswith(("l'", "d'")):
-            name, start = name[2:], start + 2
-        name = re.sub(r"'s$", "", name)
-        if len(places.fold(name)) >= 3:
-            out.append((start, start + len(name), name))
+        pieces: list[tuple[int, int]] = []
+        for w in re.finditer(r"\S+", m.group(0)):
+            if places.fold(w.group(0)) in STOP_WORDS:
+                pieces.append((-1, -1))
+            else:
+                pieces.append((m.start() + w.start(), m.start() + w.end()))
+        run: list[tuple[int, int]] = []
+        for piece in pieces + [(-1, -1)]:
+            if piece[0] >= 0:
+                run.append(piece)
+                continue
+            if run:
+                start, end = run[0][0], run[-1][1]
+                name = text[start:end]
+                if name.lower().startswith(("l'", "d'")):
+                    name, start = name[2:], start + 2
+                if name.endswith("'s"):
+                    name, end = name[:-2], end - 2
+                if len(places.fold(name)) >= 3 and not re.fullmatch(r"(?:\w\.?\s?)", name):
+                    out.append((start, end, name))
+            run = []
     return out
 
 
@@ -153,6 +173,10 @@ def scan_context(text: str) -> Context:
         iso3 = DEMONYMS[m.group(1).lower()]
         ctx.countries[iso3] = ctx.countries.get(iso3, 0) + 1
     for start, end, name in candidate_spans(text):
+        if _is_person(text, start, name) and len(name.split()) >= 2:
+            # Later mentions of a person's surname alone ("Lele said") are not places either.
+            ctx.persons.update(places.fold(w) for w in name.split()[1:])
+            continue
         iso3 = places.country_iso3(name)
         if iso3:
             ctx.countries[iso3] = ctx.countries.get(iso3, 0) + 2
@@ -191,7 +215,8 @@ def _candidate_score(place: Any, ctx: Context) -> float:
     if any(region == place.admin1 for _iso3, region in ctx.regions):
         score += 4
     if ctx.points:
-        nearest = min(_km(place.latitude, place.longitude, lat, lon) for lat, lon in ctx.points)
+        nearest = min(distance_km(place.latitude, place.longitude, lat, lon)
+                      for lat, lon in ctx.points)
         score += 2 if nearest < 150 else 0
     population = getattr(place, "population", 0) or 0
     if isinstance(population, int | float) and not math.isnan(population):
@@ -199,7 +224,7 @@ def _candidate_score(place: Any, ctx: Context) -> float:
     return score
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     a = (math.sin((p2 - p1) / 2) ** 2
          + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
@@ -230,30 +255,39 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
     """Return the place mentions of one sentence, resolved with the report context."""
     out: list[PlaceMention] = []
     for start, end, name in candidate_spans(text):
-        if any(start < e and s < end for s, e in actor_spans):
-            continue
-        if places.country_iso3(name) or places.fold(name) in DEMONYMS or \
-                _DEMONYM.fullmatch(name):
+        if any(start < e and s < end for s, e in actor_spans) or name.isupper():
+            continue  # actors, acronyms and datelines ("NIAMEY —")
+        folded = places.fold(name)
+        if places.country_iso3(name) or folded in DEMONYMS or _DEMONYM.fullmatch(name) \
+                or text[end:end + 2] in ("'s", "’s"):
             continue
         before = text[max(0, start - 60):start]
-        if _is_person(text, start, name):
+        if _is_person(text, start, name) or folded in ctx.persons:
             continue
         region_words = bool(_REGION_BEFORE.search(before[-25:]) or
                             _REGION_AFTER.match(text[end:end + 12]))
+        if folded in NON_PLACES and not region_words:
+            continue
         region = places.canonical_region(name, ctx.main_country())
         if region and region_words:
             out.append(PlaceMention(start, end, name, "region", admin1=region,
                                     iso3=_region_iso3(region, ctx.main_country())))
             continue
-        place_like = bool(_PLACE_BEFORE.search(before[-20:]))
+        listed = bool(out and out[-1].place is not None and re.fullmatch(
+            r"\s*(?:,|et|and|:)\s*", text[out[-1].end:start])) or before.rstrip().endswith(":")
+        place_like = bool(_PLACE_BEFORE.search(before[-20:])) or listed or region_words
         place, candidates = resolve_name(name, ctx, fuzzy=place_like)
+        if place is None and region_words:
+            place = admin2_area(name, ctx)
         if place is None and region:
             out.append(PlaceMention(start, end, name, "region", admin1=region,
                                     iso3=_region_iso3(region, ctx.main_country())))
             continue
+        if place is None and candidates:
+            place = _close_enough(name, candidates, ctx)
         if place is None and not (place_like and candidates):
             continue
-        if _LOCATOR_BEFORE.search(before):
+        if _LOCATOR_BEFORE.search(before) or _LOCATOR_OFFICE.search(before[-40:]):
             role = "locator"
         elif _NEAR_BEFORE.search(before[-40:]) or _AREA_AFTER.match(text[end:end + 10]):
             role = "near"
@@ -267,6 +301,64 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
                 r"\s*(?:et|and)\s*", text[out[i - 1].end:mention.start]):
             out[i] = PlaceMention(**{**mention.__dict__, "role": "locator"})
     return out
+
+
+class Area(NamedTuple):
+    """A second-level unit (province, cercle) standing in for a place: its centroid."""
+
+    name: str
+    iso3: str
+    admin1: str
+    admin2: str
+    latitude: float
+    longitude: float
+    source: str = "centroid of gazetteer places in the unit"
+    population: int | None = None
+    kind: str = "admin2"
+    score: float = 100.0
+
+
+@lru_cache(maxsize=1)
+def _admin2_index() -> dict[str, tuple[Area, ...]]:
+    # Second-level units are not gazetteer entries; their places carry admin2, so the median
+    # point of a unit's places stands for the unit (ACLED codes a province-only event likewise).
+    import pyarrow.parquet as pq
+
+    from sahel.gazetteer import GAZETTEER_PATH
+
+    table = pq.read_table(GAZETTEER_PATH, columns=["iso3", "admin1", "admin2", "latitude",
+                                                   "longitude"]).to_pandas()
+    table = table.dropna(subset=["iso3", "admin1", "admin2"])
+    index: dict[str, list[Area]] = {}
+    for (iso3, admin1, admin2), rows in table.groupby(["iso3", "admin1", "admin2"]):
+        area = Area(str(admin2), str(iso3), str(admin1), str(admin2),
+                    round(float(rows["latitude"].median()), 5),
+                    round(float(rows["longitude"].median()), 5))
+        index.setdefault(places.fold(str(admin2)), []).append(area)
+    return {key: tuple(areas) for key, areas in index.items()}
+
+
+def admin2_area(name: str, ctx: Context) -> Area | None:
+    """Return the province/cercle called `name` (best in the report's countries), or None."""
+    areas = _admin2_index().get(places.fold(name), ())
+    if not areas:
+        return None
+    return max(areas, key=lambda a: (a.iso3 in ctx.countries, a.iso3 == ctx.main_country()))
+
+
+def _close_enough(name: str, candidates: Sequence[Any], ctx: Context) -> Any:
+    """Accept a fuzzy candidate only when it is a near spelling in the report's area."""
+    centres = [places.region_centroid(region, iso3) for iso3, region in ctx.regions]
+    anchors = ctx.points + [c for c in centres if c is not None]
+    for place in candidates:
+        if place.score < 90 or place.iso3 not in ctx.countries:
+            continue
+        in_region = any(place.admin1 == region for _iso3, region in ctx.regions)
+        near = any(distance_km(place.latitude, place.longitude, lat, lon) < 150
+                   for lat, lon in anchors)
+        if in_region or near:
+            return place
+    return None
 
 
 def admin_for(lat: float, lon: float) -> tuple[str | None, str | None]:

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 from sahel.extract import geocode
 from sahel.extract.actors_in_text import Mention, find_mentions
+from sahel.extract.claims import is_no_toll
 from sahel.extract.dates import DateMention, find_dates, is_background_date
 from sahel.extract.events import find_cues, incident_categories
+from sahel.extract.quantities import find_quantities
 from sahel.extract.report import Report
 from sahel.extract.sentences import Sentence
 
@@ -169,8 +171,6 @@ def split_incidents(infos: Sequence[SentenceInfo]) -> tuple[list[Draft], list[Dr
 
 
 def _says_no_toll(info: SentenceInfo) -> bool:
-    from sahel.extract.claims import is_no_toll
-
     return is_no_toll(info.sentence.text)
 
 
@@ -183,6 +183,11 @@ def _place_pending(incidents: list[Draft], pending: list[SentenceInfo], pending_
             if same:
                 same[0].secondary.append(info.sentence.index)
                 continue
+            # A lead sentence opens its own incident only when nothing else does, or when it
+            # counts victims ("the abduction of dozens of civil servants"): generic context
+            # ("groups carry out attacks on the army") must not become an incident.
+            if incidents and not find_quantities(info.sentence.text):
+                continue
             place = _main_place(infos, region_ok=True)
             if place is None:
                 continue
@@ -191,6 +196,12 @@ def _place_pending(incidents: list[Draft], pending: list[SentenceInfo], pending_
             incidents.append(draft)
     if incidents:
         incidents[0].claim_only.extend(pending_claims)
+    # "The army gave no toll", with no place named, is true of every incident of the report.
+    for info in infos:
+        if not info.background and not info.places and _says_no_toll(info):
+            for d in incidents:
+                if info.sentence.index not in d.sentences():
+                    d.claim_only.append(info.sentence.index)
 
 
 def _main_place(infos: Sequence[SentenceInfo], region_ok: bool) -> geocode.PlaceMention | None:
@@ -220,7 +231,7 @@ def _merge_near(incidents: list[Draft]) -> list[Draft]:
         for other in kept:
             if other is draft or other.category != draft.category or other.place.place is None:
                 continue
-            if other.place.role == "event" and geocode._km(
+            if other.place.role == "event" and geocode.distance_km(
                     draft.place.place.latitude, draft.place.place.longitude,
                     other.place.place.latitude, other.place.place.longitude) <= 30:
                 other.secondary.extend(draft.primary + draft.secondary)
