@@ -34,7 +34,7 @@ _TARGET_BEFORE = re.compile(
     rf"attacks? on|ambush of|embuscade contre|opposé \w+ \w+ aux?|aux? combattants d[ue])\s+"
     rf"{_ARTICLE}(?:\w+\s+){{0,3}}$", re.IGNORECASE)
 _PERP_AFTER = re.compile(
-    r"^\W*(?:\([^)]*\)\W*)?(?:,[^,]{0,80},\s*)?(?:\w+\s+){0,4}?"
+    r"^\s*(?:\([^)]*\)\s*)?(?:,[^,]{0,80},\s*)?(?:\w+\s+){0,4}?"
     r"(?:revendiqu|attaqu|tu[ée]|killed|attacked|struck|stormed|took|seized|captur|"
     r"(?:a|ont|avoir) pris|repris|kidnapp|enlev|abduct|ambush|ouvert le feu|opened fire|fired|"
     r"tiré|machine-gunned|mitraill|said it had taken|had taken|claimed|launched|lancé|"

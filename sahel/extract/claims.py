@@ -32,8 +32,10 @@ _VERB_BEFORE = {
                         re.IGNORECASE),
     "killed": re.compile(r"(?:killed|kill|tué|tuer|tuant|abattu|lost|perdu)\s+$", re.IGNORECASE),
     "wounded": re.compile(r"(?:injured|wounded|blessé|blesser)\s+$", re.IGNORECASE),
-    "prisoners": re.compile(r"(?:captured|kidnapped|abducted|enlevé|capturé)\s+$", re.IGNORECASE),
+    "prisoners": re.compile(r"(?:captured|kidnapped|abducted|enlevé|capturé|abduction of|"
+                            r"kidnapping of|enlèvement d[e']|rapt d[e'])\s*$", re.IGNORECASE),
 }
+_TOLL_BEFORE = re.compile(r"(?:death toll|toll|bilan)\b[^.,;]{0,30}$", re.IGNORECASE)
 _LOOTING = re.compile(r"(?<![\w-])(?:pillé\w*|pillage|butin|emporté|saisi\w*|looted|looting|"
                       r"seized|carried off|made off with)(?![\w-])", re.IGNORECASE)
 _NO_TOLL = re.compile(
@@ -96,7 +98,10 @@ def _kind_of(text: str, q: Quantity, next_start: int) -> str | None:
     window = text[q.end:min(next_start, q.end + 70)]
     hits = [(m.start(), kind) for kind, pattern in _KIND.items()
             if (m := pattern.search(window))]
-    return min(hits)[1] if hits else None
+    if hits:
+        return min(hits)[1]
+    # "the death toll varies between 100 and several hundred", "un bilan de 12 à 13"
+    return "killed" if _TOLL_BEFORE.search(text[max(0, q.start - 40):q.start]) else None
 
 
 def _claimant_for(claimants: Sequence[Claimant], at: int, default: Claimant) -> Claimant:

@@ -17,7 +17,7 @@ CUES: dict[str, str] = {
     "attack": r"attaqu\w*|attentat\w*|assaillants?|embuscade\w*|ciblé\w*|raid|"
               r"ouvert le feu|tiré sur|mitraill\w*|fusill\w*|"
               r"attack\w*|ambush\w*|raided|raids?|stormed|targeted|opened fire|fired on|"
-              r"machine-gunned|gunmen",
+              r"machine-gunned",
     "clash": r"affrontements?|combats?|accrochages?|échanges? de tirs|repouss\w*|"
              r"mis en déroute|assauts?|"
              r"clash\w*|fighting|fought|battles?|gunfights?|firefights?|repelled|repulsed|"

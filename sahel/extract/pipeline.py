@@ -132,9 +132,6 @@ def _event_date(draft: Draft, infos: Sequence[SentenceInfo], report: Report
              for d in usable(info) if d.day is not None]
     if later:
         return later[0].day, later[0].precision, "", False
-    undated = [d.reason for info in infos for d in usable(info) if d.reason]
-    if undated:
-        return None, 1, undated[0], False
     if report.published is not None and report.published_precision == "day":
         # A wire story with no day word reports the news of the day: ACLED's "within a week".
         return report.published, 2, "", False

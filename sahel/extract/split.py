@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 
 from sahel.extract import geocode
 from sahel.extract.actors_in_text import Mention, find_mentions
-from sahel.extract.claims import is_no_toll
+from sahel.extract.claims import find_claims, is_no_toll
 from sahel.extract.dates import DateMention, find_dates, is_background_date
 from sahel.extract.events import find_cues, incident_categories
-from sahel.extract.quantities import find_quantities
 from sahel.extract.report import Report
 from sahel.extract.sentences import Sentence
 
@@ -186,7 +185,7 @@ def _place_pending(incidents: list[Draft], pending: list[SentenceInfo], pending_
             # A lead sentence opens its own incident only when nothing else does, or when it
             # counts victims ("the abduction of dozens of civil servants"): generic context
             # ("groups carry out attacks on the army") must not become an incident.
-            if incidents and not find_quantities(info.sentence.text):
+            if incidents and not any(c.low is not None for c in find_claims(info.sentence.text)):
                 continue
             place = _main_place(infos, region_ok=True)
             if place is None:
