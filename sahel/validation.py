@@ -2,8 +2,7 @@
 
 Vectorised over the whole table. Works on canonical column names holding the source's raw cells
 (text from CSV/XLSX, typed values from GeoJSON/GeoParquet) and returns parsed values. Row numbers
-are the readers' (spreadsheet rows for CSV/XLSX: header = 1; record index + 1 for
-GeoJSON/GeoParquet, see `sahel.sources`).
+are the readers' (see `sahel.sources`).
 """
 
 from __future__ import annotations

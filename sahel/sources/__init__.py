@@ -3,8 +3,8 @@
 `read_incidents` takes a path or a binary file object (an upload), recognises the container from
 its first bytes (CSV, XLSX, GeoJSON, GeoParquet) and the format from the header (ACLED current or
 pre-2023, UCDP GED/Candidate or a reduced extract, this project's canonical columns). Row numbers in
-`rejected`: spreadsheet rows for CSV/XLSX (header = row 1, first record = row 2); feature/record
-index starting at 1 for GeoJSON/GeoParquet.
+`rejected`: for CSV the line where the record starts (header = line 1), for XLSX the sheet row,
+for GeoJSON/GeoParquet the feature/record index starting at 1.
 """
 
 from __future__ import annotations

@@ -129,3 +129,18 @@ def test_windows_1252_text_is_decoded_with_a_warning(incidents):
     result = read_incidents(io.BytesIO(text.encode("cp1252")), name="excel.csv")
     assert result.incidents["location"].iloc[0] == "Niafunké"
     assert result.warnings == ["not UTF-8: decoded as Windows-1252 (cp1252)"]
+
+
+@pytest.mark.parametrize("notes, blank", [("one line", ""), ("two\nlines", ""),
+                                          ("one line", "\n")])
+def test_row_numbers_are_the_line_where_a_record_starts(incidents, notes, blank):
+    frame = incidents.copy()
+    frame.loc[0, "notes"] = notes
+    text = to_csv_bytes(frame).decode("utf-8")
+    header, rest = text.split("\n", 1)
+    data = f"{header}\n{blank}{rest}short,row\n{blank}x,2023-01-01\n"
+    result = read_incidents(io.BytesIO(data.encode()), name="lines.csv")
+    first_bad = 2 + len(blank) + notes.count("\n") + 3
+    assert result.rejected["row"].tolist() == [first_bad, first_bad + 1 + len(blank)]
+    assert result.incidents["notes"].iloc[0] == notes
+    assert result.kept == 3
