@@ -50,7 +50,9 @@ def read_geojson_table(data: bytes) -> RawTable:
             properties.setdefault("longitude", geometry["coordinates"][0])
             properties.setdefault("latitude", geometry["coordinates"][1])
         records.append(properties)
-    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=["event_id"])
+    # An empty collection is an empty canonical file, not an unknown format.
+    frame = (pd.DataFrame.from_records(records) if records
+             else pd.DataFrame(columns=list(COLUMN_NAMES)))
     return RawTable(frame=frame, rows=np.arange(1, len(frame) + 1))
 
 

@@ -144,3 +144,14 @@ def test_row_numbers_are_the_line_where_a_record_starts(incidents, notes, blank)
     assert result.rejected["row"].tolist() == [first_bad, first_bad + 1 + len(blank)]
     assert result.incidents["notes"].iloc[0] == notes
     assert result.kept == 3
+
+
+@pytest.mark.parametrize("data, container", [
+    (b"event_id,event_date,latitude,longitude\n", "csv"),
+    (b"event_id,event_date,latitude,longitude", "csv"),
+    (b'{"type": "FeatureCollection", "features": []}', "geojson"),
+])
+def test_files_without_rows_give_an_empty_canonical_frame(data, container):
+    result = read_incidents(io.BytesIO(data), name="empty")
+    assert (result.container, result.rows_read, result.kept) == (container, 0, 0)
+    assert list(result.incidents.columns) == list(conform(pd.DataFrame()).columns)
