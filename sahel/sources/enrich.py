@@ -69,12 +69,12 @@ def _assign_group(out: pd.DataFrame, side: str, unknown: dict[str, int]) -> None
         out[f"group{side}"] = given
         return
     names = actor[todo].astype("str").str.strip()
-    distinct = pd.Series(names.unique())
-    resolved, counts = actors.resolve_actor_column(distinct)
-    lookup = dict(zip(distinct, resolved, strict=True))
+    # Dates and countries matter for a few names ("Military Forces", "Iyad Ag Ghali").
+    resolved, counts = actors.resolve_actor_column(names, on=out.loc[todo, "event_date"],
+                                                   iso3=out.loc[todo, "iso3"])
     strangers = names.isin(set(counts))
-    for name, count in names[strangers].value_counts().items():
-        unknown[str(name)] = unknown.get(str(name), 0) + int(count)
-    out[f"group{side}"] = given.where(~todo, names.map(lookup))
+    for name, count in counts.items():
+        unknown[name] = unknown.get(name, 0) + count
+    out[f"group{side}"] = given.astype("object").where(~todo, resolved.astype("object"))
     out["flags"] = add_flag(out["flags"], strangers.reindex(out.index, fill_value=False),
                             "unknown_actor")
