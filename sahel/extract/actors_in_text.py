@@ -20,6 +20,11 @@ STATE_FORCES: dict[str, str] = {
     "MRT": "Mauritania forces",
 }
 UNIDENTIFIED = "Unidentified armed group"
+STATE = "state forces"  # a generic "the army" until the incident's country is known
+_GENERIC_STATE = re.compile(
+    r"(?<![\w-])(?:armée|army|military|troops|soldiers|soldats|militaires|forces armées|"
+    r"security forces|forces de défense et de sécurité|forces de sécurité)(?![\w-])",
+    re.IGNORECASE)
 NON_STATE_KINDS = frozenset({"jihadist", "rebel", "militia", "unidentified"})
 STATE_KINDS = frozenset({"state", "foreign", "un"})
 PASSIVE_KINDS = frozenset({"civilians", "other"})
@@ -31,11 +36,13 @@ _PERP_BEFORE = re.compile(
     re.IGNORECASE)
 _TARGET_BEFORE = re.compile(
     rf"(?:contre|against|\bon|ciblant|visant|targeting|targeted|\bsur|attaque (?:du|de la|des)|"
-    rf"attacks? on|ambush of|embuscade contre|opposé \w+ \w+ aux?|aux? combattants d[ue])\s+"
+    rf"attacks? on|ambush of|embuscade contre|opposé \w+ \w+ aux?|aux? combattants d[ue]|"
+    rf"\bfrom|aux mains d[ue]s?|des mains d[ue]s?)\s+"
     rf"{_ARTICLE}(?:\w+\s+){{0,3}}$", re.IGNORECASE)
 _PERP_AFTER = re.compile(
     r"^\s*(?:\([^)]*\)\s*)?(?:,[^,]{0,80},\s*)?(?:\w+\s+){0,4}?"
-    r"(?:revendiqu|attaqu|tu[ée]|killed|attacked|struck|stormed|took|seized|captur|"
+    r"(?:revendiqu|attaqu|tu[ée]|killed|attacked|struck|stormed|took|retook|seized|captur|"
+    r"recaptur|regained|reprend|"
     r"(?:a|ont|avoir) pris|repris|kidnapp|enlev|abduct|ambush|ouvert le feu|opened fire|fired|"
     r"tiré|machine-gunned|mitraill|said it had taken|had taken|claimed|launched|lancé|"
     r"carried out|mené|avance un bilan|affirme|massacr)", re.IGNORECASE)
@@ -80,9 +87,18 @@ def kind_of(canonical: str) -> str:
 
 
 def find_mentions(index: int, text: str) -> list[Mention]:
-    """Return the actor mentions of one sentence (longest alias wins)."""
-    return [Mention(index, m.start, m.end, m.text, m.canonical)
-            for m in actors.find_actor_mentions(text)]
+    """Return the actor mentions of one sentence (longest alias wins).
+
+    "The army", "les soldats" name no country: they come out as `STATE` and stand for the state
+    forces of the incident's country (see `assign_sides`).
+    """
+    found = [Mention(index, m.start, m.end, m.text, m.canonical)
+             for m in actors.find_actor_mentions(text)]
+    taken = [(m.start, m.end) for m in found]
+    for m in _GENERIC_STATE.finditer(text):
+        if not any(m.start() < e and s < m.end() for s, e in taken):
+            found.append(Mention(index, m.start(), m.end(), m.group(0), STATE))
+    return sorted(found, key=lambda m: m.start)
 
 
 def _points(mention: Mention, text: str) -> tuple[float, float]:
@@ -103,6 +119,9 @@ def assign_sides(mentions: Sequence[Mention], texts: dict[int, str], weights: di
     words: dict[str, str] = {}
     first: dict[str, int] = {}
     qualifier = ""
+    state = STATE_FORCES.get(iso3 or "")
+    mentions = [m if m.canonical != STATE else Mention(m.sentence, m.start, m.end, m.text, state)
+                for m in mentions if m.canonical != STATE or state]
     for order, m in enumerate(mentions):
         kind = kind_of(m.canonical)
         if kind in PASSIVE_KINDS:
@@ -134,7 +153,8 @@ def assign_sides(mentions: Sequence[Mention], texts: dict[int, str], weights: di
     if target == "civilians":
         actor2 = "Civilians"
     else:
-        others = [c for c in scores if c != actor1]
+        others = [c for c in scores if c != actor1 and (
+            target_points[c] > 0 or kind_of(c) in STATE_KINDS | {"jihadist", "rebel"})]
         actor2 = max(others, key=lambda c: (target_points[c], -first[c])) if others else None
         if actor2 is None and target == "military" and iso3 in STATE_FORCES:
             actor2 = STATE_FORCES[iso3] if STATE_FORCES[iso3] != actor1 else None

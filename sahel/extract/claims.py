@@ -48,7 +48,8 @@ _NO_TOLL = re.compile(
 CLAIMANTS: tuple[tuple[str, str, str], ...] = (
     (r"sources? locales?|local sources?|habitants?|residents?|villageois|villagers?|témoins?|"
      r"witness(?:es)?|élus? locaux|notables?|local officials?", "local sources", "local_sources"),
-    (r"état-major|armée|army|military|militaire|ministère de la défense|defen[cs]e ministry|"
+    (r"état-major|armée(?: malienne| burkinabè| nigérienne| tchadienne| mauritanienne)?|"
+     r"army|military|militaire|ministère de la défense|defen[cs]e ministry|"
      r"porte-parole de l'armée|army spokesman|FAMa|forces armées", "army", "army"),
     (r"sources? sécuritaires?|responsables? sécuritaires?|security sources?|"
      r"security officials?|source sécuritaire", "security sources", "other"),

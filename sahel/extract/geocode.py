@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sahel import places
+from sahel import actors, places
 
 # Adjectives of nationality that place a report in a country.
 DEMONYMS: dict[str, str] = {
@@ -54,6 +54,7 @@ NON_PLACES = frozenset({
     "azawad", "europe", "america", "amerique", "france", "russia", "russie", "egypt", "egypte",
     "united states", "etats unis", "chine", "china", "turquie", "turkey", "ukraine", "maroc",
     "morocco", "tunisie", "tunisia", "qatar", "iran", "israel", "more", "most", "many", "some",
+    "al qaida", "al qaeda", "al qaïda", "islam",
 })
 # Titles before a person's name.
 _PERSON_BEFORE = re.compile(
@@ -285,7 +286,8 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
             continue
         if place is None and candidates:
             place = _close_enough(name, candidates, ctx)
-        if place is None and not (place_like and candidates):
+        if place is None and not (place_like and candidates) or (
+                place is None and actors.canonical_group(name) is not None):
             continue
         if _LOCATOR_BEFORE.search(before) or _LOCATOR_OFFICE.search(before[-40:]):
             role = "locator"

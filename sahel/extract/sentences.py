@@ -54,6 +54,13 @@ def split_sentences(text: str, lang: str) -> list[Sentence]:
             continue
         for sent in nlp(paragraph).sents:
             piece = sent.text.strip()
-            if piece:
-                out.append(Sentence(len(out), piece, start + sent.start_char, number))
+            if not piece:
+                continue
+            last = out[-1] if out and out[-1].paragraph == number else None
+            # The parser sometimes cuts after a colon or before a lower-case word: glue back.
+            if last and (last.text.endswith(":") or piece[0].islower()):
+                glued = paragraph[last.start - start:sent.end_char].strip()
+                out[-1] = Sentence(last.index, glued, last.start, number)
+                continue
+            out.append(Sentence(len(out), piece, start + sent.start_char, number))
     return out

@@ -1,0 +1,119 @@
+"""Short reports written for these tests → incidents: actors in context, types, splitting,
+background (sahel.extract.pipeline / split / events / actors_in_text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sahel.extract import extract_report, make_report
+from sahel.extract.report import parse_report_text
+
+
+def _extract(text: str, published: str = "2023-11-25", lang: str | None = None
+             ) -> list[dict[str, Any]]:
+    return extract_report(make_report(text, published=published, lang=lang,
+                                      source="Test")).records
+
+
+@pytest.mark.parametrize(("text", "actor1", "actor2"), [
+    ("Au Mali, le Jnim a attaqué vendredi le camp militaire de Goundam.", "JNIM", "FAMa"),
+    ("Au Mali, le camp de Goundam a été attaqué vendredi par des jihadistes présumés.",
+     "Unidentified armed group", "FAMa"),
+    ("Au Mali, des hommes armés non identifiés ont tué vendredi cinq civils à Goundam.",
+     "Unidentified armed group", "Civilians"),
+    ("In Mali, the army said it had taken Kidal from Tuareg rebels on Tuesday.",
+     "FAMa", "Azawad rebels"),
+    ("In Burkina Faso, militants killed ten soldiers in Djibo on Friday, "
+     "an attack claimed by Islamic State Sahel Province.", "Islamic State Sahel",
+     "Burkina Faso forces"),
+])
+def test_actor_aliases_in_context(text: str, actor1: str, actor2: str) -> None:
+    [incident] = _extract(text)
+    assert (incident["group1"], incident["group2"]) == (actor1, actor2)
+
+
+def test_qualifiers_say_suspected_or_claimed() -> None:
+    [suspected] = _extract("Au Mali, le camp de Boni a été attaqué vendredi, une attaque "
+                           "imputée à des jihadistes présumés.")
+    [claimed] = _extract("Au Mali, le Jnim a revendiqué l'attaque de vendredi contre le camp "
+                         "de Goundam.")
+    assert (suspected["actor1_qualifier"], claimed["actor1_qualifier"]) == ("suspected", "claimed")
+
+
+@pytest.mark.parametrize(("text", "event_type", "sub_type"), [
+    ("Au Mali, des affrontements ont opposé vendredi l'armée aux jihadistes à Boni.",
+     "Battles", "Armed clash"),
+    ("Au Mali, le Jnim a tiré vendredi des obus de mortier contre le camp de Goundam.",
+     "Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    ("In Mali, a French air strike hit a wedding in Bounti on Sunday, killing 19 civilians.",
+     "Explosions/Remote violence", "Air/drone strike"),
+    ("In Niger, gunmen kidnapped an aid worker in Ayorou on Tuesday.",
+     "Violence against civilians", "Abduction/forced disappearance"),
+    ("Au Burkina Faso, des hommes armés ont tué vendredi douze villageois à Solenzo.",
+     "Violence against civilians", "Attack"),
+    ("Au Mali, un véhicule de l'armée a sauté vendredi sur une mine près de Douentza.",
+     "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    ("In Mali, hundreds of protesters demonstrated in Gao on Friday against the junta.",
+     "Protests", "Peaceful protest"),
+    ("In Mali, the army retook Kidal from the rebels on Tuesday.",
+     "Battles", "Government regains territory"),
+])
+def test_event_types(text: str, event_type: str, sub_type: str) -> None:
+    [incident] = _extract(text)
+    assert (incident["event_type"], incident["sub_event_type"]) == (event_type, sub_type)
+
+
+def test_two_places_two_incidents_and_unplaced_sentences_join_the_one_in_focus() -> None:
+    text = ("Au Mali, le Jnim a attaqué vendredi le camp militaire de Niafunké. "
+            "Les jihadistes affirment avoir tué une vingtaine de soldats.\n"
+            "Simultanément, des obus ont visé le camp de Goundam. "
+            "Aucun bilan n'a été donné pour Goundam.")
+    records = _extract(text)
+    assert [r["location"] for r in records] == ["Niafunké", "Goundam"]
+    niafunke, goundam = records
+    assert (niafunke["fatalities_low"], goundam["fatalities_low"]) == (20, None)
+    assert niafunke["event_date"] == goundam["event_date"] == "2023-11-24"
+
+
+def test_past_events_are_background_not_incidents() -> None:
+    text = ("Au Mali, des hommes armés ont attaqué vendredi le camp de Boni. "
+            "Cette attaque survient quelques jours seulement après la prise de contrôle de Kidal "
+            "par l'armée. En mars dernier, une attaque contre Tamalate avait tué 40 civils.")
+    extraction = extract_report(make_report(text, published="2023-11-25"))
+    assert [r["location"] for r in extraction.records] == ["Boni"]
+    assert sorted(r["location"] for r in extraction.background) == ["Kidal", "Tamalate"]
+
+
+def test_retrospective_report_gives_only_background() -> None:
+    text = ("Three years ago, on March 23, 2019, gunmen attacked the village of Ogossagou in "
+            "Mali, killing 160 civilians. It was around 5 a.m. when armed men entered Ogossagou.")
+    extraction = extract_report(make_report(text, published="2022-03-23"))
+    assert extraction.records == [] and extraction.background
+
+
+@pytest.mark.parametrize("text", [
+    "Opinion\n\nLa France aurait mieux fait de se taire. Les attaques à Kidal le prouvent.",
+    "il n'y a ni JMIN ni RMiM! il y a des états qui manipulent des groupes « terroristes ».",
+    "Djibo has been at the epicentre of violence that has killed thousands.",
+])
+def test_opinion_comments_and_general_statements_give_nothing(text: str) -> None:
+    report = parse_report_text(f"PUBLISHED: unknown\nLANG: fr\n---\n{text}")
+    assert extract_report(report).records == []
+
+
+def test_protest_days_are_separate_events() -> None:
+    records = _extract("In Mali, youths protested at the airport in Kidal on Friday and "
+                       "Saturday.", published="2014-05-18")
+    assert [r["event_date"] for r in records] == ["2014-05-16", "2014-05-17"]
+
+
+def test_unresolved_place_is_reported_with_candidates_not_dropped() -> None:
+    extraction = extract_report(make_report(
+        "Au Mali, des combats ont eu lieu vendredi dans la région de Ménaka : Tamalate et "
+        "Inchnane.", published="2022-10-31"))
+    assert "Inchnane" in [u.name for u in extraction.unresolved]
+    [inchnane] = [r for r in extraction.records if r["location"] == "Inchnane"]
+    assert "unresolved_place" in inchnane["flags"]
+    assert inchnane["geo_precision"] == 3 and inchnane["latitude"] is not None

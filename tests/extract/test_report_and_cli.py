@@ -1,0 +1,74 @@
+"""Report reading (file format, plain text, uploads) and `python -m sahel extract`."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sahel.__main__ import main
+from sahel.extract.report import detect_language, parse_published, read_report
+from sahel.store import IncidentStore
+
+REPORT = """URL: https://example.org/mali-goundam
+SOURCE: Example Wire
+PUBLISHED: 2023-11-25
+LANG: fr
+TITLE: Attaque contre le camp de Goundam
+NOTE: an annotator's remark that must be ignored
+---
+Au Mali, le Jnim a attaqué vendredi le camp militaire de Goundam, tuant trois soldats.
+"""
+
+
+def test_report_file_header_and_body(tmp_path: Path) -> None:
+    path = tmp_path / "042.txt"
+    path.write_text(REPORT, encoding="utf-8")
+    report = read_report(path)
+    assert (report.name, report.url, report.source, report.lang, report.published) == (
+        "042", "https://example.org/mali-goundam", "Example Wire", "fr", date(2023, 11, 25))
+    assert report.text.startswith("Au Mali") and "annotator" not in report.text
+
+
+def test_upload_and_plain_text() -> None:
+    upload = read_report(io.BytesIO(REPORT.encode("utf-8")), name="upload")
+    plain = read_report("Gunmen attacked the army post in Boni on Tuesday, killing four soldiers.")
+    assert upload.title == "Attaque contre le camp de Goundam"
+    assert (plain.lang, plain.published, plain.published_precision) == ("en", None, "unknown")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2024-07-03", (date(2024, 7, 3), "day")), ("2024-07", (date(2024, 7, 1), "month")),
+    ("unknown", (None, "unknown")),
+])
+def test_published_precision(value: str, expected: tuple[date | None, str]) -> None:
+    assert parse_published(value) == expected
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Des hommes armés ont attaqué le poste de l'armée dans la nuit.", "fr"),
+    ("Gunmen attacked the army post during the night, officials said.", "en"),
+])
+def test_language_detection(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_cli_writes_scorer_lines_and_adds_to_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "042.txt"
+    path.write_text(REPORT, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    store = tmp_path / "store"
+    assert main(["extract", str(path), "--jsonl", str(out), "--add", "--store", str(store)]) == 0
+    [line] = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert {k: line[k] for k in ("article", "event_date", "location", "country", "admin1",
+                                 "actor1", "actor2", "event_type", "fatalities_low")} == {
+        "article": "042", "event_date": "2023-11-24", "location": "Goundam", "country": "MLI",
+        "admin1": "Tombouctou", "actor1": "JNIM", "actor2": "FAMa", "event_type": "Battles",
+        "fatalities_low": 3}
+    assert line["claims"][0]["kind"] == "killed" and line["background"] is False
+    stored = IncidentStore(store).load()
+    assert list(stored["location"]) == ["Goundam"]
+    assert list(stored["source_url"]) == ["https://example.org/mali-goundam"]
