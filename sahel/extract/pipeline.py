@@ -184,7 +184,8 @@ def _location(draft: Draft, infos: Sequence[SentenceInfo], ctx: geocode.Context
     if named and named[0] and (admin1 is None or places.region_centroid(named[0]) is not None
                                and named[0] in ("Ménaka", "Taoudénit")):
         admin1 = named[0]
-    return {"location": location, "latitude": lat, "longitude": lon, "geo_precision": precision,
+    return {"candidates": mention.candidates,
+            "location": location, "latitude": lat, "longitude": lon, "geo_precision": precision,
             "iso3": iso3, "country": places.country_name(iso3) if iso3 else None,
             "admin1": admin1, "admin2": admin2, "flags": flags}
 
@@ -248,12 +249,13 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
     out = []
     for extra in days or [day]:
         record = dict(base, event_date=extra.isoformat() if extra else None)
-        record["event_id"] = _event_id(report, record)
+        record["event_id"] = event_id(report, record)
         out.append(record)
     return out
 
 
-def _event_id(report: Report, record: dict[str, Any]) -> str:
+def event_id(report: Report, record: dict[str, Any]) -> str:
+    """Return the stable `RPT-<hash>` id of an incident from its report, place, day and type."""
     key = "|".join(str(record.get(k)) for k in ("location", "event_date", "sub_event_type"))
     digest = hashlib.sha1(f"{report.url or report.name}|{key}".encode()).hexdigest()[:12]
     return f"RPT-{digest}"
@@ -285,7 +287,7 @@ def _record(report: Report, draft: Draft, where: dict[str, Any], day: date | Non
         "source": report.source, "source_url": report.url,
         "notes": notes[:500], "dataset": "report", "flags": ";".join(flags),
         "timestamp": None, "background": draft.background, "category": draft.category,
-        "sentences": indices,
+        "sentences": indices, "candidates": where["candidates"],
     }
-    record["event_id"] = _event_id(report, record)
+    record["event_id"] = event_id(report, record)
     return record

@@ -1,0 +1,67 @@
+"""The "Add from report" page through Streamlit's AppTest: seed in, two incidents to the store."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import folium
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sahel.store import IncidentStore
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "pages" / "1_Add_from_report.py"
+SEED = ROOT / "tests" / "fixtures" / "rfi_2023-11-25_jnim_niafunke_goundam.txt"
+
+
+@pytest.fixture
+def maps() -> Any:
+    """Capture the folium maps the page hands to st_folium (AppTest cannot run JavaScript)."""
+    captured: list[folium.Map] = []
+    with mock.patch("streamlit_folium.st_folium",
+                    lambda fmap, **kwargs: captured.append(fmap)):
+        yield captured
+
+
+def _extract(store: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(store))
+    app = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    app.text_area(key="report_text").set_value(SEED.read_text(encoding="utf-8"))
+    app.date_input(key="report_published").set_value(date(2023, 11, 25))
+    app.text_input(key="report_source").set_value("RFI")
+    app.button(key="extract").click().run()
+    assert not app.exception
+    return app
+
+
+def test_seed_proposes_two_incidents_and_marks_kidal_background(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, maps: list[folium.Map]) -> None:
+    app = _extract(tmp_path / "store", monkeypatch)
+    assert [s.value for s in app.subheader] == ["2 proposed incident(s)"]
+    assert "Kidal" in app.info[0].value
+    html = maps[-1].get_root().render()
+    assert "Niafunk" in html and "Goundam" in html
+    assert IncidentStore(tmp_path / "store").load().empty
+
+
+def test_add_to_store_writes_the_incidents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           maps: list[folium.Map]) -> None:
+    app = _extract(tmp_path / "store", monkeypatch)
+    app.button(key="add_to_store").click().run()
+    assert not app.exception
+    assert "2 added" in app.success[0].value
+    stored = IncidentStore(tmp_path / "store").load()
+    assert sorted(stored["location"]) == ["Goundam", "Niafunké"]
+    assert set(stored["source"]) == {"RFI"} and set(stored["dataset"]) == {"report"}
+
+
+def test_empty_form_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                          maps: list[folium.Map]) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path / "store"))
+    app = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    app.button(key="extract").click().run()
+    assert [w.value for w in app.warning] == ["Paste a report or upload a file first."]
