@@ -1,0 +1,39 @@
+"""In a real browser: add the seed report through "Add from report", then find it on the main map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import harness
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "rfi_2023-11-25_jnim_niafunke_goundam.txt"
+HEADER = "URL: https://www.rfi.fr/\nSOURCE: RFI\nPUBLISHED: 2023-11-25\nLANG: fr\n---\n"
+
+
+@pytest.mark.e2e
+# The harness leaves the server's stdout pipe for the garbage collector (reported to DASHBOARD).
+@pytest.mark.filterwarnings("ignore:Exception ignored in. <_io.FileIO"
+                            ":pytest.PytestUnraisableExceptionWarning")
+def test_seed_added_through_the_page_shows_on_the_main_map(
+        app_url: str, browser_page: harness.BlockedPage, tmp_path: Path) -> None:
+    report = tmp_path / "seed.txt"
+    report.write_text(HEADER + SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    page = browser_page.page
+    page.goto(f"{app_url}/Add_from_report")
+    page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(report))
+    page.wait_for_selector(harness.APP_IDLE, timeout=60_000)
+    page.get_by_role("button", name="Extract incidents").click()
+    page.get_by_text("2 proposed incident(s)").wait_for(timeout=90_000)
+    page.get_by_text("Kidal", exact=False).first.wait_for(timeout=10_000)
+    page.get_by_role("button", name="Add 2 incident(s) to the store").click()
+    page.get_by_text("2 added", exact=False).wait_for(timeout=60_000)
+
+    page.goto(app_url)
+    page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
+    frame, _token = harness.wait_for_map(page)
+    places = frame.evaluate("() => window.sahelLayer.data.facets.place.v.join(' | ')")
+    assert "Niafunk" in places and "Goundam" in places
+    assert browser_page.disallowed() == []
