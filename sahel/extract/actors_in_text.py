@@ -162,6 +162,19 @@ def assign_sides(mentions: Sequence[Mention], texts: dict[int, str], weights: di
                  words.get(actor2 or "", actor2 or ""), qualifier)
 
 
+def mask_perpetrators(text: str) -> str:
+    """Return `text` with the actors that act in it blanked ("Malian troops killed …").
+
+    What is left names the victims, so "troops" in "troops killed 300 civilians" does not make
+    the incident an attack on the military.
+    """
+    for m in reversed(find_mentions(0, text)):
+        perp, against = _points(m, text)
+        if perp > against:
+            text = text[:m.start] + " " * (m.end - m.start) + text[m.end:]
+    return text
+
+
 def is_state(canonical: str | None) -> bool:
     """Tell whether a canonical actor is a state force (national or foreign) or the UN."""
     return canonical is not None and kind_of(canonical) in STATE_KINDS

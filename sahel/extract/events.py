@@ -60,9 +60,11 @@ REMOTE_SUB_TYPES: tuple[tuple[str, str], ...] = (
 CIVILIAN_TARGET = re.compile(
     r"(?<![\w-])(?:civils?|civiles?|villageois|habitants|populations?|personnes|femmes|enfants|"
     r"fidèles|passagers|commerçants|orpailleurs|déplacés|mariage|hôtel|restaurant|marché|école|"
-    r"fonctionnaires|ressortissants?|otages?|"
+    r"fonctionnaires|ressortissants?|otages?|villages?|hameaux?|humanitaires|journalistes?|"
+    r"enseignants?|élèves|"
     r"civilians?|villagers|residents|people|women|children|worshippers|passengers|traders|"
-    r"wedding|marriage|ceremony|hotel|market|school|civil servants|citizens?|hostages?)(?![\w-])",
+    r"wedding|marriage|ceremony|hotel|market|school|civil servants|citizens?|hostages?|"
+    r"hamlets?|aid workers?|journalists?|teachers?|pupils|students)(?![\w-])",
     re.IGNORECASE)
 MILITARY_TARGET = re.compile(
     r"(?<![\w-])(?:soldats?|militaires?|camps? militaires?|bases? militaires?|postes?|"
@@ -84,7 +86,8 @@ def incident_categories(cues: frozenset[str], text: str) -> frozenset[str]:
     ACLED codes an abduction apart from a battle in the same place, and each protest apart.
     """
     out = set()
-    if cues & {"kill", "attack", "clash", "overtake", "suicide", "shelling", "air", "ied", "riot"}:
+    if cues & {"kill", "attack", "clash", "overtake", "suicide", "shelling", "air", "ied", "riot",
+               "loot"}:
         out.add("violence")
     if "abduct" in cues and (not out or "kill" not in cues):
         out.add("abduction")
@@ -122,4 +125,6 @@ def decide_event_type(category: str, primary: frozenset[str], secondary: frozens
             return "Explosions/Remote violence", sub_type
     if "riot" in cues:
         return "Riots", "Mob violence"
+    if cues & {"loot"} and not cues & {"kill", "attack"}:
+        return "Strategic developments", "Looting/property destruction"
     return "Battles", "Armed clash"

@@ -73,9 +73,12 @@ wassim sam roch blaise emmanuel salif bakary modibo moctar mokhtar hassan ahmed 
 aminata fatoumata mariam christophe jean pierre michel
 """.split())
 
+# "entre Boni et Hombori": the event lies between; either name is a fair precision-2 point when
+# the sentence names no other place.
+_BETWEEN_BEFORE = re.compile(r"\b(?:entre|between)\s+(?:les localités de\s+|the towns of\s+)?$",
+                             re.IGNORECASE)
 _LOCATOR_BEFORE = re.compile(
-    r"(?:\b(?:entre|between)\s+(?:\w+\s+){0,2}(?:et|and)\s+$|\b(?:entre|between)\s+$|"
-    r"\d[\d\s,.]*\s*(?:km|kilomètres?|kilometres?|kilometers?|miles?)\b[^.]{0,40}?"
+    r"(?:\d[\d\s,.]*\s*(?:km|kilomètres?|kilometres?|kilometers?|miles?)\b[^.]{0,40}?"
     r"\b(?:de|d'|from|of)\s+(?:la ville de\s+|the capital\s+|la capitale\s+|the town of\s+)?$|"
     r"\b(?:capitale|capital)\s+(?:\w+\s+)?$|"
     r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|"
@@ -93,7 +96,8 @@ _REGION_AFTER = re.compile(r"^\s+(?:region|province)\b", re.IGNORECASE)
 _AREA_AFTER = re.compile(r"^\s+(?:area|zone|district)\b", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(
     r"(?:\bà|\bau|\ben|\bde|\bd'|\bdu|\bin|\bat|\bnear|\bvillage de|\blocalité de|\bville de|"
-    r"\bcommune de|\btown of|\bvillage of|\bcity of|\btown|\bvillage)\s+$", re.IGNORECASE)
+    r"\bcommune de|\btown of|\bvillage of|\bcity of|\btown|\bvillage|\bîle de|"
+    r"\bisland of)\s+$", re.IGNORECASE)
 
 _WORD = r"[A-ZÀ-ÝŒ][\w'-]*"
 _SPAN = re.compile(rf"{_WORD}(?:(?:\s+|\s+(?:du|de|des|el|al|ag|n)\s+){_WORD})*")
@@ -106,7 +110,7 @@ class PlaceMention:
     start: int
     end: int
     text: str
-    role: str  # "event" (where it happened), "near" (precision 2), "locator", "region"
+    role: str  # "event" (where it happened), "near"/"between" (precision 2), "locator", "region"
     place: Any = None  # sahel.gazetteer Place when resolved
     admin1: str | None = None  # canonical region (region mentions)
     iso3: str | None = None
@@ -289,7 +293,9 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
         if place is None and not (place_like and candidates) or (
                 place is None and actors.canonical_group(name) is not None):
             continue
-        if _LOCATOR_BEFORE.search(before) or _LOCATOR_OFFICE.search(before[-40:]):
+        if _BETWEEN_BEFORE.search(before[-40:]):
+            role = "between"
+        elif _LOCATOR_BEFORE.search(before) or _LOCATOR_OFFICE.search(before[-40:]):
             role = "locator"
         elif _NEAR_BEFORE.search(before[-40:]) or _AREA_AFTER.match(text[end:end + 10]):
             role = "near"
@@ -297,11 +303,11 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
             role = "event"
         out.append(PlaceMention(start, end, name, role, place=place,
                                 iso3=getattr(place, "iso3", None), candidates=candidates))
-    # "entre X et Y": the second name is a locator too.
+    # "entre X et Y": the second name locates in the same way as the first.
     for i, mention in enumerate(out):
-        if i and out[i - 1].role == "locator" and re.fullmatch(
+        if i and out[i - 1].role in ("locator", "between") and re.fullmatch(
                 r"\s*(?:et|and)\s*", text[out[i - 1].end:mention.start]):
-            out[i] = PlaceMention(**{**mention.__dict__, "role": "locator"})
+            out[i] = PlaceMention(**{**mention.__dict__, "role": out[i - 1].role})
     return out
 
 

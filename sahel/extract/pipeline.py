@@ -13,7 +13,8 @@ import pandas as pd
 
 from sahel import places
 from sahel.extract import geocode
-from sahel.extract.actors_in_text import Mention, Sides, assign_sides, is_state, kind_of
+from sahel.extract.actors_in_text import (Mention, Sides, assign_sides, is_state, kind_of,
+                                          mask_perpetrators)
 from sahel.extract.claims import Claimant, dedupe_claims, find_claims, toll
 from sahel.extract.dates import is_background_date
 from sahel.extract.events import CIVILIAN_TARGET, MILITARY_TARGET, decide_event_type
@@ -26,6 +27,8 @@ from sahel.schema import Claim, claims_to_json, conform, empty_incidents
 # An incident with no time at all (no date word, no publication date) is a general statement
 # ("the violence that has killed thousands"), not an event: it is dropped.
 NO_TIME = "neither the text nor the publication date dates it"
+# Regions that exist since 2016 but have no polygon in the shipped boundaries.
+POLYGONLESS_REGIONS = ("Ménaka", "Taoudénit")
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,8 @@ def _event_date(draft: Draft, infos: Sequence[SentenceInfo], report: Report
 
 
 def _target(texts: Sequence[str]) -> str:
+    """Return "civilians", "military" or "unknown": who the incident's words say was hit."""
+    texts = [mask_perpetrators(t) for t in texts]
     civilians = sum(len(CIVILIAN_TARGET.findall(t)) for t in texts)
     military = sum(len(MILITARY_TARGET.findall(t)) for t in texts)
     if civilians > military:
@@ -179,10 +184,15 @@ def _location(draft: Draft, infos: Sequence[SentenceInfo], ctx: geocode.Context
     elif lat is not None and lon is not None:
         located_iso3, admin1 = geocode.admin_for(lat, lon)
         iso3 = located_iso3 or iso3
+    # The capital of a region without a polygon (Ménaka, Taoudénit) belongs to that region.
+    capital_of = places.canonical_region(location, iso3) if location and iso3 else None
+    if capital_of and lat is not None and places.region_centroid(capital_of, iso3) and \
+            capital_of in POLYGONLESS_REGIONS:
+        admin1 = capital_of
     # A region the text names wins over the polygon when the polygon layer lacks it (Ménaka).
     named = [r.admin1 for i in draft.sentences() for r in infos[i].regions()]
     if named and named[0] and (admin1 is None or places.region_centroid(named[0]) is not None
-                               and named[0] in ("Ménaka", "Taoudénit")):
+                               and named[0] in POLYGONLESS_REGIONS):
         admin1 = named[0]
     return {"candidates": mention.candidates,
             "location": location, "latitude": lat, "longitude": lon, "geo_precision": precision,
@@ -223,6 +233,8 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
     target = _target(primary_texts)
     if target == "unknown":
         target = _target([texts[i] for i in indices])
+    if target == "unknown" and draft.category == "abduction":
+        target = "civilians"
     mentions: list[Mention] = [m for i in indices for m in infos[i].mentions]
     if not [m for m in mentions if kind_of(m.canonical) not in ("civilians", "other")]:
         mentions = [m for info in infos if info.is_event and not info.background

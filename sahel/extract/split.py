@@ -55,7 +55,8 @@ class SentenceInfo:
     def event_places(self) -> list[geocode.PlaceMention]:
         """Return the places where the event happened (towns first, then "near" places)."""
         towns = [p for p in self.places if p.role == "event"]
-        return towns or [p for p in self.places if p.role == "near"]
+        near = [p for p in self.places if p.role == "near"]
+        return towns or near or [p for p in self.places if p.role == "between"][:1]
 
     def regions(self) -> list[geocode.PlaceMention]:
         """Return the regions named in the sentence."""
@@ -210,7 +211,7 @@ def _main_place(infos: Sequence[SentenceInfo], region_ok: bool) -> geocode.Place
         if info.background:
             continue
         for p in info.places:
-            if p.role in ("event", "near") or (region_ok and p.role == "region"):
+            if p.role in ("event", "near", "between") or (region_ok and p.role == "region"):
                 key = geocode.place_key(p)
                 weight = 2 if p.role in ("event", "near") else 1
                 n, first, _ = counts.get(key, (0, info.sentence.index, p))

@@ -31,8 +31,17 @@ def test_locating_phrases_do_not_name_the_event_place() -> None:
     text = ("Au Mali, le poste de Boni, entre Douentza et Hombori, à 800 km de Bamako, "
             "a été attaqué.")
     roles = {name: role for name, role, _ in _places(text)}
-    assert roles == {"Boni": "event", "Douentza": "locator", "Hombori": "locator",
+    assert roles == {"Boni": "event", "Douentza": "between", "Hombori": "between",
                      "Bamako": "locator"}
+
+
+def test_between_two_towns_gives_a_precision_2_point_when_nothing_else_is_named() -> None:
+    from sahel.extract import extract_report, make_report
+
+    [incident] = extract_report(make_report(
+        "Au Mali, un véhicule de l'armée a sauté mardi sur une mine entre Boni et Hombori.",
+        published="2022-05-12")).records
+    assert (incident["location"], incident["geo_precision"]) == ("Boni", 2)
 
 
 def test_near_and_region_mentions() -> None:
