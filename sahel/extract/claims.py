@@ -30,8 +30,10 @@ _KIND = {kind: re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE)
 _VERB_BEFORE = {
     "other": re.compile(r"(?:tué|killed)\s+(?:et|and)\s+(?:blessé|wounded|injured)\s+$",
                         re.IGNORECASE),
-    "killed": re.compile(r"(?:killed|kill|tué|tuer|tuant|abattu|lost|perdu)\s+$", re.IGNORECASE),
-    "wounded": re.compile(r"(?:injured|wounded|blessé|blesser)\s+$", re.IGNORECASE),
+    "killed": re.compile(r"(?:killed|killing|kill|tué|tuer|tuant|abattu|lost|perdu|massacred)\s+"
+                         r"(?:(?!and\b|et\b|while\b|dont\b)[\w'-]+\s+){0,3}$", re.IGNORECASE),
+    "wounded": re.compile(r"(?:injured|injuring|wounded|wounding|blessé|blesser|blessant)\s+$",
+                          re.IGNORECASE),
     "prisoners": re.compile(r"(?:captured|kidnapped|abducted|enlevé|capturé|abduction of|"
                             r"kidnapping of|enlèvement d[e']|rapt d[e'])\s*$", re.IGNORECASE),
 }

@@ -41,6 +41,17 @@ RELATIVE_DAYS: dict[str, int] = {
     "aujourd'hui": 0, "today": 0, "ce matin": 0, "this morning": 0, "cette nuit": 0,
     "ce jour": 0,
 }
+# Spans of a few days before publication: (days back, or the weekday to go back to) and precision 2.
+RELATIVE_PERIODS: dict[str, tuple[int | None, int | None]] = {
+    "la semaine dernière": (7, None), "la semaine passée": (7, None), "last week": (7, None),
+    "earlier this week": (None, 0), "en début de semaine": (None, 0), "cette semaine": (None, 0),
+    "this week": (None, 0), "le week-end dernier": (None, 5), "ce week-end": (None, 5),
+    "over the weekend": (None, 5), "last weekend": (None, 5), "this weekend": (None, 5),
+    "au cours du week-end": (None, 5), "during the weekend": (None, 5),
+}
+# Part of a month: "début novembre", "mid-October" → that day, precision 3 (month known).
+MONTH_PARTS: dict[str, int] = {"début": 5, "debut": 5, "early": 5, "mi": 15, "mid": 15,
+                               "fin": 25, "late": 25}
 # Days relative to the previously mentioned date.
 ANCHOR_DAYS: dict[str, int] = {
     "la veille": -1, "the previous day": -1, "the previous morning": -1,
@@ -88,6 +99,10 @@ def _phrase_pattern(phrases: dict[str, int]) -> re.Pattern[str]:
 
 
 _RELATIVE = _phrase_pattern(RELATIVE_DAYS)
+_PERIOD = _phrase_pattern(RELATIVE_PERIODS)
+_MONTH_PART = re.compile(
+    rf"\b({'|'.join(MONTH_PARTS)})[- ](?:de |d'|du mois de )?({_MONTH})\b(?:\s+(\d{{4}}))?",
+    re.IGNORECASE)
 _ANCHOR = _phrase_pattern(ANCHOR_DAYS)
 _PAST = _phrase_pattern(PAST_PHRASES)
 
@@ -185,6 +200,24 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
         if free(m) and not (m[2].lower() == "may" and not m[1] and not m[5]
                             and text[m.start(2)].islower()):
             add(_absolute(m, m[1], m[3], m[4], m[2], m[5], published, pub_precision))
+    for m in _MONTH_PART.finditer(text):
+        month = MONTHS[m[2].lower()]
+        year = int(m[3]) if m[3] else _year_for(month, MONTH_PARTS[m[1].lower()], published)
+        if year is not None:
+            add(DateMention(m.start(), m.end(), m[0],
+                            date(year, month, MONTH_PARTS[m[1].lower()]), 3, "month"))
+    for m in _PERIOD.finditer(text):
+        if not free(m):
+            continue
+        if not day_known:
+            add(DateMention(m.start(), m.end(), m[0], None, 2, "relative",
+                            reason="relative period without a day-precise publication date"))
+            continue
+        assert published is not None
+        back, weekday = RELATIVE_PERIODS[m[1].lower()]
+        day = (published - timedelta(days=back) if back is not None
+               else _weekday_on_or_before(weekday or 0, published))
+        add(DateMention(m.start(), m.end(), m[0], day, 2, "relative"))
     for m in _MONTH_YEAR.finditer(text):
         if free(m):
             add(DateMention(m.start(), m.end(), m[0], date(int(m[2]), MONTHS[m[1].lower()], 15), 3,

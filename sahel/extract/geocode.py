@@ -86,10 +86,11 @@ _LOCATOR_BEFORE = re.compile(
     r"sud-ouest)\s+(?:de|d'|of)\s+(?:la\s+|the\s+)?$|\bfrom\s+$|\bvers\s+$|\btowards?\s+$|"
     r"\bborder with\s+$|\bfrontière avec (?:le |la |l')?$)", re.IGNORECASE)
 _NEAR_BEFORE = re.compile(
-    r"(?:près de|non loin de|aux environs de|dans les environs de|à proximité de|"
-    r"dans la zone de|dans le secteur de|la région de|la zone de|le cercle de|la commune de|"
-    r"near|close to|outside(?: the (?:town|city|village) of)?|around|in the vicinity of|"
-    r"in the area of|on the outskirts of|dans la périphérie de)\s+$", re.IGNORECASE)
+    r"(?:(?:près|non loin|aux environs|dans les environs|à proximité|dans la zone|"
+    r"dans le secteur|la région|la zone|le cercle|la commune|dans la périphérie|"
+    r"à la périphérie|au large) d(?:e\s+|')|(?:near|close to|outside(?: the (?:town|city|"
+    r"village) of)?|around|in the vicinity of|in the area of|on the outskirts of)\s+)$",
+    re.IGNORECASE)
 _REGION_BEFORE = re.compile(r"(?:région|region|province|préfecture|wilaya)\s+(?:de\s+|d'|du\s+|"
                             r"of\s+(?:the\s+)?)?$", re.IGNORECASE)
 _REGION_AFTER = re.compile(r"^\s+(?:region|province)\b", re.IGNORECASE)

@@ -34,6 +34,11 @@ NEW_YEAR = date(2024, 1, 2)
     ("Le 30 décembre, une mine a explosé.", NEW_YEAR, date(2023, 12, 30), 1),
     ("On Saturday, December 30, gunmen attacked.", NEW_YEAR, date(2023, 12, 30), 1),
     ("Le 19/07/2016 à 16h08", date(2016, 7, 19), date(2016, 7, 19), 1),
+    ("Des hommes armés ont tué la semaine dernière neuf personnes.", date(2021, 5, 10),
+     date(2021, 5, 3), 2),
+    ("Over the weekend, fighters ambushed a patrol.", date(2023, 8, 15), date(2023, 8, 12), 2),
+    ("Début novembre, des affrontements ont eu lieu.", date(2023, 11, 20), date(2023, 11, 5), 3),
+    ("Fighting broke out in mid-October.", date(2023, 11, 20), date(2023, 10, 15), 3),
 ])
 def test_first_date_resolves(text: str, published: date, expected: date, precision: int) -> None:
     found = find_dates(text, published)

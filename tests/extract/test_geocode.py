@@ -44,9 +44,14 @@ def test_between_two_towns_gives_a_precision_2_point_when_nothing_else_is_named(
     assert (incident["location"], incident["geo_precision"]) == ("Boni", 2)
 
 
-def test_near_and_region_mentions() -> None:
-    text = "In Mali, gunmen attacked a village near Gao, in the Mopti region."
-    assert _places(text) == [("Gao", "near", "MLI"), ("Mopti", "region", "MLI")]
+@pytest.mark.parametrize(("text", "expected"), [
+    ("In Mali, gunmen attacked a village near Gao, in the Mopti region.",
+     [("Gao", "near", "MLI"), ("Mopti", "region", "MLI")]),
+    ("Au Mali, des combats ont eu lieu près d'Anefis, dans la région de Kidal.",
+     [("Anefis", "near", "MLI"), ("Kidal", "region", "MLI")]),
+])
+def test_near_and_region_mentions(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert _places(text) == expected
 
 
 def test_people_countries_and_datelines_are_not_places() -> None:
