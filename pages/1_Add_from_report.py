@@ -69,8 +69,8 @@ def review(extraction: Extraction) -> None:
         st.info("Background (past events, not added): " + "; ".join(
             f"{b['location']} ({b['event_date'] or 'undated'})" for b in extraction.background))
     if extraction.unresolved:
-        st.warning("Places not found in the gazetteer (pick a candidate in the table): " + "; ".join(
-            u.name for u in extraction.unresolved))
+        names = "; ".join(u.name for u in extraction.unresolved)
+        st.warning(f"Places not found in the gazetteer (pick a candidate in the table): {names}")
     if not extraction.records:
         return
     options = [KEEP, *place_options(extraction)]

@@ -119,7 +119,7 @@ def assign_sides(mentions: Sequence[Mention], texts: dict[int, str], weights: di
     words: dict[str, str] = {}
     first: dict[str, int] = {}
     qualifier = ""
-    state = STATE_FORCES.get(iso3 or "")
+    state = STATE_FORCES.get(iso3 or "", "")
     mentions = [m if m.canonical != STATE else Mention(m.sentence, m.start, m.end, m.text, state)
                 for m in mentions if m.canonical != STATE or state]
     for order, m in enumerate(mentions):

@@ -1,4 +1,4 @@
-"""Casualty claims in a sentence: who claims, the exact words, and numbers by the vague-quantity rules.
+"""Casualty claims in a sentence: who claims, the exact words, numbers by the vague-quantity rules.
 
 Claims are never averaged or summed across claimants. An incident's `fatalities` is the lowest
 credible number among its "killed" claims (ACLED's most conservative convention),

@@ -17,6 +17,7 @@ date the statement, not the event.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -93,7 +94,7 @@ _WEEKDAY_ALONE = re.compile(
     rf"({_WEEKDAY})(?:\s+(?:à|au|to|into)\s+({_WEEKDAY}))?\b", re.IGNORECASE)
 
 
-def _phrase_pattern(phrases: dict[str, int]) -> re.Pattern[str]:
+def _phrase_pattern(phrases: Mapping[str, object]) -> re.Pattern[str]:
     words = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])({words})(?![\w-])", re.IGNORECASE)
 
@@ -236,8 +237,8 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
     for m in _PAST.finditer(text):
         if free(m):
             back = PAST_PHRASES[m[1].lower()]
-            day = published - timedelta(days=back) if published else None
-            add(DateMention(m.start(), m.end(), m[0], day, 3, "past"))
+            past_day = published - timedelta(days=back) if published else None
+            add(DateMention(m.start(), m.end(), m[0], past_day, 3, "past"))
     for m in _WEEKDAY_ALONE.finditer(text):
         if not free(m):
             continue
@@ -264,9 +265,9 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
         before = [d.day for d in sorted(found, key=lambda d: d.start)
                   if d.start < m.start() and d.day is not None]
         base = before[-1] if before else anchor
-        day = base + timedelta(days=ANCHOR_DAYS[m[1].lower()]) if base else None
-        add(DateMention(m.start(), m.end(), m[0], day, 1, "anchor",
-                        reason="" if day else "relative to an earlier date that is not given"))
+        anchored = base + timedelta(days=ANCHOR_DAYS[m[1].lower()]) if base else None
+        add(DateMention(m.start(), m.end(), m[0], anchored, 1, "anchor",
+                        reason="" if anchored else "relative to an earlier date that is not given"))
     found.sort(key=lambda d: d.start)
     if found and _is_dateline(text, found):
         found = [DateMention(**{**d.__dict__, "reported": True}) for d in found]

@@ -183,9 +183,9 @@ def scan_context(text: str) -> Context:
             # Later mentions of a person's surname alone ("Lele said") are not places either.
             ctx.persons.update(places.fold(w) for w in name.split()[1:])
             continue
-        iso3 = places.country_iso3(name)
-        if iso3:
-            ctx.countries[iso3] = ctx.countries.get(iso3, 0) + 2
+        country = places.country_iso3(name)
+        if country:
+            ctx.countries[country] = ctx.countries.get(country, 0) + 2
             continue
         if _REGION_BEFORE.search(text[max(0, start - 25):start]) or \
                 _REGION_AFTER.match(text[end:end + 12]):

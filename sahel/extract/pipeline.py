@@ -13,8 +13,14 @@ import pandas as pd
 
 from sahel import places
 from sahel.extract import geocode
-from sahel.extract.actors_in_text import (Mention, Sides, assign_sides, is_state, kind_of,
-                                          mask_perpetrators)
+from sahel.extract.actors_in_text import (
+    Mention,
+    Sides,
+    assign_sides,
+    is_state,
+    kind_of,
+    mask_perpetrators,
+)
 from sahel.extract.claims import Claimant, dedupe_claims, find_claims, toll
 from sahel.extract.dates import is_background_date
 from sahel.extract.events import CIVILIAN_TARGET, MILITARY_TARGET, decide_event_type
@@ -22,7 +28,6 @@ from sahel.extract.report import Report
 from sahel.extract.sentences import clean_text, split_sentences
 from sahel.extract.split import Draft, SentenceInfo, is_opinion, read_sentences, split_incidents
 from sahel.schema import Claim, claims_to_json, conform, empty_incidents
-
 
 # An incident with no time at all (no date word, no publication date) is a general statement
 # ("the violence that has killed thousands"), not an event: it is dropped.
@@ -256,10 +261,11 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
     if draft.category != "protest":
         return [base]
     # ACLED codes each day of a protest as its own event.
-    days = sorted({d.day for i in draft.primary for d in infos[i].dates
-                   if d.day is not None and not d.reported})
+    days: list[date] = sorted({d.day for i in draft.primary for d in infos[i].dates
+                               if d.day is not None and not d.reported})
     out = []
-    for extra in days or [day]:
+    each_day: list[date | None] = list(days) if days else [day]
+    for extra in each_day:
         record = dict(base, event_date=extra.isoformat() if extra else None)
         record["event_id"] = event_id(report, record)
         out.append(record)

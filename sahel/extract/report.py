@@ -8,14 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-# Header keys we use; any other key (NOTE, KIND, ...) is read and ignored on purpose: it may hold an
+# Header keys we use; any other key (NOTE, KIND, ...) is read and ignored on purpose: it may hold
 # annotator's remark that must not leak into extraction.
 HEADER_KEYS = ("URL", "SOURCE", "PUBLISHED", "LANG", "TITLE")
 _HEADER_LINE = re.compile(r"^([A-Z][A-Z_]*):\s?(.*)$")
 
 # Small function-word lists are enough to tell French from English in a news report.
-_FRENCH_WORDS = frozenset("le la les des du une est sont dans avec pour selon ont été qui sur au aux "
-                          "cette ces leur lors".split())
+_FRENCH_WORDS = frozenset("le la les des du une est sont dans avec pour selon ont été qui sur au "
+                          "aux cette ces leur lors".split())
 _ENGLISH_WORDS = frozenset("the of and in to was were is are with for said on by at from has have "
                            "that which their".split())
 

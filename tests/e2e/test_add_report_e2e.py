@@ -1,12 +1,11 @@
-"""In a real browser: add the seed report through "Add from report", then find it on the main map."""
+"""In a real browser: add the seed through "Add from report", then find it on the main map."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import harness
+import pytest
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "rfi_2023-11-25_jnim_niafunke_goundam.txt"
 HEADER = "URL: https://www.rfi.fr/\nSOURCE: RFI\nPUBLISHED: 2023-11-25\nLANG: fr\n---\n"

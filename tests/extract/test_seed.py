@@ -1,4 +1,4 @@
-"""End to end on the seed report (RFI, 25 Nov 2023; tests/fixtures, see tests/fixtures/README.md)."""
+"""End to end on the seed report (RFI, 25 Nov 2023; see tests/fixtures/README.md)."""
 
 from __future__ import annotations
 
