@@ -1,8 +1,8 @@
 """ACLED event type and sub-event type from cue words, as data tables (French, English).
 
 A sentence carries cues (attack, clash, air strike, ...). An incident's type is decided from the
-cues of the sentences that name its place ("primary") and of those attached to it ("secondary"), by the
-ordered rules in `decide_event_type`.
+cues of the sentences that name its place ("primary") and of those attached to it ("secondary"),
+by the ordered rules in `decide_event_type`.
 """
 
 from __future__ import annotations
