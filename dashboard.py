@@ -6,6 +6,7 @@ Run with `make run` (python -m streamlit run dashboard.py). Streamlit only: ever
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import date
 
@@ -94,6 +95,10 @@ def _date_range(side: st.delta_generator.DeltaGenerator, first: date | None,
                 last: date | None) -> tuple[date | None, date | None]:
     if first is None or last is None:
         return None, None
+    # New data (an upload) can widen the range: a range picked within the old bounds is reset.
+    if st.session_state.get("dates_bounds") != (first, last):
+        st.session_state["dates_bounds"] = (first, last)
+        st.session_state.pop("dates", None)
     picked = side.date_input("Dates", value=(first, last), min_value=first, max_value=last,
                              key="dates")
     values = list(picked) if isinstance(picked, (tuple, list)) else [picked]
@@ -161,7 +166,8 @@ def main() -> None:
     cols[3].metric("Regions", f"{figures.regions:,}")
     cols[4].metric("Dates", figures.span)
 
-    st_folium(incident_map(store_dir, query, region_metric), height=MAP_HEIGHT,
+    # st_folium renames the elements of the map it draws: give it a copy, keep the cached one intact.
+    st_folium(copy.deepcopy(incident_map(store_dir, query, region_metric)), height=MAP_HEIGHT,
               use_container_width=True, returned_objects=[])
 
     left, right = st.columns([3, 2])

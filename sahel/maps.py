@@ -41,7 +41,7 @@ MAX_ZOOM = 16
 # Notes are left out of popups for big views: they would dominate the bytes sent to the browser.
 POPUP_NOTES_MAX_ROWS = 5000
 POPUP_NOTES_CHARS = 280
-LEGEND_GROUPS = 12
+LEGEND_GROUPS = 9
 OTHER_COLOR = "#8c8c8c"
 # Colours for groups the alias table does not know (colour-blind-safe Tableau 10 order).
 FALLBACK_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
@@ -334,8 +334,8 @@ def _country_outlines() -> dict[str, Any]:
 
 
 def _lighten(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
-    # ~1 km detail is plenty at the zooms where outlines matter and keeps every rerun small.
-    simplified = shapely.set_precision(geometry.simplify(0.01).values, 0.001)
+    # ~2 km detail is plenty for region shading and keeps every rerun small (bytes sent).
+    simplified = shapely.set_precision(geometry.simplify(0.02).values, 0.005)
     return gpd.GeoSeries(simplified, index=geometry.index, crs=geometry.crs)
 
 
@@ -352,13 +352,13 @@ def _group_legend(incidents: pd.DataFrame, color_groups: frozenset[str]
     legend: list[dict[str, Any]] = []
     for k, name in enumerate(shown):
         info = known.get(name)
-        legend.append({"name": html.escape(name), "count": int(counts[name]),
+        legend.append({"name": html.escape(name or "unknown actor"), "count": int(counts[name]),
                        "label": html.escape(info.label if info else (name or "unknown actor")),
                        "color": _safe_color(info.color if info else
                                             FALLBACK_COLORS[k % len(FALLBACK_COLORS)])})
     codes = group.map({name: k for k, name in enumerate(shown)})
     if len(counts) > len(shown):
-        legend.append({"name": "other", "label": "Other groups",
+        legend.append({"name": "Other groups", "label": "Other groups",
                        "count": int(counts.iloc[len(shown):].sum()), "color": OTHER_COLOR})
         codes = codes.fillna(len(shown))
     return codes.fillna(0).astype("int64").tolist(), legend

@@ -71,8 +71,8 @@
     control.onAdd = function () {
       var div = L.DomUtil.create("div", "sahel-legend");
       var rows = data.groups.map(function (g) {
-        return "<div><span class='sahel-swatch' style='background:" + g.color + "'></span>" +
-          g.label + " <small>(" + g.count + ")</small></div>";
+        return "<div title='" + g.label + "'><span class='sahel-swatch' style='background:" +
+          g.color + "'></span>" + g.name + " <small>(" + g.count + ")</small></div>";
       });
       rows.push("<div><span class='sahel-swatch sahel-approx'></span>approximate location</div>");
       rows.push("<div><small>size: fatalities (best)</small></div>");
@@ -88,8 +88,8 @@
     var style = doc.createElement("style");
     style.id = "sahel-styles";
     style.textContent =
-      ".sahel-legend{background:rgba(255,255,255,.92);padding:6px 8px;font:12px/1.4 sans-serif;" +
-      "max-height:45vh;overflow:auto;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}" +
+      ".sahel-legend{background:rgba(255,255,255,.9);padding:5px 7px;font:11px/1.35 sans-serif;" +
+      "max-height:40vh;max-width:210px;overflow:auto;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}" +
       ".sahel-swatch{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:5px;" +
       "vertical-align:-1px;border:1px solid #222}" +
       ".sahel-approx{border:2px dashed #555;background:none;width:9px;height:9px}" +

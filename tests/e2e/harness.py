@@ -32,14 +32,15 @@ APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 STARTUP_TIMEOUT_S = 90
 
 
-def run_command(port: int) -> list[str]:
-    """Return the Makefile's `run` recipe as argv, for this interpreter and `port`."""
+def run_command(port: int, script: str = "dashboard.py") -> list[str]:
+    """Return the Makefile's `run` recipe as argv, for this interpreter, `port` and `script`."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     match = re.search(r"^run:.*\n\t(.+)$", makefile, flags=re.MULTILINE)
     if match is None:
         raise RuntimeError("Makefile has no `run` recipe")
     recipe = match.group(1).replace("$(PYTHON)", shlex.quote(sys.executable))
-    return shlex.split(recipe.replace("$(PORT)", str(port)))
+    argv = shlex.split(recipe.replace("$(PORT)", str(port)))
+    return [script if arg == "dashboard.py" else arg for arg in argv]
 
 
 def free_port() -> int:
@@ -50,11 +51,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(store_dir: Path) -> Iterator[str]:
-    """Run the dashboard on a free loopback port with `SAHEL_STORE_DIR=store_dir`; yield its URL."""
+def running_app(store_dir: Path, script: str = "dashboard.py") -> Iterator[str]:
+    """Run the dashboard (or `script`) on a free loopback port with `SAHEL_STORE_DIR=store_dir`.
+
+    Yields the app's base URL once the server says it listens and `/_stcore/health` is ok.
+    """
     port = free_port()
-    env = {**os.environ, "SAHEL_STORE_DIR": str(store_dir), "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(run_command(port), cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    env = {**os.environ, "SAHEL_STORE_DIR": str(store_dir), "PYTHONUNBUFFERED": "1",
+           # bench/ scripts import sahel too: the repo goes on the path, as for dashboard.py.
+           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH"))
+                                         if p)}
+    proc = subprocess.Popen(run_command(port, script), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str | None] = queue.Queue()
     log: list[str] = []
@@ -172,3 +179,13 @@ def wait_for_map(page: object, previous_token: str | None = None, timeout_ms: in
     handle = page.wait_for_function(deadline_js, arg=previous_token, timeout=timeout_ms)  # type: ignore[attr-defined]
     token = str(handle.json_value())
     return map_frame(page), token
+
+
+def choose_in_multiselect(page: object, label: str, value: str) -> None:
+    """Pick `value` in the sidebar multiselect labelled `label` by typing it, as a person would."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(  # type: ignore[attr-defined]
+        has=page.get_by_text(label, exact=True))  # type: ignore[attr-defined]
+    box.locator("input").click()
+    page.keyboard.type(value)  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]

@@ -1,0 +1,188 @@
+"""The dashboard through AppTest: every filter by its key, figures and table checked against pandas."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from unittest import mock
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sahel import actors
+from sahel.export import to_csv_bytes
+from sahel.incidents import load_incidents
+from sahel.synthetic import synthetic_incidents, write_store
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard.py")
+Mask = Callable[[pd.DataFrame], pd.Series]
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("dash_store")
+    write_store(directory, 400, seed=7)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def everything(store_dir: Path) -> pd.DataFrame:
+    return load_incidents(store_dir)
+
+
+@pytest.fixture
+def app(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(store_dir))
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def count(at: AppTest, label: str) -> int:
+    return int(metric(at, label).replace(",", ""))
+
+
+def map_args(at: AppTest) -> dict:
+    (element,) = at.get("component_instance")
+    return json.loads(element.proto.json_args)
+
+
+def map_count(at: AppTest) -> int:
+    found = re.search(r'\{"n":(\d+),', map_args(at)["script"])
+    assert found is not None
+    return int(found.group(1))
+
+
+def expected(incidents: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    chosen = incidents[mask.fillna(False).astype(bool)]
+    return chosen.sort_values(["event_date", "event_id"], ascending=[False, True])
+
+
+def check_view(at: AppTest, rows: pd.DataFrame) -> None:
+    assert not at.exception, at.exception
+    assert count(at, "Incidents") == len(rows)
+    assert count(at, "Fatalities (best)") == int(rows["fatalities"].sum())
+    table = at.dataframe[0].value
+    assert table["Event ID"].tolist() == rows["event_id"].head(len(table)).tolist()
+    assert map_count(at) == len(rows)
+
+
+def test_default_view_shows_every_incident(app: AppTest, everything: pd.DataFrame) -> None:
+    check_view(app, expected(everything, pd.Series(True, index=everything.index)))
+    assert app.caption[0].value == "All incidents"
+    assert count(app, "Regions") == len(everything[["iso3", "admin1"]].dropna().drop_duplicates())
+
+
+def _groups(incidents: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
+    return incidents["group1"].isin(wanted) | incidents["group2"].isin(wanted)
+
+
+def _folded_contains(incidents: pd.DataFrame, needle: str) -> pd.Series:
+    columns = ["location", "actor1", "actor2", "group1", "group2", "notes"]
+    text = incidents[columns].fillna("").agg(" ".join, axis=1).str.lower()
+    return text.str.contains(needle, regex=False)
+
+
+FILTERS: list[tuple[str, Callable[[AppTest], object], Mask]] = [
+    ("groups", lambda at: at.multiselect(key="groups").set_value(["Islamic State Sahel"]),
+     lambda d: _groups(d, actors.expand_groups({"Islamic State Sahel"}))),
+    ("include_components",
+     lambda at: (at.multiselect(key="groups").set_value(["JNIM"]),
+                 at.checkbox(key="include_components").uncheck()),
+     lambda d: _groups(d, frozenset({"JNIM"}))),
+    ("countries", lambda at: at.multiselect(key="countries").set_value(["BFA"]),
+     lambda d: d["iso3"] == "BFA"),
+    ("regions", lambda at: at.multiselect(key="regions").set_value(["Mopti"]),
+     lambda d: d["admin1"] == "Mopti"),
+    ("dates", lambda at: at.date_input(key="dates").set_value((date(2024, 1, 1),
+                                                               date(2024, 6, 30))),
+     lambda d: d["event_date"].between(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-06-30"))),
+    ("event_types", lambda at: at.multiselect(key="event_types").set_value(["Battles"]),
+     lambda d: d["event_type"] == "Battles"),
+    ("min_fatalities", lambda at: at.number_input(key="min_fatalities").set_value(10),
+     lambda d: d["fatalities"].fillna(0) >= 10),
+    ("precisions", lambda at: at.multiselect(key="precisions").set_value([3]),
+     lambda d: d["geo_precision"] == 3),
+    ("text", lambda at: at.text_input(key="text").input("djibo"),
+     lambda d: _folded_contains(d, "djibo")),
+]
+
+
+@pytest.mark.parametrize(("key", "act", "mask"), FILTERS, ids=[f[0] for f in FILTERS])
+def test_each_filter_narrows_figures_table_and_map(app: AppTest, everything: pd.DataFrame,
+                                                   key: str, act: Callable[[AppTest], object],
+                                                   mask: Mask) -> None:
+    act(app)
+    app.run()
+    rows = expected(everything, mask(everything))
+    assert 0 < len(rows) < len(everything), f"filter {key} should select a strict subset"
+    check_view(app, rows)
+    assert app.caption[0].value != "All incidents"
+
+
+def test_region_choices_follow_the_country(app: AppTest, everything: pd.DataFrame) -> None:
+    app.multiselect(key="regions").set_value(["Mopti"]).run()
+    app.multiselect(key="countries").set_value(["BFA"]).run()
+    burkina = set(everything.loc[everything["iso3"] == "BFA", "admin1"].dropna())
+    assert set(app.multiselect(key="regions").options) == burkina
+    assert app.multiselect(key="regions").value == []  # Mopti is not in Burkina Faso
+    assert not app.exception
+
+
+def test_caption_describes_the_query(app: AppTest) -> None:
+    app.multiselect(key="regions").set_value(["Mopti"]).run()
+    app.number_input(key="min_fatalities").set_value(5).run()
+    assert app.caption[0].value == "Incidents: region Mopti · at least 5 fatalities"
+
+
+def test_map_assets_are_served_by_the_app(app: AppTest) -> None:
+    args = map_args(app)
+    assert args["js_links"] and args["css_links"]
+    for url in args["js_links"] + args["css_links"]:
+        assert url.startswith("/app/static/"), url
+    assert args["returned_objects"] == []  # panning and zooming rerun nothing
+
+
+def test_csv_is_built_only_when_clicked(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(store_dir))
+    with mock.patch("sahel.export.to_csv_bytes", side_effect=to_csv_bytes) as built:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        at.multiselect(key="regions").set_value(["Mopti"]).run()
+    assert at.download_button(key="download_csv").label == "Download CSV"
+    assert built.call_count == 0
+
+
+def test_attribution_names_ucdp_for_shipped_ucdp_rows(app: AppTest) -> None:
+    credits = app.caption[-1].value
+    assert credits.startswith("Sources: ")
+    assert "Sundberg" in credits and "CC BY 4.0" in credits
+    assert "OpenStreetMap contributors" in credits and "Natural Earth" in credits
+
+
+def test_upload_adds_to_the_store_and_reports_counts(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    before = count(at, "Incidents")
+    upload = to_csv_bytes(synthetic_incidents(25, seed=99))
+    at.file_uploader(key="upload").set_value(("mine.csv", upload, "text/csv")).run()
+    assert not at.exception and not at.error
+    assert "25 kept" in at.sidebar.success[0].value
+    assert count(at, "Incidents") == before + 25
+
+
+def test_unreadable_upload_is_an_error_message_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.file_uploader(key="upload").set_value(("notes.csv", b"what,ever\n1,2\n", "text/csv"))
+    at.run()
+    assert not at.exception
+    assert "notes.csv was not imported" in at.sidebar.error[0].value
