@@ -65,7 +65,8 @@ def running_app(store_dir: Path, script: str = "dashboard.py") -> Iterator[str]:
                             stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str | None] = queue.Queue()
     log: list[str] = []
-    threading.Thread(target=_pump, args=(proc, lines, log), daemon=True).start()
+    pump = threading.Thread(target=_pump, args=(proc, lines, log), daemon=True)
+    pump.start()
     try:
         _wait_for_line(lines, "URL:", log)
         url = f"http://127.0.0.1:{port}"
@@ -80,6 +81,9 @@ def running_app(store_dir: Path, script: str = "dashboard.py") -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        pump.join(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 def _pump(proc: subprocess.Popen[str], lines: queue.Queue[str | None], log: list[str]) -> None:

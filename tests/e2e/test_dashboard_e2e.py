@@ -1,0 +1,73 @@
+"""The dashboard in Debian's chromium with no internet: map paints, a region filter, the CSV, the seed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import harness  # tests/e2e is on sys.path (see conftest.py)
+import pytest
+
+from sahel.synthetic import write_store
+
+REGION = "Tombouctou"
+SEED_IDS = {"Niafunké": "SEED-RFI-20231124-1", "Goundam": "SEED-RFI-20231124-2"}
+
+
+@pytest.fixture(scope="module")
+def app_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Override: this module's store holds 3,000 synthetic incidents besides the shipped data."""
+    directory = tmp_path_factory.mktemp("e2e_store")
+    write_store(directory, 3000, seed=11)
+    return directory
+
+
+def figures(page: object) -> dict[str, str]:
+    """Return the headline metrics as label → value text."""
+    return page.evaluate("""() => Object.fromEntries(
+        [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => [
+            m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+            m.querySelector('[data-testid="stMetricValue"]').innerText.trim()]))""")
+
+
+def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir: Path,
+                                                    browser_page: harness.BlockedPage,
+                                                    tmp_path: Path) -> None:
+    page = browser_page.page
+    page.goto(app_url)
+    _, token = harness.wait_for_map(page)
+    page.wait_for_selector(harness.APP_IDLE)
+    before = figures(page)
+    assert int(before["Incidents"].replace(",", "")) > 3000
+
+    harness.choose_in_multiselect(page, "Region", REGION)
+    frame, token = harness.wait_for_map(page, previous_token=token)
+    page.wait_for_selector(harness.APP_IDLE)
+    after = figures(page)
+    shown = int(after["Incidents"].replace(",", ""))
+    assert 0 < shown < int(before["Incidents"].replace(",", ""))
+    assert after["Regions"] == "1" and after != before
+    assert frame.evaluate("() => window.sahelLayer.data.n") == shown
+    assert page.get_by_text(f"Incidents: region {REGION}").is_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download CSV").click()
+    downloaded = Path(download_info.value.path()).read_bytes()
+    exported = subprocess.run(
+        [sys.executable, "-m", "sahel", "export", "--region", REGION, "--store",
+         str(app_store_dir), "--csv", "-"],
+        cwd=harness.ROOT, capture_output=True, check=True).stdout
+    assert downloaded == exported
+    assert downloaded.count(b"\n") == shown + 1
+
+    for place, event_id in SEED_IDS.items():
+        popup = frame.evaluate("(id) => window.sahelLayer.openIncident(id)", event_id)
+        assert popup is not None, f"{place} is not on the map"
+        assert place in popup and "2023-11-24" in popup
+    niafunke = frame.evaluate("(id) => window.sahelLayer.openIncident(id)", SEED_IDS["Niafunké"])
+    for who in ("JNIM (armed group): killed", "sources locales (local sources): killed 50",
+                "armée malienne (army): killed no figure"):
+        assert who in niafunke
+    page.screenshot(path=str(tmp_path / "dashboard.png"))
+    assert browser_page.disallowed() == []
