@@ -37,7 +37,12 @@ _VERB_BEFORE = {
     "prisoners": re.compile(r"(?:captured|kidnapped|abducted|enlevé|capturé|abduction of|"
                             r"kidnapping of|enlèvement d[e']|rapt d[e'])\s*$", re.IGNORECASE),
 }
-_TOLL_BEFORE = re.compile(r"(?:death toll|toll|bilan)\b[^.,;]{0,30}$", re.IGNORECASE)
+_TOLL_BEFORE = re.compile(r"(?:death toll|toll|bilan)\b[^.;]{0,40}$", re.IGNORECASE)
+# "It said 30 assailants were killed": the speaker of an earlier sentence.
+SAME_SPEAKER = re.compile(r"\b(?:it|he|she|they) (?:said|added|says|told)\b|"
+                          r"\b(?:a|ont)-t-(?:il|elle|ils|elles) (?:dit|ajouté|précisé|indiqué)|"
+                          r"\b(?:ajoute|précise|indique|poursuit)-t-(?:il|elle)|selon (?:lui|elle|eux)|"
+                          r"\bprécise le communiqué|\bthe statement said", re.IGNORECASE)
 _LOOTING = re.compile(r"(?<![\w-])(?:pillé\w*|pillage|butin|emporté|saisi\w*|looted|looting|"
                       r"seized|carried off|made off with)(?![\w-])", re.IGNORECASE)
 _NO_TOLL = re.compile(

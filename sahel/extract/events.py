@@ -108,8 +108,9 @@ def decide_event_type(category: str, primary: frozenset[str], secondary: frozens
         return "Protests", "Peaceful protest"
     if category == "abduction":
         return "Violence against civilians", "Abduction/forced disappearance"
+    remote = primary & {"air", "shelling", "ied", "suicide"}
     if target == "civilians" and cues & {"kill", "attack"} and "clash" not in cues \
-            and not cues & {"air", "shelling", "ied"}:
+            and not remote:
         return "Violence against civilians", "Attack"
     if cues & GROUND_CUES:
         if "overtake" in cues:
@@ -118,11 +119,11 @@ def decide_event_type(category: str, primary: frozenset[str], secondary: frozens
         return "Battles", "Armed clash"
     if "air" in primary:
         return "Explosions/Remote violence", "Air/drone strike"
-    if target == "civilians" and cues & {"kill", "attack"}:
-        return "Violence against civilians", "Attack"
     for cue, sub_type in REMOTE_SUB_TYPES:
         if cue in primary:
             return "Explosions/Remote violence", sub_type
+    if target == "civilians" and cues & {"kill", "attack"}:
+        return "Violence against civilians", "Attack"
     if "riot" in cues:
         return "Riots", "Mob violence"
     if cues & {"loot"} and not cues & {"kill", "attack"}:

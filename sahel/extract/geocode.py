@@ -177,7 +177,7 @@ def scan_context(text: str) -> Context:
     ctx = Context()
     for m in _DEMONYM.finditer(text):
         iso3 = DEMONYMS[m.group(1).lower()]
-        ctx.countries[iso3] = ctx.countries.get(iso3, 0) + 1
+        ctx.countries[iso3] = ctx.countries.get(iso3, 0) + 2
     for start, end, name in candidate_spans(text):
         if _is_person(text, start, name) and len(name.split()) >= 2:
             # Later mentions of a person's surname alone ("Lele said") are not places either.
@@ -189,12 +189,13 @@ def scan_context(text: str) -> Context:
             continue
         if _REGION_BEFORE.search(text[max(0, start - 25):start]) or \
                 _REGION_AFTER.match(text[end:end + 12]):
-            region = places.canonical_region(name, ctx.main_country())
+            region = places.canonical_region(name, ctx.main_country()) or \
+                places.canonical_region(name)
             if region:
                 key = (_region_iso3(region, ctx.main_country()), region)
                 ctx.regions[key] = ctx.regions.get(key, 0) + 1
     for iso3, _region in list(ctx.regions):
-        ctx.countries[iso3] = ctx.countries.get(iso3, 0) + 1
+        ctx.countries[iso3] = ctx.countries.get(iso3, 0) + 2
     return ctx
 
 
@@ -274,7 +275,8 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
                             _REGION_AFTER.match(text[end:end + 12]))
         if folded in NON_PLACES and not region_words:
             continue
-        region = places.canonical_region(name, ctx.main_country())
+        region = places.canonical_region(name, ctx.main_country()) or (
+            places.canonical_region(name) if region_words else None)
         if region and region_words:
             out.append(PlaceMention(start, end, name, "region", admin1=region,
                                     iso3=_region_iso3(region, ctx.main_country())))

@@ -21,7 +21,8 @@ from sahel.extract.actors_in_text import (
     kind_of,
     mask_perpetrators,
 )
-from sahel.extract.claims import Claimant, dedupe_claims, find_claims, toll
+from sahel.extract.claims import (SAME_SPEAKER, Claimant, dedupe_claims, find_claimants,
+                                  find_claims, toll)
 from sahel.extract.dates import is_background_date
 from sahel.extract.events import CIVILIAN_TARGET, MILITARY_TARGET, decide_event_type
 from sahel.extract.report import Report
@@ -90,7 +91,8 @@ def _merge_same_day(drafts: list[Draft], infos: Sequence[SentenceInfo], report: 
     kept: list[Draft] = []
     for draft in ranked:
         home = next((k for k in kept if k.category == draft.category
-                     and days[id(k)] == days[id(draft)] and _within(k, draft, 25.0)), None)
+                     and k.episode == draft.episode and days[id(k)] == days[id(draft)]
+                     and _within(k, draft, 25.0)), None)
         if home is None:
             kept.append(draft)
         else:
@@ -208,22 +210,30 @@ def _location(draft: Draft, infos: Sequence[SentenceInfo], ctx: geocode.Context
 def _claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report) -> list[Claim]:
     outlet = Claimant(0, report.source or "outlet", "outlet")
     claims: list[Claim] = []
-    previous: dict[int, Claimant] = {}
-    for info in infos:  # who spoke last in each paragraph, for "Il a fait état d'un bilan"
-        groups = [(m.start, m.canonical) for m in info.mentions
-                  if kind_of(m.canonical) in ("jihadist", "rebel", "militia")]
-        from sahel.extract.claims import find_claimants
-
-        found = find_claimants(info.sentence.text, groups)
-        if found:
-            previous[info.sentence.paragraph] = found[-1]
-    for i in draft.sentences():
-        info = infos[i]
-        groups = [(m.start, m.canonical) for m in info.mentions
-                  if kind_of(m.canonical) in ("jihadist", "rebel", "militia")]
+    speakers: list[tuple[int, Claimant]] = []  # (paragraph, last claimant) per sentence
+    for info in infos:
+        found = find_claimants(info.sentence.text, _groups(info))
+        previous = speakers[-1] if speakers else None
+        speakers.append((info.sentence.paragraph, found[-1]) if found else
+                        previous or (info.sentence.paragraph, outlet))
+    wanted = set(draft.sentences())
+    for info in infos:
+        i = info.sentence.index
+        if i not in wanted:
+            continue
+        default = outlet
+        if i and (SAME_SPEAKER.search(info.sentence.text)
+                  or speakers[i - 1][0] == info.sentence.paragraph):
+            default = speakers[i - 1][1]  # "Il a fait état d'un bilan", "It said ..."
         masked = [(d.start, d.end) for d in info.dates] + [(p.start, p.end) for p in info.places]
-        claims += find_claims(info.sentence.text, groups, default=outlet, masked=masked)
+        claims += find_claims(info.sentence.text, _groups(info), default=default, masked=masked)
     return dedupe_claims(claims)
+
+
+def _groups(info: SentenceInfo) -> list[tuple[int, str]]:
+    """Return (offset, canonical) of the armed groups named in a sentence, as claimants."""
+    return [(m.start, m.canonical) for m in info.mentions
+            if kind_of(m.canonical) in ("jihadist", "rebel", "militia")]
 
 
 def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,

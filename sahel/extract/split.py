@@ -29,6 +29,14 @@ PAST_EVENT = re.compile(
     r"anniversa\w+|commémor\w*|(?:un|deux|trois|\d+) ans? (?:après|plus tard|jour pour jour)|"
     r"years? (?:ago|after|later)|il y a (?:un|deux|trois|\d+) ans|retrospective|rétrospective",
     re.IGNORECASE)
+# Habitual or generic wording: "est régulièrement la cible d'attaques", "frequently attacked".
+HABITUAL = re.compile(r"régulièrement|souvent|fréquemment|de plus en plus|régulières|récurrent\w*|"
+                      r"regularly|often|frequently|repeatedly|increasingly|recurring|routinely",
+                      re.IGNORECASE)
+# A sentence that announces another event, even at the same place: "Le même jour, ...".
+SEPARATE = re.compile(r"^\W*(?:le même jour|the same day|par ailleurs|dans un autre incident|"
+                      r"in (?:a|another) separate (?:incident|attack)|in another (?:incident|attack)|"
+                      r"separately|ailleurs|elsewhere|meanwhile|plus tard|later)\b", re.IGNORECASE)
 # Reports whose first lines or title say they are opinion yield no incidents.
 OPINION = re.compile(r"^\s*(?:opinion|éditorial|editorial|tribune|op-ed|commentaire|chronique|"
                      r"point de vue|lettre ouverte|analysis|analyse)\b|\béditorial\b|\beditorial\b",
@@ -75,6 +83,7 @@ class Draft:
     claim_only: list[int] = field(default_factory=list)
     inferred_place: bool = False
     background: bool = False
+    episode: int = 0  # drafts of different episodes ("Le même jour, ...") are never merged
 
     def sentences(self) -> list[int]:
         """Return every sentence index of the draft, in text order."""
@@ -105,8 +114,8 @@ def read_sentences(sentences: Sequence[Sentence], report: Report,
                    and not is_background_date(d, report.published)]
         past = [d for d in dates if not d.reported and is_background_date(d, report.published)]
         background = bool((past and not current) or PAST_EVENT.search(s.text))
-        infos.append(SentenceInfo(s, cues, incident_categories(cues, s.text), dates, found,
-                                  mentions, background))
+        categories = frozenset() if HABITUAL.search(s.text) else incident_categories(cues, s.text)
+        infos.append(SentenceInfo(s, cues, categories, dates, found, mentions, background))
     return infos
 
 
@@ -117,8 +126,11 @@ def split_incidents(infos: Sequence[SentenceInfo]) -> tuple[list[Draft], list[Dr
     focus: list[Draft] = []
     pending: list[SentenceInfo] = []
     pending_claims: list[int] = []
+    episode = 0  # bumped by "Le même jour, ...": a new event even where one already happened
     for info in infos:
         index = info.sentence.index
+        if info.is_event and SEPARATE.search(info.sentence.text):
+            episode += 1
         places = info.event_places()
         if info.background:
             for place in places:
@@ -132,10 +144,12 @@ def split_incidents(infos: Sequence[SentenceInfo]) -> tuple[list[Draft], list[Dr
             focus = []
             for place in places:
                 for category in sorted(info.categories):
-                    key = (geocode.place_key(place), category)
+                    key = (geocode.place_key(place) + (f"#{episode}" if episode else ""),
+                           category)
                     if key in background and key not in drafts:
                         background.pop(key)
-                    draft = drafts.setdefault(key, Draft(key[0], category, place))
+                    draft = drafts.setdefault(key, Draft(key[0], category, place,
+                                                         episode=episode))
                     draft.primary.append(index)
                     if draft.place.role != "event" and place.role == "event":
                         draft.place = place

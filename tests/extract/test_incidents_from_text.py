@@ -117,3 +117,27 @@ def test_unresolved_place_is_reported_with_candidates_not_dropped() -> None:
     [inchnane] = [r for r in extraction.records if r["location"] == "Inchnane"]
     assert "unresolved_place" in inchnane["flags"]
     assert inchnane["geo_precision"] == 3 and inchnane["latitude"] is not None
+
+
+def test_same_day_at_the_same_place_can_be_another_event() -> None:
+    records = _extract(
+        "Au Niger, sept soldats ont été tués jeudi dans une embuscade près de Téra. "
+        "Le même jour, un engin explosif a visé un véhicule civil entre Téra et Gothèye, tuant "
+        "deux passagers.", published="2024-01-12")
+    assert [(r["location"], r["event_type"], r["group2"]) for r in records] == [
+        ("Téra", "Battles", "Niger forces"),
+        ("Téra", "Explosions/Remote violence", "Civilians")]
+
+
+def test_habitual_wording_is_not_an_event() -> None:
+    assert _extract("La région de Tillabéri est régulièrement la cible d'attaques jihadistes "
+                    "contre l'armée nigérienne.", published="2024-01-12") == []
+
+
+def test_a_pronoun_keeps_the_previous_speaker() -> None:
+    [incident] = _extract(
+        "Islamist militants attacked a military camp in Mondoro, Mali, on Sunday, killing at "
+        "least 10 soldiers, the army said.\n\nIt said 30 assailants were killed.",
+        published="2023-03-06")
+    roles = [(c["role"], c["low"]) for c in incident["claims_list"] if c["kind"] == "killed"]
+    assert roles == [("army", 10), ("army", 30)]

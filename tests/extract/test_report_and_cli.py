@@ -8,8 +8,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sahel.__main__ import main
+from sahel.extract import extract_report, make_report
 from sahel.extract.report import detect_language, parse_published, read_report
 from sahel.store import IncidentStore
 
@@ -72,3 +75,11 @@ def test_cli_writes_scorer_lines_and_adds_to_the_store(tmp_path: Path) -> None:
     stored = IncidentStore(store).load()
     assert list(stored["location"]) == ["Goundam"]
     assert list(stored["source_url"]) == ["https://example.org/mali-goundam"]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.sampled_from(list("abcdeéèiouy ,.:;'’\n-0123456789ABCDKMNST")),
+               max_size=300))
+def test_any_text_extracts_without_error(text: str) -> None:
+    extraction = extract_report(make_report(text, published="2023-11-25"))
+    assert len(extraction.incidents) == len(extraction.records)
