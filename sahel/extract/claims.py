@@ -41,7 +41,8 @@ _TOLL_BEFORE = re.compile(r"(?:death toll|toll|bilan)\b[^.;]{0,40}$", re.IGNOREC
 # "It said 30 assailants were killed": the speaker of an earlier sentence.
 SAME_SPEAKER = re.compile(r"\b(?:it|he|she|they) (?:said|added|says|told)\b|"
                           r"\b(?:a|ont)-t-(?:il|elle|ils|elles) (?:dit|ajouté|précisé|indiqué)|"
-                          r"\b(?:ajoute|précise|indique|poursuit)-t-(?:il|elle)|selon (?:lui|elle|eux)|"
+                          r"\b(?:ajoute|précise|indique|poursuit)-t-(?:il|elle)|"
+                          r"selon (?:lui|elle|eux)|"
                           r"\bprécise le communiqué|\bthe statement said", re.IGNORECASE)
 _LOOTING = re.compile(r"(?<![\w-])(?:pillé\w*|pillage|butin|emporté|saisi\w*|looted|looting|"
                       r"seized|carried off|made off with)(?![\w-])", re.IGNORECASE)

@@ -21,8 +21,14 @@ from sahel.extract.actors_in_text import (
     kind_of,
     mask_perpetrators,
 )
-from sahel.extract.claims import (SAME_SPEAKER, Claimant, dedupe_claims, find_claimants,
-                                  find_claims, toll)
+from sahel.extract.claims import (
+    SAME_SPEAKER,
+    Claimant,
+    dedupe_claims,
+    find_claimants,
+    find_claims,
+    toll,
+)
 from sahel.extract.dates import is_background_date
 from sahel.extract.events import CIVILIAN_TARGET, MILITARY_TARGET, decide_event_type
 from sahel.extract.report import Report

@@ -35,7 +35,8 @@ HABITUAL = re.compile(r"régulièrement|souvent|fréquemment|de plus en plus|ré
                       re.IGNORECASE)
 # A sentence that announces another event, even at the same place: "Le même jour, ...".
 SEPARATE = re.compile(r"^\W*(?:le même jour|the same day|par ailleurs|dans un autre incident|"
-                      r"in (?:a|another) separate (?:incident|attack)|in another (?:incident|attack)|"
+                      r"in (?:a|another) separate (?:incident|attack)|"
+                      r"in another (?:incident|attack)|"
                       r"separately|ailleurs|elsewhere|meanwhile|plus tard|later)\b", re.IGNORECASE)
 # Reports whose first lines or title say they are opinion yield no incidents.
 OPINION = re.compile(r"^\s*(?:opinion|éditorial|editorial|tribune|op-ed|commentaire|chronique|"
