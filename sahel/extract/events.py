@@ -37,8 +37,9 @@ CUES: dict[str, str] = {
            r"ieds?|landmines?|roadside bombs?|explosive devices?",
     "abduct": r"enlev\w*|kidnapp\w*|rapt|otages?|séquestr\w*|"
               r"kidnap\w*|abduct\w*|hostages?|taken captive",
-    "protest": r"manifest\w*|marche de protestation|sit-in|"
-               r"protest\w*|demonstrat\w*|rall(?:y|ies)",
+    "protest": r"manifest\w*|marche de protestation|sit-in|rassemblement|"
+               r"(?:se sont|s'est|ont) rassemblée?s?|descendue?s? dans (?:la|les) rues?|"
+               r"protest\w*|demonstrat\w*|rall(?:y|ies|ied)|took to the streets?|marched",
     "riot": r"émeut\w*|saccag\w*|riot\w*|mob",
     "loot": r"pill\w*|butin|emporté|incendi\w*|brûl\w*|looted|looting|loot|torched|burned",
 }

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
+from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
+
 from sahel import actors, places
 
 # Adjectives of nationality that place a report in a country.
@@ -48,6 +51,9 @@ afp reuters rfi ap bbc le monde ap photo photo opinion éditorial editorial
 nord sud est ouest north south east west centre center central
 islam islamic islamique etat état state groupe group forces force armée army mission
 """.split())
+# spaCy's French and English stop words: capitalised at a sentence start they are not places
+# even when a hamlet somewhere bears the name ("Some", "Même", "Divers").
+STOP_WORDS = STOP_WORDS | frozenset(places.fold(w) for w in FRENCH_STOP_WORDS | ENGLISH_STOP_WORDS)
 # Names of continents, areas and far-away countries that gazetteers also hold as hamlets.
 NON_PLACES = frozenset({
     "africa", "afrique", "west africa", "afrique de l ouest", "sahel", "sahara", "maghreb",

@@ -154,6 +154,12 @@ def _event_date(draft: Draft, infos: Sequence[SentenceInfo], report: Report
     return None, 1, NO_TIME, False
 
 
+def _is_lead(draft: Draft, infos: Sequence[SentenceInfo]) -> bool:
+    """Tell whether the draft holds the report's first event sentence (its news)."""
+    first = next((i.sentence.index for i in infos if i.is_event), None)
+    return first is not None and first in draft.sentences() and not infos[first].background
+
+
 def _target(texts: Sequence[str]) -> str:
     """Return "civilians", "military" or "unknown": who the incident's words say was hit."""
     texts = [mask_perpetrators(t) for t in texts]
@@ -247,7 +253,7 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
     indices = draft.sentences()
     texts = {i: infos[i].sentence.text for i in range(len(infos))}
     day, precision, reason, past = _event_date(draft, infos, report)
-    if past and not draft.background:
+    if past and not draft.background and not _is_lead(draft, infos):
         draft.background = True
     where = _location(draft, infos, ctx)
     primary_texts = [texts[i] for i in draft.primary] or [texts[i] for i in indices]

@@ -38,6 +38,7 @@ SEPARATE = re.compile(r"^\W*(?:le même jour|the same day|par ailleurs|dans un a
                       r"in (?:a|another) separate (?:incident|attack)|"
                       r"in another (?:incident|attack)|"
                       r"separately|ailleurs|elsewhere|meanwhile|plus tard|later)\b", re.IGNORECASE)
+LEAD_MAX_AGE_DAYS = 180
 # Reports whose first lines or title say they are opinion yield no incidents.
 OPINION = re.compile(r"^\s*(?:opinion|éditorial|editorial|tribune|op-ed|commentaire|chronique|"
                      r"point de vue|lettre ouverte|analysis|analyse)\b|\béditorial\b|\beditorial\b",
@@ -102,6 +103,7 @@ def read_sentences(sentences: Sequence[Sentence], report: Report,
     """Analyse every sentence of a report in order."""
     infos: list[SentenceInfo] = []
     anchor = None
+    lead_seen = False
     for s in sentences:
         dates = find_dates(s.text, report.published, report.published_precision, anchor)
         resolved = [d.day for d in dates if d.day is not None and not d.reported]
@@ -116,6 +118,14 @@ def read_sentences(sentences: Sequence[Sentence], report: Report,
         past = [d for d in dates if not d.reported and is_background_date(d, report.published)]
         background = bool((past and not current) or PAST_EVENT.search(s.text))
         categories = frozenset() if HABITUAL.search(s.text) else incident_categories(cues, s.text)
+        if categories and not lead_seen:
+            lead_seen = True
+            # The lead is the report's news even when it comes weeks later (an NGO's inquiry):
+            # only a retrospective ("three years after") or a date over six months old is context.
+            if background and not PAST_EVENT.search(s.text) and report.published and all(
+                    d.day is not None and (report.published - d.day).days <= LEAD_MAX_AGE_DAYS
+                    for d in past):
+                background = False
         infos.append(SentenceInfo(s, cues, categories, dates, found, mentions, background))
     return infos
 

@@ -141,3 +141,19 @@ def test_a_pronoun_keeps_the_previous_speaker() -> None:
         published="2023-03-06")
     roles = [(c["role"], c["low"]) for c in incident["claims_list"] if c["kind"] == "killed"]
     assert roles == [("army", 10), ("army", 30)]
+
+
+@pytest.mark.parametrize(("text", "published", "location", "event_type"), [
+    # An inquiry published weeks later: the lead is still the report's news.
+    ("Malian troops and foreign fighters killed around 500 people in Moura in late March, the "
+     "U.N. human rights office said on Friday.", "2023-05-12", "Moura",
+     "Violence against civilians"),
+    ("Thousands of people took to the streets of Niamey on Sunday to support the junta.",
+     "2023-08-21", "Niamey", "Protests"),
+    ("Boko Haram fighters killed nine soldiers in an attack on an army post in Kaiga Kindjiria, "
+     "in Chad's Lac province, on Monday night, the army said.", "2022-08-10", "Kaïga Kindjiria",
+     "Battles"),
+])
+def test_more_report_shapes(text: str, published: str, location: str, event_type: str) -> None:
+    [incident] = _extract(text, published=published)
+    assert (incident["location"], incident["event_type"]) == (location, event_type)
