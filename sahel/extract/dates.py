@@ -122,12 +122,19 @@ class DateMention:
     reason: str = ""
 
 
-def _year_for(month: int, day_number: int, published: date | None) -> int | None:
+def _year_for(month: int, day_number: int, published: date | None,
+              pub_precision: str = "day") -> int | None:
     if published is None:
         return None
-    year = published.year
+    # A month- or year-precise publication date may be any day of that month or year.
+    latest = published
+    if pub_precision == "month":
+        latest = (published.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    elif pub_precision == "year":
+        latest = published.replace(month=12, day=31)
+    year = latest.year
     try:
-        if date(year, month, day_number) > published + timedelta(days=7):
+        if date(year, month, day_number) > latest + timedelta(days=7):
             year -= 1
     except ValueError:
         return None
@@ -150,7 +157,8 @@ def _absolute(m: re.Match[str], weekday_name: str | None, day_s: str, day2: str 
     month = MONTHS[month_name.lower()]
     number = int(day_s)
     year = int(year_s) if year_s else (
-        _year_for(month, number, published) if pub_precision in ("day", "month", "year") else None)
+        _year_for(month, number, published, pub_precision)
+        if pub_precision in ("day", "month", "year") else None)
     if year is None:
         return DateMention(m.start(), m.end(), m.group(0), None, 1, "absolute",
                            reason="day and month without a year or a publication date")
@@ -203,7 +211,8 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
             add(_absolute(m, m[1], m[3], m[4], m[2], m[5], published, pub_precision))
     for m in _MONTH_PART.finditer(text):
         month = MONTHS[m[2].lower()]
-        year = int(m[3]) if m[3] else _year_for(month, MONTH_PARTS[m[1].lower()], published)
+        year = int(m[3]) if m[3] else _year_for(month, MONTH_PARTS[m[1].lower()], published,
+                                                pub_precision)
         if year is not None:
             add(DateMention(m.start(), m.end(), m[0],
                             date(year, month, MONTH_PARTS[m[1].lower()]), 3, "month"))

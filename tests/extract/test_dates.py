@@ -96,3 +96,12 @@ def test_background_dates(text: str, published: date, background: bool) -> None:
     found = find_dates(text, published)
     assert found
     assert any(is_background_date(d, published) for d in found) is background
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), [
+    ("Les combats du 25 juillet ont fait dix morts.", date(2024, 7, 1), date(2024, 7, 25)),
+    ("Le 28 décembre, une mine a explosé.", date(2024, 1, 1), date(2023, 12, 28)),
+])
+def test_missing_year_with_a_month_precise_publication(text: str, published: date,
+                                                       expected: date) -> None:
+    assert find_dates(text, published, "month")[0].day == expected
