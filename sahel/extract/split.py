@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sahel.extract import geocode
 from sahel.extract.actors_in_text import Mention, find_mentions
 from sahel.extract.claims import find_claims, is_no_toll
-from sahel.extract.dates import DateMention, find_dates, is_background_date
+from sahel.extract.dates import ANCHOR_DAYS, DateMention, find_dates, is_background_date
 from sahel.extract.events import find_cues, incident_categories
 from sahel.extract.report import Report
 from sahel.extract.sentences import Sentence
@@ -127,7 +128,26 @@ def read_sentences(sentences: Sequence[Sentence], report: Report,
                     for d in past):
                 background = False
         infos.append(SentenceInfo(s, cues, categories, dates, found, mentions, background))
+    _resolve_forward_anchors(infos)
     return infos
+
+
+def _resolve_forward_anchors(infos: Sequence[SentenceInfo]) -> None:
+    """Date "au lendemain d'une autre attaque" from the other attack's date, told later on."""
+    later = [d for info in infos for d in info.dates
+             if d.day is not None and not d.reported and d.kind != "past"]
+    for info in infos:
+        for n, d in enumerate(info.dates):
+            if d.kind != "anchor" or d.day is not None:
+                continue
+            # Nothing before it was dated (or find_dates would have used it): the base is the
+            # first date the text gives afterwards.
+            base = later[0].day if later else None
+            if base is None:
+                continue
+            info.dates[n] = DateMention(d.start, d.end, d.text,
+                                        base + timedelta(days=ANCHOR_DAYS[d.text.lower()]),
+                                        d.precision, d.kind)
 
 
 def split_incidents(infos: Sequence[SentenceInfo]) -> tuple[list[Draft], list[Draft]]:

@@ -157,3 +157,11 @@ def test_a_pronoun_keeps_the_previous_speaker() -> None:
 def test_more_report_shapes(text: str, published: str, location: str, event_type: str) -> None:
     [incident] = _extract(text, published=published)
     assert (incident["location"], incident["event_type"]) == (location, event_type)
+
+
+def test_day_after_another_attack_told_later() -> None:
+    records = _extract("Au Burkina Faso, quatre soldats ont été tués à Nassoumbou au lendemain "
+                       "d'une autre attaque. Dimanche, dix civils ont été tués à Sikiré.",
+                       published="2019-01-29")
+    assert [(r["location"], r["event_date"]) for r in records] == [
+        ("Nassoumbou", "2019-01-28"), ("Sikiré", "2019-01-27")]
