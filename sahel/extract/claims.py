@@ -2,7 +2,8 @@
 
 Claims are never averaged or summed across claimants. An incident's `fatalities` is the lowest
 credible number among its "killed" claims (ACLED's most conservative convention),
-`fatalities_low` the lowest low and `fatalities_high` the highest figure given (see `toll`).
+`fatalities_low` the lowest low and `fatalities_high` the highest figure given (see `toll`); with
+no figure at all, 0 as ACLED codes it (the claims still say "no toll given").
 Quantity rules are in `sahel.extract.quantities`.
 """
 
@@ -164,6 +165,10 @@ def toll(claims: Iterable[Claim]) -> tuple[int | None, int | None, int | None]:
     lows = [c.low for c in killed if c.low is not None]
     highs = [c.high if c.high is not None else c.low for c in killed]
     figures = [h for h in highs if h is not None]
+    if not lows and not figures:
+        # ACLED codes an incident with no reported death as 0; whether a toll was refused or
+        # unknown stays in the claims.
+        return 0, 0, None
     low = min(lows) if lows else None
     high = max(figures) if figures else None
     return low, low, high

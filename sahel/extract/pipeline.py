@@ -277,6 +277,12 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
     event_type, sub_type = decide_event_type(draft.category, cues_primary, cues_secondary, target,
                                              is_state(sides.actor1))
     claims = _claims(draft, infos, report)
+    if _is_lead(draft, infos) and report.title and not any(
+            c.kind == "killed" and c.low is not None for c in claims):
+        # A toll given only in the headline ("quatre soldats tués") belongs to the lead incident.
+        outlet = Claimant(0, report.source or "outlet", "outlet")
+        claims += [c for c in find_claims(clean_text(report.title), default=outlet)
+                   if c.kind == "killed"]
     best, low, high = toll(claims)
     base = _record(report, draft, where, day, precision, reason, sides, event_type, sub_type,
                    claims, best, low, high, indices, infos)

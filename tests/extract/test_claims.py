@@ -85,4 +85,5 @@ def test_toll_is_never_averaged_and_takes_the_most_conservative_figure() -> None
               Claim("armée", "army", "killed", "pas de bilan"),
               Claim("JNIM", "armed_group", "prisoners", "deux", 2, 2)]
     assert toll(claims) == (10, 10, 50)
-    assert toll([]) == (None, None, None)
+    assert toll([]) == (0, 0, None)
+    assert toll([Claim("armée", "army", "killed", "pas de bilan")]) == (0, 0, None)

@@ -73,7 +73,7 @@ def test_two_places_two_incidents_and_unplaced_sentences_join_the_one_in_focus()
     records = _extract(text)
     assert [r["location"] for r in records] == ["Niafunké", "Goundam"]
     niafunke, goundam = records
-    assert (niafunke["fatalities_low"], goundam["fatalities_low"]) == (20, None)
+    assert (niafunke["fatalities_low"], goundam["fatalities_low"]) == (20, 0)
     assert niafunke["event_date"] == goundam["event_date"] == "2023-11-24"
 
 
@@ -165,3 +165,11 @@ def test_day_after_another_attack_told_later() -> None:
                        published="2019-01-29")
     assert [(r["location"], r["event_date"]) for r in records] == [
         ("Nassoumbou", "2019-01-28"), ("Sikiré", "2019-01-27")]
+
+
+def test_headline_toll_goes_to_the_lead_incident() -> None:
+    report = parse_report_text("PUBLISHED: 2019-01-29\nLANG: fr\nTITLE: Burkina Faso : quatre "
+                               "soldats tués\n---\nIls ont été tués lundi lors de l'attaque de la "
+                               "base militaire de Nassoumbou.")
+    [incident] = extract_report(report).records
+    assert (incident["location"], incident["fatalities_low"]) == ("Nassoumbou", 4)
