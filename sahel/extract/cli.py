@@ -6,10 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sahel.extract.pipeline import Extraction, extract_report
-from sahel.extract.report import read_report
+if TYPE_CHECKING:  # the pipeline loads spaCy: only `extract` itself should pay for it
+    from sahel.extract.pipeline import Extraction
 
 # Keys of one JSON line: the scorer's fields first, then what an analyst needs to check them.
 JSONL_KEYS: tuple[str, ...] = (
@@ -59,6 +59,9 @@ def to_json_lines(extraction: Extraction) -> list[dict[str, Any]]:
 
 def run_extract(args: argparse.Namespace) -> int:
     """Extract every report, write the JSON lines, add to the store when asked."""
+    from sahel.extract.pipeline import extract_report
+    from sahel.extract.report import read_report
+
     out = sys.stdout if str(args.jsonl) == "-" else args.jsonl.open("w", encoding="utf-8")
     total = 0
     try:

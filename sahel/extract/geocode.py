@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
-from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
-
 from sahel import actors, places
 
 # Adjectives of nationality that place a report in a country.
@@ -51,9 +48,6 @@ afp reuters rfi ap bbc le monde ap photo photo opinion éditorial editorial
 nord sud est ouest north south east west centre center central
 islam islamic islamique etat état state groupe group forces force armée army mission
 """.split())
-# spaCy's French and English stop words: capitalised at a sentence start they are not places
-# even when a hamlet somewhere bears the name ("Some", "Même", "Divers").
-STOP_WORDS = STOP_WORDS | frozenset(places.fold(w) for w in FRENCH_STOP_WORDS | ENGLISH_STOP_WORDS)
 # Names of continents, areas and far-away countries that gazetteers also hold as hamlets.
 NON_PLACES = frozenset({
     "africa", "afrique", "west africa", "afrique de l ouest", "sahel", "sahara", "maghreb",
@@ -146,6 +140,19 @@ class Context:
         return max(self.countries, key=lambda c: (self.countries[c], -order.get(c, 99)))
 
 
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """Return our stop words plus spaCy's French and English ones, folded.
+
+    Capitalised at a sentence start they are not places even when a hamlet somewhere bears the
+    name ("Some", "Même", "Divers"). Imported here, not at module level: spaCy takes seconds.
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS as english
+    from spacy.lang.fr.stop_words import STOP_WORDS as french
+
+    return STOP_WORDS | frozenset(places.fold(w) for w in french | english)
+
+
 def candidate_spans(text: str) -> list[tuple[int, int, str]]:
     """Return (start, end, name) of capitalised word runs that might be place names.
 
@@ -153,10 +160,11 @@ def candidate_spans(text: str) -> list[tuple[int, int, str]]:
     "Mali's" and "Moussa Mara".
     """
     out = []
+    stops = stop_words()
     for m in _SPAN.finditer(text):
         pieces: list[tuple[int, int]] = []
         for w in re.finditer(r"\S+", m.group(0)):
-            if places.fold(w.group(0)) in STOP_WORDS:
+            if places.fold(w.group(0)) in stops:
                 pieces.append((-1, -1))
             else:
                 pieces.append((m.start() + w.start(), m.start() + w.end()))
