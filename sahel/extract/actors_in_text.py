@@ -18,6 +18,10 @@ from sahel import actors
 STATE_FORCES: dict[str, str] = {
     "MLI": "FAMa", "BFA": "Burkina Faso forces", "NER": "Niger forces", "TCD": "Chad forces",
     "MRT": "Mauritania forces",
+    # Neighbours the alias table has no group for yet: named like the others.
+    "BEN": "Benin forces", "TGO": "Togo forces", "NGA": "Nigeria forces",
+    "CMR": "Cameroon forces", "DZA": "Algeria forces", "CIV": "Côte d'Ivoire forces",
+    "GHA": "Ghana forces", "SEN": "Senegal forces", "GIN": "Guinea forces",
 }
 UNIDENTIFIED = "Unidentified armed group"
 STATE = "state forces"  # a generic "the army" until the incident's country is known
