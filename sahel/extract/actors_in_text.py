@@ -41,12 +41,14 @@ _PERP_BEFORE = re.compile(
 _TARGET_BEFORE = re.compile(
     rf"(?:contre|against|\bon|ciblant|visant|targeting|targeted|\bsur|attaque (?:du|de la|des)|"
     rf"attacks? on|ambush of|embuscade contre|opposé \w+ \w+ aux?|aux? combattants d[ue]|"
-    rf"\bfrom|aux mains d[ue]s?|des mains d[ue]s?)\s+"
+    rf"\bfrom|aux mains d[ue]s?|des mains d[ue]s?|killed|killing|tué|tuant|neutralisé|"
+    rf"neutralised|neutralized|exécuté|executed|abattu|captured|capturé|arrested|arrêté|"
+    rf"kidnapped|enlevé|abducted)\s+"
     rf"{_ARTICLE}(?:\w+\s+){{0,3}}$", re.IGNORECASE)
 _PERP_AFTER = re.compile(
-    r"^\s*(?:\([^)]*\)\s*)?(?:,[^,]{0,80},\s*)?(?:\w+\s+){0,4}?"
+    r"^\s*(?:\([^)]*\)\s*)?(?:,[^,]{0,80},\s*)?(?:\w+\s+){0,5}?"
     r"(?:revendiqu|attaqu|tu[ée]|killed|attacked|struck|stormed|took|retook|seized|captur|"
-    r"recaptur|regained|reprend|"
+    r"recaptur|regained|reprend|exécut|execut|neutralis|neutraliz|bombard|frapp|shot|"
     r"(?:a|ont|avoir) pris|repris|kidnapp|enlev|abduct|ambush|ouvert le feu|opened fire|fired|"
     r"tiré|machine-gunned|mitraill|said it had taken|had taken|claimed|launched|lancé|"
     r"carried out|mené|avance un bilan|affirme|massacr)", re.IGNORECASE)

@@ -31,7 +31,9 @@ _KIND = {kind: re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE)
 _VERB_BEFORE = {
     "other": re.compile(r"(?:tué|killed)\s+(?:et|and)\s+(?:blessé|wounded|injured)\s+$",
                         re.IGNORECASE),
-    "killed": re.compile(r"(?:killed|killing|kill|tué|tuer|tuant|abattu|lost|perdu|massacred)\s+"
+    "killed": re.compile(r"(?:killed|killing|kill|tué|tuer|tuant|abattu|lost|perdu|massacred|"
+                         r"massacré|exécuté|executed|shot dead|neutralisé|neutralised|"
+                         r"neutralized)\s+"
                          r"(?:(?!and\b|et\b|while\b|dont\b)[\w'-]+\s+){0,3}$", re.IGNORECASE),
     "wounded": re.compile(r"(?:injured|injuring|wounded|wounding|blessé|blesser|blessant)\s+$",
                           re.IGNORECASE),

@@ -12,6 +12,7 @@ import re
 # cue -> pattern on lower-cased text (accents kept: the text is French or English as written).
 CUES: dict[str, str] = {
     "kill": r"tué(?:e|s|es)?|tuant|morts?|abattus?|décès|massacr\w*|exécut\w*|égorgé\w*|"
+            r"neutralis\w*|neutraliz\w*|"
             r"killed|killing|dead|died|deaths?|death toll|massacr\w*|executed|shot dead|"
             r"gunned down|bodies|corps sans vie",
     "attack": r"attaqu\w*|attentat\w*|assaillants?|embuscade\w*|ciblé\w*|raid|"
@@ -35,7 +36,7 @@ CUES: dict[str, str] = {
            r"bombed|bombing|air support",
     "ied": r"engins? explosifs?|mines?|eei|bombe artisanale|"
            r"ieds?|landmines?|roadside bombs?|explosive devices?",
-    "abduct": r"enlev\w*|kidnapp\w*|rapt|otages?|séquestr\w*|"
+    "abduct": r"enl[eè]v\w*|kidnapp\w*|rapt|otages?|séquestr\w*|"
               r"kidnap\w*|abduct\w*|hostages?|taken captive",
     "protest": r"manifest\w*|marche de protestation|sit-in|rassemblement|"
                r"(?:se sont|s'est|ont) rassemblée?s?|descendue?s? dans (?:la|les) rues?|"

@@ -378,6 +378,9 @@ def _close_enough(name: str, candidates: Sequence[Any], ctx: Context) -> Any:
     for place in candidates:
         if place.score < 90 or place.iso3 not in ctx.countries:
             continue
+        if place.score >= 92 and place.iso3 == ctx.main_country() and sum(
+                p.iso3 == place.iso3 and p.score >= 90 for p in candidates) == 1:
+            return place  # one near spelling in the report's country: take it, flagged
         in_region = any(place.admin1 == region for _iso3, region in ctx.regions)
         near = any(distance_km(place.latitude, place.longitude, lat, lon) < 150
                    for lat, lon in anchors)

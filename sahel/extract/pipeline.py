@@ -85,6 +85,16 @@ def extract_report(report: Report) -> Extraction:
     return Extraction(report, frame, background, unresolved, records)
 
 
+def _country_point(iso3: str) -> tuple[float, float] | None:
+    """Return a point inside a country (precision 3 stand-in when only the country is known)."""
+    countries = places.load_countries()
+    match = countries[countries["iso3"] == iso3]
+    if match.empty:
+        return None
+    point = match.geometry.iloc[0].representative_point()
+    return round(point.y, 5), round(point.x, 5)
+
+
 def _merge_same_day(drafts: list[Draft], infos: Sequence[SentenceInfo], report: Report
                     ) -> list[Draft]:
     """Fold incidents of one kind on the same day within 25 km into the better-attested one.
@@ -180,6 +190,9 @@ def _location(draft: Draft, infos: Sequence[SentenceInfo], ctx: geocode.Context
         precision = 1 if mention.role == "event" and not draft.inferred_place else 2
         if str(getattr(p, "kind", "")).startswith("admin"):
             precision = 3
+        if getattr(p, "score", 100) < 100:
+            flags.append("fuzzy_place")  # a near spelling: the analyst should confirm it
+            precision = max(precision, 2)
         location, iso3, admin2 = p.name, p.iso3, p.admin2
     elif mention.admin1 is not None:
         point = places.region_centroid(mention.admin1, mention.iso3)
@@ -195,6 +208,11 @@ def _location(draft: Draft, infos: Sequence[SentenceInfo], ctx: geocode.Context
             point = places.region_centroid(regions[0].admin1 or "", regions[0].iso3)
             if point:
                 lat, lon = point
+        elif iso3:
+            point = _country_point(iso3)
+            if point:
+                lat, lon = point
+                flags.append("country_only")
     admin1 = None
     gazetteer_region = getattr(mention.place, "admin1", None)
     if gazetteer_region:

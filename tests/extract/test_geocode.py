@@ -77,7 +77,7 @@ def test_spelling_variant_resolves_within_the_named_region() -> None:
 
 
 def test_unknown_place_name_keeps_its_candidates() -> None:
-    text = "Au Mali, des hommes armés ont attaqué le village de Tamalatte."
+    text = "Au Mali, des hommes armés ont attaqué le village de Inchnane."
     ctx = geocode.scan_context(text)
     [mention] = geocode.find_places(text, ctx)
     assert mention.place is None and mention.candidates

@@ -173,3 +173,29 @@ def test_headline_toll_goes_to_the_lead_incident() -> None:
                                "base militaire de Nassoumbou.")
     [incident] = extract_report(report).records
     assert (incident["location"], incident["fatalities_low"]) == ("Nassoumbou", 4)
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), [
+    ("Des soldats maliens et des paramilitaires russes ont exécuté dimanche des dizaines de "
+     "civils à Moura, selon des témoins.", "2022-04-02",
+     ("FAMa", "Civilians", "Violence against civilians", 10)),
+    ("L'armée malienne affirme avoir neutralisé mardi une trentaine de terroristes lors d'une "
+     "opération à Boulkessi.", "2022-05-20", ("FAMa", None, "Battles", 30)),
+    ("Soldiers killed 20 suspected jihadists near Djibo in northern Burkina Faso on Wednesday.",
+     "2023-06-02", ("Burkina Faso forces", "Unidentified armed group", "Battles", 20)),
+    ("Le JNIM a revendiqué l'enlèvement vendredi de trois ressortissants étrangers près de "
+     "Koutiala.", "2022-04-12",
+     ("JNIM", "Civilians", "Violence against civilians", 0)),
+])
+def test_state_perpetrators_and_abductions(text: str, published: str,
+                                           expected: tuple[str, str | None, str, int]) -> None:
+    [incident] = _extract(text, published=published)
+    assert (incident["group1"], incident["group2"], incident["event_type"],
+            incident["fatalities_low"]) == expected
+
+
+def test_near_spelling_in_the_reports_country_is_taken_and_flagged() -> None:
+    [incident] = _extract("A drone strike by the Burkinabe army killed dozens of civilians at a "
+                          "market in Tiéfoura on Saturday.", published="2023-08-07")
+    assert (incident["location"], incident["geo_precision"]) == ("Tiéfora", 2)
+    assert "fuzzy_place" in incident["flags"]
