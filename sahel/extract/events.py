@@ -30,10 +30,11 @@ CUES: dict[str, str] = {
     "suicide": r"kamikazes?|suicide|attentat-suicide|véhicule piégé|car bomb|svbied|vbied",
     "shelling": r"obus|mortiers?|roquettes?|artillerie|tirs indirects|"
                 r"shell(?:s|ing|ed)?|mortars?|rockets?|artillery",
-    "air": r"frappes? aériennes?|frappe de drone|bombardements? aériens?|raids? aériens?|"
-           r"appui aérien|hélicoptères?|drones?|avions?|"
-           r"air ?strikes?|airstrikes?|drone strikes?|air raids?|helicopters?|aircraft|"
-           r"bombed|bombing|air support",
+    "air": r"frappes? aériennes?|frappes? de drones?|bombardements? aériens?|raids? aériens?|"
+           r"appui aérien|"
+           r"air ?strikes?|airstrikes?|drone strikes?|air raids?|bombed|bombing|air support",
+    # Aircraft alone are no event ("the army received two drones"); firing aircraft are.
+    "aircraft": r"hélicoptères?|drones?|avions?|helicopters?|aircraft|planes?|jets?",
     "ied": r"engins? explosifs?|mines?|eei|bombe artisanale|"
            r"ieds?|landmines?|roadside bombs?|explosive devices?",
     "abduct": r"enl[eè]v\w*|kidnapp\w*|rapt|otages?|séquestr\w*|"
@@ -78,8 +79,12 @@ MILITARY_TARGET = re.compile(
 
 
 def find_cues(text: str) -> frozenset[str]:
-    """Return the cue names present in `text`."""
-    return frozenset(cue for cue, pattern in CUE_PATTERNS.items() if pattern.search(text))
+    """Return the cue names present in `text` ("aircraft" counts as "air" only when it fires)."""
+    found = {cue for cue, pattern in CUE_PATTERNS.items() if pattern.search(text)}
+    if "aircraft" in found and found & {"attack", "kill"}:
+        found.add("air")
+    found.discard("aircraft")
+    return frozenset(found)
 
 
 def incident_categories(cues: frozenset[str], text: str) -> frozenset[str]:
