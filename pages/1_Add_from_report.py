@@ -90,6 +90,14 @@ def review(extraction: Extraction) -> None:
                                                                options=SUB_TYPES),
             "flags": st.column_config.TextColumn("Flags", disabled=True),
         })
+    with st.expander("Casualty claims, as each party made them (never averaged)"):
+        for record in extraction.records:
+            lines = [f"- **{c['by']}** ({c['role']}, {c['kind']}): “{c['text']}”"
+                     + (f" → {c['low']}" if c["low"] is not None else "")
+                     + (f"–{c['high']}" if c["high"] not in (None, c["low"]) else "")
+                     for c in record["claims_list"]]
+            st.markdown(f"**{record['location']}** ({record['event_date'] or 'undated'})\n"
+                        + ("\n".join(lines) if lines else "- no claim in the text"))
     incidents = apply_review(extraction, edited)
     st_folium(build_map(incidents, height=360), height=360, use_container_width=True,
               returned_objects=[], key="report_map")

@@ -43,6 +43,8 @@ def test_seed_proposes_two_incidents_and_marks_kidal_background(
     app = _extract(tmp_path / "store", monkeypatch)
     assert [s.value for s in app.subheader] == ["2 proposed incident(s)"]
     assert "Kidal" in app.info[0].value
+    claims = " ".join(m.value for m in app.markdown)
+    assert "sources locales" in claims and "JNIM" in claims and "armée" in claims
     html = maps[-1].get_root().render()
     assert "Niafunk" in html and "Goundam" in html
     assert IncidentStore(tmp_path / "store").load().empty
