@@ -71,7 +71,8 @@ PAST_PHRASES: dict[str, int] = {
 SPEECH_BEFORE = re.compile(
     r"\b(said|says|told|announced|reported|stated|added|confirmed|posted|claimed|published|"
     r"déclaré|declare|indiqué|annoncé|affirmé|livré|publié|diffusé|dit|précisé|confirmé|"
-    r"revendiqué|rapporté|communiqué|message)\b[^.;:]{0,40}$", re.IGNORECASE)
+    r"revendiqué|rapporté|communiqué|message|vowed|promised|pledged|warned|urged|called|"
+    r"promis|juré|averti|appelé|exhorté)\b[^.;:]{0,40}$", re.IGNORECASE)
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = "|".join(WEEKDAYS)

@@ -93,6 +93,9 @@ _NEAR_BEFORE = re.compile(
     re.IGNORECASE)
 _REGION_BEFORE = re.compile(r"(?:région|region|province|préfecture|wilaya)\s+(?:de\s+|d'|du\s+|"
                             r"of\s+(?:the\s+)?)?$", re.IGNORECASE)
+_DATELINE_AFTER = re.compile(
+    r"^\s*(?:,\s*(?:\d{1,2}\s+\w+|\w+\.?\s+\d{1,2})\b[^-—–]{0,25})?\s*"
+    r"(?:\((?:AFP|Reuters|AP|APA|Xinhua|ANP|AIB|ATOP|Anadolu)\)\s*)?[-—–]", re.IGNORECASE)
 _REGION_AFTER = re.compile(r"^\s+(?:region|province)\b", re.IGNORECASE)
 _AREA_AFTER = re.compile(r"^\s+(?:area|zone|district)\b", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(
@@ -111,7 +114,8 @@ class PlaceMention:
     start: int
     end: int
     text: str
-    role: str  # "event" (where it happened), "near"/"between" (precision 2), "locator", "region"
+    role: str  # "event" (where it happened), "near"/"between" (precision 2), "locator", "region",
+    # or "country" (no place named at all)
     place: Any = None  # sahel.gazetteer Place when resolved
     admin1: str | None = None  # canonical region (region mentions)
     iso3: str | None = None
@@ -310,7 +314,9 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
         if place is None and not (place_like and candidates) or (
                 place is None and actors.canonical_group(name) is not None):
             continue
-        if _BETWEEN_BEFORE.search(before[-40:]):
+        if start <= 2 and _DATELINE_AFTER.match(text[end:end + 40]):
+            role = "locator"  # "Niamey, 12 janvier (AFP) -": where the story was filed
+        elif _BETWEEN_BEFORE.search(before[-40:]):
             role = "between"
         elif _LOCATOR_BEFORE.search(before) or _LOCATOR_OFFICE.search(before[-40:]):
             role = "locator"
@@ -402,6 +408,8 @@ def place_key(mention: PlaceMention) -> str:
         return f"{mention.place.iso3}:{mention.place.latitude:.3f}:{mention.place.longitude:.3f}"
     if mention.admin1:
         return f"region:{mention.iso3}:{mention.admin1}"
+    if mention.role == "country":
+        return f"country:{mention.iso3}"
     return f"name:{places.fold(mention.text)}"
 
 

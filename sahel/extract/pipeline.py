@@ -71,7 +71,7 @@ def extract_report(report: Report) -> Extraction:
     sentences = split_sentences(text, report.lang)
     ctx = geocode.scan_context(f"{report.title}\n{text}")
     infos = read_sentences(sentences, report, ctx)
-    drafts, past = split_incidents(infos)
+    drafts, past = split_incidents(infos, ctx.main_country())
     drafts = _merge_same_day(drafts, infos, report)
     found = [r for draft in drafts for r in _records_for(draft, infos, report, ctx)
              if r["date_reason"] != NO_TIME]
@@ -194,6 +194,11 @@ def _location(draft: Draft, infos: Sequence[SentenceInfo], ctx: geocode.Context
             flags.append("fuzzy_place")  # a near spelling: the analyst should confirm it
             precision = max(precision, 2)
         location, iso3, admin2 = p.name, p.iso3, p.admin2
+    elif mention.role == "country":
+        lat, lon = _country_point(mention.iso3 or "") or (None, None)
+        iso3 = mention.iso3
+        precision, location, admin2 = 3, places.country_name(iso3 or "") or iso3, None
+        flags.append("country_only")
     elif mention.admin1 is not None:
         point = places.region_centroid(mention.admin1, mention.iso3)
         lat, lon = point if point else (None, None)
@@ -215,7 +220,9 @@ def _location(draft: Draft, infos: Sequence[SentenceInfo], ctx: geocode.Context
                 flags.append("country_only")
     admin1 = None
     gazetteer_region = getattr(mention.place, "admin1", None)
-    if gazetteer_region:
+    if mention.role == "country":
+        pass  # a point inside the country says nothing about the region
+    elif gazetteer_region:
         # The gazetteer's own region beats point-in-polygon on simplified borders (Tinzaouaten).
         admin1 = places.canonical_region(gazetteer_region, iso3) or gazetteer_region
     elif lat is not None and lon is not None:

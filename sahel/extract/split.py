@@ -150,8 +150,9 @@ def _resolve_forward_anchors(infos: Sequence[SentenceInfo]) -> None:
                                         d.precision, d.kind)
 
 
-def split_incidents(infos: Sequence[SentenceInfo]) -> tuple[list[Draft], list[Draft]]:
-    """Group sentences into incident drafts and background drafts."""
+def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
+                    ) -> tuple[list[Draft], list[Draft]]:
+    """Group sentences into incident drafts and background drafts (`country`: the report's)."""
     drafts: dict[tuple[str, str], Draft] = {}
     background: dict[tuple[str, str], Draft] = {}
     focus: list[Draft] = []
@@ -211,7 +212,7 @@ def split_incidents(infos: Sequence[SentenceInfo]) -> tuple[list[Draft], list[Dr
         elif not focus:
             pending_claims.append(index)
     incidents = list(drafts.values())
-    _place_pending(incidents, pending, pending_claims, infos)
+    _place_pending(incidents, pending, pending_claims, infos, country)
     return _merge_near(incidents), list(background.values())
 
 
@@ -219,8 +220,12 @@ def _says_no_toll(info: SentenceInfo) -> bool:
     return is_no_toll(info.sentence.text)
 
 
+def _dated(info: SentenceInfo) -> bool:
+    return any(d.day is not None and not d.reported for d in info.dates)
+
+
 def _place_pending(incidents: list[Draft], pending: list[SentenceInfo], pending_claims: list[int],
-                   infos: Sequence[SentenceInfo]) -> None:
+                   infos: Sequence[SentenceInfo], country: str | None) -> None:
     """Attach lead sentences that named no place; make a report-level incident if needed."""
     for info in pending:
         for category in sorted(info.categories):
@@ -234,6 +239,11 @@ def _place_pending(incidents: list[Draft], pending: list[SentenceInfo], pending_
             if incidents and not any(c.low is not None for c in find_claims(info.sentence.text)):
                 continue
             place = _main_place(infos, region_ok=True)
+            if place is None and country and not incidents and _dated(info) and any(
+                    c.kind == "killed" and c.low for c in find_claims(info.sentence.text)):
+                # "Gunmen killed 12 soldiers in northern Burkina Faso on Sunday": the country
+                # is all the text says; ACLED would still code it (precision 3).
+                place = geocode.PlaceMention(0, 0, country, "country", iso3=country)
             if place is None:
                 continue
             draft = Draft(geocode.place_key(place), category, place, inferred_place=True)

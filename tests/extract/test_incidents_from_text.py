@@ -199,3 +199,27 @@ def test_near_spelling_in_the_reports_country_is_taken_and_flagged() -> None:
                           "market in Tiéfoura on Saturday.", published="2023-08-07")
     assert (incident["location"], incident["geo_precision"]) == ("Tiéfora", 2)
     assert "fuzzy_place" in incident["flags"]
+
+
+def test_only_the_country_is_known() -> None:
+    [incident] = _extract("Gunmen killed 12 soldiers in northern Burkina Faso on Sunday, security "
+                          "sources said.", published="2023-05-02")
+    assert (incident["location"], incident["iso3"], incident["geo_precision"]) == (
+        "Burkina Faso", "BFA", 3)
+    assert "country_only" in incident["flags"] and incident["latitude"] is not None
+
+
+@pytest.mark.parametrize("text", [
+    "Burkina Faso's junta leader vowed on Friday to retake all territory lost to jihadists, "
+    "after a wave of attacks in the north.",
+    "Mali's army said on Tuesday it had received two new drones to fight jihadists in the "
+    "Mopti region.",
+])
+def test_statements_and_purchases_are_not_events(text: str) -> None:
+    assert _extract(text, published="2023-03-03") == []
+
+
+def test_dateline_city_is_not_the_event_place() -> None:
+    [incident] = _extract("Niamey, 12 janvier (AFP) - Au moins sept soldats nigériens ont été tués "
+                          "jeudi dans une embuscade près de Téra.", published="2024-01-12")
+    assert incident["location"] == "Téra"
