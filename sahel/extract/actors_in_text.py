@@ -142,8 +142,8 @@ def assign_sides(mentions: Sequence[Mention], texts: dict[int, str], weights: di
     actor1 = None
     if scores:
         actor1 = max(scores, key=lambda c: (scores[c], -first[c]))
-        if scores[actor1] <= 0 and kind_of(actor1) in STATE_KINDS and target != "civilians":
-            actor1 = None
+        if scores[actor1] <= 0 and kind_of(actor1) in STATE_KINDS:
+            actor1 = None  # state forces are perpetrators only on the text's word
     if actor1 is None and category in ("violence", "abduction"):
         actor1 = UNIDENTIFIED
     if actor1 is not None:

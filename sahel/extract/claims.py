@@ -40,6 +40,8 @@ _VERB_BEFORE = {
     "prisoners": re.compile(r"(?:captured|kidnapped|abducted|enlevé|capturé|abduction of|"
                             r"kidnapping of|enlèvement d[e']|rapt d[e'])\s*$", re.IGNORECASE),
 }
+_JOINED = re.compile(r"\s+[\w'-]+(?:\s+[\w'-]+){0,3}\s+(?:et|and|ainsi que|as well as)\s+",
+                     re.IGNORECASE)
 _TOLL_BEFORE = re.compile(r"(?:death toll|toll|bilan)\b[^.;]{0,40}$", re.IGNORECASE)
 # "It said 30 assailants were killed": the speaker of an earlier sentence.
 SAME_SPEAKER = re.compile(r"\b(?:it|he|she|they) (?:said|added|says|told)\b|"
@@ -137,9 +139,15 @@ def find_claims(text: str, groups: Sequence[tuple[int, str]] = (),
     quantities = [q for q in find_quantities(text)
                   if not any(q.start < e and s < q.end for s, e in masked)]
     claims: list[Claim] = []
+    kinds: list[str | None] = []
     for i, q in enumerate(quantities):
         next_start = quantities[i + 1].start if i + 1 < len(quantities) else len(text)
-        kind = _kind_of(text, q, next_start)
+        kinds.append(_kind_of(text, q, next_start))
+    for i in range(len(quantities) - 2, -1, -1):
+        # "Sept soldats et cinq VDP ont été tués": the first number shares the second's word.
+        if kinds[i] is None and _JOINED.fullmatch(text[quantities[i].end:quantities[i + 1].start]):
+            kinds[i] = kinds[i + 1]
+    for q, kind in zip(quantities, kinds, strict=True):
         if kind is None:
             continue
         who = _claimant_for(claimants, q.start, default)
@@ -162,11 +170,20 @@ def is_no_toll(text: str) -> bool:
 
 
 def toll(claims: Iterable[Claim]) -> tuple[int | None, int | None, int | None]:
-    """Return (best, low, high) fatalities from claims: never averaged, most conservative best."""
-    killed = [c for c in claims if c.kind == "killed" and (c.low is not None or c.high is not None)]
-    lows = [c.low for c in killed if c.low is not None]
-    highs = [c.high if c.high is not None else c.low for c in killed]
-    figures = [h for h in highs if h is not None]
+    """Return (best, low, high) fatalities from claims: never averaged, most conservative best.
+
+    One statement that counts several groups of dead ("eight soldiers ... and 28 attackers were
+    killed", same claimant, same words) adds up, as ACLED counts all deaths of an event; different
+    claimants or statements are never added: the lowest is the best estimate.
+    """
+    statements: dict[tuple[str, str], list[Claim]] = {}
+    for c in claims:
+        if c.kind == "killed" and (c.low is not None or c.high is not None):
+            statements.setdefault((c.by, c.text), []).append(c)
+    lows = [sum(c.low for c in group if c.low is not None)
+            for group in statements.values() if any(c.low is not None for c in group)]
+    figures = [sum((c.high if c.high is not None else c.low) or 0 for c in group)
+               for group in statements.values()]
     if not lows and not figures:
         # ACLED codes an incident with no reported death as 0; whether a toll was refused or
         # unknown stays in the claims.

@@ -55,6 +55,7 @@ MONTH_PARTS: dict[str, int] = {"début": 5, "debut": 5, "early": 5, "mi": 15, "m
                                "fin": 25, "late": 25}
 # Days relative to the previously mentioned date.
 ANCHOR_DAYS: dict[str, int] = {
+    "le même jour": 0, "the same day": 0, "ce même jour": 0, "that same day": 0,
     "la veille": -1, "the previous day": -1, "the previous morning": -1,
     "the previous evening": -1, "the previous night": -1, "the day before": -1,
     "le lendemain": 1, "au lendemain": 1, "the next day": 1, "the following day": 1,

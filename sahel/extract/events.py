@@ -15,7 +15,7 @@ CUES: dict[str, str] = {
             r"neutralis\w*|neutraliz\w*|"
             r"killed|killing|dead|died|deaths?|death toll|massacr\w*|executed|shot dead|"
             r"gunned down|bodies|corps sans vie",
-    "attack": r"attaqu\w*|attentat\w*|assaillants?|embuscade\w*|ciblé\w*|raid|"
+    "attack": r"attaqu\w*|attentat\w*|assaillants?|embuscade\w*|ciblée?s?|visée?s?|raid|"
               r"ouvert le feu|tiré sur|mitraill\w*|fusill\w*|"
               r"attack\w*|ambush\w*|raided|raids?|stormed|targeted|opened fire|fired on|"
               r"machine-gunned",

@@ -97,6 +97,8 @@ _REGION_BEFORE = re.compile(r"(?:région|region|province|préfecture|wilaya)\s+(
 _DATELINE_AFTER = re.compile(
     r"^\s*(?:,\s*(?:\d{1,2}\s+\w+|\w+\.?\s+\d{1,2})\b[^-—–]{0,25})?\s*"
     r"(?:\((?:AFP|Reuters|AP|APA|Xinhua|ANP|AIB|ATOP|Anadolu)\)\s*)?[-—–]", re.IGNORECASE)
+_AXIS_BEFORE = re.compile(r"(?:axe|route|tronçon|road|highway|corridor)\s+(?:de\s+|d')?$",
+                          re.IGNORECASE)
 _REGION_AFTER = re.compile(r"^\s+(?:region|province)\b", re.IGNORECASE)
 _AREA_AFTER = re.compile(r"^\s+(?:area|zone|district)\b", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(
@@ -303,6 +305,13 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
         listed = bool(out and out[-1].place is not None and re.fullmatch(
             r"\s*(?:,|et|and|:)\s*", text[out[-1].end:start])) or before.rstrip().endswith(":")
         place_like = bool(_PLACE_BEFORE.search(before[-20:])) or listed or region_words
+        if "-" in name and _AXIS_BEFORE.search(before[-25:]):
+            road = _road_start(name, ctx)
+            if road is not None:
+                # "l'axe Dori-Gorom-Gorom": somewhere on the road from its first town.
+                out.append(PlaceMention(start, end, name, "between", place=road,
+                                        iso3=road.iso3))
+                continue
         place, candidates = resolve_name(name, ctx, fuzzy=place_like)
         if place is None and region_words:
             place = admin2_area(name, ctx)
@@ -349,6 +358,17 @@ def _close_enough(name: str, candidates: Sequence[Any], ctx: Context) -> Any:
         near = any(distance_km(place.latitude, place.longitude, lat, lon) < 150
                    for lat, lon in anchors)
         if in_region or near:
+            return place
+    return None
+
+
+def _road_start(name: str, ctx: Context) -> Any:
+    """Return the first town of a road named by its ends ("Dori-Gorom-Gorom" → Dori)."""
+    parts = name.split("-")
+    for cut in range(1, len(parts)):
+        first, rest = "-".join(parts[:cut]), "-".join(parts[cut:])
+        place, _ = resolve_name(first, ctx)
+        if place is not None and resolve_name(rest, ctx)[0] is not None:
             return place
     return None
 

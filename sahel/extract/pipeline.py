@@ -287,7 +287,8 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
         target = _target([texts[i] for i in indices])
     if target == "unknown" and draft.category == "abduction":
         target = "civilians"
-    mentions: list[Mention] = [m for i in indices for m in infos[i].mentions]
+    mentions: list[Mention] = [m for i in sorted(set(draft.primary + draft.secondary))
+                               for m in infos[i].mentions]
     if not [m for m in mentions if kind_of(m.canonical) not in ("civilians", "other")]:
         mentions = [m for info in infos if info.is_event and not info.background
                     for m in info.mentions]

@@ -13,6 +13,9 @@ from typing import Any
 _GLUED_STOP = re.compile(r"(?<=[a-zà-ÿ\"»”)])\.(?=[A-ZÀ-Ý])")
 
 
+_ENDS = re.compile(r"[.!?…][\"»”’)\]]*$")
+
+
 @dataclass(frozen=True)
 class Sentence:
     """One sentence of the report: its index, text and character offset in the cleaned body."""
@@ -57,8 +60,11 @@ def split_sentences(text: str, lang: str) -> list[Sentence]:
             if not piece:
                 continue
             last = out[-1] if out and out[-1].paragraph == number else None
-            # The parser sometimes cuts after a colon or before a lower-case word: glue back.
-            if last and (last.text.endswith(":") or piece[0].islower()):
+            # The parser sometimes cuts mid-sentence (after "Samedi", before ", des hommes", inside
+            # "Dori-Gorom-Gorom"): a news sentence ends with a full stop, so glue back pieces
+            # that follow one without it, or that start in lower case or with punctuation.
+            if last and (not _ENDS.search(last.text) or piece[0].islower()
+                         or not piece[0].isalnum() and piece[0] not in "«\"“("):
                 glued = paragraph[last.start - start:sent.end_char].strip()
                 out[-1] = Sentence(last.index, glued, last.start, number)
                 continue

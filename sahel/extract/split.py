@@ -40,6 +40,10 @@ SEPARATE = re.compile(r"^\W*(?:le même jour|the same day|par ailleurs|dans un a
                       r"in another (?:incident|attack)|"
                       r"separately|ailleurs|elsewhere|meanwhile|plus tard|later)\b", re.IGNORECASE)
 LEAD_MAX_AGE_DAYS = 180
+# A total over several incidents, which belongs to none of them.
+SUMMARY = re.compile(r"(?:plusieurs|several|multiple|a series of|une série d'|deux|trois|two|three|"
+                     r"simultaneous|coordinated|coordonnées)\s+(?:\w+\s+)?(?:attaques|attacks|"
+                     r"raids|assauts|assaults|opérations|operations|incidents)", re.IGNORECASE)
 # Reports whose first lines or title say they are opinion yield no incidents.
 OPINION = re.compile(r"^\s*(?:opinion|éditorial|editorial|tribune|op-ed|commentaire|chronique|"
                      r"point de vue|lettre ouverte|analysis|analyse)\b|\béditorial\b|\beditorial\b",
@@ -188,7 +192,12 @@ def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
                     focus.append(draft)
             continue
         if info.is_event:
+            if SUMMARY.search(info.sentence.text):
+                continue  # "30 morts dans plusieurs attaques": a total over several incidents
             targets = [d for d in focus if d.category in info.categories]
+            if targets and _other_day(info, targets[0], infos):
+                focus = []  # "Dimanche, un engin explosif..." after Saturday's attack: not it
+                continue
             if len({d.key for d in focus}) == 1 and targets:
                 for d in targets:
                     d.secondary.append(index)
@@ -218,6 +227,17 @@ def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
 
 def _says_no_toll(info: SentenceInfo) -> bool:
     return is_no_toll(info.sentence.text)
+
+
+def _own_days(info: SentenceInfo) -> set[object]:
+    return {d.day for d in info.dates if d.day is not None and not d.reported}
+
+
+def _other_day(info: SentenceInfo, draft: Draft, infos: Sequence[SentenceInfo]) -> bool:
+    """Tell whether a sentence dates itself to another day than the draft's own sentences."""
+    mine = _own_days(info)
+    theirs = set().union(*(_own_days(infos[i]) for i in draft.primary)) if draft.primary else set()
+    return bool(mine and theirs and not mine & theirs)
 
 
 def _dated(info: SentenceInfo) -> bool:

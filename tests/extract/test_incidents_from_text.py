@@ -223,3 +223,23 @@ def test_dateline_city_is_not_the_event_place() -> None:
     [incident] = _extract("Niamey, 12 janvier (AFP) - Au moins sept soldats nigériens ont été tués "
                           "jeudi dans une embuscade près de Téra.", published="2024-01-12")
     assert incident["location"] == "Téra"
+
+
+ROUNDUP = """Au moins 30 personnes ont été tuées ce week-end dans plusieurs attaques dans le nord et l'est du Burkina Faso, selon des sources sécuritaires.
+
+Samedi, des hommes armés ont attaqué le village de Kodyel, dans la province de la Komondjari, tuant 18 civils, a indiqué un élu local.
+
+Le même jour, un détachement militaire a été visé à Tin-Akoff, dans la province de l'Oudalan. Sept soldats et cinq VDP ont été tués, selon une source sécuritaire.
+
+Dimanche, un engin explosif improvisé a frappé un bus sur l'axe Dori-Gorom-Gorom, faisant au moins cinq morts parmi les passagers."""  # noqa: E501
+
+
+def test_roundup_of_several_attacks() -> None:
+    records = _extract(ROUNDUP, published="2022-05-30")
+    assert [(r["location"], r["event_date"], r["event_type"], r["fatalities_low"])
+            for r in records] == [
+        ("Kodyèl", "2022-05-28", "Violence against civilians", 18),
+        ("Tin-Akoff", "2022-05-28", "Battles", 12),
+        ("Dori", "2022-05-29", "Explosions/Remote violence", 5),
+    ]
+    assert records[2]["geo_precision"] == 2
