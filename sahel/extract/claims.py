@@ -47,7 +47,7 @@ _TOLL_BEFORE = re.compile(r"(?:death toll|toll|bilan)\b[^.;]{0,40}$", re.IGNOREC
 SAME_SPEAKER = re.compile(r"\b(?:it|he|she|they) (?:said|added|says|told)\b|"
                           r"\b(?:a|ont)-t-(?:il|elle|ils|elles) (?:dit|ajouté|précisé|indiqué)|"
                           r"\b(?:ajoute|précise|indique|poursuit)-t-(?:il|elle)|"
-                          r"selon (?:lui|elle|eux)|"
+                          r"selon (?:lui|elle|eux)|\b(?:il|elle) a fait état|"
                           r"\bprécise le communiqué|\bthe statement said", re.IGNORECASE)
 _LOOTING = re.compile(r"(?<![\w-])(?:pillé\w*|pillage|butin|emporté|saisi\w*|looted|looting|"
                       r"seized|carried off|made off with)(?![\w-])", re.IGNORECASE)
@@ -74,7 +74,20 @@ CLAIMANTS: tuple[tuple[str, str, str], ...] = (
     (r"ONU|Nations unies|United Nations|MINUSMA|OCHA|(?-i:UN)", "United Nations", "un"),
     (r"AFP|Reuters|Associated Press|RFI|journalistes?|correspondent|correspondant", "media",
      "media"),
+    (r"(?:notre|nos|une|la|des|the|our|a|one|two|three|several) sources?|interlocuteur",
+     "sources", "other"),
+    (r"responsables?|officials?|officiels?", "officials", "other"),
 )
+# A name is a claimant only where it speaks: "selon X", "X said", "a indiqué X". Elsewhere
+# "l'armée" or "military" is a target or an adjective ("camp militaire").
+_SPEECH = (r"said|says|told|stated|reported|claimed|announced|added|confirmed|estimated|counted|"
+           r"declared|indicated|put the toll|gave a toll|according|"
+           r"déclar\w*|indiqu\w*|annonc\w*|affirm\w*|évoqu\w*|avanc\w*|rapport\w*|"
+           r"confirm\w*|précis\w*|dit|fait état|fai(?:t|sait) état|estim\w*|dénombr\w*|"
+           r"revendiqu\w*|assur\w*|reconna\w*|communiqué|statement|bilan|toll")
+_SPEAKS_BEFORE = re.compile(rf"(?:selon|according to|d'après|d'apres|citing|cited by|"
+                            rf"{_SPEECH})\W+(?:\w+\W+){{0,3}}$", re.IGNORECASE)
+_SPEAKS_AFTER = re.compile(rf"^[^.;]{{0,70}}?\b(?:{_SPEECH})", re.IGNORECASE)
 _CLAIMANTS = tuple((re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE), who, role)
                    for p, who, role in CLAIMANTS)
 
@@ -91,9 +104,16 @@ class Claimant:
 def find_claimants(text: str, groups: Sequence[tuple[int, str]] = ()) -> list[Claimant]:
     """Return claimants in `text`; `groups` are (offset, canonical name) of armed groups in it."""
     found = [Claimant(m.start(), m.group(0) if role != "other" else who, role)
-             for pattern, who, role in _CLAIMANTS for m in pattern.finditer(text)]
-    found += [Claimant(start, name, "armed_group") for start, name in groups]
+             for pattern, who, role in _CLAIMANTS for m in pattern.finditer(text)
+             if _speaks(text, m.start(), m.end())]
+    found += [Claimant(start, name, "armed_group") for start, name in groups
+              if _speaks(text, start, start + len(name))]
     return sorted(found, key=lambda c: c.start)
+
+
+def _speaks(text: str, start: int, end: int) -> bool:
+    return bool(_SPEAKS_BEFORE.search(text[max(0, start - 50):start])
+                or _SPEAKS_AFTER.search(text[end:end + 90]))
 
 
 def _clause(text: str, start: int, end: int) -> str:

@@ -87,3 +87,13 @@ def test_toll_is_never_averaged_and_takes_the_most_conservative_figure() -> None
     assert toll(claims) == (10, 10, 50)
     assert toll([]) == (0, 0, None)
     assert toll([Claim("armée", "army", "killed", "pas de bilan")]) == (0, 0, None)
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("Des hommes armés ont attaqué le camp militaire et tué 12 soldats.", "outlet"),
+    ("L'attaque contre l'armée a fait 12 morts, selon des habitants.", "local_sources"),
+    ("Twelve soldiers were killed at the military base, an army spokesman said.", "army"),
+])
+def test_a_name_claims_only_where_it_speaks(text: str, role: str) -> None:
+    [claim] = find_claims(text)
+    assert claim.role == role
