@@ -329,7 +329,9 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
 def event_id(report: Report, record: dict[str, Any]) -> str:
     """Return the stable `RPT-<hash>` id of an incident from its report, place, day and type."""
     key = "|".join(str(record.get(k)) for k in ("location", "event_date", "sub_event_type"))
-    digest = hashlib.sha1(f"{report.url or report.name}|{key}".encode()).hexdigest()[:12]
+    # Without a URL the text itself names the report: two pasted reports never share ids.
+    origin = report.url or hashlib.sha1(report.text.encode()).hexdigest()
+    digest = hashlib.sha1(f"{origin}|{key}".encode()).hexdigest()[:12]
     return f"RPT-{digest}"
 
 

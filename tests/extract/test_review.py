@@ -45,3 +45,12 @@ def test_picking_a_gazetteer_candidate_for_an_unresolved_place(extraction: Extra
     assert (picked["location"], picked["latitude"]) == (choice.name, choice.latitude)
     assert "unresolved_place" not in picked["flags"]
     assert table.loc[0, "place_choice"] == KEEP
+
+
+def test_ids_are_stable_per_report_and_differ_between_reports() -> None:
+    text = "Au Mali, le Jnim a attaqué vendredi le camp militaire de Goundam."
+    first = extract_report(make_report(text, published="2023-11-25")).records[0]["event_id"]
+    again = extract_report(make_report(text, published="2023-11-25")).records[0]["event_id"]
+    other = extract_report(make_report(text + " Deux soldats ont été tués.",
+                                       published="2023-11-25")).records[0]["event_id"]
+    assert first == again != other and first.startswith("RPT-")
