@@ -277,9 +277,16 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
                  ctx: geocode.Context) -> list[dict[str, Any]]:
     indices = draft.sentences()
     texts = {i: infos[i].sentence.text for i in range(len(infos))}
-    day, precision, reason, past = _event_date(draft, infos, report)
-    if past and not draft.background and not _is_lead(draft, infos):
-        draft.background = True
+    if draft.background:
+        # Context: only the past date its own words give ("en mars dernier"), never the news's.
+        own = [d for i in draft.primary for d in infos[i].dates
+               if d.day is not None and not d.reported]
+        day, precision = (own[0].day, own[0].precision) if own else (None, 3)
+        reason = "" if own else "a past event the report mentions without a date"
+    else:
+        day, precision, reason, past = _event_date(draft, infos, report)
+        if past and not _is_lead(draft, infos):
+            draft.background = True
     where = _location(draft, infos, ctx)
     primary_texts = [texts[i] for i in draft.primary] or [texts[i] for i in indices]
     target = _target(primary_texts)

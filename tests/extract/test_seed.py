@@ -59,7 +59,7 @@ def test_event_types(seed: Extraction) -> None:
 
 
 def test_kidal_is_background(seed: Extraction) -> None:
-    assert [b["location"] for b in seed.background] == ["Kidal"]
+    assert [(b["location"], b["event_date"]) for b in seed.background] == [("Kidal", None)]
 
 
 def test_reader_comment_yields_nothing() -> None:
