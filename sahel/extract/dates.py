@@ -60,6 +60,9 @@ ANCHOR_DAYS: dict[str, int] = {
     "the previous evening": -1, "the previous night": -1, "the day before": -1,
     "le lendemain": 1, "au lendemain": 1, "the next day": 1, "the following day": 1,
     "the next morning": 1, "the following morning": 1,
+    "a day earlier": -1, "un jour plus tôt": -1, "a day later": 1, "un jour plus tard": 1,
+    "two days earlier": -2, "deux jours plus tôt": -2, "two days later": 2,
+    "deux jours plus tard": 2, "le surlendemain": 2,
 }
 # Phrases that place an event clearly in the past (background), with a rough offset in days.
 PAST_PHRASES: dict[str, int] = {
@@ -245,8 +248,10 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
     for m in _YEAR.finditer(text):
         if free(m):
             add(DateMention(m.start(), m.end(), m[0], date(int(m[1]), 7, 1), 3, "past"))
+    anchors = [(a.start(), a.end()) for a in _ANCHOR.finditer(text)]
     for m in _PAST.finditer(text):
-        if free(m):
+        # "two days earlier" is an anchor to a told date, not a vague past.
+        if free(m) and not any(m.start() < e and s < m.end() for s, e in anchors):
             back = PAST_PHRASES[m[1].lower()]
             past_day = published - timedelta(days=back) if published else None
             add(DateMention(m.start(), m.end(), m[0], past_day, 3, "past"))

@@ -65,6 +65,16 @@ def test_undatable_gives_none_with_a_reason(text: str, published: date | None,
     assert found and all(d.day is None and d.reason for d in found)
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("On Sunday, August 25, a video circulated. Two days later, gunmen attacked.",
+     date(2024, 8, 27)),
+    ("Dimanche 25 août, une vidéo a circulé. Le surlendemain, des hommes armés ont attaqué.",
+     date(2024, 8, 27)),
+])
+def test_days_later(text: str, expected: date) -> None:
+    assert find_dates(text, date(2024, 8, 28))[-1].day == expected
+
+
 def test_anchor_words_count_from_the_previous_date() -> None:
     text = "On Sunday, August 25, a video circulated. The previous morning, gunmen attacked."
     days = [d.day for d in find_dates(text, date(2024, 8, 27))]
