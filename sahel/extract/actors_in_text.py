@@ -42,6 +42,8 @@ _TARGET_BEFORE = re.compile(
     rf"(?:contre|against|\bon|ciblant|visant|targeting|targeted|\bsur|attaque (?:du|de la|des)|"
     rf"attacks? on|ambush of|embuscade contre|opposé \w+ \w+ aux?|aux? combattants d[ue]|"
     rf"\bfrom|aux mains d[ue]s?|des mains d[ue]s?|killed|killing|tué|tuant|neutralisé|"
+    rf"clashed with|clashes with|fought|fighting|affrontements? avec|aux prises avec|"
+    rf"combats? contre|affronté|"
     rf"neutralised|neutralized|exécuté|executed|abattu|captured|capturé|arrested|arrêté|"
     rf"kidnapped|enlevé|abducted)\s+"
     rf"{_ARTICLE}(?:\w+\s+){{0,3}}$", re.IGNORECASE)
@@ -49,6 +51,7 @@ _PERP_AFTER = re.compile(
     r"^\s*(?:\([^)]*\)\s*)?(?:,[^,]{0,80},\s*)?(?:\w+\s+){0,5}?"
     r"(?:revendiqu|attaqu|tu[ée]|killed|attacked|struck|stormed|took|retook|seized|captur|"
     r"recaptur|regained|reprend|exécut|execut|neutralis|neutraliz|bombard|frapp|shot|"
+    r"clash|affront|fought|combatt|engag|tendu|"
     r"(?:a|ont|avoir) pris|repris|kidnapp|enlev|abduct|ambush|ouvert le feu|opened fire|fired|"
     r"tiré|machine-gunned|mitraill|said it had taken|had taken|claimed|launched|lancé|"
     r"carried out|mené|avance un bilan|affirme|massacr)", re.IGNORECASE)
@@ -56,6 +59,7 @@ _TARGET_AFTER = re.compile(
     r"^\W*(?:\w+\s+){0,3}?(?:ont été|a été|were|was|have been|has been|had been)\s+"
     r"(?:\w+\s+)?(?:tué|attaqu|killed|attacked|ciblé|targeted|kidnapped|enlev|abduct|wounded|"
     r"blessé)", re.IGNORECASE)
+_OF = re.compile(r"\s*(?:from the|of the|from|of|de l'|de la|du|des|d'|de)\s*", re.IGNORECASE)
 _SUSPECTED = re.compile(r"présumés?|suspect\w*|alleged|presumed|soupçonn\w*|imput\w*|"
                         r"attribu\w*|believed to be|serait|seraient|probabl\w*", re.IGNORECASE)
 _CLAIMED = re.compile(r"revendiqu\w*|claimed responsibility|claimed the attack|claim\w*",
@@ -104,7 +108,12 @@ def find_mentions(index: int, text: str) -> list[Mention]:
     for m in _GENERIC_STATE.finditer(text):
         if not any(m.start() < e and s < m.end() for s, e in taken):
             found.append(Mention(index, m.start(), m.end(), m.group(0), STATE))
-    return sorted(found, key=lambda m: m.start)
+    found.sort(key=lambda m: m.start)
+    # "Rebels from the CSP", "des éléments de l'EIGS": the generic word is the named group.
+    return [m for i, m in enumerate(found)
+            if not (m.canonical == UNIDENTIFIED and i + 1 < len(found)
+                    and kind_of(found[i + 1].canonical) in NON_STATE_KINDS - {"unidentified"}
+                    and _OF.fullmatch(text[m.end:found[i + 1].start]))]
 
 
 def _points(mention: Mention, text: str) -> tuple[float, float]:

@@ -78,6 +78,7 @@ SPEECH_BEFORE = re.compile(
     r"revendiqué|rapporté|communiqué|message|vowed|promised|pledged|warned|urged|called|"
     r"promis|juré|averti|appelé|exhorté)\b[^.;:]{0,40}$", re.IGNORECASE)
 
+_OF_DAY = re.compile(r"\b(?:de|du|of|d')\s*$", re.IGNORECASE)
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = "|".join(WEEKDAYS)
 _DAY = r"(\d{1,2})(?:er|st|nd|rd|th)?"
@@ -193,7 +194,9 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
         return not any(m.start() < e and s < m.end() for s, e in taken)
 
     def add(mention: DateMention) -> None:
-        reported = bool(SPEECH_BEFORE.search(text[:mention.start]))
+        # "a revendiqué l'attaque de mardi" dates the attack; "a revendiqué mardi" the claim.
+        reported = bool(SPEECH_BEFORE.search(text[:mention.start])) and not _OF_DAY.search(
+            text[:mention.start])
         found.append(DateMention(**{**mention.__dict__, "reported": reported}))
         taken.append((mention.start, mention.end))
 

@@ -42,7 +42,8 @@ CUES: dict[str, str] = {
     "protest": r"manifest\w*|marche de protestation|sit-in|rassemblement|"
                r"(?:se sont|s'est|ont) rassemblée?s?|descendue?s? dans (?:la|les) rues?|"
                r"protest\w*|demonstrat\w*|rall(?:y|ies|ied)|took to the streets?|marched",
-    "riot": r"émeut\w*|saccag\w*|riot\w*|mob",
+    "riot": r"émeut\w*|saccag\w*|riot\w*|mob|foule en colère|jeunes en colère|"
+            r"angry (?:youths?|crowds?|residents)|lynch\w*|vandalis\w*",
     "loot": r"pill\w*|butin|emporté|incendi\w*|brûl\w*|looted|looting|loot|torched|burned",
 }
 CUE_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -115,6 +116,8 @@ def decide_event_type(category: str, primary: frozenset[str], secondary: frozens
         return "Protests", "Peaceful protest"
     if category == "abduction":
         return "Violence against civilians", "Abduction/forced disappearance"
+    if "riot" in primary:
+        return "Riots", "Mob violence"
     remote = primary & {"air", "shelling", "ied", "suicide"}
     if target == "civilians" and cues & {"kill", "attack"} and "clash" not in cues \
             and not remote:

@@ -309,6 +309,9 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
         cues_primary, cues_secondary = cues_secondary, frozenset()
     event_type, sub_type = decide_event_type(draft.category, cues_primary, cues_secondary, target,
                                              is_state(sides.actor1))
+    if event_type == "Riots":
+        sides = Sides("Rioters", "rioters", sides.actor2 if sides.actor2 != "Rioters" else None,
+                      sides.actor2_text, "")
     claims = _claims(draft, infos, report)
     if _is_lead(draft, infos) and report.title and not any(
             c.kind == "killed" and c.low is not None for c in claims):

@@ -88,6 +88,12 @@ def test_date_of_a_statement_is_marked_reported() -> None:
         (date(2021, 1, 3), False), (date(2021, 1, 5), True)]
 
 
+def test_the_attack_of_a_day_is_not_the_day_of_the_claim() -> None:
+    found = find_dates("Le JNIM a revendiqué l'attaque de mardi contre un convoi.",
+                       date(2022, 9, 28))
+    assert [(d.day, d.reported) for d in found] == [(date(2022, 9, 27), False)]
+
+
 def test_publication_line_is_not_an_event_date() -> None:
     [found] = find_dates("Latest update : 2014-05-18", date(2014, 5, 18))
     assert found.reported

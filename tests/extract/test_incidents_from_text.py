@@ -243,3 +243,23 @@ def test_roundup_of_several_attacks() -> None:
         ("Dori", "2022-05-29", "Explosions/Remote violence", 5),
     ]
     assert records[2]["geo_precision"] == 2
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), [
+    ("Rebels from the CSP clashed with Malian soldiers and Wagner mercenaries near Tinzaouaten "
+     "on Thursday, the rebel coalition said.", "2024-07-27", ("Azawad rebels", "FAMa", "Battles")),
+    ("Hier, une embuscade tendue par des éléments de l'EIGS contre une patrouille des FAMa près "
+     "d'Ansongo a fait trois morts parmi les soldats.", "2019-11-02",
+     ("Islamic State Sahel", "FAMa", "Battles")),
+])
+def test_named_groups_behind_generic_words(
+        text: str, published: str, expected: tuple[str, str | None, str]) -> None:
+    [incident] = _extract(text, published=published)
+    assert (incident["group1"], incident["group2"], incident["event_type"]) == expected
+
+
+def test_angry_crowds_are_riots() -> None:
+    [incident] = _extract("Angry youths set fire to the town hall in Kaya on Tuesday, police said.",
+                          published="2022-09-08")
+    assert (incident["group1"], incident["event_type"], incident["sub_event_type"]) == (
+        "Rioters", "Riots", "Mob violence")
