@@ -194,23 +194,26 @@ def toll(claims: Iterable[Claim]) -> tuple[int | None, int | None, int | None]:
 
     One statement that counts several groups of dead ("eight soldiers ... and 28 attackers were
     killed", same claimant, same words) adds up, as ACLED counts all deaths of an event; different
-    claimants or statements are never added: the lowest is the best estimate.
+    claimants or statements are never added. best = the smallest statement total; low = the
+    smallest figure any claim gives; high = the largest statement total.
     """
     statements: dict[tuple[str, str], list[Claim]] = {}
     for c in claims:
         if c.kind == "killed" and (c.low is not None or c.high is not None):
             statements.setdefault((c.by, c.text), []).append(c)
-    lows = [sum(c.low for c in group if c.low is not None)
-            for group in statements.values() if any(c.low is not None for c in group)]
+    singles = [c.low for group in statements.values() for c in group if c.low is not None]
+    totals = [sum(c.low for c in group if c.low is not None)
+              for group in statements.values() if any(c.low is not None for c in group)]
     figures = [sum((c.high if c.high is not None else c.low) or 0 for c in group)
                for group in statements.values()]
-    if not lows and not figures:
+    if not totals and not figures:
         # ACLED codes an incident with no reported death as 0; whether a toll was refused or
         # unknown stays in the claims.
         return 0, 0, None
-    low = min(lows) if lows else None
+    best = min(totals) if totals else None
+    low = min(singles) if singles else None
     high = max(figures) if figures else None
-    return low, low, high
+    return best, low, high
 
 
 def dedupe_claims(claims: Iterable[Claim]) -> list[Claim]:

@@ -97,3 +97,9 @@ def test_toll_is_never_averaged_and_takes_the_most_conservative_figure() -> None
 def test_a_name_claims_only_where_it_speaks(text: str, role: str) -> None:
     [claim] = find_claims(text)
     assert claim.role == role
+
+
+def test_one_statement_counting_several_groups_adds_up() -> None:
+    claims = find_claims('"Eight members of the armed forces were killed and 25 were wounded while '
+                         '28 of the attackers were killed," the defence ministry said.')
+    assert toll(claims) == (36, 8, 36)

@@ -236,7 +236,7 @@ Dimanche, un engin explosif improvisé a frappé un bus sur l'axe Dori-Gorom-Gor
 
 def test_roundup_of_several_attacks() -> None:
     records = _extract(ROUNDUP, published="2022-05-30")
-    assert [(r["location"], r["event_date"], r["event_type"], r["fatalities_low"])
+    assert [(r["location"], r["event_date"], r["event_type"], r["fatalities"])
             for r in records] == [
         ("Kodyèl", "2022-05-28", "Violence against civilians", 18),
         ("Tin-Akoff", "2022-05-28", "Battles", 12),
