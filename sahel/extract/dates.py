@@ -78,6 +78,8 @@ SPEECH_BEFORE = re.compile(
     r"revendiqué|rapporté|communiqué|message|vowed|promised|pledged|warned|urged|called|"
     r"promis|juré|averti|appelé|exhorté)\b[^.;:]{0,40}$", re.IGNORECASE)
 
+_FILED_AFTER = re.compile(r"^\s*(?:\((?:AFP|Reuters|AP|APA|Xinhua|Anadolu|AIB|ANP)\)\s*)?[-—–]|"
+                          r"^\s*\((?:AFP|Reuters|AP|APA|Xinhua|Anadolu|AIB|ANP)\)")
 _OF_DAY = re.compile(r"\b(?:de|du|of|d')\s*$", re.IGNORECASE)
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = "|".join(WEEKDAYS)
@@ -288,6 +290,9 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
         add(DateMention(m.start(), m.end(), m[0], anchored, 1, "anchor",
                         reason="" if anchored else "relative to an earlier date that is not given"))
     found.sort(key=lambda d: d.start)
+    # "NIAMEY, Jan 13 (Reuters) -": the day the story was filed.
+    found = [DateMention(**{**d.__dict__, "reported": True})
+             if _FILED_AFTER.match(text[d.end:d.end + 30]) else d for d in found]
     if found and _is_dateline(text, found):
         found = [DateMention(**{**d.__dict__, "reported": True}) for d in found]
     return found

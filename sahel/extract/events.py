@@ -18,7 +18,7 @@ CUES: dict[str, str] = {
     "attack": r"attaqu\w*|attentat\w*|assaillants?|embuscade\w*|ciblée?s?|visée?s?|raid|"
               r"ouvert le feu|tiré sur|mitraill\w*|fusill\w*|"
               r"attack\w*|ambush\w*|raided|raids?|stormed|targeted|opened fire|fired on|"
-              r"machine-gunned",
+              r"machine-gunned|bombings?|bomb attacks?",
     "clash": r"affrontements?|combats?|accrochages?|échanges? de tirs|repouss\w*|"
              r"mis en déroute|assauts?|"
              r"clash\w*|fighting|fought|battles?|gunfights?|firefights?|repelled|repulsed|"
@@ -32,12 +32,15 @@ CUES: dict[str, str] = {
                 r"shell(?:s|ing|ed)?|mortars?|rockets?|artillery",
     "air": r"frappes? aériennes?|frappes? de drones?|bombardements? aériens?|raids? aériens?|"
            r"appui aérien|"
-           r"air ?strikes?|airstrikes?|drone strikes?|air raids?|bombed|bombing|air support",
+           r"air ?strikes?|airstrikes?|drone strikes?|air raids?|air support|aerial bombing|"
+           r"bombed from the air",
     # Aircraft alone are no event ("the army received two drones"); firing aircraft are.
     "aircraft": r"hélicoptères?|drones?|avions?|helicopters?|aircraft|planes?|jets?",
     "ied": r"engins? explosifs?|mines?|eei|bombe artisanale|"
            r"ieds?|landmines?|roadside bombs?|explosive devices?",
     "abduct": r"enl[eè]v\w*|kidnapp\w*|rapt|otages?|séquestr\w*|"
+              r"(?:were|was|have been|had been) (?:seized|taken away|taken captive|taken)|"
+              r"ont été emmenée?s|a été emmenée?|"
               r"kidnap\w*|abduct\w*|hostages?|taken captive",
     "protest": r"manifest\w*|marche de protestation|sit-in|rassemblement|"
                r"(?:se sont|s'est|ont) rassemblée?s?|descendue?s? dans (?:la|les) rues?|"
@@ -94,8 +97,11 @@ def incident_categories(cues: frozenset[str], text: str) -> frozenset[str]:
     ACLED codes an abduction apart from a battle in the same place, and each protest apart.
     """
     out = set()
-    if cues & {"kill", "attack", "clash", "overtake", "suicide", "shelling", "air", "ied", "riot",
-               "loot"}:
+    violent = cues & {"kill", "attack", "clash", "overtake", "suicide", "shelling", "air", "ied",
+                      "riot", "loot"}
+    if "abduct" in cues and violent <= {"overtake"}:
+        violent = set()  # "about 40 women were seized": people taken, not a place
+    if violent:
         out.add("violence")
     if "abduct" in cues and (not out or "kill" not in cues):
         out.add("abduction")

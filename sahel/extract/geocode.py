@@ -42,7 +42,7 @@ he she it they we you his her its their who which what when where while as accor
 lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thursday friday
 saturday sunday janvier février fevrier mars avril mai juin juillet août aout septembre octobre
 novembre décembre january february march april may june july august september october november
-december
+december jan feb mar apr jun jul aug sep sept oct nov dec janv févr fév avr juil déc
 mr mrs m mme colonel col captain capitaine général general president président ministre minister
 prime premier chef sergent lieutenant commandant lt gen
 afp reuters rfi ap bbc le monde ap photo photo opinion éditorial editorial
@@ -79,13 +79,17 @@ aminata fatoumata mariam christophe jean pierre michel
 _BETWEEN_BEFORE = re.compile(r"\b(?:entre|between)\s+(?:les localités de\s+|the towns of\s+)?$",
                              re.IGNORECASE)
 _LOCATOR_BEFORE = re.compile(
+    r"(?:\b(?:capitale|capital)\s+(?:\w+\s+)?$|\bfrom\s+$|\bvers\s+$|\btowards?\s+$|"
+    r"\bborder with\s+$|\bfrontière avec (?:le |la |l')?$)", re.IGNORECASE)
+# "10 km au sud de X", "north of X": the event is near X (ACLED precision 2), unless X is only
+# a far-off reference ("1,500 km from the capital").
+_OFFSET_BEFORE = re.compile(
     r"(?:\d[\d\s,.]*\s*(?:km|kilomètres?|kilometres?|kilometers?|miles?)\b[^.]{0,40}?"
-    r"\b(?:de|d'|from|of)\s+(?:la ville de\s+|the capital\s+|la capitale\s+|the town of\s+)?$|"
-    r"\b(?:capitale|capital)\s+(?:\w+\s+)?$|"
+    r"\b(?:de|d'|from|of)\s+(?:la ville de\s+|the town of\s+)?$|"
     r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|"
     r"north-west|south-east|south-west|nord|sud|est|ouest|nord-est|nord-ouest|sud-est|"
-    r"sud-ouest)\s+(?:de|d'|of)\s+(?:la\s+|the\s+)?$|\bfrom\s+$|\bvers\s+$|\btowards?\s+$|"
-    r"\bborder with\s+$|\bfrontière avec (?:le |la |l')?$)", re.IGNORECASE)
+    r"sud-ouest)\s+(?:de|d'|of)\s+(?:la\s+|the\s+|la ville de\s+|the town of\s+)?$)",
+    re.IGNORECASE)
 _NEAR_BEFORE = re.compile(
     r"(?:(?:près|non loin|aux environs|dans les environs|à proximité|dans la zone|"
     r"dans le secteur|la région|la zone|le cercle|la commune|dans la périphérie|"
@@ -328,8 +332,11 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
             role = "locator"  # "Niamey, 12 janvier (AFP) -": where the story was filed
         elif _BETWEEN_BEFORE.search(before[-40:]):
             role = "between"
-        elif _LOCATOR_BEFORE.search(before) or _LOCATOR_OFFICE.search(before[-40:]):
-            role = "locator"
+        elif _LOCATOR_BEFORE.search(before) or _LOCATOR_OFFICE.search(before[-40:]) or (
+                _OFFSET_BEFORE.search(before) and re.search(r"\d{3}|capital", before[-45:])):
+            role = "locator"  # hundreds of km away, or measured from the capital
+        elif _OFFSET_BEFORE.search(before):
+            role = "near"
         elif _NEAR_BEFORE.search(before[-40:]) or _AREA_AFTER.match(text[end:end + 10]):
             role = "near"
         else:

@@ -140,7 +140,7 @@ def _event_date(draft: Draft, infos: Sequence[SentenceInfo], report: Report
         return [d for d in info.dates if not d.reported and d.kind != "past"]
 
     for group in (draft.primary, draft.secondary):
-        for i in group:
+        for i in sorted(group):
             for d in usable(infos[i]):
                 if d.day is not None:
                     return d.day, d.precision, "", is_background_date(d, report.published)
@@ -162,6 +162,10 @@ def _event_date(draft: Draft, infos: Sequence[SentenceInfo], report: Report
         # A wire story with no day word reports the news of the day: ACLED's "within a week".
         return report.published, 2, "", False
     return None, 1, NO_TIME, False
+
+
+def _own_days(info: SentenceInfo) -> set[date]:
+    return {d.day for d in info.dates if d.day is not None and not d.reported}
 
 
 def _is_lead(draft: Draft, infos: Sequence[SentenceInfo]) -> bool:
@@ -322,11 +326,13 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
     best, low, high = toll(claims)
     base = _record(report, draft, where, day, precision, reason, sides, event_type, sub_type,
                    claims, best, low, high, indices, infos)
-    if draft.category != "protest":
+    if draft.category not in ("protest", "abduction") or draft.background:
         return [base]
-    # ACLED codes each day of a protest as its own event.
-    days: list[date] = sorted({d.day for i in draft.primary for d in infos[i].dates
-                               if d.day is not None and not d.reported})
+    # ACLED codes each day of a protest as its own event, and abductions told day by day
+    # ("40 women were seized on Thursday, 20 more on Friday") likewise.
+    sentences = draft.primary if draft.category == "protest" else [
+        i for i in draft.primary + draft.secondary if len(_own_days(infos[i])) > 1]
+    days: list[date] = sorted({d for i in sentences for d in _own_days(infos[i])})
     out = []
     each_day: list[date | None] = list(days) if days else [day]
     for extra in each_day:

@@ -120,7 +120,8 @@ def read_sentences(sentences: Sequence[Sentence], report: Report,
         cues = find_cues(s.text)
         current = [d for d in dates if not d.reported and d.day is not None
                    and not is_background_date(d, report.published)]
-        past = [d for d in dates if not d.reported and is_background_date(d, report.published)]
+        # A past date is past even in "also claimed the November 2015 siege".
+        past = [d for d in dates if is_background_date(d, report.published)]
         background = bool((past and not current) or PAST_EVENT.search(s.text))
         categories = frozenset() if HABITUAL.search(s.text) else incident_categories(cues, s.text)
         if categories and not lead_seen:
