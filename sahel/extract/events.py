@@ -100,7 +100,7 @@ def incident_categories(cues: frozenset[str], text: str) -> frozenset[str]:
     violent = cues & {"kill", "attack", "clash", "overtake", "suicide", "shelling", "air", "ied",
                       "riot", "loot"}
     if "abduct" in cues and violent <= {"overtake"}:
-        violent = set()  # "about 40 women were seized": people taken, not a place
+        violent = frozenset()  # "about 40 women were seized": people taken, not a place
     if violent:
         out.add("violence")
     if "abduct" in cues and (not out or "kill" not in cues):

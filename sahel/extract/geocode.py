@@ -93,6 +93,7 @@ _OFFSET_BEFORE = re.compile(
 _NEAR_BEFORE = re.compile(
     r"(?:(?:près|non loin|aux environs|dans les environs|à proximité|dans la zone|"
     r"dans le secteur|la région|la zone|le cercle|la commune|dans la périphérie|"
+    r"le département|la préfecture|le district|"
     r"à la périphérie|au large) d(?:e\s+|')|(?:near|close to|outside(?: the (?:town|city|"
     r"village) of)?|around|in the vicinity of|in the area of|on the outskirts of)\s+)$",
     re.IGNORECASE)

@@ -259,6 +259,8 @@ def _place_pending(incidents: list[Draft], pending: list[SentenceInfo], pending_
             # ("groups carry out attacks on the army") must not become an incident.
             if incidents and not any(c.low is not None for c in find_claims(info.sentence.text)):
                 continue
+            if not info.cues - {"loot"}:
+                continue  # "the rest was burned": too little to stand as an incident
             place = _main_place(infos, region_ok=True)
             if place is None and country and not incidents and _dated(info) and any(
                     c.kind == "killed" and c.low for c in find_claims(info.sentence.text)):

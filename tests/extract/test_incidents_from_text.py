@@ -263,3 +263,15 @@ def test_angry_crowds_are_riots() -> None:
                           published="2022-09-08")
     assert (incident["group1"], incident["event_type"], incident["sub_event_type"]) == (
         "Rioters", "Riots", "Mob violence")
+
+
+def test_containing_units_do_not_become_incidents() -> None:
+    records = _extract("Au Niger, soixante-dix personnes ont été tuées samedi à Tchoma Bangou, "
+                       "dans le département de Ouallam (région de Tillabéri).",
+                       published="2021-01-03")
+    assert [r["location"] for r in records] == ["Tchoma Bangou"]
+
+
+def test_a_lone_burning_does_not_open_an_incident() -> None:
+    assert _extract("In Kaya, families wait for a way home. \"The rest was burned,\" she said.",
+                    published="2023-03-02") == []
