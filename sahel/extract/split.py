@@ -18,7 +18,7 @@ from sahel.extract import geocode
 from sahel.extract.actors_in_text import Mention, find_mentions
 from sahel.extract.claims import find_claims, is_no_toll
 from sahel.extract.dates import ANCHOR_DAYS, DateMention, find_dates, is_background_date
-from sahel.extract.events import find_cues, incident_categories
+from sahel.extract.events import EVENT_CUES, find_cues, incident_categories
 from sahel.extract.report import Report
 from sahel.extract.sentences import Sentence
 
@@ -40,6 +40,10 @@ SEPARATE = re.compile(r"^\W*(?:le même jour|the same day|par ailleurs|dans un a
                       r"in another (?:incident|attack)|"
                       r"separately|ailleurs|elsewhere|meanwhile|plus tard|later)\b", re.IGNORECASE)
 LEAD_MAX_AGE_DAYS = 180
+# What looting or arson alone must name to be an event (ACLED: looting/property destruction).
+PROPERTY = re.compile(r"villages?|maisons|houses|homes|greniers|granaries|marchés?|markets?|"
+                      r"boutiques|shops|écoles?|schools?|églises?|churches|mosquées?|mosques?|"
+                      r"bétail|cattle|livestock|véhicules|vehicles|camions|trucks", re.IGNORECASE)
 # A total over several incidents, which belongs to none of them.
 SUMMARY = re.compile(r"(?:plusieurs|several|multiple|a series of|une série d'|deux|trois|two|three|"
                      r"simultaneous|coordinated|coordonnées)\s+(?:\w+\s+)?(?:attaques|attacks|"
@@ -124,6 +128,9 @@ def read_sentences(sentences: Sequence[Sentence], report: Report,
         past = [d for d in dates if is_background_date(d, report.published)]
         background = bool((past and not current) or PAST_EVENT.search(s.text))
         categories = frozenset() if HABITUAL.search(s.text) else incident_categories(cues, s.text)
+        if cues & EVENT_CUES == frozenset() and not (
+                PROPERTY.search(s.text) or any(m.canonical != "Civilians" for m in mentions)):
+            categories = frozenset()  # "the rest was burned": no one, nothing named
         if categories and not lead_seen:
             lead_seen = True
             # The lead is the report's news even when it comes weeks later (an NGO's inquiry):
