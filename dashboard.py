@@ -20,8 +20,7 @@ from sahel.export import to_csv_bytes
 from sahel.incidents import load_incidents
 from sahel.maps import attributions, build_map
 from sahel.overview import filter_choices, headline, incident_table, incidents_over_time
-from sahel.query import (PRECISION_LABELS, IncidentQuery, describe, filter_incidents,
-                         normalise_query)
+from sahel.query import PRECISION_LABELS, IncidentQuery, describe, filter_incidents, normalise_query
 from sahel.sources import SourceError, read_incidents
 from sahel.store import IncidentStore, default_store_dir
 
@@ -157,18 +156,19 @@ def main() -> None:
 
     st.title("Sahel incidents")
     st.caption(describe(query))
-    cols = st.columns(5)
+    cols = st.columns([1, 1.2, 1, 1, 2])
     cols[0].metric("Incidents", f"{figures.incidents:,}")
     cols[1].metric("Fatalities (best)", f"{figures.fatalities:,}",
                    help="Sum of best estimates; the range sums each incident's low and high.")
     cols[1].caption(f"range {figures.fatalities_low:,}–{figures.fatalities_high:,}")
     cols[2].metric("Armed groups", f"{figures.groups:,}")
     cols[3].metric("Regions", f"{figures.regions:,}")
-    cols[4].metric("Dates", figures.span)
+    cols[4].metric("Dates", figures.short_span)
+    cols[4].caption(figures.span)
 
-    # st_folium renames the elements of the map it draws: give it a copy, keep the cached one intact.
-    st_folium(copy.deepcopy(incident_map(store_dir, query, region_metric)), height=MAP_HEIGHT,
-              use_container_width=True, returned_objects=[])
+    # st_folium renames the elements of the map it draws: give it a copy, keep the cached one.
+    fmap = copy.deepcopy(incident_map(store_dir, query, region_metric))
+    st_folium(fmap, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
 
     left, right = st.columns([3, 2])
     left.download_button("Download CSV", csv_builder(store_dir, query), key="download_csv",

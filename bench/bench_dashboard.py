@@ -10,6 +10,7 @@ is the usual page with one folium.Marker per incident (bench/baseline_app.py), s
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -53,11 +54,21 @@ def time_baseline(browser: object, url: str, n: int) -> float:
         started = time.perf_counter()
         page.goto(url)  # type: ignore[attr-defined]
         page.wait_for_function(  # type: ignore[attr-defined]
-            """(n) => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+            """(n) => { const f = document.querySelector('iframe[title*="st_folium"]');
                         const d = f && f.contentDocument;
                         return d && d.querySelectorAll('.leaflet-marker-icon').length >= n; }""",
             arg=n, timeout=600_000, polling=200)
         return time.perf_counter() - started
+
+
+def baseline_script(tmp: Path) -> str:
+    """Return a copy of baseline_app.py placed beside a link to `static/` (served per script dir)."""
+    folder = tmp / "baseline"
+    folder.mkdir(exist_ok=True)
+    (folder / "static").symlink_to(ROOT / "static", target_is_directory=True)
+    script = folder / "baseline_app.py"
+    shutil.copyfile(ROOT / "bench" / "baseline_app.py", script)
+    return str(script)
 
 
 def main() -> None:
@@ -69,6 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with harness.chromium() as browser, tempfile.TemporaryDirectory() as tmp:
+        baseline_app = baseline_script(Path(tmp))
         for n in args.sizes:
             store = Path(tmp) / f"store_{n}"
             write_store(store, n, seed=n)
@@ -76,7 +88,7 @@ def main() -> None:
                 timings = time_dashboard(browser, url)
             baseline = float("nan")
             if n <= args.baseline_max:
-                with harness.running_app(store, script="bench/baseline_app.py") as url:
+                with harness.running_app(store, script=baseline_app) as url:
                     baseline = time_baseline(browser, url, n)
             rows.append((n, timings, baseline))
             print(f"done {n}: {timings} baseline {baseline:.1f}s", file=sys.stderr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import Any, Literal
@@ -20,7 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, JavascriptLink
+from branca.element import Element, Figure, JavascriptLink
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
@@ -99,9 +100,9 @@ class IncidentLayer(JSCSSMixin, folium.MacroElement):
         self.token = hashlib.sha1(self.payload.encode("utf-8")).hexdigest()[:16]
         self.settings = _script_json({**settings, "token": self.token})
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         """Add the asset links and the script to the figure without compiling the payload."""
-        figure = self.get_root()
+        figure: Figure = self.get_root()  # type: ignore[assignment]
         for name, url in self.default_js:
             figure.header.add_child(JavascriptLink(url), name=name)
         # branca would compile the rendered script as a Jinja template (~1 s for 100,000
@@ -354,8 +355,7 @@ def _group_legend(incidents: pd.DataFrame, color_groups: frozenset[str]
         info = known.get(name)
         legend.append({"name": html.escape(name or "unknown actor"), "count": int(counts[name]),
                        "label": html.escape(info.label if info else (name or "unknown actor")),
-                       "color": _safe_color(info.color if info else
-                                            FALLBACK_COLORS[k % len(FALLBACK_COLORS)])})
+                       "color": _safe_color(info.color if info else _fallback_color(name, k))})
     codes = group.map({name: k for k, name in enumerate(shown)})
     if len(counts) > len(shown):
         legend.append({"name": "Other groups", "label": "Other groups",
@@ -364,11 +364,15 @@ def _group_legend(incidents: pd.DataFrame, color_groups: frozenset[str]
     return codes.fillna(0).astype("int64").tolist(), legend
 
 
+def _fallback_color(name: str, k: int) -> str:
+    # No actor named: grey, so it never looks like a group.
+    return FALLBACK_COLORS[k % len(FALLBACK_COLORS)] if name else OTHER_COLOR
+
+
 def _safe_color(color: str) -> str:
     # Colours go into style attributes: accept only #rgb / #rrggbb.
     c = str(color)
-    ok = c.startswith("#") and len(c) in (4, 7) and all(x in "0123456789abcdefABCDEF" for x in c[1:])
-    return c if ok else OTHER_COLOR
+    return c if re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", c) else OTHER_COLOR
 
 
 def _script_json(value: Any) -> str:

@@ -56,12 +56,20 @@ class Headline:
 
     @property
     def span(self) -> str:
-        """Return the date span as text ("2023-11-24 → 2024-02-01", or "–" when empty)."""
+        """Return the exact date span ("2023-11-24 → 2024-02-01"; "–" when empty)."""
         if self.first_date is None or self.last_date is None:
             return "–"
         if self.first_date == self.last_date:
             return self.first_date.isoformat()
         return f"{self.first_date.isoformat()} → {self.last_date.isoformat()}"
+
+    @property
+    def short_span(self) -> str:
+        """Return the span in months, short enough for a metric ("Nov 2023 – Feb 2024")."""
+        if self.first_date is None or self.last_date is None:
+            return "–"
+        first, last = f"{self.first_date:%b %Y}", f"{self.last_date:%b %Y}"
+        return first if first == last else f"{first} – {last}"
 
 
 def filter_choices(incidents: pd.DataFrame) -> FilterChoices:

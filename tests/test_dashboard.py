@@ -1,4 +1,4 @@
-"""The dashboard through AppTest: every filter by its key, figures and table checked against pandas."""
+"""The dashboard through AppTest: each filter by its key; figures and table checked with pandas."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from sahel import actors
 from sahel.export import to_csv_bytes
 from sahel.incidents import load_incidents
+from sahel.overview import CHART_GROUPS, headline, incidents_over_time
 from sahel.synthetic import synthetic_incidents, write_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,3 +187,24 @@ def test_unreadable_upload_is_an_error_message_not_a_traceback(
     at.run()
     assert not at.exception
     assert "notes.csv was not imported" in at.sidebar.error[0].value
+
+
+def test_time_chart_counts_every_incident_by_group(everything: pd.DataFrame) -> None:
+    monthly = incidents_over_time(everything)
+    assert int(monthly.to_numpy().sum()) == len(everything)
+    assert (monthly.index.day == 1).all()  # months for a multi-year span
+    assert monthly.shape[1] <= CHART_GROUPS + 1
+    recent = everything[everything["event_date"] >= pd.Timestamp("2025-03-01")]
+    weekly = incidents_over_time(recent)
+    assert int(weekly.to_numpy().sum()) == len(recent)
+    assert (weekly.index.day_of_week == 0).all()  # weeks for a short span
+
+
+def test_headline_range_sums_low_and_high_falling_back_to_best() -> None:
+    rows = synthetic_incidents(50, seed=3)
+    figures = headline(rows)
+    low = rows["fatalities_low"].fillna(rows["fatalities"]).sum()
+    high = rows["fatalities_high"].fillna(rows["fatalities"]).sum()
+    assert (figures.fatalities_low, figures.fatalities_high) == (low, high)
+    assert figures.fatalities_low <= figures.fatalities <= figures.fatalities_high
+    assert figures.span.count("-") == 4 and " → " in figures.span

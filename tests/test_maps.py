@@ -11,8 +11,16 @@ import pandas as pd
 import pytest
 
 from sahel import actors
-from sahel.maps import (ATTRIBUTIONS, OSM_TILES, IncidentLayer, attributions, build_map,
-                        claim_lines, incident_payload, region_values)
+from sahel.maps import (
+    ATTRIBUTIONS,
+    OSM_TILES,
+    IncidentLayer,
+    attributions,
+    build_map,
+    claim_lines,
+    incident_payload,
+    region_values,
+)
 from sahel.schema import claims_to_json, conform
 
 ROOT = Path(__file__).resolve().parents[1]

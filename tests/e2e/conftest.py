@@ -1,4 +1,4 @@
-"""Fixtures for end-to-end tests: the dashboard as `make run` starts it, and a page with no internet.
+"""End-to-end fixtures: the dashboard as `make run` starts it, and a page with no internet.
 
 - `app_store_dir` (module): an empty store directory for this test module's app.
 - `app_url` (module): base URL of `python -m streamlit run dashboard.py` started with the Makefile's
@@ -18,9 +18,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import harness  # tests/e2e is on sys.path (pytest rootdir-less conftest import)
+import pytest
 
 
 def _missing() -> str | None:
@@ -32,7 +31,7 @@ def _missing() -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark everything here e2e; skip it (or fail it under SAHEL_REQUIRE_E2E=1) without a browser."""
+    """Mark everything here e2e; without a browser skip it (fail it under SAHEL_REQUIRE_E2E=1)."""
     missing = _missing()
     required = os.environ.get("SAHEL_REQUIRE_E2E") == "1"
     for item in items:

@@ -1,4 +1,4 @@
-"""The dashboard in Debian's chromium with no internet: map paints, a region filter, the CSV, the seed."""
+"""The dashboard in Debian's chromium, offline: map, region filter, CSV, the seed's claims."""
 
 from __future__ import annotations
 
