@@ -43,7 +43,7 @@ _TARGET_BEFORE = re.compile(
     rf"attacks? on|ambush of|embuscade contre|opposé \w+ \w+ aux?|aux? combattants d[ue]|"
     rf"\bfrom|aux mains d[ue]s?|des mains d[ue]s?|killed|killing|tué|tuant|neutralisé|"
     rf"clashed with|clashes with|fought|fighting|affrontements? avec|aux prises avec|"
-    rf"combats? contre|affronté|"
+    rf"combats? contre|affronté|attaqué|attacked|targeted|ciblé|visé|struck|"
     rf"neutralised|neutralized|exécuté|executed|abattu|captured|capturé|arrested|arrêté|"
     rf"kidnapped|enlevé|abducted)\s+"
     rf"{_ARTICLE}(?:\w+\s+){{0,3}}$", re.IGNORECASE)

@@ -28,20 +28,26 @@ KIND_WORDS: dict[str, str] = {
 _KIND = {kind: re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE)
          for kind, words in KIND_WORDS.items()}
 # A verb right before the number: "killed 71 soldiers", "ont tué une vingtaine".
+_B = r"(?<![\w-])"  # a word starts here ("situé" holds "tué")
 _VERB_BEFORE = {
-    "other": re.compile(r"(?:tué|killed)\s+(?:et|and)\s+(?:blessé|wounded|injured)\s+$",
+    "other": re.compile(_B + r"(?:tué|killed)\s+(?:et|and)\s+(?:blessé|wounded|injured)\s+$",
                         re.IGNORECASE),
-    "killed": re.compile(r"(?:killed|killing|kill|tué|tuer|tuant|abattu|lost|perdu|massacred|"
-                         r"massacré|exécuté|executed|shot dead|neutralisé|neutralised|"
-                         r"neutralized)\s+"
-                         r"(?:(?!and\b|et\b|while\b|dont\b)[\w'-]+\s+){0,3}$", re.IGNORECASE),
-    "wounded": re.compile(r"(?:injured|injuring|wounded|wounding|blessé|blesser|blessant)\s+$",
+    "killed": re.compile(_B + r"(?:killed|killing|kill|tué|tuer|tuant|abattu|lost|perdu|"
+                         r"massacred|massacré|exécuté|executed|shot dead|neutralisé|neutralised|"
+                         r"neutralized)\s+(?:(?!and\b|et\b|while\b|dont\b)[\w'-]+\s+){0,3}$",
+                         re.IGNORECASE),
+    "wounded": re.compile(_B + r"(?:injured|injuring|wounded|wounding|blessé|blesser|blessant)\s+$",
                           re.IGNORECASE),
-    "prisoners": re.compile(r"(?:captured|kidnapped|abducted|enlevé|capturé|abduction of|"
+    "prisoners": re.compile(_B + r"(?:captured|kidnapped|abducted|enlevé|capturé|abduction of|"
                             r"kidnapping of|enlèvement d[e']|rapt d[e'])\s*$", re.IGNORECASE),
 }
 _JOINED = re.compile(r"\s+[\w'-]+(?:\s+[\w'-]+){0,3}\s+(?:et|and|ainsi que|as well as)\s+",
                      re.IGNORECASE)
+# "une quinzaine de kilomètres", "120 mm", "72 heures": measures, not people.
+_UNIT_AFTER = re.compile(r"\s*(?:de |d')?(?:km\b|kilom|miles?\b|mètres|metres|meters|heures|hours|"
+                         r"h\b|minutes|ans\b|years|jours|days|semaines|weeks|mois\b|months|mm\b|"
+                         r"%|pour ?cent|per ?cent|francs|dollars|euros|tonnes|tons|fcfa)",
+                         re.IGNORECASE)
 _TOLL_BEFORE = re.compile(r"(?:death toll|toll|bilan)\b[^.;]{0,40}$", re.IGNORECASE)
 # "It said 30 assailants were killed": the speaker of an earlier sentence.
 SAME_SPEAKER = re.compile(r"\b(?:it|he|she|they) (?:said|added|says|told)\b|"
@@ -157,7 +163,8 @@ def find_claims(text: str, groups: Sequence[tuple[int, str]] = (),
     claimants = find_claimants(text, groups)
     masked = list(masked)
     quantities = [q for q in find_quantities(text)
-                  if not any(q.start < e and s < q.end for s, e in masked)]
+                  if not any(q.start < e and s < q.end for s, e in masked)
+                  and not _UNIT_AFTER.match(text[q.end:q.end + 20])]
     claims: list[Claim] = []
     kinds: list[str | None] = []
     for i, q in enumerate(quantities):

@@ -16,7 +16,8 @@ CUES: dict[str, str] = {
             r"killed|killing|dead|died|deaths?|death toll|massacr\w*|executed|shot dead|"
             r"gunned down|bodies|corps sans vie",
     "attack": r"attaqu\w*|attentat\w*|assaillants?|embuscade\w*|ciblée?s?|visée?s?|raid|"
-              r"ouvert le feu|tiré sur|mitraill\w*|fusill\w*|"
+              r"ouvert le feu|tiré sur|mitraill\w*|fusill\w*|pris(?:e|es)? pour cible|"
+              r"pris(?:e|es)? à partie|"
               r"attack\w*|ambush\w*|raided|raids?|stormed|targeted|opened fire|fired on|"
               r"machine-gunned|bombings?|bomb attacks?",
     "clash": r"affrontements?|combats?|accrochages?|échanges? de tirs|repouss\w*|"

@@ -80,6 +80,8 @@ _BETWEEN_BEFORE = re.compile(r"\b(?:entre|between)\s+(?:les localités de\s+|the
                              re.IGNORECASE)
 _LOCATOR_BEFORE = re.compile(
     r"(?:\b(?:capitale|capital)\s+(?:\w+\s+)?$|\bfrom\s+$|\bvers\s+$|\btowards?\s+$|"
+    r"\b(?:reliait|reliant|relie|linking|links|à destination de|en provenance de|bound for|"
+    r"heading (?:to|for))\s+(?:\S+\s+(?:à|to|and|et)\s+)?$|"
     r"\bborder with\s+$|\bfrontière avec (?:le |la |l')?$)", re.IGNORECASE)
 # "10 km au sud de X", "north of X": the event is near X (ACLED precision 2), unless X is only
 # a far-off reference ("1,500 km from the capital").
@@ -290,6 +292,9 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
     for start, end, name in candidate_spans(text):
         if any(start < e and s < end for s, e in actor_spans) or name.isupper():
             continue  # actors, acronyms and datelines ("NIAMEY —")
+        if re.search(r"[«\"“]\s*$", text[max(0, start - 3):start]) and re.match(
+                r"\s*[»\"”]", text[end:end + 3]):
+            continue  # a name in quotes is a boat, an operation, a slogan: « Tombouctou »
         folded = places.fold(name)
         if places.country_iso3(name) or folded in DEMONYMS or _DEMONYM.fullmatch(name) \
                 or text[end:end + 2] in ("'s", "’s"):

@@ -103,3 +103,11 @@ def test_one_statement_counting_several_groups_adds_up() -> None:
     claims = find_claims('"Eight members of the armed forces were killed and 25 were wounded while '
                          '28 of the attackers were killed," the defence ministry said.')
     assert toll(claims) == (36, 8, 36)
+
+
+@pytest.mark.parametrize("text", [
+    "Le village, situé à une quinzaine de kilomètres, a été attaqué.",
+    "Un deuil national de 72 heures a été décrété après l'attaque.",
+])
+def test_measures_are_not_tolls(text: str) -> None:
+    assert find_claims(text) == []

@@ -275,3 +275,9 @@ def test_containing_units_do_not_become_incidents() -> None:
 def test_a_lone_burning_does_not_open_an_incident() -> None:
     assert _extract("In Kaya, families wait for a way home. \"The rest was burned,\" she said.",
                     published="2023-03-02") == []
+
+
+def test_a_name_in_quotes_is_not_a_place() -> None:
+    [incident] = _extract("Au Mali, le bateau « Tombouctou » a été pris pour cible jeudi près "
+                          "de Gourma-Rharous.", published="2023-09-08")
+    assert incident["location"] != "Timbuktu" and incident["geo_precision"] == 2
