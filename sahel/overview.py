@@ -19,7 +19,7 @@ TABLE_COLUMNS: tuple[str, ...] = ("event_date", "location", "admin1", "country",
                                   "group2", "event_type", "sub_event_type", "fatalities",
                                   "fatalities_low", "fatalities_high", "geo_precision", "source",
                                   "event_id")
-TABLE_MAX_ROWS = 5000
+TABLE_MAX_ROWS = 1000
 CHART_GROUPS = 8
 OTHER_GROUPS = "Other groups"
 

@@ -198,6 +198,7 @@
   /* Render the incident layers on `map`, register them with `control`, and mark the container
      with data-sahel-rendered = options.token once painted (tests and the benchmark wait on it). */
   function render(map, control, data, options) {
+    var started = performance.now();
     addStyles(document);
     map.setMaxZoom(options.maxZoom);
     map.getContainer().style.background = options.background;
@@ -213,8 +214,11 @@
     addTilesWhenReachable(map, control, options);
     window.sahelLayer = layer;
     window.map = map;
+    var drawn = performance.now();
     requestAnimationFrame(function () {
       requestAnimationFrame(function () {
+        // Timings (ms since the frame started) for bench/bench_dashboard.py.
+        window.sahelTiming = { start: started, drawn: drawn, painted: performance.now() };
         map.getContainer().setAttribute("data-sahel-count", String(data.n));
         map.getContainer().setAttribute("data-sahel-rendered", options.token);
         document.body.setAttribute("data-sahel-rendered", options.token);
