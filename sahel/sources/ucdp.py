@@ -45,6 +45,17 @@ def _code(values: pd.Series) -> pd.Series:
     return values.astype("str").str.strip().str.replace(r"\.0+$", "", regex=True)
 
 
+def _fill_reduced_sides(out: pd.DataFrame, raw: pd.DataFrame, violence: pd.Series) -> None:
+    # A reduced extract without side names still says, through the UCDP codebook, who one side is:
+    # in state-based conflict (type 1) side A is always a government; in one-sided violence
+    # (type 3) side B is always "Civilians".
+    if "side_a" not in raw.columns and "country" in raw.columns:
+        government = "Government of " + raw["country"].astype("str").str.strip()
+        out["actor1"] = government.where(violence.eq("1") & raw["country"].notna())
+    if "side_b" not in raw.columns:
+        out["actor2"] = pd.Series("Civilians", index=raw.index).where(violence.eq("3"))
+
+
 def to_canonical(raw: pd.DataFrame, name: str) -> pd.DataFrame:
     """Map a UCDP table (full or reduced) to canonical columns, values still unparsed."""
     out = pd.DataFrame(index=raw.index)
@@ -62,6 +73,7 @@ def to_canonical(raw: pd.DataFrame, name: str) -> pd.DataFrame:
                               ("notes", "source_headline")):
         if column in raw.columns:
             out[canonical] = raw[column]
+    _fill_reduced_sides(out, raw, violence)
     if "adm_1" in raw.columns:
         out["admin1_source"] = raw["adm_1"]
         out["region_name"] = raw["adm_1"].astype("str").str.replace(_ADMIN_SUFFIX, "",

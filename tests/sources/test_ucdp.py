@@ -72,3 +72,15 @@ def test_reduced_extract_gets_its_region_by_point_in_polygon():
     assert frame["iso3"].tolist() == ["BFA", "NER"]
     assert frame["event_type"].tolist() == ["Battles", "Violence against civilians"]
     assert frame["fatalities"].tolist() == [4, 1]
+
+
+def test_reduced_extract_names_the_side_the_codebook_fixes():
+    data = (b"id,latitude,longitude,date,type_of_violence,best,country\n"
+            b"990004,14.4089,-1.5507,2019-01-28,1,4,Burkina Faso\n"
+            b"990005,13.78076,5.2081,2020-10-27,3,1,Niger\n"
+            b"990006,15.93,-3.99,2020-10-27,2,1,Mali\n")
+    frame = read(data, name="extract.csv").incidents
+    assert frame["group1"].tolist()[0] == "Burkina Faso forces"
+    assert frame["group1"].isna().tolist()[1:] == [True, True]
+    assert frame["group2"].isna().tolist() == [True, False, True]
+    assert frame["group2"].iloc[1] == "Civilians"
