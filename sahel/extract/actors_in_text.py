@@ -59,6 +59,10 @@ _TARGET_AFTER = re.compile(
     r"^\W*(?:\w+\s+){0,3}?(?:ont été|a été|were|was|have been|has been|had been)\s+"
     r"(?:\w+\s+)?(?:tué|attaqu|killed|attacked|ciblé|targeted|kidnapped|enlev|abduct|wounded|"
     r"blessé)", re.IGNORECASE)
+# "Fighters from X", "des éléments de X": the group itself acts, "from" names no target.
+_MEMBERS_OF = re.compile(r"(?:fighters|members|militants|elements|gunmen|combattants|éléments|"
+                         r"membres|hommes|jihadistes|jihadists)\s+(?:from|of|du|de|des|d')\s*"
+                         r"(?:the\s+|l'|la\s+|le\s+)?$", re.IGNORECASE)
 _OF = re.compile(r"\s*(?:from the|of the|from|of|de l'|de la|du|des|d'|de)\s*", re.IGNORECASE)
 _SUSPECTED = re.compile(r"présumés?|suspect\w*|alleged|presumed|soupçonn\w*|imput\w*|"
                         r"attribu\w*|believed to be|serait|seraient|probabl\w*", re.IGNORECASE)
@@ -117,8 +121,13 @@ def find_mentions(index: int, text: str) -> list[Mention]:
 
 
 def _points(mention: Mention, text: str) -> tuple[float, float]:
-    before = text[max(0, mention.start - 60):mention.start]
-    after = text[mention.end:mention.end + 90]
+    start = mention.start
+    members = _MEMBERS_OF.search(text[max(0, start - 40):start])
+    if members:
+        start -= len(members.group(0))
+    before = text[max(0, start - 60):start]
+    # "Islamic State's Sahel branch attacked": the possessive is part of the name.
+    after = re.sub(r"^'s\b", "", text[mention.end:mention.end + 90])
     perp = 2.0 * bool(_PERP_BEFORE.search(before)) + 1.0 * bool(_PERP_AFTER.search(after))
     target = 2.0 * bool(_TARGET_BEFORE.search(before)) + 1.0 * bool(_TARGET_AFTER.search(after))
     return perp, target

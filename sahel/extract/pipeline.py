@@ -14,6 +14,7 @@ import pandas as pd
 from sahel import places
 from sahel.extract import geocode
 from sahel.extract.actors_in_text import (
+    UNIDENTIFIED,
     Mention,
     Sides,
     assign_sides,
@@ -21,6 +22,7 @@ from sahel.extract.actors_in_text import (
     kind_of,
     mask_perpetrators,
 )
+from sahel.extract.attribution import Attribution, attributed_group, find_attributions
 from sahel.extract.claims import (
     SAME_SPEAKER,
     Claimant,
@@ -73,9 +75,10 @@ def extract_report(report: Report) -> Extraction:
     infos = read_sentences(sentences, report, ctx)
     drafts, past = split_incidents(infos, ctx.main_country())
     drafts = _merge_same_day(drafts, infos, report)
-    found = [r for draft in drafts for r in _records_for(draft, infos, report, ctx)
+    said = find_attributions(infos)
+    found = [r for draft in drafts for r in _records_for(draft, infos, report, ctx, said)
              if r["date_reason"] != NO_TIME]
-    background = [r for draft in past for r in _records_for(draft, infos, report, ctx)]
+    background = [r for draft in past for r in _records_for(draft, infos, report, ctx, ())]
     background += [r for r in found if r["background"]]
     records = [r for r in found if not r["background"]]
     for r in background:
@@ -278,7 +281,7 @@ def _groups(info: SentenceInfo) -> list[tuple[int, str]]:
 
 
 def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
-                 ctx: geocode.Context) -> list[dict[str, Any]]:
+                 ctx: geocode.Context, said: Sequence[Attribution]) -> list[dict[str, Any]]:
     indices = draft.sentences()
     texts = {i: infos[i].sentence.text for i in range(len(infos))}
     if draft.background:
@@ -305,6 +308,12 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
                     for m in info.mentions]
     weights = {i: 1.0 for i in draft.primary} | {i: 0.5 for i in draft.secondary}
     sides = assign_sides(mentions, texts, weights, target, where["iso3"], draft.category)
+    claimed = attributed_group(said, geocode.place_key(draft.place))
+    if claimed and sides.actor1 in (None, UNIDENTIFIED) and draft.category != "protest":
+        # "X a revendiqué l'attaque", told after the attack by "unidentified gunmen".
+        sides = Sides(claimed.group, claimed.group,
+                      None if sides.actor2 == claimed.group else sides.actor2,
+                      sides.actor2_text, claimed.qualifier)
     cues_primary = frozenset().union(*(infos[i].cues for i in draft.primary)) \
         if draft.primary else frozenset()
     cues_secondary = frozenset().union(*(infos[i].cues for i in draft.secondary)) \
