@@ -36,7 +36,8 @@ PASSIVE_KINDS = frozenset({"civilians", "other"})
 _ARTICLE = r"(?:des |les |le |la |l'|du |d'|the |a |an |deux |two |leur |their )?"
 _PERP_BEFORE = re.compile(
     rf"(?:\bpar|\bby|imputée?s? à|attribuée?s? à|attributed to|blamed on|revendiquée?s? par|"
-    rf"claimed by|carried out by|menée?s? par|l'œuvre d[e'])\s+{_ARTICLE}(?:\w+\s+){{0,2}}$",
+    rf"claimed by|carried out by|menée?s? par|l'œuvre d[e']|accus\w*|blamed|"
+    rf"held responsible)\s+{_ARTICLE}(?:\w+\s+){{0,2}}$",
     re.IGNORECASE)
 _TARGET_BEFORE = re.compile(
     rf"(?:contre|against|\bon|ciblant|visant|targeting|targeted|\bsur|attaque (?:du|de la|des)|"
@@ -45,7 +46,9 @@ _TARGET_BEFORE = re.compile(
     rf"clashed with|clashes with|fought|fighting|affrontements? avec|aux prises avec|"
     rf"combats? contre|affronté|attaqué|attacked|targeted|ciblé|visé|struck|"
     rf"neutralised|neutralized|exécuté|executed|abattu|captured|capturé|arrested|arrêté|"
-    rf"kidnapped|enlevé|abducted)\s+"
+    rf"kidnapped|enlevé|abducted|"
+    # "quatorze personnes, dont un membre des VDP": one of the victims.
+    rf"dont|including|among them|parmi (?:eux|elles|lesquels|lesquelles))\s+"
     rf"{_ARTICLE}(?:\w+\s+){{0,3}}$", re.IGNORECASE)
 _PERP_AFTER = re.compile(
     r"^\s*(?:\([^)]*\)\s*)?(?:,[^,]{0,80},\s*)?(?:\w+\s+){0,5}?"
@@ -162,6 +165,8 @@ def assign_sides(mentions: Sequence[Mention], texts: dict[int, str], weights: di
         actor1 = max(scores, key=lambda c: (scores[c], -first[c]))
         if scores[actor1] <= 0 and kind_of(actor1) in STATE_KINDS:
             actor1 = None  # state forces are perpetrators only on the text's word
+        elif scores[actor1] < 0:
+            actor1 = None  # named only as a victim ("dont un membre des VDP")
     if actor1 is None and category in ("violence", "abduction"):
         actor1 = UNIDENTIFIED
     if actor1 is not None:

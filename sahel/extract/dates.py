@@ -102,6 +102,15 @@ _WEEKDAY_ALONE = re.compile(
     rf"({_WEEKDAY})(?:\s+(?:à|au|to|into)\s+({_WEEKDAY}))?\b", re.IGNORECASE)
 
 
+# "vers 2 heures du matin", "at about 3 a.m." right after an overnight span: past midnight.
+_SMALL_HOURS = re.compile(r"^[^.;]{0,25}?\b(?:vers|à|aux alentours de|around|at about|at|about)\s+"
+                          r"(\d{1,2})\s*(?:h\b|heures?|a\.?m\.?|o'clock)", re.IGNORECASE)
+# "jusqu'au 31 mars", "until March 31": the end of a span that began on an earlier told date.
+_UNTIL = re.compile(r"(?:jusqu'au|jusqu'à|until|till|through|up to)\s+(?:le\s+|the\s+)?$",
+                    re.IGNORECASE)
+SPAN_MAX_DAYS = 31
+
+
 def _phrase_pattern(phrases: Mapping[str, object]) -> re.Pattern[str]:
     words = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])({words})(?![\w-])", re.IGNORECASE)
@@ -269,6 +278,10 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
             continue
         assert published is not None
         day = _weekday_on_or_before(WEEKDAYS[m[1].lower()], published)
+        hour = _SMALL_HOURS.match(text[m.end():])
+        if m[2] and hour and int(hour[1]) < 6:
+            # "la nuit de vendredi à samedi, vers 2 heures": the event is on the Saturday.
+            day = _weekday_on_or_before(WEEKDAYS[m[2].lower()], published)
         add(DateMention(m.start(), m.end(), m[0], day, 1, "weekday"))
     for m in _RELATIVE.finditer(text):
         if not free(m):
@@ -290,12 +303,22 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
         add(DateMention(m.start(), m.end(), m[0], anchored, 1, "anchor",
                         reason="" if anchored else "relative to an earlier date that is not given"))
     found.sort(key=lambda d: d.start)
+    found = [_span_start(d, text, anchor) for d in found]
     # "NIAMEY, Jan 13 (Reuters) -": the day the story was filed.
     found = [DateMention(**{**d.__dict__, "reported": True})
              if _FILED_AFTER.match(text[d.end:d.end + 30]) else d for d in found]
     if found and _is_dateline(text, found):
         found = [DateMention(**{**d.__dict__, "reported": True}) for d in found]
     return found
+
+
+def _span_start(mention: DateMention, text: str, anchor: date | None) -> DateMention:
+    """Date "jusqu'au 31 mars" by the start of its span, the date told before it (ACLED)."""
+    if mention.day is None or not _UNTIL.search(text[:mention.start]):
+        return mention
+    if anchor is not None and 0 <= (mention.day - anchor).days <= SPAN_MAX_DAYS:
+        return DateMention(**{**mention.__dict__, "day": anchor, "precision": 2})
+    return DateMention(**{**mention.__dict__, "precision": max(mention.precision, 2)})
 
 
 def _is_dateline(text: str, found: list[DateMention]) -> bool:

@@ -54,3 +54,33 @@ def test_fighters_from_a_group_are_that_group() -> None:
     [incident] = _extract("Fighters from Islamic State's Sahel branch attacked the town of "
                           "Ansongo in Mali on Tuesday.", published="2023-11-24")
     assert incident["group1"] == "Islamic State Sahel"
+
+
+def test_a_victim_named_among_the_dead_is_no_perpetrator() -> None:
+    [incident] = _extract("Au Burkina Faso, des hommes armés ont frappé vendredi le village de "
+                          "Solenzo, tuant neuf personnes, dont un membre des VDP.")
+    assert (incident["group1"], incident["group2"]) == ("Unidentified armed group", "Civilians")
+
+
+def test_troops_accused_of_killing_civilians_perpetrate_violence_against_civilians() -> None:
+    [incident] = _extract("Au Mali, des habitants accusent l'armée d'un massacre à Diafarabé. "
+                          "Selon eux, une vingtaine de civils ont été exécutés mardi.")
+    assert (incident["group1"], incident["group2"], incident["event_type"]) == (
+        "FAMa", "Civilians", "Violence against civilians")
+
+
+@pytest.mark.parametrize(("text", "published", "day", "precision"), [
+    ("Au Mali, dans la nuit de lundi à mardi, vers 3 heures du matin, des hommes armés ont "
+     "attaqué le poste de Léré.", "2023-11-25", "2023-11-21", 1),
+    ("Au Mali, dans la nuit de lundi à mardi, des hommes armés ont attaqué le poste de Léré.",
+     "2023-11-25", "2023-11-20", 1),
+    ("Au Mali, selon des témoins, tout a commencé le 3 novembre à Léré. Pendant plusieurs jours, "
+     "jusqu'au 6 novembre, des hommes ont été exécutés par des hommes armés à Léré.",
+     "2023-11-25", "2023-11-03", 2),
+    ("In Mali, gunmen killed 12 villagers in Léré between 14-17 November.", "2023-11-25",
+     "2023-11-14", 2),
+])
+def test_overnight_hours_and_spans_date_the_event(text: str, published: str, day: str,
+                                                  precision: int) -> None:
+    [incident] = _extract(text, published=published)
+    assert (incident["event_date"], incident["time_precision"]) == (day, precision)
