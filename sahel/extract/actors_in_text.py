@@ -64,7 +64,8 @@ _TARGET_AFTER = re.compile(
     r"blessé)", re.IGNORECASE)
 # "Fighters from X", "des éléments de X": the group itself acts, "from" names no target.
 _MEMBERS_OF = re.compile(r"(?:fighters|members|militants|elements|gunmen|combattants|éléments|"
-                         r"membres|hommes|jihadistes|jihadists)\s+(?:from|of|du|de|des|d')\s*"
+                         r"membres|hommes|jihadistes|jihadists|rebels|rebelles|insurgents|"
+                         r"insurgés|combatants|attackers|assaillants)\s+(?:from|of|du|de|des|d')\s*"
                          r"(?:the\s+|l'|la\s+|le\s+)?$", re.IGNORECASE)
 _OF = re.compile(r"\s*(?:from the|of the|from|of|de l'|de la|du|des|d'|de)\s*", re.IGNORECASE)
 _SUSPECTED = re.compile(r"présumés?|suspect\w*|alleged|presumed|soupçonn\w*|imput\w*|"
