@@ -19,7 +19,13 @@ from sahel import actors
 from sahel.export import to_csv_bytes
 from sahel.incidents import load_incidents
 from sahel.maps import attributions, build_map
-from sahel.overview import filter_choices, headline, incident_table, incidents_over_time
+from sahel.overview import (
+    filter_choices,
+    group_colors,
+    headline,
+    incident_table,
+    incidents_over_time,
+)
 from sahel.query import PRECISION_LABELS, IncidentQuery, describe, filter_incidents, normalise_query
 from sahel.sources import SourceError, read_incidents
 from sahel.store import IncidentStore, default_store_dir
@@ -184,7 +190,8 @@ def main() -> None:
     if timeline.empty:
         right.caption("No incidents in view.")
     else:
-        right.bar_chart(timeline, height=340, y_label="incidents")
+        right.bar_chart(timeline, height=340, y_label="incidents",
+                        color=group_colors(list(timeline.columns)))
     st.caption("Sources: " + " · ".join(attributions(selected)))
 
 

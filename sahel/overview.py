@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from sahel import places
+from sahel import actors, places
 from sahel.schema import COLUMNS_BY_NAME
 
 # The columns an analyst reads first, in that order; the download has every column.
@@ -125,3 +125,9 @@ def incidents_over_time(incidents: pd.DataFrame, top: int = CHART_GROUPS) -> pd.
               .unstack("group", fill_value=0))
     ordered = [g for g in (*main, OTHER_GROUPS) if g in counts.columns]
     return counts[ordered]
+
+
+def group_colors(groups: list[str]) -> list[str]:
+    """Return each group's map colour (alias table), grey for unknown names and "Other groups"."""
+    known = {g.name: g.color for g in actors.all_groups()}
+    return [known.get(g, "#8c8c8c") for g in groups]

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from sahel import actors
 from sahel.export import to_csv_bytes
 from sahel.incidents import load_incidents
-from sahel.overview import CHART_GROUPS, headline, incidents_over_time
+from sahel.overview import CHART_GROUPS, group_colors, headline, incidents_over_time
 from sahel.synthetic import synthetic_incidents, write_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,3 +208,7 @@ def test_headline_range_sums_low_and_high_falling_back_to_best() -> None:
     assert (figures.fatalities_low, figures.fatalities_high) == (low, high)
     assert figures.fatalities_low <= figures.fatalities <= figures.fatalities_high
     assert figures.span.count("-") == 4 and " → " in figures.span
+
+
+def test_chart_colours_match_the_map_legend() -> None:
+    assert group_colors(["JNIM", "Other groups"]) == [actors.group_info("JNIM").color, "#8c8c8c"]
