@@ -48,6 +48,10 @@ _UNIT_AFTER = re.compile(r"\s*(?:de |d')?(?:km\b|kilom|miles?\b|mètres|metres|m
                          r"h\b|minutes|ans\b|years|jours|days|semaines|weeks|mois\b|months|mm\b|"
                          r"%|pour ?cent|per ?cent|francs|dollars|euros|tonnes|tons|fcfa)",
                          re.IGNORECASE)
+# "70 personnes tuées à A et trente à B": the second number shares the first one's word.
+_ELIDED = re.compile(r"^\s*(?:autres\s+|others?\s+|more\s+)?(?:à|at|in|dans|near|près d[e'])\s",
+                     re.IGNORECASE)
+_ELIDED_GAP = re.compile(r"^[^.;]{0,60}(?:\bet|\band|,)\s*$", re.IGNORECASE)
 _TOLL_BEFORE = re.compile(r"(?:death toll|toll|bilan)\b[^.;]{0,40}$", re.IGNORECASE)
 # "It said 30 assailants were killed": the speaker of an earlier sentence.
 SAME_SPEAKER = re.compile(r"\b(?:it|he|she|they) (?:said|added|says|told)\b|"
@@ -151,21 +155,13 @@ def _claimant_for(claimants: Sequence[Claimant], at: int, default: Claimant) -> 
     return claimants[0] if claimants else default
 
 
-def find_claims(text: str, groups: Sequence[tuple[int, str]] = (),
-                default: Claimant | None = None, masked: Iterable[tuple[int, int]] = ()
-                ) -> list[Claim]:
-    """Return the casualty, prisoner, missing and looting claims stated in one sentence.
-
-    `masked` spans (dates, place names) are not read as numbers; `default` is the claimant when
-    the sentence names none (the previous speaker or the outlet).
-    """
-    default = default or Claimant(0, "outlet", "outlet")
-    claimants = find_claimants(text, groups)
+def counted_quantities(text: str, masked: Iterable[tuple[int, int]] = ()
+                       ) -> list[tuple[Quantity, str]]:
+    """Return the numbers of people in a sentence with what happened to them (killed, ...)."""
     masked = list(masked)
     quantities = [q for q in find_quantities(text)
                   if not any(q.start < e and s < q.end for s, e in masked)
                   and not _UNIT_AFTER.match(text[q.end:q.end + 20])]
-    claims: list[Claim] = []
     kinds: list[str | None] = []
     for i, q in enumerate(quantities):
         next_start = quantities[i + 1].start if i + 1 < len(quantities) else len(text)
@@ -174,8 +170,28 @@ def find_claims(text: str, groups: Sequence[tuple[int, str]] = (),
         # "Sept soldats et cinq VDP ont été tués": the first number shares the second's word.
         if kinds[i] is None and _JOINED.fullmatch(text[quantities[i].end:quantities[i + 1].start]):
             kinds[i] = kinds[i + 1]
-    for q, kind in zip(quantities, kinds, strict=True):
-        if kind is None:
+    for i in range(1, len(quantities)):
+        if kinds[i] is None and kinds[i - 1] is not None and _ELIDED.match(
+                text[quantities[i].end:]) and _ELIDED_GAP.match(
+                text[quantities[i - 1].end:quantities[i].start]):
+            kinds[i] = kinds[i - 1]
+    return [(q, kind) for q, kind in zip(quantities, kinds, strict=True) if kind is not None]
+
+
+def find_claims(text: str, groups: Sequence[tuple[int, str]] = (),
+                default: Claimant | None = None, masked: Iterable[tuple[int, int]] = (),
+                within: tuple[int, int] | None = None) -> list[Claim]:
+    """Return the casualty, prisoner, missing and looting claims stated in one sentence.
+
+    `masked` spans (dates, place names) are not read as numbers; `default` is the claimant when
+    the sentence names none (the previous speaker or the outlet); `within`, when given, is the
+    part of the sentence about one place: numbers outside it are another place's.
+    """
+    default = default or Claimant(0, "outlet", "outlet")
+    claimants = find_claimants(text, groups)
+    claims: list[Claim] = []
+    for q, kind in counted_quantities(text, masked):
+        if within is not None and not within[0] <= q.start < within[1]:
             continue
         who = _claimant_for(claimants, q.start, default)
         claims.append(Claim(by=who.by, role=who.role, kind=kind,
@@ -189,6 +205,24 @@ def find_claims(text: str, groups: Sequence[tuple[int, str]] = (),
         claims.append(Claim(by=who.by, role=who.role, kind="killed",
                             text=_clause(text, m.start(), m.end())))
     return claims
+
+
+def place_piece(text: str, places: Sequence[tuple[int, int]], index: int
+                ) -> tuple[int, int] | None:
+    """Return the part of a sentence that tells the toll of its `index`-th place, else None.
+
+    "70 tués à A et 30 à B": the numbers come before their place, pieces end at each place;
+    "à A, 70 morts ; à B, 30": after it, pieces start at each place. None when the sentence
+    has fewer numbers than places (one toll for all of them).
+    """
+    numbers = [q.start for q, _ in counted_quantities(text, places)]
+    if len(places) < 2 or len(numbers) < len(places):
+        return None
+    if min(numbers) < places[0][0]:
+        start = places[index - 1][1] if index else 0
+        return start, places[index][1]
+    end = places[index + 1][0] if index + 1 < len(places) else len(text)
+    return places[index][0], end
 
 
 def is_no_toll(text: str) -> bool:

@@ -29,6 +29,7 @@ from sahel.extract.claims import (
     dedupe_claims,
     find_claimants,
     find_claims,
+    place_piece,
     toll,
 )
 from sahel.extract.dates import is_background_date
@@ -111,13 +112,19 @@ def _merge_same_day(drafts: list[Draft], infos: Sequence[SentenceInfo], report: 
     for draft in ranked:
         home = next((k for k in kept if k.category == draft.category
                      and k.episode == draft.episode and days[id(k)] == days[id(draft)]
-                     and _within(k, draft, 25.0)), None)
+                     and _within(k, draft, 25.0) and not _own_tolls(k, draft, infos)), None)
         if home is None:
             kept.append(draft)
         else:
             home.secondary.extend(draft.primary + draft.secondary)
             home.claim_only.extend(draft.claim_only)
     return sorted(kept, key=lambda d: min(d.sentences()))
+
+
+def _own_tolls(a: Draft, b: Draft, infos: Sequence[SentenceInfo]) -> bool:
+    """Tell whether one sentence gives each of two places its own toll ("40 at A, 12 at B")."""
+    return any(_piece_of(a, infos[i]) and _piece_of(b, infos[i])
+               for i in set(a.primary) & set(b.primary))
 
 
 def _within(a: Draft, b: Draft, km: float) -> bool:
@@ -270,8 +277,20 @@ def _claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report) -> list
                   or speakers[i - 1][0] == info.sentence.paragraph):
             default = speakers[i - 1][1]  # "Il a fait état d'un bilan", "It said ..."
         masked = [(d.start, d.end) for d in info.dates] + [(p.start, p.end) for p in info.places]
-        claims += find_claims(info.sentence.text, _groups(info), default=default, masked=masked)
+        claims += find_claims(info.sentence.text, _groups(info), default=default, masked=masked,
+                              within=_piece_of(draft, info))
     return dedupe_claims(claims)
+
+
+def _piece_of(draft: Draft, info: SentenceInfo) -> tuple[int, int] | None:
+    """Return the part of a sentence naming several places that is about the draft's place."""
+    towns = sorted({geocode.place_key(p): p for p in info.event_places()}.values(),
+                   key=lambda p: p.start)
+    keys = [geocode.place_key(p) for p in towns]
+    mine = geocode.place_key(draft.place)
+    if mine not in keys:
+        return None
+    return place_piece(info.sentence.text, [(p.start, p.end) for p in towns], keys.index(mine))
 
 
 def _groups(info: SentenceInfo) -> list[tuple[int, str]]:

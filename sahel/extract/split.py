@@ -47,7 +47,8 @@ PROPERTY = re.compile(r"villages?|maisons|houses|homes|greniers|granaries|march�
 # A total over several incidents, which belongs to none of them.
 SUMMARY = re.compile(r"(?:plusieurs|several|multiple|a series of|une série d'|deux|trois|two|three|"
                      r"simultaneous|coordinated|coordonnées)\s+(?:\w+\s+)?(?:attaques|attacks|"
-                     r"raids|assauts|assaults|opérations|operations|incidents)", re.IGNORECASE)
+                     r"raids|assauts|assaults|opérations|operations|incidents|villages|"
+                     r"localités|localities|towns|camps|bases|positions)", re.IGNORECASE)
 # Reports whose first lines or title say they are opinion yield no incidents.
 OPINION = re.compile(r"^\s*(?:opinion|éditorial|editorial|tribune|op-ed|commentaire|chronique|"
                      r"point de vue|lettre ouverte|analysis|analyse)\b|\béditorial\b|\beditorial\b",

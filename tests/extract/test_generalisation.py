@@ -84,3 +84,22 @@ def test_overnight_hours_and_spans_date_the_event(text: str, published: str, day
                                                   precision: int) -> None:
     [incident] = _extract(text, published=published)
     assert (incident["event_date"], incident["time_precision"]) == (day, precision)
+
+
+@pytest.mark.parametrize("text", [
+    "Au Niger, des hommes armés ont tué samedi quarante personnes à Ayorou et douze à Kandadji.",
+    "Au Niger, samedi, des hommes armés ont attaqué deux villages : à Ayorou, quarante morts ; "
+    "à Kandadji, douze morts.",
+])
+def test_each_place_of_a_sentence_keeps_its_own_toll(text: str) -> None:
+    records = _extract(text)
+    assert {r["location"]: (r["fatalities_low"], r["fatalities_high"]) for r in records} == {
+        "Ayorou": (40, 40), "Kandadji": (12, 12)}
+
+
+def test_a_total_over_several_villages_belongs_to_none_of_them() -> None:
+    records = _extract("Au Niger, une cinquantaine de civils ont été tués samedi dans des attaques "
+                       "contre deux villages. Selon le maire, trente personnes ont été tuées à "
+                       "Ayorou et vingt à Kandadji.")
+    assert {r["location"]: r["fatalities_high"] for r in records} == {
+        "Ayorou": 30, "Kandadji": 20}
