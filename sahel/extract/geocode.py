@@ -17,62 +17,20 @@ from typing import Any
 
 from sahel import actors, places
 from sahel.extract.areas import admin2_area
+from sahel.extract.place_words import (
+    DEMONYM,
+    DEMONYMS,
+    GIVEN_NAMES,
+    NON_PLACES,
+    PERSON_BEFORE,
+    STOP_WORDS,
+)
 
-# Adjectives of nationality that place a report in a country.
-DEMONYMS: dict[str, str] = {
-    "malien": "MLI", "malienne": "MLI", "maliens": "MLI", "maliennes": "MLI", "malian": "MLI",
-    "burkinabè": "BFA", "burkinabé": "BFA", "burkinabe": "BFA", "burkinabés": "BFA",
-    "burkinabè s": "BFA", "nigérien": "NER", "nigérienne": "NER", "nigériens": "NER",
-    "nigerien": "NER", "nigerienne": "NER", "tchadien": "TCD", "tchadienne": "TCD",
-    "tchadiens": "TCD", "chadian": "TCD", "mauritanien": "MRT", "mauritanienne": "MRT",
-    "mauritanian": "MRT", "nigérian": "NGA", "nigérianes": "NGA", "nigerian": "NGA",
-    "béninois": "BEN", "beninese": "BEN", "togolais": "TGO", "togolese": "TGO",
-    "algérien": "DZA", "algérienne": "DZA", "algerian": "DZA",
-}
-_DEMONYM = re.compile(r"(?<![\w-])(" + "|".join(sorted(DEMONYMS, key=len, reverse=True))
-                      + r")(?![\w-])", re.IGNORECASE)
-
-# Capitalised words that start sentences or name things other than places.
-STOP_WORDS = frozenset("""
-le la les l un une des du de d au aux à a en dans sur selon après avant depuis pendant avec pour
-par et ou mais ce cet cette ces il ils elle elles on nous vous leur leurs son sa ses qui que quoi
-lors alors ainsi puis enfin déjà encore aussi même tous toutes plus moins très trois deux quatre
-the a an in on at of for from with by after before since during and or but this that these those
-he she it they we you his her its their who which what when where while as according
-lundi mardi mercredi jeudi vendredi samedi dimanche monday tuesday wednesday thursday friday
-saturday sunday janvier février fevrier mars avril mai juin juillet août aout septembre octobre
-novembre décembre january february march april may june july august september october november
-december jan feb mar apr jun jul aug sep sept oct nov dec janv févr fév avr juil déc
-mr mrs m mme colonel col captain capitaine général general president président ministre minister
-prime premier chef sergent lieutenant commandant lt gen
-afp reuters rfi ap bbc le monde ap photo photo opinion éditorial editorial
-nord sud est ouest north south east west centre center central
-islam islamic islamique etat état state groupe group forces force armée army mission
-""".split())
-# Names of continents, areas and far-away countries that gazetteers also hold as hamlets.
-NON_PLACES = frozenset({
-    "africa", "afrique", "west africa", "afrique de l ouest", "sahel", "sahara", "maghreb",
-    "azawad", "europe", "america", "amerique", "france", "russia", "russie", "egypt", "egypte",
-    "united states", "etats unis", "chine", "china", "turquie", "turkey", "ukraine", "maroc",
-    "morocco", "tunisie", "tunisia", "qatar", "iran", "israel", "more", "most", "many", "some",
-    "al qaida", "al qaeda", "al qaïda", "islam",
-})
-# Titles before a person's name.
-_PERSON_BEFORE = re.compile(
-    r"(?:colonel|capitaine|captain|général|general|président|president|ministre|minister|"
-    r"prefect|préfet|mr\.?|mrs\.?|m\.|mme|dr\.?|imam|chef|leader|spokesman|porte-parole|"
-    r"sergent|lieutenant|commandant|chercheuse|chercheur|prédicateur|jihadist|jihadiste|"
-    r"juge|judge|maire|mayor|said|dit|by|par)\s+$", re.IGNORECASE)
+# "le préfet de X", "évacués vers X": X locates an office or a hospital, not the event.
 _LOCATOR_OFFICE = re.compile(
     r"(?:prefect|préfet|governor|gouverneur|mayor|maire|hôpital|hospital|évacués? (?:vers|à)|"
     r"evacuated to|transférés? (?:vers|à)|taken to)\s+(?:for|of|de|du|d'|à|in|at|to)?\s*"
     r"(?:la |the )?$", re.IGNORECASE)
-GIVEN_NAMES = frozenset("""
-amadou ahmadou mahamadou mohamed mohammed mamadou moussa ibrahim ibrahima boubacar assimi iyad
-abou abu ali oumar omar ousmane souleymane hamadoun hama adama issa idrissa ilaria paul serge
-wassim sam roch blaise emmanuel salif bakary modibo moctar mokhtar hassan ahmed abdoulaye yacouba
-aminata fatoumata mariam christophe jean pierre michel
-""".split())
 
 # "entre Boni et Hombori": the event lies between; either name is a fair precision-2 point when
 # the sentence names no other place.
@@ -203,7 +161,7 @@ def candidate_spans(text: str) -> list[tuple[int, int, str]]:
 def scan_context(text: str) -> Context:
     """Return the countries and regions a report names (for disambiguating places)."""
     ctx = Context()
-    for m in _DEMONYM.finditer(text):
+    for m in DEMONYM.finditer(text):
         iso3 = DEMONYMS[m.group(1).lower()]
         ctx.countries[iso3] = ctx.countries.get(iso3, 0) + 2
     for start, end, name in candidate_spans(text):
@@ -235,7 +193,7 @@ def _region_iso3(region: str, hint: str | None) -> str:
 
 
 def _is_person(text: str, start: int, name: str) -> bool:
-    if _PERSON_BEFORE.search(text[max(0, start - 20):start]):
+    if PERSON_BEFORE.search(text[max(0, start - 20):start]):
         return True
     first = places.fold(name).split()[0]
     return len(name.split()) >= 2 and first in GIVEN_NAMES
@@ -296,7 +254,7 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
                 r"\s*[»\"”]", text[end:end + 3]):
             continue  # a name in quotes is a boat, an operation, a slogan: « Tombouctou »
         folded = places.fold(name)
-        if places.country_iso3(name) or folded in DEMONYMS or _DEMONYM.fullmatch(name) \
+        if places.country_iso3(name) or folded in DEMONYMS or DEMONYM.fullmatch(name) \
                 or text[end:end + 2] in ("'s", "’s"):
             continue
         before = text[max(0, start - 60):start]

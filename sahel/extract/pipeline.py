@@ -11,7 +11,6 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from sahel import places
 from sahel.extract import geocode
 from sahel.extract.actors_in_text import (
     UNIDENTIFIED,
@@ -34,6 +33,7 @@ from sahel.extract.claims import (
 )
 from sahel.extract.dates import is_background_date
 from sahel.extract.events import CIVILIAN_TARGET, MILITARY_TARGET, decide_event_type
+from sahel.extract.location import locate_draft
 from sahel.extract.report import Report
 from sahel.extract.sentences import clean_text, split_sentences
 from sahel.extract.split import Draft, SentenceInfo, is_opinion, read_sentences, split_incidents
@@ -42,8 +42,6 @@ from sahel.schema import Claim, claims_to_json, conform, empty_incidents
 # An incident with no time at all (no date word, no publication date) is a general statement
 # ("the violence that has killed thousands"), not an event: it is dropped.
 NO_TIME = "neither the text nor the publication date dates it"
-# Regions that exist since 2016 but have no polygon in the shipped boundaries.
-POLYGONLESS_REGIONS = ("Ménaka", "Taoudénit")
 
 
 @dataclass(frozen=True)
@@ -87,16 +85,6 @@ def extract_report(report: Report) -> Extraction:
     unresolved = _unresolved(infos)
     frame = conform(pd.DataFrame(records)) if records else empty_incidents()
     return Extraction(report, frame, background, unresolved, records)
-
-
-def _country_point(iso3: str) -> tuple[float, float] | None:
-    """Return a point inside a country (precision 3 stand-in when only the country is known)."""
-    countries = places.load_countries()
-    match = countries[countries["iso3"] == iso3]
-    if match.empty:
-        return None
-    point = match.geometry.iloc[0].representative_point()
-    return round(point.y, 5), round(point.x, 5)
 
 
 def _merge_same_day(drafts: list[Draft], infos: Sequence[SentenceInfo], report: Report
@@ -194,70 +182,6 @@ def _target(texts: Sequence[str]) -> str:
     return "military" if military else "unknown"
 
 
-def _location(draft: Draft, infos: Sequence[SentenceInfo], ctx: geocode.Context
-              ) -> dict[str, Any]:
-    mention = draft.place
-    flags: list[str] = []
-    if mention.place is not None:
-        p = mention.place
-        lat, lon = p.latitude, p.longitude
-        precision = 1 if mention.role == "event" and not draft.inferred_place else 2
-        if str(getattr(p, "kind", "")).startswith("admin"):
-            precision = 3
-        if getattr(p, "score", 100) < 100:
-            flags.append("fuzzy_place")  # a near spelling: the analyst should confirm it
-            precision = max(precision, 2)
-        location, iso3, admin2 = p.name, p.iso3, p.admin2
-    elif mention.role == "country":
-        lat, lon = _country_point(mention.iso3 or "") or (None, None)
-        iso3 = mention.iso3
-        precision, location, admin2 = 3, places.country_name(iso3 or "") or iso3, None
-        flags.append("country_only")
-    elif mention.admin1 is not None:
-        point = places.region_centroid(mention.admin1, mention.iso3)
-        lat, lon = point if point else (None, None)
-        precision, location, iso3, admin2 = 3, mention.admin1, mention.iso3, None
-    else:
-        lat = lon = None
-        precision, location, iso3, admin2 = 3, mention.text, ctx.main_country(), None
-        flags.append("unresolved_place")
-        regions = [r for i in draft.sentences() for r in infos[i].regions()] or [
-            r for info in infos for r in info.regions()]
-        if regions:
-            point = places.region_centroid(regions[0].admin1 or "", regions[0].iso3)
-            if point:
-                lat, lon = point
-        elif iso3:
-            point = _country_point(iso3)
-            if point:
-                lat, lon = point
-                flags.append("country_only")
-    admin1 = None
-    gazetteer_region = getattr(mention.place, "admin1", None)
-    if mention.role == "country":
-        pass  # a point inside the country says nothing about the region
-    elif gazetteer_region:
-        # The gazetteer's own region beats point-in-polygon on simplified borders (Tinzaouaten).
-        admin1 = places.canonical_region(gazetteer_region, iso3) or gazetteer_region
-    elif lat is not None and lon is not None:
-        located_iso3, admin1 = geocode.admin_for(lat, lon)
-        iso3 = located_iso3 or iso3
-    # The capital of a region without a polygon (Ménaka, Taoudénit) belongs to that region.
-    capital_of = places.canonical_region(location, iso3) if location and iso3 else None
-    if capital_of and lat is not None and places.region_centroid(capital_of, iso3) and \
-            capital_of in POLYGONLESS_REGIONS:
-        admin1 = capital_of
-    # A region the text names wins over the polygon when the polygon layer lacks it (Ménaka).
-    named = [r.admin1 for i in draft.sentences() for r in infos[i].regions()]
-    if named and named[0] and (admin1 is None or places.region_centroid(named[0]) is not None
-                               and named[0] in POLYGONLESS_REGIONS):
-        admin1 = named[0]
-    return {"candidates": mention.candidates,
-            "location": location, "latitude": lat, "longitude": lon, "geo_precision": precision,
-            "iso3": iso3, "country": places.country_name(iso3) if iso3 else None,
-            "admin1": admin1, "admin2": admin2, "flags": flags}
-
-
 def _claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report) -> list[Claim]:
     outlet = Claimant(0, report.source or "outlet", "outlet")
     claims: list[Claim] = []
@@ -313,7 +237,7 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
         day, precision, reason, past = _event_date(draft, infos, report)
         if past and not _is_lead(draft, infos):
             draft.background = True
-    where = _location(draft, infos, ctx)
+    where = locate_draft(draft, infos, ctx)
     primary_texts = [texts[i] for i in draft.primary] or [texts[i] for i in indices]
     target = _target(primary_texts)
     if target == "unknown":
