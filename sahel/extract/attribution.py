@@ -63,4 +63,5 @@ def attributed_group(attributions: Sequence[Attribution], place_key: str) -> Att
     """Return the attribution that covers an incident at `place_key` (named place first)."""
     named = [a for a in attributions if place_key in a.place_keys]
     general = [a for a in attributions if not a.place_keys]
-    return (named or general or [None])[0]
+    covering = named or general
+    return covering[0] if covering else None
