@@ -63,10 +63,18 @@ _TARGET_AFTER = re.compile(
     r"(?:\w+\s+)?(?:tué|attaqu|killed|attacked|ciblé|targeted|kidnapped|enlev|abduct|wounded|"
     r"blessé)", re.IGNORECASE)
 # "Fighters from X", "des éléments de X": the group itself acts, "from" names no target.
+# "Fighters from X", "des éléments de X": the group itself acts, "from" names no target.
 _MEMBERS_OF = re.compile(r"(?:fighters|members|militants|elements|gunmen|combattants|éléments|"
                          r"membres|hommes|jihadistes|jihadists|rebels|rebelles|insurgents|"
                          r"insurgés|combatants|attackers|assaillants)\s+(?:from|of|du|de|des|d')\s*"
                          r"(?:the\s+|l'|la\s+|le\s+)?$", re.IGNORECASE)
+# "15 soldats tués", "soldiers killed in the attack": a participle right after the noun is
+# passive ("ont tué", "a attaqué" are not).
+_PARTICIPLE_AFTER = re.compile(
+    r"^\s*(?:(?!(?:a|ont|avait|avaient|aurait|auraient|ayant|avoir)\b)\w+\s+)?"
+    r"(?:tué|attaqué|exécuté|neutralisé|enlevé|blessé|capturé|massacré)(?:e|s|es)?(?![\w-])|"
+    r"^\s*(?:killed|wounded|abducted|kidnapped|captured|executed)\s+(?:in|during|on|by|at|"
+    r"when|and|,)", re.IGNORECASE)
 _OF = re.compile(r"\s*(?:from the|of the|from|of|de l'|de la|du|des|d'|de)\s*", re.IGNORECASE)
 _SUSPECTED = re.compile(r"présumés?|suspect\w*|alleged|presumed|soupçonn\w*|imput\w*|"
                         r"attribu\w*|believed to be|serait|seraient|probabl\w*", re.IGNORECASE)
@@ -132,8 +140,11 @@ def _points(mention: Mention, text: str) -> tuple[float, float]:
     before = text[max(0, start - 60):start]
     # "Islamic State's Sahel branch attacked": the possessive is part of the name.
     after = re.sub(r"^'s\b", "", text[mention.end:mention.end + 90])
-    perp = 2.0 * bool(_PERP_BEFORE.search(before)) + 1.0 * bool(_PERP_AFTER.search(after))
-    target = 2.0 * bool(_TARGET_BEFORE.search(before)) + 1.0 * bool(_TARGET_AFTER.search(after))
+    passive = bool(_PARTICIPLE_AFTER.match(after))
+    perp = 2.0 * bool(_PERP_BEFORE.search(before)) + 1.0 * bool(
+        _PERP_AFTER.search(after) and not passive)
+    target = 2.0 * bool(_TARGET_BEFORE.search(before)) + 1.0 * bool(
+        _TARGET_AFTER.search(after) or passive)
     return perp, target
 
 

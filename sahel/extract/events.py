@@ -58,6 +58,7 @@ CUE_PATTERNS: dict[str, re.Pattern[str]] = {
 EVENT_CUES = frozenset({"kill", "attack", "clash", "overtake", "suicide", "shelling", "air", "ied",
                         "abduct", "protest", "riot"})
 GROUND_CUES = frozenset({"clash", "overtake"})
+REMOTE_CUES = frozenset({"air", "shelling", "ied", "suicide"})
 REMOTE_SUB_TYPES: tuple[tuple[str, str], ...] = (
     ("suicide", "Suicide bomb"),
     ("ied", "Remote explosive/landmine/IED"),
@@ -125,7 +126,7 @@ def decide_event_type(category: str, primary: frozenset[str], secondary: frozens
         return "Violence against civilians", "Abduction/forced disappearance"
     if "riot" in primary:
         return "Riots", "Mob violence"
-    remote = primary & {"air", "shelling", "ied", "suicide"}
+    remote = primary & REMOTE_CUES
     if target == "civilians" and cues & {"kill", "attack"} and "clash" not in cues \
             and not remote:
         return "Violence against civilians", "Attack"

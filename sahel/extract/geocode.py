@@ -52,11 +52,15 @@ _OFFSET_BEFORE = re.compile(
     re.IGNORECASE)
 _NEAR_BEFORE = re.compile(
     r"(?:(?:près|non loin|aux environs|dans les environs|à proximité|dans la zone|"
-    r"dans le secteur|la région|la zone|le cercle|la commune|dans la périphérie|"
-    r"le département|la préfecture|le district|"
+    r"dans le secteur|la région|la zone|dans la périphérie|"
     r"à la périphérie|au large) d(?:e\s+|')|(?:near|close to|outside(?: the (?:town|city|"
     r"village) of)?|around|in the vicinity of|in the area of|on the outskirts of)\s+)$",
     re.IGNORECASE)
+# "dans le cercle de X", "département de Ouallam": a unit that contains the event; it stands
+# for the event's place (precision 2 or 3) only when the sentence names no town.
+_AREA_BEFORE = re.compile(r"(?:le cercle|la commune|le département|département|la préfecture|"
+                          r"le district|the district|the department|the commune|cercle) "
+                          r"d(?:e\s+|')$", re.IGNORECASE)
 _REGION_BEFORE = re.compile(r"(?:région|region|province|préfecture|wilaya)\s+(?:de\s+|d'|du\s+|"
                             r"of\s+(?:the\s+)?)?$", re.IGNORECASE)
 _DATELINE_AFTER = re.compile(
@@ -82,7 +86,8 @@ class PlaceMention:
     start: int
     end: int
     text: str
-    role: str  # "event" (where it happened), "near"/"between" (precision 2), "locator", "region",
+    role: str  # "event" (where it happened), "near"/"between" (precision 2), "area" (a unit
+    # that contains the event), "locator", "region",
     # or "country" (no place named at all)
     place: Any = None  # sahel.gazetteer Place when resolved
     admin1: str | None = None  # canonical region (region mentions)
@@ -301,6 +306,8 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
             role = "locator"  # hundreds of km away, or measured from the capital
         elif _OFFSET_BEFORE.search(before):
             role = "near"
+        elif _AREA_BEFORE.search(before[-30:]):
+            role = "area"
         elif _NEAR_BEFORE.search(before[-40:]) or _AREA_AFTER.match(text[end:end + 10]):
             role = "near"
         else:

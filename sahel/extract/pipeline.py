@@ -32,7 +32,13 @@ from sahel.extract.claims import (
     toll,
 )
 from sahel.extract.dates import is_background_date
-from sahel.extract.events import CIVILIAN_TARGET, MILITARY_TARGET, decide_event_type
+from sahel.extract.events import (
+    CIVILIAN_TARGET,
+    EVENT_CUES,
+    MILITARY_TARGET,
+    REMOTE_CUES,
+    decide_event_type,
+)
 from sahel.extract.location import locate_draft
 from sahel.extract.report import Report
 from sahel.extract.sentences import clean_text, split_sentences
@@ -263,6 +269,10 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
         if draft.secondary else frozenset()
     if not draft.primary:
         cues_primary, cues_secondary = cues_secondary, frozenset()
+    elif cues_primary & EVENT_CUES <= {"attack"}:
+        # "The boat was targeted near X. Witnesses reported rockets": the next sentence says how.
+        cues_primary |= frozenset().union(*(infos[i + 1].cues & REMOTE_CUES for i in draft.primary
+                                             if i + 1 in draft.secondary))
     event_type, sub_type = decide_event_type(draft.category, cues_primary, cues_secondary, target,
                                              is_state(sides.actor1))
     if event_type == "Riots":

@@ -76,7 +76,8 @@ class SentenceInfo:
         """Return the places where the event happened (towns first, then "near" places)."""
         towns = [p for p in self.places if p.role == "event"]
         near = [p for p in self.places if p.role == "near"]
-        return towns or near or [p for p in self.places if p.role == "between"][:1]
+        between = [p for p in self.places if p.role == "between"][:1]
+        return towns or near or between or [p for p in self.places if p.role == "area"][:1]
 
     def regions(self) -> list[geocode.PlaceMention]:
         """Return the regions named in the sentence."""
@@ -297,7 +298,8 @@ def _main_place(infos: Sequence[SentenceInfo], region_ok: bool) -> geocode.Place
         if info.background:
             continue
         for p in info.places:
-            if p.role in ("event", "near", "between") or (region_ok and p.role == "region"):
+            if p.role in ("event", "near", "between", "area") or (
+                    region_ok and p.role == "region"):
                 key = geocode.place_key(p)
                 weight = 2 if p.role in ("event", "near") else 1
                 n, first, _ = counts.get(key, (0, info.sentence.index, p))
@@ -315,8 +317,9 @@ def _merge_near(incidents: list[Draft]) -> list[Draft]:
         if draft.place.role == "event" or draft.place.place is None:
             continue
         for other in kept:
-            if other is draft or other.category != draft.category or other.place.place is None:
-                continue
+            if other is draft or other.category != draft.category or other.place.place is None \
+                    or other.episode != draft.episode:
+                continue  # "Le même jour, ..." tells another event, however close
             if other.place.role == "event" and geocode.distance_km(
                     draft.place.place.latitude, draft.place.place.longitude,
                     other.place.place.latitude, other.place.place.longitude) <= 30:

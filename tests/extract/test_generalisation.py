@@ -103,3 +103,36 @@ def test_a_total_over_several_villages_belongs_to_none_of_them() -> None:
                        "Ayorou et vingt à Kandadji.")
     assert {r["location"]: r["fatalities_high"] for r in records} == {
         "Ayorou": 30, "Kandadji": 20}
+
+
+def test_a_department_named_beside_a_village_contains_it() -> None:
+    records = _extract("Au Niger, des hommes armés ont tué samedi six villageois à Banibangou, "
+                       "dans le département de Ouallam.")
+    assert len(records) == 1 and records[0]["location"] != "Ouallam"
+
+
+def test_the_department_alone_stands_for_the_place() -> None:
+    [incident] = _extract("Au Niger, des hommes armés ont tué samedi six villageois dans le "
+                          "département de Ouallam.")
+    assert incident["admin2"] == "Ouallam" or incident["location"] == "Ouallam"
+
+
+def test_another_event_the_same_day_nearby_stays_apart() -> None:
+    records = _extract("Au Mali, un bateau a été pris pour cible jeudi près de Bourem. "
+                       "Le même jour, le camp militaire de Bamba a été attaqué par des hommes armés.",
+                       published="2023-09-08")
+    assert sorted(r["location"] for r in records) == ["Bamba", "Bourem"]
+
+
+def test_soldiers_killed_are_victims_not_perpetrators() -> None:
+    [incident] = _extract("Au Burkina Faso, douze soldats tués vendredi dans l'attaque du poste "
+                          "de Solenzo par des hommes armés.")
+    assert (incident["group1"], incident["group2"]) == (
+        "Unidentified armed group", "Burkina Faso forces")
+
+
+def test_the_next_sentence_says_how_an_attack_was_carried_out() -> None:
+    [incident] = _extract("Au Mali, un bateau a été pris pour cible jeudi près de Tonka. "
+                          "Des témoins font état de tirs de roquettes sur le navire.",
+                          published="2023-09-08")
+    assert incident["sub_event_type"] == "Shelling/artillery/missile attack"
