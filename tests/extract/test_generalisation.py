@@ -119,7 +119,8 @@ def test_the_department_alone_stands_for_the_place() -> None:
 
 def test_another_event_the_same_day_nearby_stays_apart() -> None:
     records = _extract("Au Mali, un bateau a été pris pour cible jeudi près de Bourem. "
-                       "Le même jour, le camp militaire de Bamba a été attaqué par des hommes armés.",
+                       "Le même jour, le camp militaire de Bamba a été attaqué par des hommes "
+                       "armés.",
                        published="2023-09-08")
     assert sorted(r["location"] for r in records) == ["Bamba", "Bourem"]
 
