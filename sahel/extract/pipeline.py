@@ -285,6 +285,21 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
         outlet = Claimant(0, report.source or "outlet", "outlet")
         claims += [c for c in find_claims(clean_text(report.title), default=outlet)
                    if c.kind == "killed"]
+    if event_type == "Battles" and target == "civilians" and not draft.background:
+        # "Clashing with rival militants and killing dozens of civilians": ACLED codes the
+        # battle and the killings of civilians as two events at the same place and day.
+        rivals = assign_sides(mentions, texts, weights, "military", where["iso3"], draft.category)
+        on_civilians = [c for c in claims if c.kind != "killed" or CIVILIAN_TARGET.search(c.text)]
+        if rivals.actor2 not in (None, "Civilians", sides.actor1) and any(
+                c.kind == "killed" and c.low for c in on_civilians):
+            battle = Sides(sides.actor1, sides.actor1_text, rivals.actor2, rivals.actor2_text,
+                           sides.qualifier)
+            fighting = [c for c in claims if c not in on_civilians]
+            return [_record(report, draft, where, day, precision, reason, battle, event_type,
+                            sub_type, fighting, *toll(fighting), indices, infos),
+                    _record(report, draft, where, day, precision, reason, sides,
+                            "Violence against civilians", "Attack", on_civilians,
+                            *toll(on_civilians), indices, infos)]
     best, low, high = toll(claims)
     base = _record(report, draft, where, day, precision, reason, sides, event_type, sub_type,
                    claims, best, low, high, indices, infos)

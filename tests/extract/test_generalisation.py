@@ -137,3 +137,19 @@ def test_the_next_sentence_says_how_an_attack_was_carried_out() -> None:
                           "Des témoins font état de tirs de roquettes sur le navire.",
                           published="2023-09-08")
     assert incident["sub_event_type"] == "Shelling/artillery/missile attack"
+
+
+def test_a_clash_then_killings_of_civilians_are_two_events() -> None:
+    records = _extract("In Mali, Islamic State fighters attacked the town of Ansongo on Tuesday, "
+                       "clashing with JNIM militants. After the fighting they shot residents; "
+                       "at least 20 civilians were killed.", published="2023-11-24")
+    assert sorted((r["event_type"], r["group1"], r["group2"], r["fatalities_low"])
+                  for r in records) == [
+        ("Battles", "Islamic State Sahel", "JNIM", 0),
+        ("Violence against civilians", "Islamic State Sahel", "Civilians", 20)]
+
+
+def test_civilians_fleeing_a_clash_make_no_second_event() -> None:
+    records = _extract("In Mali, JNIM clashed with Islamic State fighters in Ansongo on Tuesday. "
+                       "Civilians fled the town.", published="2023-11-24")
+    assert [r["event_type"] for r in records] == ["Battles"]
