@@ -1,6 +1,6 @@
 """Seeded synthetic incident stores for benchmarks and tests: realistic shape, invented events.
 
-Points cluster around real conflict-affected towns (coordinates from GeoNames, CC BY 4.0), with a
+Points cluster around real conflict-affected towns (approximate town coordinates), with a
 country-specific mix of armed groups and event types. Regions come from the shipped boundaries by
 point-in-polygon, groups from the alias table, so the frame is what a real import would produce.
 Nothing here is a real incident: ids start with ``SYN-`` and notes say "Synthetic".
