@@ -336,4 +336,8 @@ def is_background_date(mention: DateMention, published: date | None) -> bool:
         return True
     if mention.day is None or published is None:
         return False
-    return (published - mention.day).days > 21
+    latest = mention.day
+    if mention.kind == "month":
+        # "in August", told in mid-September: any day of August, up to its last, may be meant.
+        latest = (mention.day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return (published - latest).days > 21

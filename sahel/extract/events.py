@@ -27,13 +27,15 @@ CUES: dict[str, str] = {
     "overtake": r"pris le contrôle|prise de contrôle|pris possession|emparés?|s'est emparé\w*|"
                 r"repris(?:e)?(?: en main)?|contrôle total|"
                 r"took control|taken control|total control|taken over|took over|seized|"
-                r"captured|recaptured|retook|retaken|(?:has|had) taken",
+                r"captured|recaptured|retook|retaken|(?:has|had) taken (?!\w+ (?:weeks|days|"
+                r"months|hours|years))",
     "suicide": r"kamikazes?|suicide|attentat-suicide|véhicule piégé|car bomb|svbied|vbied",
     "shelling": r"obus|mortiers?|roquettes?|artillerie|tirs indirects|"
                 r"shell(?:s|ing|ed)?|mortars?|rockets?|artillery",
     "air": r"frappes? aériennes?|frappes? de drones?|bombardements? aériens?|raids? aériens?|"
            r"appui aérien|"
            r"air ?strikes?|airstrikes?|drone strikes?|air raids?|air support|aerial bombing|"
+           r"(?:a|an|the) (?:\w+ )?strikes? (?:by|on|against|targeting|carried out)|"
            r"bombed from the air",
     # Aircraft alone are no event ("the army received two drones"); firing aircraft are.
     "aircraft": r"hélicoptères?|drones?|avions?|helicopters?|aircraft|planes?|jets?",

@@ -28,7 +28,10 @@ PAST_EVENT = re.compile(
     r"months)(?: seulement| only| just)? (?:après|after|plus tôt|earlier|before|avant)|"
     r"(?:since|depuis) (?:the|l'|la|le) (?:attack|attaque|massacre|prise|capture)|"
     r"anniversa\w+|commémor\w*|(?:un|deux|trois|\d+) ans? (?:après|plus tard|jour pour jour)|"
-    r"years? (?:ago|after|later)|il y a (?:un|deux|trois|\d+) ans|retrospective|rétrospective",
+    r"years? (?:ago|after|later)|il y a (?:un|deux|trois|\d+) ans|retrospective|rétrospective|"
+    # "the deadliest raid since jihadists killed 71 soldiers at X": X is the yardstick.
+    r"(?:deadliest|bloodiest|worst|most deadly|plus meurtri\w+|plus lourde?s?|plus graves?)"
+    r"\b[^.]{0,80}?\b(?:since|depuis)\b",
     re.IGNORECASE)
 # Habitual or generic wording: "est régulièrement la cible d'attaques", "frequently attacked".
 HABITUAL = re.compile(r"régulièrement|souvent|fréquemment|de plus en plus|régulières|récurrent\w*|"

@@ -153,3 +153,25 @@ def test_civilians_fleeing_a_clash_make_no_second_event() -> None:
     records = _extract("In Mali, JNIM clashed with Islamic State fighters in Ansongo on Tuesday. "
                        "Civilians fled the town.", published="2023-11-24")
     assert [r["event_type"] for r in records] == ["Battles"]
+
+
+def test_a_region_and_a_month_give_a_region_level_incident() -> None:
+    [incident] = _extract("French officials said on Thursday that a senior jihadist commander "
+                          "was killed in a strike by French forces in August in the Gao region.",
+                          published="2021-09-16")
+    assert (incident["location"], incident["geo_precision"], incident["event_date"][:7],
+            incident["time_precision"], incident["sub_event_type"]) == (
+        "Gao", 3, "2021-08", 3, "Air/drone strike")
+
+
+def test_the_yardstick_of_a_deadliest_attack_is_background() -> None:
+    records = _extract("In Niger, gunmen killed 30 soldiers in Ayorou on Thursday. It was the "
+                       "deadliest attack since militants killed 40 soldiers at Torodi in "
+                       "December.", published="2020-01-13")
+    assert [r["location"] for r in records] == ["Ayorou"]
+
+
+def test_time_taken_is_no_territory_taken() -> None:
+    [incident] = _extract("In Mali, gunmen killed five soldiers in Ansongo on Tuesday. The "
+                          "identification had taken several days.", published="2023-11-24")
+    assert incident["sub_event_type"] == "Armed clash"
