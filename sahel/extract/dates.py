@@ -339,5 +339,6 @@ def is_background_date(mention: DateMention, published: date | None) -> bool:
     latest = mention.day
     if mention.kind == "month":
         # "in August", told in mid-September: any day of August, up to its last, may be meant.
-        latest = (mention.day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        next_month = (mention.day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        latest = next_month - timedelta(days=1)
     return (published - latest).days > 21

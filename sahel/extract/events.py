@@ -27,7 +27,7 @@ CUES: dict[str, str] = {
     "overtake": r"pris le contrôle|prise de contrôle|pris possession|emparés?|s'est emparé\w*|"
                 r"repris(?:e)?(?: en main)?|contrôle total|"
                 r"took control|taken control|total control|taken over|took over|seized|"
-                r"captured|recaptured|retook|retaken|(?:has|had) taken (?!\w+ (?:weeks|days|"
+                r"captured|recaptured|retook|retaken|(?:has|had) taken(?! (?:\w+ )?(?:weeks|days|"
                 r"months|hours|years))",
     "suicide": r"kamikazes?|suicide|attentat-suicide|véhicule piégé|car bomb|svbied|vbied",
     "shelling": r"obus|mortiers?|roquettes?|artillerie|tirs indirects|"
