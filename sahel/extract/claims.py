@@ -155,6 +155,20 @@ def _claimant_for(claimants: Sequence[Claimant], at: int, default: Claimant) -> 
     return claimants[0] if claimants else default
 
 
+# "Un soldat a été tué", "a civilian was killed": one person, which the article alone says.
+_ONE_PERSON = re.compile(
+    r"(?<![\w-])(?:un|une|a|an|one)\s+(?=(?:[\w'-]+\s+)?(?:soldat|militaire|civil|policier|gendarme|"
+    r"villageois|habitant|enfant|femme|homme|enseignant|élève|élu|maire|imam|berger|commerçant|"
+    r"membre|volontaire|casque bleu|chef|soldier|civilian|policeman|police officer|gendarme|"
+    r"villager|resident|child|woman|man|teacher|pupil|mayor|imam|herder|trader|member|"
+    r"volunteer|peacekeeper|chief|leader|commander)(?![\w-]))", re.IGNORECASE)
+
+
+# "14 morts, dont un soldat": one of the dead already counted.
+_AMONG = re.compile(r"(?:dont|including|among them|parmi eux|among whom|notamment)\s+$",
+                    re.IGNORECASE)
+
+
 def counted_quantities(text: str, masked: Iterable[tuple[int, int]] = ()
                        ) -> list[tuple[Quantity, str]]:
     """Return the numbers of people in a sentence with what happened to them (killed, ...)."""
@@ -162,6 +176,11 @@ def counted_quantities(text: str, masked: Iterable[tuple[int, int]] = ()
     quantities = [q for q in find_quantities(text)
                   if not any(q.start < e and s < q.end for s, e in masked)
                   and not _UNIT_AFTER.match(text[q.end:q.end + 20])]
+    quantities += [Quantity(m.start(), m.end(), m.group(0).strip(), 1, 1)
+                   for m in _ONE_PERSON.finditer(text)
+                   if not any(m.start() < e and s < m.end() for s, e in masked)
+                   and not _AMONG.search(text[max(0, m.start() - 25):m.start()])]
+    quantities.sort(key=lambda q: q.start)
     kinds: list[str | None] = []
     for i, q in enumerate(quantities):
         next_start = quantities[i + 1].start if i + 1 < len(quantities) else len(text)

@@ -162,6 +162,12 @@ def _event_date(draft: Draft, infos: Sequence[SentenceInfo], report: Report
              for d in usable(info) if d.day is not None]
     if later:
         return later[0].day, later[0].precision, "", False
+    said = [d.day for i in draft.primary + draft.secondary for d in infos[i].dates
+            if d.reported and d.day is not None and d.kind != "past"
+            and (report.published is None or d.day <= report.published)]
+    if said:
+        # "The army said on Sunday that gunmen killed 12 soldiers": on or before that Sunday.
+        return max(said), 2, "", False
     if report.published is not None and report.published_precision == "day":
         # A wire story with no day word reports the news of the day: ACLED's "within a week".
         return report.published, 2, "", False

@@ -175,3 +175,31 @@ def test_time_taken_is_no_territory_taken() -> None:
     [incident] = _extract("In Mali, gunmen killed five soldiers in Ansongo on Tuesday. The "
                           "identification had taken several days.", published="2023-11-24")
     assert incident["sub_event_type"] == "Armed clash"
+
+
+@pytest.mark.parametrize(("text", "low"), [
+    ("Au Niger, un soldat a été tué dimanche à Ayorou.", 1),
+    ("In Niger, gunmen attacked a post in Ayorou on Sunday, killing a soldier.", 1),
+    ("Au Niger, quatorze personnes, dont un soldat, ont été tuées dimanche à Ayorou.", 14),
+    ("Au Niger, des hommes armés ont tué dimanche trois soldats à Ayorou, à une quinzaine de "
+     "kilomètres de la frontière.", 3),
+])
+def test_one_person_counts_and_distances_do_not(text: str, low: int) -> None:
+    [incident] = _extract(text, published="2023-11-27")
+    assert (incident["fatalities_low"], incident["fatalities_high"]) == (low, low)
+
+
+@pytest.mark.parametrize(("text", "published", "day", "precision"), [
+    ("NIAMEY, Nov 23 (Reuters) - Gunmen killed 12 soldiers in Ayorou on Wednesday, the army "
+     "said.", "2023-11-24", "2023-11-22", 1),
+    ("Gunmen killed 12 soldiers in Ayorou, Niger, last Thursday, security sources said on "
+     "Monday.", "2023-11-27", "2023-11-23", 1),
+    ("The army said on Sunday that gunmen had killed 12 soldiers in Ayorou, Niger, on "
+     "Saturday.", "2023-11-27", "2023-11-25", 1),
+    ("The army said on Sunday that gunmen killed 12 soldiers in Ayorou in western Niger.",
+     "2023-11-27", "2023-11-26", 2),
+])
+def test_event_day_not_announcement_day(text: str, published: str, day: str,
+                                        precision: int) -> None:
+    [incident] = _extract(text, published=published)
+    assert (incident["event_date"], incident["time_precision"]) == (day, precision)
