@@ -229,11 +229,13 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
-def resolve_name(name: str, ctx: Context, fuzzy: bool = False) -> tuple[Any, tuple[Any, ...]]:
+def resolve_name(name: str, ctx: Context, fuzzy: bool = False,
+                 prefer: frozenset[str] = frozenset()) -> tuple[Any, tuple[Any, ...]]:
     """Return (best exact gazetteer match or None, candidates best first) for a place name.
 
     Exact (folded) matches only, unless `fuzzy`: the fuzzy search scans every name and is kept for
-    names that read as places but match nothing.
+    names that read as places but match nothing. `prefer`: the countries the sentence itself
+    names ("in Niger", "nigérien"), which beat the report's main country.
     """
     gazetteer = places.load_gazetteer()
     rows = gazetteer.names().get(places.fold(name), ())
@@ -241,7 +243,8 @@ def resolve_name(name: str, ctx: Context, fuzzy: bool = False) -> tuple[Any, tup
         # lookup() ranks exact matches by importance; `limit` stops it from going fuzzy.
         found = gazetteer.lookup(name, iso3=ctx.main_country(), limit=len(rows))
         order = {id(p): i for i, p in enumerate(found)}
-        ranked = sorted(found, key=lambda p: (-_candidate_score(p, ctx), order[id(p)]))
+        ranked = sorted(found, key=lambda p: (-_candidate_score(p, ctx) - 5 * (p.iso3 in prefer),
+                                              order[id(p)]))
         return ranked[0], tuple(ranked[:5])
     if fuzzy:
         return None, tuple(gazetteer.lookup(name, iso3=ctx.main_country(), limit=5))
@@ -252,6 +255,8 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
                 ) -> list[PlaceMention]:
     """Return the place mentions of one sentence, resolved with the report context."""
     out: list[PlaceMention] = []
+    named = frozenset(DEMONYMS[m.group(1).lower()] for m in DEMONYM.finditer(text)) | frozenset(
+        iso3 for _s, _e, name in candidate_spans(text) if (iso3 := places.country_iso3(name)))
     for start, end, name in candidate_spans(text):
         if any(start < e and s < end for s, e in actor_spans) or name.isupper():
             continue  # actors, acronyms and datelines ("NIAMEY —")
@@ -285,7 +290,7 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
                 out.append(PlaceMention(start, end, name, "between", place=road,
                                         iso3=road.iso3))
                 continue
-        place, candidates = resolve_name(name, ctx, fuzzy=place_like)
+        place, candidates = resolve_name(name, ctx, fuzzy=place_like, prefer=named)
         if place is None and region_words:
             place = admin2_area(name, ctx)
         if place is None and region:

@@ -203,3 +203,10 @@ def test_event_day_not_announcement_day(text: str, published: str, day: str,
                                         precision: int) -> None:
     [incident] = _extract(text, published=published)
     assert (incident["event_date"], incident["time_precision"]) == (day, precision)
+
+
+def test_the_sentence_country_decides_between_homonyms() -> None:
+    records = _extract("Au Mali, des hommes armés ont tué trois soldats lundi à Ansongo, selon "
+                       "l'armée malienne. Au Niger, six humanitaires ont été tués dimanche à "
+                       "Kouré.", published="2023-11-28")
+    assert {r["location"]: r["iso3"] for r in records}["Kouré"] == "NER"
