@@ -97,7 +97,7 @@ def describe(query: IncidentQuery) -> str:
         parts.append(f"{groups} (with coalition components)" if query.include_components
                      else groups)
     if query.countries:
-        parts.append(", ".join(sorted(query.countries)))
+        parts.append(", ".join(sorted(places.country_name(c) or c for c in query.countries)))
     if query.regions:
         parts.append("region " + ", ".join(sorted(query.regions)))
     if query.start or query.end:

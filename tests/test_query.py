@@ -82,6 +82,7 @@ def test_alias_and_canonical_select_the_same_rows(incidents):
                    start=date(2023, 1, 1), min_fatalities=5),
      "Incidents: JNIM (with coalition components) · region Tombouctou · 2023-01-01 to … · "
      "at least 5 fatalities"),
+    (IncidentQuery(countries=frozenset({"MLI", "BFA"})), "Incidents: Burkina Faso, Mali"),
     (IncidentQuery(precisions=frozenset({1, 2}), text="camp"),
      'Incidents: location exact place or near a place · matching "camp"'),
 ])
