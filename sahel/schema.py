@@ -7,8 +7,9 @@ labels and ``docs/data.md`` derive from ``COLUMNS``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -52,7 +53,8 @@ COLUMNS: tuple[Column, ...] = (
            "assigned by point-in-polygon when the source gives none."),
     Column("admin1_source", "str", "Region (as in source)",
            "The region name exactly as the source spelled it (empty when assigned)."),
-    Column("admin2", "str", "Admin 2", "Second-level unit (cercle, province, department), as given."),
+    Column("admin2", "str", "Admin 2",
+           "Second-level unit (cercle, province, department), as given."),
     Column("location", "str", "Location", "Place name as given by the source."),
     Column("latitude", "float64", "Latitude", "WGS84 decimal degrees (EPSG:4326).", required=True),
     Column("longitude", "float64", "Longitude", "WGS84 decimal degrees (EPSG:4326).",
