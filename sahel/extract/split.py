@@ -31,7 +31,11 @@ PAST_EVENT = re.compile(
     r"years? (?:ago|after|later)|il y a (?:un|deux|trois|\d+) ans|retrospective|rétrospective|"
     # "the deadliest raid since jihadists killed 71 soldiers at X": X is the yardstick.
     r"(?:deadliest|bloodiest|worst|most deadly|plus meurtri\w+|plus lourde?s?|plus graves?)"
-    r"\b[^.]{0,80}?\b(?:since|depuis)\b",
+    r"\b[^.]{0,80}?\b(?:since|depuis)\b|"
+    # A recollection or a flight told in a feature ("she recalls", "il a fui après ...").
+    r"\b(?:recalls?|recalled|remembers?|remembered|se souvient|se souviennent|se rappelle\w*|"
+    r"se remémore|(?:fled|left) (?:his|her|their|the) (?:village|home|town)\w* (?:after|when)|"
+    r"(?:a|ont) fui (?:son|leur|le) (?:village|domicile|hameau)\w* (?:après|quand|lorsque))\b",
     re.IGNORECASE)
 # Habitual or generic wording: "est régulièrement la cible d'attaques", "frequently attacked".
 HABITUAL = re.compile(r"régulièrement|souvent|fréquemment|de plus en plus|régulières|récurrent\w*|"
@@ -176,6 +180,7 @@ def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
     pending: list[SentenceInfo] = []
     pending_claims: list[int] = []
     episode = 0  # bumped by "Le même jour, ...": a new event even where one already happened
+    in_past = False  # the previous event sentence told a past event
     for info in infos:
         index = info.sentence.index
         if info.is_event and SEPARATE.search(info.sentence.text):
@@ -188,9 +193,11 @@ def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
                     background.setdefault(key, Draft(key[0], category, place,
                                                      background=True)).primary.append(index)
             focus = []
+            in_past = in_past or info.is_event
             continue
         if info.is_event and places:
             focus = []
+            in_past = False
             for place in places:
                 for category in sorted(info.categories):
                     key = (geocode.place_key(place) + (f"#{episode}" if episode else ""),
@@ -207,6 +214,8 @@ def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
         if info.is_event:
             if SUMMARY.search(info.sentence.text):
                 continue  # "30 morts dans plusieurs attaques": a total over several incidents
+            if in_past and not _dated(info):
+                continue  # "They killed my husband," after a recollection: the same past
             targets = [d for d in focus if d.category in info.categories]
             if targets and _other_day(info, targets[0], infos):
                 focus = []  # "Dimanche, un engin explosif..." after Saturday's attack: not it

@@ -210,3 +210,14 @@ def test_the_sentence_country_decides_between_homonyms() -> None:
                        "l'armée malienne. Au Niger, six humanitaires ont été tués dimanche à "
                        "Kouré.", published="2023-11-28")
     assert {r["location"]: r["iso3"] for r in records}["Kouré"] == "NER"
+
+
+@pytest.mark.parametrize("text", [
+    "In Kongoussi, displaced families wait for help. Fatimata left her village near Kongoussi "
+    "after gunmen came and burned the houses, she recalls. \"They killed my husband,\" she said.",
+    "À Kaya, les déplacés attendent. Awa se souvient du jour où des hommes armés ont incendié les "
+    "maisons de son village, près de Barsalogho. « Ils ont tué mon mari », dit-elle.",
+])
+def test_a_recollection_in_a_feature_is_background(text: str) -> None:
+    extraction = extract_report(make_report(text, published="2023-11-24", source="Test"))
+    assert extraction.records == [] and extraction.background
