@@ -19,9 +19,13 @@ from sahel.extract.split import SentenceInfo
 ARMED_KINDS = frozenset({"jihadist", "rebel", "militia"})
 # verb -> qualifier: a claim by the group itself, or a blame by someone else.
 CLAIM = re.compile(r"revendiqu\w*|claim(?:ed|s|ing)? (?:responsibility|the|it|both|an?)\b|"
-                   r"claimed by|responsibility for", re.IGNORECASE)
+                   r"claimed by|responsibility for|(?:its|ses|leurs) (?:fighters|combattants|"
+                   r"hommes|moudjahidines?)\b[^.]{0,30}\b(?:carried out|conducted|mené|"
+                   r"perpétré)", re.IGNORECASE)
 BLAME = re.compile(r"(?<![\w-])(?:attribu\w*|imput\w*|accus\w*|blam\w*|tenu\w* pour responsables?|"
-                   r"held responsible|responsabilité)(?![\w-])", re.IGNORECASE)
+                   r"held responsible|responsabilité|belong\w*|appartena\w*|appartiendrai\w*|"
+                   r"appartenant|behind the (?:attack|raid|ambush)|derrière (?:l'attaque|"
+                   r"l'embuscade|cette attaque))(?![\w-])", re.IGNORECASE)
 # "n'a pas été revendiquée", "no group has claimed", "not claimed": no attribution at all.
 NEGATED = re.compile(r"\b(?:n'(?:a|avait|ont|avaient)\s+(?:\w+\s+){0,2}pas|aucun\w*\b[^.]{0,40}"
                      r"revendiqu|no (?:group|one)\b[^.]{0,30}claim|not (?:yet )?(?:been )?claimed|"

@@ -24,6 +24,11 @@ def _extract(text: str, published: str = "2023-11-25", lang: str | None = None
      "The government blamed JNIM for the raid.", "JNIM", "suspected"),
     ("In Niger, unidentified attackers raided the gendarmerie post of Ayorou on Friday. "
      "Al-Mourabitoun claimed responsibility on Saturday.", "Al-Mourabitoune", "claimed"),
+    ("In Burkina Faso, gunmen attacked an army post in Djibo on Wednesday, killing ten soldiers. "
+     "Security sources said the assailants belonged to JNIM.", "JNIM", "suspected"),
+    ("In Burkina Faso, gunmen attacked an army post in Djibo on Wednesday, killing ten soldiers. "
+     "Ansaroul Islam said in a statement that its fighters carried out the attack.",
+     "Ansarul Islam", "claimed"),
 ])
 def test_a_later_claim_or_blame_names_the_perpetrator(text: str, group: str,
                                                       qualifier: str) -> None:
