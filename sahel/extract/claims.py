@@ -164,6 +164,11 @@ _ONE_PERSON = re.compile(
     r"volunteer|peacekeeper|chief|leader|commander)(?![\w-]))", re.IGNORECASE)
 
 
+# Victims that are civilians by the noun right after their number ("40 civilians", "12 villageois").
+CIVILIAN_VICTIMS = re.compile(
+    r"^\s*(?:de |d')?(?:[\w'-]+\s+)?(?:civils?|civiles?|villageois|habitants|femmes|enfants|"
+    r"passagers|fidèles|orpailleurs|déplacés|civilians?|villagers|residents|women|children|"
+    r"passengers|worshippers|miners|displaced)(?![\w-])", re.IGNORECASE)
 # "14 morts, dont un soldat": one of the dead already counted.
 _AMONG = re.compile(r"(?:dont|including|among them|parmi eux|among whom|notamment)\s+$",
                     re.IGNORECASE)
@@ -199,18 +204,23 @@ def counted_quantities(text: str, masked: Iterable[tuple[int, int]] = ()
 
 def find_claims(text: str, groups: Sequence[tuple[int, str]] = (),
                 default: Claimant | None = None, masked: Iterable[tuple[int, int]] = (),
-                within: tuple[int, int] | None = None) -> list[Claim]:
+                within: tuple[int, int] | None = None, civilians: bool | None = None
+                ) -> list[Claim]:
     """Return the casualty, prisoner, missing and looting claims stated in one sentence.
 
     `masked` spans (dates, place names) are not read as numbers; `default` is the claimant when
     the sentence names none (the previous speaker or the outlet); `within`, when given, is the
-    part of the sentence about one place: numbers outside it are another place's.
+    part of the sentence about one place: numbers outside it are another place's; `civilians`,
+    when given, keeps only the dead the text calls civilians (True) or only the others (False).
     """
     default = default or Claimant(0, "outlet", "outlet")
     claimants = find_claimants(text, groups)
     claims: list[Claim] = []
     for q, kind in counted_quantities(text, masked):
         if within is not None and not within[0] <= q.start < within[1]:
+            continue
+        if civilians is not None and kind == "killed" and civilians != bool(
+                CIVILIAN_VICTIMS.match(text[q.end:q.end + 40])):
             continue
         who = _claimant_for(claimants, q.start, default)
         claims.append(Claim(by=who.by, role=who.role, kind=kind,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +46,12 @@ from sahel.extract.sentences import clean_text, split_sentences
 from sahel.extract.split import Draft, SentenceInfo, is_opinion, read_sentences, split_incidents
 from sahel.schema import Claim, claims_to_json, conform, empty_incidents
 
+# Civilians as the object of a killing ("killing civilians", "s'en prendre aux habitants").
+KILLING_CIVILIANS = re.compile(
+    r"(?:killing|killed|shooting|shot|executing|executed|massacring|massacred|tuant|tué|"
+    r"exécutant|exécuté|massacrant|massacré|abattant|s'en prendre aux|attacking|door to door|"
+    r"porte à porte)\s+(?:[\w'-]+\s+){0,3}?(?:civil\w*|villag\w*|habitants|residents|people|"
+    r"personnes|passengers|passagers|women|femmes)", re.IGNORECASE)
 # An incident with no time at all (no date word, no publication date) is a general statement
 # ("the violence that has killed thousands"), not an event: it is dropped.
 NO_TIME = "neither the text nor the publication date dates it"
@@ -194,7 +201,8 @@ def _target(texts: Sequence[str]) -> str:
     return "military" if military else "unknown"
 
 
-def _claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report) -> list[Claim]:
+def _claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
+            civilians: bool | None = None) -> list[Claim]:
     outlet = Claimant(0, report.source or "outlet", "outlet")
     claims: list[Claim] = []
     speakers: list[tuple[int, Claimant]] = []  # (paragraph, last claimant) per sentence
@@ -214,7 +222,7 @@ def _claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report) -> list
             default = speakers[i - 1][1]  # "Il a fait état d'un bilan", "It said ..."
         masked = [(d.start, d.end) for d in info.dates] + [(p.start, p.end) for p in info.places]
         claims += find_claims(info.sentence.text, _groups(info), default=default, masked=masked,
-                              within=_piece_of(draft, info))
+                              within=_piece_of(draft, info), civilians=civilians)
     return dedupe_claims(claims)
 
 
@@ -291,19 +299,23 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
         outlet = Claimant(0, report.source or "outlet", "outlet")
         claims += [c for c in find_claims(clean_text(report.title), default=outlet)
                    if c.kind == "killed"]
-    if event_type == "Battles" and target == "civilians" and not draft.background:
+    if event_type == "Battles" and not draft.background:
         # "Clashing with rival militants and killing dozens of civilians": ACLED codes the
         # battle and the killings of civilians as two events at the same place and day.
+        on_civilians = [c for c in _claims(draft, infos, report, civilians=True)
+                        if c.kind == "killed" and c.low]
         rivals = assign_sides(mentions, texts, weights, "military", where["iso3"], draft.category)
-        on_civilians = [c for c in claims if c.kind != "killed" or CIVILIAN_TARGET.search(c.text)]
-        if rivals.actor2 not in (None, "Civilians", sides.actor1) and any(
-                c.kind == "killed" and c.low for c in on_civilians):
+        targeted = target == "civilians" or any(
+            KILLING_CIVILIANS.search(texts[i]) for i in draft.primary + draft.secondary)
+        if on_civilians and targeted and rivals.actor2 not in (None, "Civilians", sides.actor1):
+            fighting = _claims(draft, infos, report, civilians=False)
             battle = Sides(sides.actor1, sides.actor1_text, rivals.actor2, rivals.actor2_text,
                            sides.qualifier)
-            fighting = [c for c in claims if c not in on_civilians]
+            killers = Sides(sides.actor1, sides.actor1_text, "Civilians", "Civilians",
+                            sides.qualifier)
             return [_record(report, draft, where, day, precision, reason, battle, event_type,
                             sub_type, fighting, *toll(fighting), indices, infos),
-                    _record(report, draft, where, day, precision, reason, sides,
+                    _record(report, draft, where, day, precision, reason, killers,
                             "Violence against civilians", "Attack", on_civilians,
                             *toll(on_civilians), indices, infos)]
     best, low, high = toll(claims)

@@ -226,3 +226,18 @@ def test_the_sentence_country_decides_between_homonyms() -> None:
 def test_a_recollection_in_a_feature_is_background(text: str) -> None:
     extraction = extract_report(make_report(text, published="2023-11-24", source="Test"))
     assert extraction.records == [] and extraction.background
+
+
+def test_a_raid_on_a_base_and_on_residents_splits_the_dead() -> None:
+    records = _extract("In Burkina Faso, JNIM fighters stormed the town of Djibo on Saturday. "
+                       "They attacked the army base, then went door to door killing civilians; "
+                       "40 civilians and 10 soldiers were killed.", published="2023-11-20")
+    assert sorted((r["event_type"], r["group2"], r["fatalities_low"]) for r in records) == [
+        ("Battles", "Burkina Faso forces", 10), ("Violence against civilians", "Civilians", 40)]
+
+
+def test_civilians_caught_in_a_battle_stay_in_the_battle() -> None:
+    records = _extract("In Burkina Faso, JNIM fighters attacked the army base in Djibo on "
+                       "Saturday; 10 soldiers and two civilians were killed in the crossfire.",
+                       published="2023-11-20")
+    assert [r["event_type"] for r in records] == ["Battles"]
