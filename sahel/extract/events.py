@@ -50,7 +50,8 @@ CUES: dict[str, str] = {
                r"protest\w*|demonstrat\w*|rall(?:y|ies|ied)|took to the streets?|marched",
     "riot": r"émeut\w*|saccag\w*|riot\w*|mob|foule en colère|jeunes en colère|"
             r"angry (?:youths?|crowds?|residents)|lynch\w*|vandalis\w*",
-    "loot": r"pill\w*|butin|emporté|incendi\w*|brûl\w*|looted|looting|loot|torched|burned",
+    "loot": r"pill\w*|butin|emporté|incendi\w*|brûl\w*|mis le feu|looted|looting|loot|torched|"
+            r"burned|set (?:on )?fire|set ablaze",
 }
 CUE_PATTERNS: dict[str, re.Pattern[str]] = {
     cue: re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)

@@ -38,6 +38,7 @@ prime premier chef sergent lieutenant commandant lt gen
 afp reuters rfi ap bbc le monde ap photo photo opinion éditorial editorial
 nord sud est ouest north south east west centre center central
 islam islamic islamique etat état state groupe group forces force armée army mission
+near outside around between entre along across inside towards toward close près
 """.split())
 # Names of continents, areas and far-away countries that gazetteers also hold as hamlets.
 NON_PLACES = frozenset({

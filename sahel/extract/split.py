@@ -46,11 +46,18 @@ SEPARATE = re.compile(r"^\W*(?:le même jour|the same day|par ailleurs|dans un a
                       r"in (?:a|another) separate (?:incident|attack)|"
                       r"in another (?:incident|attack)|"
                       r"separately|ailleurs|elsewhere|meanwhile|plus tard|later)\b", re.IGNORECASE)
+# A sentence without a place name that says it happened where the last event did.
+SAME_PLACE = re.compile(r"au même endroit|dans la même localité|dans le même village|sur place|"
+                        r"dans la zone|dans le secteur|in the same (?:place|village|town|area)|"
+                        r"at the same (?:place|spot|site)|in the area|(?<![\w-])there(?![\w-])",
+                        re.IGNORECASE)
 LEAD_MAX_AGE_DAYS = 180
 # What looting or arson alone must name to be an event (ACLED: looting/property destruction).
-PROPERTY = re.compile(r"villages?|maisons|houses|homes|greniers|granaries|marchés?|markets?|"
-                      r"boutiques|shops|écoles?|schools?|églises?|churches|mosquées?|mosques?|"
-                      r"bétail|cattle|livestock|véhicules|vehicles|camions|trucks", re.IGNORECASE)
+PROPERTY = re.compile(r"(?<![\w-])(?:villages?|maisons|houses|homes|greniers|granaries|marchés?|"
+                      r"markets?|boutiques|shops|écoles?|schools?|églises?|churches|mosquées?|"
+                      r"mosques?|bétail|cattle|livestock|véhicules?|vehicles?|camions?|trucks?|"
+                      r"bus|buses|cars?|voitures?|boats?|bateaux?|pirogues?)(?![\w-])",
+                      re.IGNORECASE)
 # A total over several incidents, which belongs to none of them.
 SUMMARY = re.compile(r"(?:plusieurs|several|multiple|a series of|une série d'|deux|trois|two|three|"
                      r"simultaneous|coordinated|coordonnées)\s+(?:\w+\s+)?(?:attaques|attacks|"
@@ -219,6 +226,17 @@ def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
             targets = [d for d in focus if d.category in info.categories]
             if targets and _other_day(info, targets[0], infos):
                 focus = []  # "Dimanche, un engin explosif..." after Saturday's attack: not it
+                if same := SAME_PLACE.search(info.sentence.text):
+                    # "Vendredi, quarante autres ont été enlevées au même endroit": another
+                    # event at the same place.
+                    episode += 1
+                    for category in sorted(info.categories):
+                        draft = Draft(targets[0].key + f"#{episode}", category, targets[0].place,
+                                      episode=episode, inferred_place=not re.search(
+                                          "même|same", same.group(0), re.IGNORECASE))
+                        draft.primary.append(index)
+                        drafts[(draft.key, category)] = draft
+                        focus.append(draft)
                 continue
             if len({d.key for d in focus}) == 1 and targets:
                 for d in targets:

@@ -241,3 +241,24 @@ def test_civilians_caught_in_a_battle_stay_in_the_battle() -> None:
                        "Saturday; 10 soldiers and two civilians were killed in the crossfire.",
                        published="2023-11-20")
     assert [r["event_type"] for r in records] == ["Battles"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Au Burkina Faso, des hommes armés ont enlevé jeudi une vingtaine de femmes près de Djibo. "
+     "Vendredi, une quarantaine d'autres ont été enlevées au même endroit.",
+     [("2023-11-23", "Abduction/forced disappearance"),
+      ("2023-11-24", "Abduction/forced disappearance")]),
+    ("Au Mali, des soldats ont été tués mercredi dans l'attaque de leur camp à Boni. Jeudi, "
+     "l'armée a mené des frappes aériennes dans la zone, tuant une vingtaine de terroristes.",
+     [("2023-11-22", "Armed clash"), ("2023-11-23", "Air/drone strike")]),
+])
+def test_another_day_at_the_same_place_is_another_event(
+        text: str, expected: list[tuple[str, str]]) -> None:
+    records = _extract(text, published="2023-11-24")
+    assert sorted((r["event_date"], r["sub_event_type"]) for r in records) == expected
+
+
+def test_a_second_place_in_its_own_sentence_is_its_own_event() -> None:
+    records = _extract("In Mali, gunmen attacked a bus near Douentza on Monday, killing eight "
+                       "passengers. Near Boni, a truck was set on fire the same day.")
+    assert sorted(r["location"] for r in records) == ["Boni", "Douentza"]
