@@ -135,7 +135,7 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 def _kind_of(text: str, q: Quantity, next_start: int) -> str | None:
-    before = text[max(0, q.start - 25):q.start]
+    before = text[max(0, q.start - 40):q.start]
     for kind, pattern in _VERB_BEFORE.items():
         if pattern.search(before):
             return kind
@@ -164,6 +164,9 @@ _ONE_PERSON = re.compile(
     r"volunteer|peacekeeper|chief|leader|commander)(?![\w-]))", re.IGNORECASE)
 
 
+# "killed Islamic State's Sahel leader", "le chef du village a été tué": one person, by title.
+_LEADER = re.compile(r"(?<![\w-])(?:leader|commander|emir|émir|chef|commandant)(?![\w-])",
+                     re.IGNORECASE)
 # Victims that are civilians by the noun right after their number ("40 civilians", "12 villageois").
 CIVILIAN_VICTIMS = re.compile(
     r"^\s*(?:de |d')?(?:[\w'-]+\s+)?(?:civils?|civiles?|villageois|habitants|femmes|enfants|"
@@ -181,8 +184,11 @@ def counted_quantities(text: str, masked: Iterable[tuple[int, int]] = ()
     quantities = [q for q in find_quantities(text)
                   if not any(q.start < e and s < q.end for s, e in masked)
                   and not _UNIT_AFTER.match(text[q.end:q.end + 20])]
+    singles = [m for m in _ONE_PERSON.finditer(text)] + [
+        m for m in _LEADER.finditer(text)
+        if not any(o.start() <= m.start() <= o.end() + 20 for o in _ONE_PERSON.finditer(text))]
     quantities += [Quantity(m.start(), m.end(), m.group(0).strip(), 1, 1)
-                   for m in _ONE_PERSON.finditer(text)
+                   for m in singles
                    if not any(m.start() < e and s < m.end() for s, e in masked)
                    and not _AMONG.search(text[max(0, m.start() - 25):m.start()])]
     quantities.sort(key=lambda q: q.start)

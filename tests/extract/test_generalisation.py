@@ -262,3 +262,15 @@ def test_a_second_place_in_its_own_sentence_is_its_own_event() -> None:
     records = _extract("In Mali, gunmen attacked a bus near Douentza on Monday, killing eight "
                        "passengers. Near Boni, a truck was set on fire the same day.")
     assert sorted(r["location"] for r in records) == ["Boni", "Douentza"]
+
+
+@pytest.mark.parametrize(("text", "low"), [
+    ("In Mali, French forces said on Thursday they had killed Islamic State's Sahel leader in a "
+     "drone strike near Ménaka on Tuesday.", 1),
+    ("Au Burkina Faso, le chef du village de Tougouri a été tué mardi par des hommes armés.", 1),
+    ("In Mali, the leader of the local militia said 20 soldiers were killed in Boni on Tuesday.",
+     20),
+])
+def test_a_leader_killed_counts_one(text: str, low: int) -> None:
+    [incident] = _extract(text)
+    assert incident["fatalities_low"] == low
