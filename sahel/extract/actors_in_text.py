@@ -51,7 +51,7 @@ _TARGET_BEFORE = re.compile(
     rf"dont|including|among them|parmi (?:eux|elles|lesquels|lesquelles))\s+"
     rf"{_ARTICLE}(?:\w+\s+){{0,3}}$", re.IGNORECASE)
 _PERP_AFTER = re.compile(
-    r"^\s*(?:\([^)]*\)\s*)?(?:,[^,]{0,80},\s*)?(?:\w+\s+){0,5}?"
+    r"^\s*(?:\([^)]*\)\s*)?,?\s*(?:,[^,]{0,80},\s*)?(?:\w+\s+){0,5}?"
     r"(?:revendiqu|attaqu|tu[ée]|killed|attacked|struck|stormed|took|retook|seized|captur|"
     r"recaptur|regained|reprend|exécut|execut|neutralis|neutraliz|bombard|frapp|shot|"
     r"clash|affront|fought|combatt|engag|tendu|"

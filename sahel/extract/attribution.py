@@ -24,7 +24,8 @@ CLAIM = re.compile(r"revendiqu\w*|claim(?:ed|s|ing)? (?:responsibility|the|it|bo
                    r"perpétré)", re.IGNORECASE)
 BLAME = re.compile(r"(?<![\w-])(?:attribu\w*|imput\w*|accus\w*|blam\w*|tenu\w* pour responsables?|"
                    r"held responsible|responsabilité|belong\w*|appartena\w*|appartiendrai\w*|"
-                   r"appartenant|behind the (?:attack|raid|ambush)|derrière (?:l'attaque|"
+                   r"appartenant|hallmarks?|porte la (?:marque|signature)|"
+                   r"behind the (?:attack|raid|ambush)|derrière (?:l'attaque|"
                    r"l'embuscade|cette attaque))(?![\w-])", re.IGNORECASE)
 # "n'a pas été revendiquée", "no group has claimed", "not claimed": no attribution at all.
 NEGATED = re.compile(r"\b(?:n'(?:a|avait|ont|avaient)\s+(?:\w+\s+){0,2}pas|aucun\w*\b[^.]{0,40}"

@@ -105,6 +105,7 @@ _WEEKDAY_ALONE = re.compile(
 # "vers 2 heures du matin", "at about 3 a.m." right after an overnight span: past midnight.
 _SMALL_HOURS = re.compile(r"^[^.;]{0,25}?\b(?:vers|à|aux alentours de|around|at about|at|about)\s+"
                           r"(\d{1,2})\s*(?:h\b|heures?|a\.?m\.?|o'clock)", re.IGNORECASE)
+_NIGHT_OF = re.compile(r"(?:nuit|night)\s+(?:du|de|of)\s*$", re.IGNORECASE)
 # "jusqu'au 31 mars", "until March 31": the end of a span that began on an earlier told date.
 _UNTIL = re.compile(r"(?:jusqu'au|jusqu'à|until|till|through|up to)\s+(?:le\s+|the\s+)?$",
                     re.IGNORECASE)
@@ -191,7 +192,14 @@ def _absolute(m: re.Match[str], weekday_name: str | None, day_s: str, day2: str 
         if abs((day - stated).days) > 3:
             day = stated
         reason = f"weekday and day number disagree ({stated.isoformat()}); weekday kept"
-    return DateMention(m.start(), m.end(), m.group(0), day, 2 if day2 else 1, "absolute",
+    precision = 2 if day2 else 1
+    if day2 and _NIGHT_OF.search(m.string[max(0, m.start() - 25):m.start()]):
+        # "la nuit du 4 au 5 juin": one night, the first day; after midnight, the second.
+        precision = 1
+        hour = _SMALL_HOURS.match(m.string[m.end():])
+        if hour and int(hour[1]) < 6:
+            day += timedelta(days=1)
+    return DateMention(m.start(), m.end(), m.group(0), day, precision, "absolute",
                        reason=reason)
 
 

@@ -274,3 +274,25 @@ def test_a_second_place_in_its_own_sentence_is_its_own_event() -> None:
 def test_a_leader_killed_counts_one(text: str, low: int) -> None:
     [incident] = _extract(text)
     assert incident["fatalities_low"] == low
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("Au Burkina Faso, dans la nuit du 19 au 20 novembre, vers 2 heures du matin, des hommes "
+     "armés ont tué douze personnes à Solenzo.", "2023-11-20"),
+    ("Au Burkina Faso, dans la nuit du 19 au 20 novembre, des hommes armés ont tué douze "
+     "personnes à Solenzo.", "2023-11-19"),
+])
+def test_a_night_between_two_dated_days(text: str, day: str) -> None:
+    [incident] = _extract(text)
+    assert (incident["event_date"], incident["time_precision"]) == (day, 1)
+
+
+@pytest.mark.parametrize(("text", "group"), [
+    ("Au Burkina Faso, les assaillants, présumés jihadistes de l'EIGS, ont attaqué mardi le "
+     "village de Solenzo, tuant douze personnes.", "Islamic State Sahel"),
+    ("Au Burkina Faso, des hommes armés ont attaqué mardi le village de Solenzo, tuant douze "
+     "personnes. L'attaque porte la marque du JNIM, selon une source sécuritaire.", "JNIM"),
+])
+def test_appositions_and_hallmarks_name_the_group(text: str, group: str) -> None:
+    [incident] = _extract(text)
+    assert (incident["group1"], incident["actor1_qualifier"]) == (group, "suspected")
