@@ -7,7 +7,12 @@ Run with `make run` (python -m streamlit run dashboard.py). Streamlit only: ever
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import folium
@@ -25,6 +30,7 @@ from sahel.overview import (
     headline,
     incident_table,
     incidents_over_time,
+    timeline_svg,
 )
 from sahel.query import PRECISION_LABELS, IncidentQuery, describe, filter_incidents, normalise_query
 from sahel.sources import SourceError, read_incidents
@@ -32,6 +38,25 @@ from sahel.store import IncidentStore, default_store_dir
 
 UPLOAD_TYPES = ["csv", "xlsx", "geojson", "json", "parquet"]
 MAP_HEIGHT = 620
+# bench/bench_dashboard.py sets this to read how long each part of a script run takes.
+TIMINGS_ENV = "SAHEL_TIMINGS"
+
+
+@contextmanager
+def timed(timings: dict[str, float], phase: str) -> Iterator[None]:
+    """Add the seconds spent in the block to `timings[phase]`."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - started
+
+
+def report_timings(timings: dict[str, float]) -> None:
+    """Print one `sahel-timings {json}` line on the server's output when TIMINGS_ENV is set."""
+    if os.environ.get(TIMINGS_ENV) == "1":
+        print("sahel-timings " + json.dumps({k: round(v, 4) for k, v in timings.items()}),
+              file=sys.stderr, flush=True)
 
 
 @st.cache_resource(show_spinner="Loading incidents…")
@@ -152,13 +177,17 @@ def csv_builder(store_dir: str, query: IncidentQuery) -> Callable[[], bytes]:
 
 def main() -> None:
     """Render the page."""
+    timings: dict[str, float] = {}
     st.set_page_config(page_title="Sahel incidents", page_icon="🗺️", layout="wide")
     store_dir = str(default_store_dir())
     upload_panel(store_dir)
-    incidents = incidents_frame(store_dir)
-    query, region_metric = sidebar_query(incidents)
-    selected = filter_incidents(incidents, query)
-    figures = headline(selected)
+    with timed(timings, "load"):
+        incidents = incidents_frame(store_dir)
+    with timed(timings, "sidebar"):
+        query, region_metric = sidebar_query(incidents)
+    with timed(timings, "filter"):
+        selected = filter_incidents(incidents, query)
+        figures = headline(selected)
 
     st.title("Sahel incidents")
     st.caption(describe(query))
@@ -172,27 +201,30 @@ def main() -> None:
     cols[4].metric("Dates", figures.short_span)
     cols[4].caption(figures.span)
 
-    # st_folium renames the elements of the map it draws: give it a copy, keep the cached one.
-    fmap = copy.deepcopy(incident_map(store_dir, query, region_metric))
-    st_folium(fmap, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+    with timed(timings, "map_build"):
+        # st_folium renames the elements of the map it draws: give it a copy, keep the cached one.
+        fmap = copy.deepcopy(incident_map(store_dir, query, region_metric))
+    with timed(timings, "map_send"):
+        st_folium(fmap, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
 
-    left, right = st.columns([3, 2])
-    left.download_button("Download CSV", csv_builder(store_dir, query), key="download_csv",
-                         file_name="sahel_incidents.csv", mime="text/csv", on_click="ignore",
-                         help="Exactly the filtered rows, every column; opens in Excel.")
-    shown = incident_table(selected)
-    if len(shown) < len(selected):
-        left.caption(f"Table shows the newest {len(shown):,} of {len(selected):,} incidents; "
-                     "the CSV has them all.")
-    left.dataframe(shown, key="incident_table", hide_index=True, height=360)
-    right.subheader("Incidents over time")
-    timeline = incidents_over_time(selected)
-    if timeline.empty:
-        right.caption("No incidents in view.")
-    else:
-        right.bar_chart(timeline, height=340, y_label="incidents",
-                        color=group_colors(list(timeline.columns)))
-    st.caption("Sources: " + " · ".join(attributions(selected)))
+    with timed(timings, "below_map"):
+        left, right = st.columns([3, 2])
+        left.download_button("Download CSV", csv_builder(store_dir, query), key="download_csv",
+                             file_name="sahel_incidents.csv", mime="text/csv", on_click="ignore",
+                             help="Exactly the filtered rows, every column; opens in Excel.")
+        shown = incident_table(selected)
+        if len(shown) < len(selected):
+            left.caption(f"Table shows the newest {len(shown):,} of {len(selected):,} incidents; "
+                         "the CSV has them all.")
+        left.dataframe(shown, key="incident_table", hide_index=True, height=360)
+        right.subheader("Incidents over time")
+        timeline = incidents_over_time(selected)
+        if timeline.empty:
+            right.caption("No incidents in view.")
+        else:
+            right.html(timeline_svg(timeline, group_colors(list(timeline.columns))))
+        st.caption("Sources: " + " · ".join(attributions(selected)))
+    report_timings(timings)
 
 
 main()

@@ -27,11 +27,9 @@ from folium.template import Template
 
 from sahel import actors, places
 from sahel.export import claims_text
+from sahel.map_assets import BUNDLE, asset_url
 from sahel.schema import claims_from_json, claims_to_json
 
-ASSET_ROOT = "/app/static"
-VENDOR_VERSIONS: dict[str, str] = {"leaflet": "1.9.4", "leaflet.heat": "0.2.0",
-                                   "supercluster": "8.0.1"}
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 BASE_ATTRIBUTION = "Boundaries: Natural Earth (public domain)"
@@ -63,17 +61,13 @@ ATTRIBUTIONS: dict[str, str] = {
 }
 
 
-def vendor_url(path: str) -> str:
-    """Return the URL Streamlit serves a file under `static/vendor/` at."""
-    return f"{ASSET_ROOT}/vendor/{path}"
-
-
 class OfflineMap(folium.Map):
     """A folium.Map whose Leaflet comes from the app's own static files, not from CDNs."""
 
-    # jQuery, Bootstrap and awesome-markers are left out: nothing on this map uses them.
-    default_js = [("leaflet", vendor_url("leaflet/leaflet.js"))]
-    default_css = [("leaflet_css", vendor_url("leaflet/leaflet.css"))]
+    # jQuery, Bootstrap and awesome-markers are left out: nothing on this map uses them. Leaflet
+    # comes in one bundle with the incident layer's scripts (see sahel/map_assets.py).
+    default_js = [("sahel_map_bundle", asset_url(BUNDLE))]
+    default_css = [("leaflet_css", asset_url("vendor/leaflet/leaflet.css"))]
 
 
 class IncidentLayer(JSCSSMixin, folium.MacroElement):
@@ -85,11 +79,8 @@ class IncidentLayer(JSCSSMixin, folium.MacroElement):
                 {{ this.payload }}, {{ this.settings }});
         {% endmacro %}
     """)
-    default_js = [
-        ("supercluster", vendor_url("supercluster/supercluster.min.js")),
-        ("leaflet_heat", vendor_url("leaflet.heat/leaflet-heat.js")),
-        ("sahel_incidents", f"{ASSET_ROOT}/sahel/incidents.js"),
-    ]
+    # Its scripts (supercluster, leaflet.heat, incidents.js) are in the map's bundle.
+    default_js: list[tuple[str, str]] = []
 
     def __init__(self, payload: dict[str, Any], control: folium.LayerControl,
                  settings: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ everything here is tested without Streamlit.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +23,8 @@ TABLE_COLUMNS: tuple[str, ...] = ("event_date", "location", "admin1", "country",
 TABLE_MAX_ROWS = 1000
 CHART_GROUPS = 8
 OTHER_GROUPS = "Other groups"
+# Plot area of the time chart in SVG user units (it scales to the column's width).
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 520, 300, 40, 22
 
 
 @dataclass(frozen=True)
@@ -131,3 +134,50 @@ def group_colors(groups: list[str]) -> list[str]:
     """Return each group's map colour (alias table), grey for unknown names and "Other groups"."""
     known = {g.name: g.color for g in actors.all_groups()}
     return [known.get(g, "#8c8c8c") for g in groups]
+
+
+def timeline_svg(timeline: pd.DataFrame, colors: list[str], y_label: str = "incidents") -> str:
+    """Return the time chart as one static SVG: stacked bars per period, a legend, tooltips.
+
+    Plain SVG, not a Vega chart: the browser draws it at once, without the ~1 s of JavaScript
+    that delays the map when both are on the page (bench/bench_dashboard.py --phases).
+    """
+    totals = timeline.sum(axis=1).to_numpy()
+    top = max(int(totals.max()) if len(totals) else 0, 1)
+    legend_h = 16 * ((len(timeline.columns) + 2) // 3) + 8
+    plot_h = CHART_HEIGHT - CHART_BOTTOM - legend_h
+    step = (CHART_WIDTH - CHART_LEFT) / max(len(timeline), 1)
+    weekly = len(timeline.index) > 1 and (timeline.index[1] - timeline.index[0]).days < 28
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}"'
+             ' role="img" aria-label="Incidents over time" style="width:100%;height:auto;'
+             'font:11px sans-serif">',
+             f'<text x="0" y="10" fill="#555">{top:,}</text>',
+             f'<text x="0" y="{plot_h}" fill="#555">0</text>',
+             f'<text x="0" y="{plot_h / 2:.0f}" fill="#555">{html.escape(y_label)}</text>',
+             f'<line x1="{CHART_LEFT}" x2="{CHART_WIDTH}" y1="{plot_h}" y2="{plot_h}" '
+             'stroke="#999"/>']
+    for k, (period, row) in enumerate(timeline.iterrows()):
+        x, base = CHART_LEFT + k * step, float(plot_h)
+        label = period.strftime("week of %Y-%m-%d" if weekly else "%b %Y")
+        for group, color in zip(timeline.columns, colors, strict=True):
+            value = int(row[group])
+            if value == 0:
+                continue
+            h = value / top * (plot_h - 12)
+            base -= h
+            parts.append(f'<rect x="{x:.1f}" y="{base:.1f}" width="{max(step * 0.85, 0.5):.1f}" '
+                         f'height="{h:.1f}" fill="{html.escape(color)}"><title>'
+                         f'{html.escape(label)} · {html.escape(str(group))}: {value:,}'
+                         '</title></rect>')
+    if len(timeline):
+        first, last = timeline.index[0], timeline.index[-1]
+        parts.append(f'<text x="{CHART_LEFT}" y="{plot_h + 14}" fill="#555">'
+                     f'{first:%b %Y}</text><text x="{CHART_WIDTH}" y="{plot_h + 14}" '
+                     f'text-anchor="end" fill="#555">{last:%b %Y}</text>')
+    for k, (group, color) in enumerate(zip(timeline.columns, colors, strict=True)):
+        x, y = CHART_LEFT + (k % 3) * 160, plot_h + CHART_BOTTOM + 10 + 16 * (k // 3)
+        parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" '
+                     f'fill="{html.escape(color)}"/><text x="{x + 14}" y="{y}">'
+                     f'{html.escape(str(group)[:24])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

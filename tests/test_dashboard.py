@@ -16,7 +16,13 @@ from streamlit.testing.v1 import AppTest
 from sahel import actors
 from sahel.export import to_csv_bytes
 from sahel.incidents import load_incidents
-from sahel.overview import CHART_GROUPS, group_colors, headline, incidents_over_time
+from sahel.overview import (
+    CHART_GROUPS,
+    group_colors,
+    headline,
+    incidents_over_time,
+    timeline_svg,
+)
 from sahel.synthetic import synthetic_incidents, write_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -212,3 +218,24 @@ def test_headline_range_sums_low_and_high_falling_back_to_best() -> None:
 
 def test_chart_colours_match_the_map_legend() -> None:
     assert group_colors(["JNIM", "Other groups"]) == [actors.group_info("JNIM").color, "#8c8c8c"]
+
+
+def test_time_chart_svg_stacks_every_count_with_its_group_colour(everything: pd.DataFrame) -> None:
+    monthly = incidents_over_time(everything)
+    colors = group_colors(list(monthly.columns))
+    svg = timeline_svg(monthly, colors)
+    bars = re.findall(r'<rect [^>]*fill="([^"]+)"><title>[^<]*: ([\d,]+)</title>', svg)
+    assert sum(int(v.replace(",", "")) for _, v in bars) == len(everything)
+    assert {c for c, _ in bars} <= set(colors)
+    assert svg.startswith("<svg") and svg.endswith("</svg>") and "<script" not in svg
+
+
+def test_time_chart_svg_escapes_group_names() -> None:
+    timeline = pd.DataFrame({"<img src=x onerror=alert(1)>": [2, 1]},
+                            index=pd.to_datetime(["2024-01-01", "2024-02-01"]))
+    svg = timeline_svg(timeline, ["#123456"])
+    assert "<img" not in svg and "&lt;img src=x" in svg
+
+
+def test_time_chart_is_drawn_as_static_svg(app: AppTest) -> None:
+    assert any(h.proto.body.startswith("<svg") for h in app.get("html"))

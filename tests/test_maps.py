@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sahel import actors
+from sahel.map_assets import BUNDLE, BUNDLE_PARTS, STATIC_DIR, bundle_text
 from sahel.maps import (
     ATTRIBUTIONS,
     OSM_TILES,
@@ -79,11 +80,25 @@ def test_map_has_region_outline_incident_layers_and_control(fmap: folium.Map) ->
 def test_every_asset_is_local_and_shipped(rendered: str) -> None:
     assets = re.findall(r'<script[^>]+src="([^"]+)"', rendered)
     assets += re.findall(r'<link[^>]+href="([^"]+)"', rendered)
-    assert {"/app/static/vendor/leaflet/leaflet.js", "/app/static/sahel/incidents.js",
-            "/app/static/vendor/leaflet.heat/leaflet-heat.js"} <= set(assets)
+    assert {"/app/static/sahel/map-bundle.js", "/app/static/vendor/leaflet/leaflet.css"} <= set(
+        assets)
     for url in assets:
         assert url.startswith("/app/static/"), url
         assert (ROOT / "static" / url.removeprefix("/app/static/")).is_file(), url
+
+
+def test_map_code_is_one_current_bundle_with_every_part_and_licence() -> None:
+    on_disk = (STATIC_DIR / BUNDLE).read_text(encoding="utf-8")
+    assert on_disk == bundle_text(), "stale bundle: run python -m sahel.map_assets"
+    for _name, path, licences in BUNDLE_PARTS:
+        code = (STATIC_DIR / path).read_text(encoding="utf-8").splitlines()
+        assert all(line in on_disk for line in code if not line.startswith("//#")), path
+        for licence in licences:
+            assert (STATIC_DIR / licence).read_text(encoding="utf-8").splitlines()[0] in on_disk
+    # Leaflet defines L before the plugins and the incident layer use it.
+    assert on_disk.index("Leaflet 1.9.4") < on_disk.index("L.heatLayer=") < on_disk.index(
+        "window.SahelIncidents")
+    assert "sourceMappingURL" not in on_disk
 
 
 def test_no_outside_url_but_tiles_and_source_links(rendered: str) -> None:

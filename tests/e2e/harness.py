@@ -51,20 +51,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(store_dir: Path, script: str = "dashboard.py") -> Iterator[str]:
+def running_app(store_dir: Path, script: str = "dashboard.py", log: list[str] | None = None,
+                extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Run the dashboard (or `script`) on a free loopback port with `SAHEL_STORE_DIR=store_dir`.
 
-    Yields the app's base URL once the server says it listens and `/_stcore/health` is ok.
+    Yields the app's base URL once the server says it listens and `/_stcore/health` is ok. The
+    server's output lines are appended to `log` as they come (the benchmark reads timings there).
     """
     port = free_port()
-    env = {**os.environ, "SAHEL_STORE_DIR": str(store_dir), "PYTHONUNBUFFERED": "1",
+    env = {**os.environ, **(extra_env or {}), "SAHEL_STORE_DIR": str(store_dir),
+           "PYTHONUNBUFFERED": "1",
            # bench/ scripts import sahel too: the repo goes on the path, as for dashboard.py.
            "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH"))
                                          if p)}
     proc = subprocess.Popen(run_command(port, script), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str | None] = queue.Queue()
-    log: list[str] = []
+    log = [] if log is None else log
     pump = threading.Thread(target=_pump, args=(proc, lines, log), daemon=True)
     pump.start()
     try:
