@@ -37,7 +37,7 @@ _ARTICLE = r"(?:des |les |le |la |l'|du |d'|the |a |an |deux |two |leur |their )
 _PERP_BEFORE = re.compile(
     rf"(?:\bpar|\bby|imputée?s? à|attribuée?s? à|attributed to|blamed on|revendiquée?s? par|"
     rf"claimed by|carried out by|menée?s? par|l'œuvre d[e']|accus\w*|blamed|"
-    rf"held responsible)\s+{_ARTICLE}(?:\w+\s+){{0,2}}$",
+    rf"held responsible|frappes? (?:aériennes? )?(?:de|d'))\s+{_ARTICLE}(?:\w+\s+){{0,2}}$",
     re.IGNORECASE)
 _TARGET_BEFORE = re.compile(
     rf"(?:contre|against|\bon|ciblant|visant|targeting|targeted|\bsur|attaque (?:du|de la|des)|"
@@ -57,11 +57,13 @@ _PERP_AFTER = re.compile(
     r"clash|affront|fought|combatt|engag|tendu|"
     r"(?:a|ont|avoir) pris|repris|kidnapp|enlev|abduct|ambush|ouvert le feu|opened fire|fired|"
     r"tiré|machine-gunned|mitraill|said it had taken|had taken|claimed|launched|lancé|"
-    r"carried out|mené|avance un bilan|affirme|massacr)", re.IGNORECASE)
+    r"carried out|mené|avance un bilan|affirme|massacr|encercl|surround|rounded up|raflé)",
+    re.IGNORECASE)
 _TARGET_AFTER = re.compile(
-    r"^\W*(?:\w+\s+){0,3}?(?:ont été|a été|were|was|have been|has been|had been)\s+"
+    r"^\W*(?:\w+\s+){0,3}?(?:ont|a|avaient|avait|were|was|have|has|had)\s+(?:\w+\s+)?"
+    r"(?:été|been)\s+"
     r"(?:\w+\s+)?(?:tué|attaqu|killed|attacked|ciblé|targeted|kidnapped|enlev|abduct|wounded|"
-    r"blessé)", re.IGNORECASE)
+    r"blessé|exécut|executed|massacr|abattu|shot)", re.IGNORECASE)
 # "Fighters from X", "des éléments de X": the group itself acts, "from" names no target.
 # "Fighters from X", "des éléments de X": the group itself acts, "from" names no target.
 _MEMBERS_OF = re.compile(r"(?:fighters|members|militants|elements|gunmen|combattants|éléments|"

@@ -36,6 +36,8 @@ CUES: dict[str, str] = {
            r"appui aérien|"
            r"air ?strikes?|airstrikes?|drone strikes?|air raids?|air support|aerial bombing|"
            r"(?:a|an|the) (?:\w+ )?strikes? (?:by|on|against|targeting|carried out)|"
+           r"(?:une|la|des|les) frappes?(?= (?:de |d'|du |des |par |contre |menées? |française|"
+           r"américaine))|"
            r"bombed from the air",
     # Aircraft alone are no event ("the army received two drones"); firing aircraft are.
     "aircraft": r"hélicoptères?|drones?|avions?|helicopters?|aircraft|planes?|jets?",

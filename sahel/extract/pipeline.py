@@ -266,8 +266,16 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
         target = "civilians"
     mentions: list[Mention] = [m for i in sorted(set(draft.primary + draft.secondary))
                                for m in infos[i].mentions]
-    if not [m for m in mentions if kind_of(m.canonical) not in ("civilians", "other")]:
+    def armed(found: list[Mention]) -> bool:
+        return any(kind_of(m.canonical) not in ("civilians", "other") for m in found)
+
+    if not armed(mentions):
         mentions = [m for info in infos if info.is_event and not info.background
+                    for m in info.mentions]
+    if not armed(mentions):
+        # "Des militaires ont encerclé le marché. Trente civils ont été exécutés.": the actors
+        # were named in the sentence that set the scene.
+        mentions = [m for info in infos[:max(indices) + 1] if not info.background
                     for m in info.mentions]
     weights = {i: 1.0 for i in draft.primary} | {i: 0.5 for i in draft.secondary}
     sides = assign_sides(mentions, texts, weights, target, where["iso3"], draft.category)

@@ -296,3 +296,19 @@ def test_a_night_between_two_dated_days(text: str, day: str) -> None:
 def test_appositions_and_hallmarks_name_the_group(text: str, group: str) -> None:
     [incident] = _extract(text)
     assert (incident["group1"], incident["actor1_qualifier"]) == (group, "suspected")
+
+
+def test_troops_who_set_the_scene_perpetrate_the_executions_that_follow() -> None:
+    [incident] = _extract("Selon des témoins, des militaires maliens, accompagnés de mercenaires "
+                          "russes, ont encerclé le marché de Hombori dimanche. Une trentaine de "
+                          "civils ont ensuite été exécutés.")
+    assert (incident["group1"], incident["group2"], incident["event_type"]) == (
+        "FAMa", "Civilians", "Violence against civilians")
+
+
+def test_a_french_strike_by_a_force_is_an_air_strike_by_it() -> None:
+    [incident] = _extract("La ministre a indiqué jeudi que le chef jihadiste avait été tué par une "
+                          "frappe de la force Barkhane en août dans la région de Gao, au Mali.",
+                          published="2021-09-17")
+    assert (incident["group1"], incident["sub_event_type"], incident["fatalities_low"]) == (
+        "French forces", "Air/drone strike", 1)
