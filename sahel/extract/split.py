@@ -39,8 +39,15 @@ PAST_EVENT = re.compile(
     re.IGNORECASE)
 # Habitual or generic wording: "est régulièrement la cible d'attaques", "frequently attacked".
 HABITUAL = re.compile(r"régulièrement|souvent|fréquemment|de plus en plus|régulières|récurrent\w*|"
-                      r"regularly|often|frequently|repeatedly|increasingly|recurring|routinely",
+                      r"regularly|often|frequently|repeatedly|increasingly|recurring|routinely|"
+                      # Trends and tallies over a period: "les attaques se sont multipliées".
+                      r"se (?:sont )?multipli\w*|have multiplied|recrudescence|upsurge|"
+                      r"depuis le début de (?:l'année|l'an|ce mois)|since the (?:start|beginning) "
+                      r"of the (?:year|month)",
                       re.IGNORECASE)
+# "had killed", "avaient attaqué": told as earlier than the story's present.
+PLUPERFECT = re.compile(r"(?<![\w-])(?:had|avai(?:en)?t)\s+(?:\w+\s+)?(?:been\s+|été\s+)?"
+                        r"\w+(?:ed|é|ée|és|ées|u|us|is|it|pris)(?![\w-])", re.IGNORECASE)
 # A sentence that announces another event, even at the same place: "Le même jour, ...".
 SEPARATE = re.compile(r"^\W*(?:le même jour|the same day|par ailleurs|dans un autre incident|"
                       r"in (?:a|another) separate (?:incident|attack)|"
@@ -151,7 +158,8 @@ def read_sentences(sentences: Sequence[Sentence], report: Report,
             lead_seen = True
             # The lead is the report's news even when it comes weeks later (an NGO's inquiry):
             # only a retrospective ("three years after") or a date over six months old is context.
-            if background and not PAST_EVENT.search(s.text) and report.published and all(
+            if background and not PAST_EVENT.search(s.text) and not PLUPERFECT.search(
+                    s.text) and report.published and all(
                     d.day is not None and (report.published - d.day).days <= LEAD_MAX_AGE_DAYS
                     for d in past):
                 background = False

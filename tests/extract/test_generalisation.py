@@ -312,3 +312,13 @@ def test_a_french_strike_by_a_force_is_an_air_strike_by_it() -> None:
                           published="2021-09-17")
     assert (incident["group1"], incident["sub_event_type"], incident["fatalities_low"]) == (
         "French forces", "Air/drone strike", 1)
+
+
+@pytest.mark.parametrize("text", [
+    "Depuis le début de l'année, les attaques se sont multipliées dans la région de Mopti. Les "
+    "habitants de Bandiagara disent vivre dans la peur.",
+    "The junta has promised to retake all territory. In October, JNIM fighters had killed 20 "
+    "soldiers in Boni. Analysts say the army lacks helicopters.",
+])
+def test_trends_and_earlier_events_in_a_feature_are_no_news(text: str) -> None:
+    assert _extract(text) == []
