@@ -84,7 +84,7 @@ def time_dashboard(browser: Any, url: str, log: list[str], phases: bool) -> dict
     """Return cold load, warm load and filter-change times (seconds) for one running dashboard."""
     out: dict[str, Any] = {}
     for label in ("load_cold", "load_warm"):
-        with harness.blocked_page(browser) as blocked:
+        with harness.blocked_page(browser, intercept=False) as blocked:
             page = blocked.page
             page.add_init_script(MARKS_SCRIPT)
             runs = len(script_timings(log))
@@ -119,7 +119,7 @@ def time_dashboard(browser: Any, url: str, log: list[str], phases: bool) -> dict
 
 def time_empty(browser: Any, url: str) -> float:
     """Return seconds from navigation until the one-metric page shows its metric."""
-    with harness.blocked_page(browser) as blocked:
+    with harness.blocked_page(browser, intercept=False) as blocked:
         started = time.perf_counter()
         blocked.page.goto(url)
         blocked.page.wait_for_selector('[data-testid="stMetric"]', timeout=TIMEOUT_MS)
@@ -128,7 +128,7 @@ def time_empty(browser: Any, url: str) -> float:
 
 def time_baseline(browser: Any, url: str, n: int) -> float:
     """Return seconds from navigation until all `n` folium markers are in the map's DOM."""
-    with harness.blocked_page(browser) as blocked:
+    with harness.blocked_page(browser, intercept=False) as blocked:
         page = blocked.page
         started = time.perf_counter()
         page.goto(url)

@@ -299,11 +299,16 @@ L.HeatLayer=(L.Layer?L.Layer:L.Class).extend({initialize:function(t,i){this._lat
 
   function heatLayer(data, options) {
     if (typeof L.heatLayer === "undefined") return null;
-    var pts = new Array(data.n);
-    for (var i = 0; i < data.n; i++) {
-      pts[i] = [data.lat[i], data.lon[i], data.fat[i] > 0 ? 1 + Math.log1p(data.fat[i]) : 1];
-    }
-    return L.heatLayer(pts, { radius: 16, blur: 18, maxZoom: options.clusterMaxZoom, max: 4 });
+    var heat = L.heatLayer([], { radius: 16, blur: 18, maxZoom: options.clusterMaxZoom, max: 4 });
+    // The heat map is off until picked: its points are made then, not before the first paint.
+    heat.once("add", function () {
+      var pts = new Array(data.n);
+      for (var i = 0; i < data.n; i++) {
+        pts[i] = [data.lat[i], data.lon[i], data.fat[i] > 0 ? 1 + Math.log1p(data.fat[i]) : 1];
+      }
+      heat.setLatLngs(pts);
+    });
+    return heat;
   }
 
   /* Render the incident layers on `map`, register them with `control`, and mark the container
