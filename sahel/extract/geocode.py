@@ -61,6 +61,7 @@ _NEAR_BEFORE = re.compile(
 _AREA_BEFORE = re.compile(r"(?:le cercle|la commune|le département|département|la préfecture|"
                           r"le district|the district|the department|the commune|cercle) "
                           r"d(?:e\s+|')$", re.IGNORECASE)
+_UNIT_AFTER = re.compile(r"^\s+(?:department|cercle|commune|prefecture)\b", re.IGNORECASE)
 _REGION_BEFORE = re.compile(r"(?:région|region|province|préfecture|wilaya)\s+(?:de\s+|d'|du\s+|"
                             r"of\s+(?:the\s+)?)?$", re.IGNORECASE)
 _DATELINE_AFTER = re.compile(
@@ -311,7 +312,7 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
             role = "locator"  # hundreds of km away, or measured from the capital
         elif _OFFSET_BEFORE.search(before):
             role = "near"
-        elif _AREA_BEFORE.search(before[-30:]):
+        elif _AREA_BEFORE.search(before[-30:]) or _UNIT_AFTER.match(text[end:end + 14]):
             role = "area"
         elif _NEAR_BEFORE.search(before[-40:]) or _AREA_AFTER.match(text[end:end + 10]):
             role = "near"

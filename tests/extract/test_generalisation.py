@@ -110,9 +110,13 @@ def test_a_total_over_several_villages_belongs_to_none_of_them() -> None:
         "Ayorou": 30, "Kandadji": 20}
 
 
-def test_a_department_named_beside_a_village_contains_it() -> None:
-    records = _extract("Au Niger, des hommes armés ont tué samedi six villageois à Banibangou, "
-                       "dans le département de Ouallam.")
+@pytest.mark.parametrize("text", [
+    "Au Niger, des hommes armés ont tué samedi six villageois à Banibangou, dans le département "
+    "de Ouallam.",
+    "In Niger, gunmen killed six villagers in Banibangou, in the Ouallam department, on Saturday.",
+])
+def test_a_department_named_beside_a_village_contains_it(text: str) -> None:
+    records = _extract(text)
     assert len(records) == 1 and records[0]["location"] != "Ouallam"
 
 
