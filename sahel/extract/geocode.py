@@ -307,6 +307,8 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
             role = "locator"  # "Niamey, 12 janvier (AFP) -": where the story was filed
         elif _BETWEEN_BEFORE.search(before[-40:]):
             role = "between"
+        elif _OFFSET_BEFORE.search(before) and not re.search(r"\d{3}|capital", before[-45:]):
+            role = "near"  # "20 km from Ayorou": near it, though "from" usually only locates
         elif _LOCATOR_BEFORE.search(before) or _LOCATOR_OFFICE.search(before[-40:]) or (
                 _OFFSET_BEFORE.search(before) and re.search(r"\d{3}|capital", before[-45:])):
             role = "locator"  # hundreds of km away, or measured from the capital

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -221,9 +221,26 @@ def _claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
                   or speakers[i - 1][0] == info.sentence.paragraph):
             default = speakers[i - 1][1]  # "Il a fait état d'un bilan", "It said ..."
         masked = [(d.start, d.end) for d in info.dates] + [(p.start, p.end) for p in info.places]
-        claims += find_claims(info.sentence.text, _groups(info), default=default, masked=masked,
-                              within=_piece_of(draft, info), civilians=civilians)
+        piece = _piece_of(draft, info)
+        found = find_claims(info.sentence.text, _groups(info), default=default, masked=masked,
+                            within=piece, civilians=civilians)
+        sharing = _sharing_places(info)
+        if piece is None and sharing > 1 and draft.key.split("#")[0] in _place_keys(info):
+            # "Attacks on A and B killed 23": each place's toll lies between an even share
+            # (ACLED's split) and the whole total.
+            found = [replace(c, low=c.low // sharing, high=c.high if c.high else c.low)
+                     if c.kind == "killed" and c.low else c for c in found]
+        claims += found
     return dedupe_claims(claims)
+
+
+def _place_keys(info: SentenceInfo) -> list[str]:
+    return list(dict.fromkeys(geocode.place_key(p) for p in info.event_places()))
+
+
+def _sharing_places(info: SentenceInfo) -> int:
+    """Return how many places one sentence gives a single toll for ("A and B: 23 dead")."""
+    return len(_place_keys(info))
 
 
 def _piece_of(draft: Draft, info: SentenceInfo) -> tuple[int, int] | None:

@@ -326,3 +326,15 @@ def test_a_french_strike_by_a_force_is_an_air_strike_by_it() -> None:
 ])
 def test_trends_and_earlier_events_in_a_feature_are_no_news(text: str) -> None:
     assert _extract(text) == []
+
+
+def test_one_toll_for_two_places_is_shared_between_them() -> None:
+    records = _extract("In Burkina Faso, attacks on Tougouri and Bouroum on Sunday killed 23 "
+                       "people, the governor said.")
+    assert {r["location"]: (r["fatalities_low"], r["fatalities_high"]) for r in records} == {
+        "Tougouri": (11, 23), "Bouroum": (11, 23)}
+
+
+def test_kilometres_from_a_town_place_the_event_near_it() -> None:
+    [incident] = _extract("In Niger, gunmen killed 12 soldiers 20 km from Ayorou on Tuesday.")
+    assert (incident["location"], incident["geo_precision"]) == ("Ayorou", 2)
