@@ -222,15 +222,15 @@ def _claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
             default = speakers[i - 1][1]  # "Il a fait état d'un bilan", "It said ..."
         masked = [(d.start, d.end) for d in info.dates] + [(p.start, p.end) for p in info.places]
         piece = _piece_of(draft, info)
-        found = find_claims(info.sentence.text, _groups(info), default=default, masked=masked,
-                            within=piece, civilians=civilians)
+        stated = find_claims(info.sentence.text, _groups(info), default=default, masked=masked,
+                             within=piece, civilians=civilians)
         sharing = _sharing_places(info)
         if piece is None and sharing > 1 and draft.key.split("#")[0] in _place_keys(info):
             # "Attacks on A and B killed 23": each place's toll lies between an even share
             # (ACLED's split) and the whole total.
-            found = [replace(c, low=c.low // sharing, high=c.high if c.high else c.low)
-                     if c.kind == "killed" and c.low else c for c in found]
-        claims += found
+            stated = [replace(c, low=c.low // sharing, high=c.high if c.high else c.low)
+                      if c.kind == "killed" and c.low else c for c in stated]
+        claims += stated
     return dedupe_claims(claims)
 
 
