@@ -48,6 +48,8 @@ FALLBACK_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc9
 # Sequential classes for the region layer (light → dark red), zero regions left almost clear.
 REGION_CLASSES = ("#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15")
 SAHEL_CENTER = (15.5, 0.0)
+# Regions, borders and points share this pane's one canvas (see shareCanvas in incidents.js).
+MAP_PANE = "sahelRegions"
 ATTRIBUTIONS: dict[str, str] = {
     "ucdp": "UCDP Georeferenced Event Dataset: Sundberg, Ralph and Erik Melander (2013), "
             "“Introducing the UCDP Georeferenced Event Dataset”, Journal of Peace Research "
@@ -127,17 +129,17 @@ def build_map(incidents: gpd.GeoDataFrame, *, color_groups: Collection[str] = ()
     # With no tile layer, Leaflet has no max zoom unless the map itself is given one.
     fmap.options["maxZoom"] = MAX_ZOOM
     fmap.options["minZoom"] = 3
-    folium.map.CustomPane("sahelRegions", z_index=350, pointer_events=True).add_to(fmap)
+    folium.map.CustomPane(MAP_PANE, z_index=350, pointer_events=True).add_to(fmap)
     _region_layer(incidents, region_metric).add_to(fmap)
     folium.GeoJson(
-        _country_outlines(), name="Country borders", pane="sahelRegions", interactive=False,
+        _country_outlines(), name="Country borders", pane=MAP_PANE, interactive=False,
         style_function=lambda _: {"color": "#3d3d3d", "weight": 1.4, "fill": False},
     ).add_to(fmap)
     control = folium.LayerControl(collapsed=True)
     control.add_to(fmap)
     settings = {"clusterMin": cluster_min, "clusterMaxZoom": CLUSTER_MAX_ZOOM,
                 "maxZoom": MAX_ZOOM, "tiles": OSM_TILES, "tilesAttribution": OSM_ATTRIBUTION,
-                "attribution": BASE_ATTRIBUTION, "background": "#eef1f4"}
+                "attribution": BASE_ATTRIBUTION, "background": "#eef1f4", "pane": MAP_PANE}
     IncidentLayer(incident_payload(incidents, color_groups), control, settings).add_to(fmap)
     bounds = _bounds(incidents)
     if bounds is not None:
@@ -160,7 +162,7 @@ def incident_payload(incidents: pd.DataFrame, color_groups: Collection[str] = ()
               if name != "notes" or n <= POPUP_NOTES_MAX_ROWS}
     return {
         "n": n,
-        "id": frame["event_id"].fillna("").map(html.escape).tolist(),
+        "id": compact_ids(frame["event_id"]),
         "lat": np.round(frame["latitude"].to_numpy(dtype="float64"), 4).tolist(),
         "lon": np.round(frame["longitude"].to_numpy(dtype="float64"), 4).tolist(),
         "group": group_codes,
@@ -169,6 +171,24 @@ def incident_payload(incidents: pd.DataFrame, color_groups: Collection[str] = ()
         "groups": groups,
         "facets": facets,
     }
+
+
+def compact_ids(event_ids: pd.Series) -> dict[str, list[Any]]:
+    """Return event ids as prefixes + numbers: id = p[k][0] + str(n).zfill(p[k][1]), HTML-escaped.
+
+    Ids such as "ACLED-MLI-0012345" share a few prefixes; sent whole they were a fifth of the
+    map's bytes. An id with no trailing digits is its prefix alone (width 0, number -1).
+    """
+    ids = event_ids.astype("object").fillna("").astype(str)
+    # At most 15 digits: larger numbers would lose precision as JavaScript numbers.
+    parts = ids.str.extract(r"^(.*?)(\d{1,15})$")
+    digits = parts[1].fillna("")
+    prefix = parts[0].where(parts[1].notna(), ids).fillna("")
+    width = digits.str.len()
+    numbers = pd.to_numeric(digits.where(digits != "", "-1")).astype("int64")
+    codes, keys = pd.factorize(pd.Series(list(zip(prefix, width, strict=True)), dtype="object"))
+    return {"p": [[html.escape(p), int(w)] for p, w in keys], "k": codes.tolist(),
+            "n": numbers.tolist()}
 
 
 def claim_lines(claims_json: object) -> list[str]:
@@ -293,7 +313,7 @@ def _region_layer(incidents: pd.DataFrame,
     label = "Incidents" if metric == "incidents" else "Fatalities (best)"
     return folium.GeoJson(
         json.loads(frame.to_json(drop_id=True)), name=f"Regions: {label.lower()}",
-        pane="sahelRegions",
+        pane=MAP_PANE,
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#9a9a9a",
                                   "weight": 0.6, "fillOpacity": 0.55},
         tooltip=folium.GeoJsonTooltip(fields=["admin1", "country", "value"],

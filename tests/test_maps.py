@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ from sahel.maps import (
     attributions,
     build_map,
     claim_lines,
+    compact_ids,
     incident_payload,
     region_values,
 )
@@ -115,7 +117,7 @@ def test_hostile_text_is_escaped_everywhere(rendered: str) -> None:
 def test_payload_is_compact_columns_with_popup_facets() -> None:
     payload = incident_payload(_incidents())
     assert payload["n"] == 3
-    assert payload["id"] == ["T-1", "T-2", "T-3"]
+    assert decode_ids(payload["id"]) == ["T-1", "T-2", "T-3"]
     assert payload["prec"] == [1, 3, 2]
     assert payload["fat"] == [12, 3, 0]
     facets = payload["facets"]
@@ -130,6 +132,26 @@ def test_payload_is_compact_columns_with_popup_facets() -> None:
     assert facet("source", 0).startswith('<a href="https://www.rfi.fr/fr/afrique/x"')
     assert "<a " not in facet("source", 1)  # a javascript: URL never becomes a link
     assert facet("claims", 2) == ""
+
+
+def decode_ids(ids: dict) -> list[str]:
+    """Decode compact ids as static/sahel/incidents.js (eventId) does."""
+    return [ids["p"][k][0] if n < 0 else ids["p"][k][0] + str(n).zfill(ids["p"][k][1])
+            for k, n in zip(ids["k"], ids["n"], strict=True)]
+
+
+@pytest.mark.parametrize("event_id", ["ACLED-MLI-0012345", "SEED-RFI-20231124-2", "UCDP-7",
+                                      "noDigits", "", "0000", "X-12345678901234567890",
+                                      HOSTILE + "9"])
+def test_compact_ids_round_trip_and_escape(event_id: str) -> None:
+    ids = compact_ids(pd.Series([event_id, "ACLED-MLI-0000001", None], dtype="str"))
+    assert decode_ids(ids) == [html.escape(event_id), "ACLED-MLI-0000001", ""]
+    assert "<img" not in json.dumps(ids)
+
+
+def test_compact_ids_are_smaller_than_the_ids() -> None:
+    ids = pd.Series([f"SYN-1-{k:07d}" for k in range(10_000)], dtype="str")
+    assert len(json.dumps(compact_ids(ids))) < 0.6 * len(json.dumps(ids.tolist()))
 
 
 def test_points_coloured_by_alias_table_group() -> None:

@@ -12,6 +12,13 @@
     return f ? f.v[f.i[i]] : "";
   }
 
+  function eventId(data, i) {
+    // Ids travel as prefix + number (sahel/maps.py, compact_ids); the prefix is HTML-escaped.
+    var p = data.id.p[data.id.k[i]];
+    var n = data.id.n[i];
+    return n < 0 ? p[0] : p[0] + String(n).padStart(p[1], "0");
+  }
+
   function radius(best) {
     // Area grows with the toll, capped so one massacre does not hide its neighbours.
     return best > 0 ? Math.min(5 + 2.2 * Math.sqrt(best), 26) : 5;
@@ -38,7 +45,7 @@
     var notes = facet(data, "notes", i);
     if (notes) parts.push("<small>" + notes + "</small>");
     parts.push("Source: " + facet(data, "source", i));
-    parts.push("<small>" + data.id[i] + "</small>");
+    parts.push("<small>" + eventId(data, i) + "</small>");
     return "<div class='sahel-popup'>" + parts.join("<br>") + "</div>";
   }
 
@@ -99,11 +106,11 @@
     doc.head.appendChild(style);
   }
 
-  function IncidentLayer(map, data, options) {
+  function IncidentLayer(map, data, options, renderer) {
     this.map = map;
     this.data = data;
     this.options = options;
-    this.renderer = L.canvas({ padding: 0.3 });
+    this.renderer = renderer;
     this.points = L.layerGroup();
     this.index = null;
     if (data.n > options.clusterMin && typeof Supercluster !== "undefined") {
@@ -158,11 +165,12 @@
 
   IncidentLayer.prototype.visibleIds = function () {
     var data = this.data;
-    return Object.keys(this.byIndex).map(function (k) { return data.id[k]; });
+    return Object.keys(this.byIndex).map(function (k) { return eventId(data, +k); });
   };
 
-  IncidentLayer.prototype.openIncident = function (eventId) {
-    var i = this.data.id.indexOf(eventId);
+  IncidentLayer.prototype.openIncident = function (id) {
+    var i = -1;
+    for (var j = 0; j < this.data.n && i < 0; j++) if (eventId(this.data, j) === id) i = j;
     if (i < 0) return null;
     this.map.setView([this.data.lat[i], this.data.lon[i]], this.options.clusterMaxZoom + 1,
       { animate: false });
@@ -200,6 +208,23 @@
     return heat;
   }
 
+  function shareCanvas(map, pane) {
+    /* One canvas for the region shapes and the points, regions drawn first. A canvas takes every
+       pointer event over the whole map, so a separate points canvas above the regions hid the
+       regions' tooltips; in one canvas Leaflet hit-tests the topmost shape: a point, else a region. */
+    var renderer = L.canvas({ pane: pane, padding: 0.3 });
+    var paths = [];
+    map.eachLayer(function (layer) {
+      if (layer instanceof L.Path && layer.options.pane === pane) paths.push(layer);
+    });
+    paths.forEach(function (path) {
+      map.removeLayer(path);
+      path.options.renderer = renderer;
+      map.addLayer(path);
+    });
+    return renderer;
+  }
+
   /* Render the incident layers on `map`, register them with `control`, and mark the container
      with data-sahel-rendered = options.token once painted (tests and the benchmark wait on it). */
   function render(map, control, data, options) {
@@ -208,7 +233,7 @@
     map.setMaxZoom(options.maxZoom);
     map.getContainer().style.background = options.background;
     map.attributionControl.addAttribution(options.attribution);
-    var layer = new IncidentLayer(map, data, options);
+    var layer = new IncidentLayer(map, data, options, shareCanvas(map, options.pane));
     layer.points.addTo(map);
     control.addOverlay(layer.points, "Incidents");
     var heat = heatLayer(data, options);
@@ -216,6 +241,11 @@
     legendControl(data).addTo(map);
     layer.draw();
     if (layer.index) map.on("moveend", function () { layer.draw(); });
+    // Shapes shown again from the layer control are drawn last: keep the points above them.
+    map.on("overlayadd", function (e) {
+      if (e.layer === layer.points) return;
+      layer.points.eachLayer(function (p) { if (p.bringToFront) p.bringToFront(); });
+    });
     addTilesWhenReachable(map, control, options);
     window.sahelLayer = layer;
     window.map = map;
@@ -232,5 +262,6 @@
     return layer;
   }
 
-  window.SahelIncidents = { render: render, popupHtml: popupHtml, tooltipHtml: tooltipHtml };
+  window.SahelIncidents = { render: render, popupHtml: popupHtml, tooltipHtml: tooltipHtml,
+    eventId: eventId };
 })();

@@ -31,6 +31,43 @@ def figures(page: object) -> dict[str, str]:
             m.querySelector('[data-testid="stMetricValue"]').innerText.trim()]))""")
 
 
+# The centre of the largest shaded region in view, away from the map's edges and controls.
+REGION_PIXEL = """() => {
+    const m = window.map, size = m.getSize();
+    let best = null;
+    m.eachLayer(l => {
+        if (!(l instanceof L.Polygon) || l.options.interactive === false) return;
+        const b = l.getBounds(), c = m.latLngToContainerPoint(b.getCenter());
+        const area = (b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest());
+        if (c.x > 80 && c.y > 80 && c.x < size.x - 260 && c.y < size.y - 80
+            && (!best || area > best[2])) best = [c.x, c.y, area];
+    });
+    return best;
+}"""
+
+
+def hover_tooltips(page: object, frame: object, x: float, y: float) -> list[str]:
+    """Move the mouse to map pixel (x, y); return the texts of the open tooltips."""
+    box = page.query_selector(harness.MAP_FRAME).bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    page.mouse.move(box["x"] + x + 2, box["y"] + y + 1)
+    return frame.evaluate("() => [...document.querySelectorAll('.leaflet-tooltip')]"
+                          ".map(t => t.innerText)")
+
+
+def test_region_tooltip_shows_through_the_points_canvas(app_url: str,
+                                                        browser_page: harness.BlockedPage) -> None:
+    page = browser_page.page
+    page.goto(app_url)
+    frame, _ = harness.wait_for_map(page)
+    # Points off (their canvas stays): what is under the pixel is then surely the region.
+    frame.evaluate("() => window.map.removeLayer(window.sahelLayer.points) && 1")
+    x, y, _ = frame.evaluate(REGION_PIXEL)
+    tips = hover_tooltips(page, frame, x, y)
+    assert any(t.startswith("Region") for t in tips), tips
+    assert browser_page.disallowed() == []
+
+
 def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir: Path,
                                                     browser_page: harness.BlockedPage,
                                                     tmp_path: Path) -> None:
