@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -24,12 +24,8 @@ from sahel.extract.actors_in_text import (
 )
 from sahel.extract.attribution import Attribution, attributed_group, find_attributions
 from sahel.extract.claims import (
-    SAME_SPEAKER,
     Claimant,
-    dedupe_claims,
-    find_claimants,
     find_claims,
-    place_piece,
     toll,
 )
 from sahel.extract.dates import is_background_date
@@ -44,8 +40,12 @@ from sahel.extract.location import locate_draft
 from sahel.extract.report import Report
 from sahel.extract.sentences import clean_text, split_sentences
 from sahel.extract.split import Draft, SentenceInfo, is_opinion, read_sentences, split_incidents
+from sahel.extract.tolls import incident_claims, piece_of
 from sahel.schema import Claim, claims_to_json, conform, empty_incidents
 
+# Attackers who came in person ("venus à moto"): rockets they fired are part of a ground attack.
+ON_THE_GROUND = re.compile(r"assaillants|attackers|gunmen|hommes armés|venus|arrivés|arrived|"
+                           r"motos?|motorbikes?|motorcycles?|deux roues|pick-up", re.IGNORECASE)
 # Civilians as the object of a killing ("killing civilians", "s'en prendre aux habitants").
 KILLING_CIVILIANS = re.compile(
     r"(?:killing|killed|shooting|shot|executing|executed|massacring|massacred|tuant|tué|"
@@ -124,7 +124,7 @@ def _merge_same_day(drafts: list[Draft], infos: Sequence[SentenceInfo], report: 
 
 def _own_tolls(a: Draft, b: Draft, infos: Sequence[SentenceInfo]) -> bool:
     """Tell whether one sentence gives each of two places its own toll ("40 at A, 12 at B")."""
-    return any(_piece_of(a, infos[i]) and _piece_of(b, infos[i])
+    return any(piece_of(a, infos[i]) and piece_of(b, infos[i])
                for i in set(a.primary) & set(b.primary))
 
 
@@ -201,65 +201,6 @@ def _target(texts: Sequence[str]) -> str:
     return "military" if military else "unknown"
 
 
-def _claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
-            civilians: bool | None = None) -> list[Claim]:
-    outlet = Claimant(0, report.source or "outlet", "outlet")
-    claims: list[Claim] = []
-    speakers: list[tuple[int, Claimant]] = []  # (paragraph, last claimant) per sentence
-    for info in infos:
-        found = find_claimants(info.sentence.text, _groups(info))
-        previous = speakers[-1] if speakers else None
-        speakers.append((info.sentence.paragraph, found[-1]) if found else
-                        previous or (info.sentence.paragraph, outlet))
-    wanted = set(draft.sentences())
-    for info in infos:
-        i = info.sentence.index
-        if i not in wanted:
-            continue
-        default = outlet
-        if i and (SAME_SPEAKER.search(info.sentence.text)
-                  or speakers[i - 1][0] == info.sentence.paragraph):
-            default = speakers[i - 1][1]  # "Il a fait état d'un bilan", "It said ..."
-        masked = [(d.start, d.end) for d in info.dates] + [(p.start, p.end) for p in info.places]
-        piece = _piece_of(draft, info)
-        stated = find_claims(info.sentence.text, _groups(info), default=default, masked=masked,
-                             within=piece, civilians=civilians)
-        sharing = _sharing_places(info)
-        if piece is None and sharing > 1 and draft.key.split("#")[0] in _place_keys(info):
-            # "Attacks on A and B killed 23": each place's toll lies between an even share
-            # (ACLED's split) and the whole total.
-            stated = [replace(c, low=c.low // sharing, high=c.high if c.high else c.low)
-                      if c.kind == "killed" and c.low else c for c in stated]
-        claims += stated
-    return dedupe_claims(claims)
-
-
-def _place_keys(info: SentenceInfo) -> list[str]:
-    return list(dict.fromkeys(geocode.place_key(p) for p in info.event_places()))
-
-
-def _sharing_places(info: SentenceInfo) -> int:
-    """Return how many places one sentence gives a single toll for ("A and B: 23 dead")."""
-    return len(_place_keys(info))
-
-
-def _piece_of(draft: Draft, info: SentenceInfo) -> tuple[int, int] | None:
-    """Return the part of a sentence naming several places that is about the draft's place."""
-    towns = sorted({geocode.place_key(p): p for p in info.event_places()}.values(),
-                   key=lambda p: p.start)
-    keys = [geocode.place_key(p) for p in towns]
-    mine = geocode.place_key(draft.place)
-    if mine not in keys:
-        return None
-    return place_piece(info.sentence.text, [(p.start, p.end) for p in towns], keys.index(mine))
-
-
-def _groups(info: SentenceInfo) -> list[tuple[int, str]]:
-    """Return (offset, canonical) of the armed groups named in a sentence, as claimants."""
-    return [(m.start, m.canonical) for m in info.mentions
-            if kind_of(m.canonical) in ("jihadist", "rebel", "militia")]
-
-
 def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
                  ctx: geocode.Context, said: Sequence[Attribution]) -> list[dict[str, Any]]:
     indices = draft.sentences()
@@ -311,13 +252,14 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
     elif cues_primary & EVENT_CUES <= {"attack"}:
         # "The boat was targeted near X. Witnesses reported rockets": the next sentence says how.
         cues_primary |= frozenset().union(*(infos[i + 1].cues & REMOTE_CUES for i in draft.primary
-                                             if i + 1 in draft.secondary))
+                                             if i + 1 in draft.secondary
+                                             and not ON_THE_GROUND.search(texts[i + 1])))
     event_type, sub_type = decide_event_type(draft.category, cues_primary, cues_secondary, target,
                                              is_state(sides.actor1))
     if event_type == "Riots":
         sides = Sides("Rioters", "rioters", sides.actor2 if sides.actor2 != "Rioters" else None,
                       sides.actor2_text, "")
-    claims = _claims(draft, infos, report)
+    claims = incident_claims(draft, infos, report)
     if _is_lead(draft, infos) and report.title and not any(
             c.kind == "killed" and c.low is not None for c in claims):
         # A toll given only in the headline ("quatre soldats tués") belongs to the lead incident.
@@ -327,13 +269,13 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
     if event_type == "Battles" and not draft.background:
         # "Clashing with rival militants and killing dozens of civilians": ACLED codes the
         # battle and the killings of civilians as two events at the same place and day.
-        on_civilians = [c for c in _claims(draft, infos, report, civilians=True)
+        on_civilians = [c for c in incident_claims(draft, infos, report, civilians=True)
                         if c.kind == "killed" and c.low]
         rivals = assign_sides(mentions, texts, weights, "military", where["iso3"], draft.category)
         targeted = target == "civilians" or any(
             KILLING_CIVILIANS.search(texts[i]) for i in draft.primary + draft.secondary)
         if on_civilians and targeted and rivals.actor2 not in (None, "Civilians", sides.actor1):
-            fighting = _claims(draft, infos, report, civilians=False)
+            fighting = incident_claims(draft, infos, report, civilians=False)
             battle = Sides(sides.actor1, sides.actor1_text, rivals.actor2, rivals.actor2_text,
                            sides.qualifier)
             killers = Sides(sides.actor1, sides.actor1_text, "Civilians", "Civilians",

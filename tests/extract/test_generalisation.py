@@ -338,3 +338,10 @@ def test_one_toll_for_two_places_is_shared_between_them() -> None:
 def test_kilometres_from_a_town_place_the_event_near_it() -> None:
     [incident] = _extract("In Niger, gunmen killed 12 soldiers 20 km from Ayorou on Tuesday.")
     assert (incident["location"], incident["geo_precision"]) == ("Ayorou", 2)
+
+
+def test_rockets_fired_by_attackers_who_came_in_person_are_a_ground_attack() -> None:
+    [incident] = _extract("Au Burkina Faso, des hommes armés ont attaqué mardi la base militaire "
+                          "de Djibo. Les assaillants, venus à moto, ont tiré des roquettes sur "
+                          "les installations.")
+    assert incident["event_type"] == "Battles"
