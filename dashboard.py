@@ -235,7 +235,8 @@ def main() -> None:
         if timeline.empty:
             right.caption("No incidents in view.")
         else:
-            right.html(timeline_svg(timeline, group_colors(list(timeline.columns))))
+            # An image: st.html's sanitiser drops SVG elements.
+            right.image(timeline_svg(timeline, group_colors(list(timeline.columns))))
         st.caption("Sources: " + " · ".join(attributions(selected)))
     report_timings(timings)
 

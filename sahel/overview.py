@@ -137,10 +137,10 @@ def group_colors(groups: list[str]) -> list[str]:
 
 
 def timeline_svg(timeline: pd.DataFrame, colors: list[str], y_label: str = "incidents") -> str:
-    """Return the time chart as one static SVG: stacked bars per period, a legend, tooltips.
+    """Return the time chart as one static SVG: stacked bars per period (each titled), a legend.
 
-    Plain SVG, not a Vega chart: the browser draws it at once, without the ~1 s of JavaScript
-    that delays the map when both are on the page (bench/bench_dashboard.py --phases).
+    Plain SVG shown as an image, not a Vega chart: the browser draws it at once, without the
+    ~1 s of JavaScript that delayed the map when both were on the page (bench_dashboard --phases).
     """
     totals = timeline.sum(axis=1).to_numpy()
     top = max(int(totals.max()) if len(totals) else 0, 1)
@@ -149,8 +149,9 @@ def timeline_svg(timeline: pd.DataFrame, colors: list[str], y_label: str = "inci
     step = (CHART_WIDTH - CHART_LEFT) / max(len(timeline), 1)
     weekly = len(timeline.index) > 1 and (timeline.index[1] - timeline.index[0]).days < 28
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}"'
-             ' role="img" aria-label="Incidents over time" style="width:100%;height:auto;'
-             'font:11px sans-serif">',
+             f' width="{CHART_WIDTH}" height="{CHART_HEIGHT}"'
+             ' role="img" aria-label="Incidents over time" style="'
+             'font:12px sans-serif">',
              f'<text x="0" y="10" fill="#555">{top:,}</text>',
              f'<text x="0" y="{plot_h}" fill="#555">0</text>',
              f'<text x="0" y="{plot_h / 2:.0f}" fill="#555">{html.escape(y_label)}</text>',

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable
@@ -238,4 +239,8 @@ def test_time_chart_svg_escapes_group_names() -> None:
 
 
 def test_time_chart_is_drawn_as_static_svg(app: AppTest) -> None:
-    assert any(h.proto.body.startswith("<svg") for h in app.get("html"))
+    (image,) = app.get("image")
+    url = image.proto.imgs[0].url
+    assert url.startswith("data:image/svg+xml;base64,")
+    svg = base64.b64decode(url.split(",", 1)[1]).decode("utf-8")
+    assert svg.startswith("<svg") and svg.count("<rect ") > 1
