@@ -15,7 +15,7 @@ browser:
 	@test -x /usr/lib/chromium/chromium || (apt-get update -q && apt-get install -y -q chromium)
 
 run: install
-	$(PYTHON) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	$(PYTHON) serve.py dashboard.py --server.port $(PORT) --server.headless true
 
 test: install-dev browser
 	SAHEL_REQUIRE_E2E=1 $(PYTHON) -m pytest

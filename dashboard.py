@@ -1,7 +1,12 @@
 """sahel-incidents dashboard: sidebar filters → one IncidentQuery → sahel → map, figures, table.
 
-Run with `make run` (python -m streamlit run dashboard.py). Streamlit only: every computation is in
+Run with `make run` (python serve.py dashboard.py: `streamlit run` with TCP_NODELAY, see serve.py). Streamlit only: every computation is in
 `sahel`; this file reads widgets, caches, and renders.
+
+The map is sent to the browser first and the sidebar after it, although the sidebar sets the query:
+the query is read from the widgets' state (`read_filters`), which Streamlit holds before the
+widgets are drawn. The browser fetches each kind of element's code as the element arrives, and the
+map's is the longest way to a painted page.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any, NamedTuple
 
 import folium
 import geopandas as gpd
@@ -23,7 +29,7 @@ from streamlit_folium import st_folium
 from sahel import actors
 from sahel.export import to_csv_bytes
 from sahel.incidents import load_incidents
-from sahel.maps import attributions, build_map
+from sahel.maps import attributions, base_map, incident_layer
 from sahel.overview import (
     FilterChoices,
     Headline,
@@ -81,12 +87,12 @@ def selection(store_dir: str, query: IncidentQuery) -> tuple[gpd.GeoDataFrame, H
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def incident_map(store_dir: str, query: IncidentQuery, region_metric: str) -> folium.Map:
-    """Return the map for one query, built once (panning reruns nothing, see returned_objects)."""
+def view_layer(store_dir: str, query: IncidentQuery, region_metric: str) -> folium.FeatureGroup:
+    """Return the map layer of one query, built once; shared, never mutated (give st_folium a
+    copy)."""
     selected, _ = selection(store_dir, query)
     color_groups = actors.expand_groups(query.groups, query.include_components)
-    return build_map(selected, color_groups=color_groups, region_metric=region_metric,
-                     height=MAP_HEIGHT)
+    return incident_layer(selected, color_groups=color_groups, region_metric=region_metric)
 
 
 def group_label(name: str) -> str:
@@ -98,53 +104,41 @@ def group_label(name: str) -> str:
     return name if label in ("", name) else f"{name} — {label}"
 
 
-def sidebar_query(choices: FilterChoices) -> tuple[IncidentQuery, str]:
-    """Draw the filters; return the canonical query and the region shading they ask for."""
-    side = st.sidebar
-    side.header("Filters")
-    groups = side.multiselect("Armed group", choices.groups, key="groups",
-                              format_func=group_label, placeholder="All groups")
-    components = side.checkbox("Include coalition components", value=True,
-                               key="include_components",
-                               help="JNIM also matches Katiba Macina, Ansar Dine, …")
-    countries = side.multiselect("Country", list(choices.countries), key="countries",
-                                 format_func=lambda iso3: choices.countries.get(iso3, iso3),
-                                 placeholder="All countries")
-    region_options = choices.regions_in(tuple(countries))
+FILTER_DEFAULTS: dict[str, object] = {
+    "groups": [], "include_components": True, "countries": [], "regions": [], "event_types": [],
+    "min_fatalities": 0, "precisions": [], "text": "", "region_metric": "incidents"}
+
+
+def read_filters(choices: FilterChoices) -> tuple[IncidentQuery, str]:
+    """Return the canonical query the filters hold (their defaults on a first visit) and the
+    region shading asked for; drop picks that the choices no longer offer."""
+    state = st.session_state
+
+    def value(key: str) -> Any:
+        return state.get(key, FILTER_DEFAULTS[key])
+
     # A region left over from another country selection would be an invalid widget value.
-    if "regions" in st.session_state:
-        st.session_state["regions"] = [r for r in st.session_state["regions"]
-                                       if r in region_options]
-    regions = side.multiselect("Region", region_options, key="regions",
-                               placeholder="All regions")
-    start, end = _date_range(side, choices.first_date, choices.last_date)
-    event_types = side.multiselect("Event type", choices.event_types, key="event_types",
-                                   placeholder="All event types")
-    min_fatalities = side.number_input("Minimum fatalities", min_value=0, value=0, step=1,
-                                       key="min_fatalities")
-    precisions = side.multiselect("Location precision", list(PRECISION_LABELS),
-                                  key="precisions", format_func=PRECISION_LABELS.get,
-                                  placeholder="Any precision")
-    text = side.text_input("Search", key="text", placeholder="location, actors or notes")
-    region_metric = side.radio("Shade regions by", ["incidents", "fatalities"],
-                               key="region_metric", horizontal=True)
+    region_options = choices.regions_in(tuple(value("countries")))
+    if "regions" in state:
+        state["regions"] = [r for r in state["regions"] if r in region_options]
+    start, end = _date_range(choices.first_date, choices.last_date)
     query = normalise_query(IncidentQuery(
-        groups=frozenset(groups), include_components=components, countries=frozenset(countries),
-        regions=frozenset(regions), start=start, end=end, event_types=frozenset(event_types),
-        min_fatalities=int(min_fatalities), precisions=frozenset(precisions), text=text))
-    return query, str(region_metric)
+        groups=frozenset(value("groups")), include_components=bool(value("include_components")),
+        countries=frozenset(value("countries")), regions=frozenset(value("regions")),
+        start=start, end=end, event_types=frozenset(value("event_types")),
+        min_fatalities=int(value("min_fatalities")), precisions=frozenset(value("precisions")),
+        text=str(value("text"))))
+    return query, str(value("region_metric"))
 
 
-def _date_range(side: st.delta_generator.DeltaGenerator, first: date | None,
-                last: date | None) -> tuple[date | None, date | None]:
+def _date_range(first: date | None, last: date | None) -> tuple[date | None, date | None]:
     if first is None or last is None:
         return None, None
     # New data (an upload) can widen the range: a range picked within the old bounds is reset.
     if st.session_state.get("dates_bounds") != (first, last):
         st.session_state["dates_bounds"] = (first, last)
         st.session_state.pop("dates", None)
-    picked = side.date_input("Dates", value=(first, last), min_value=first, max_value=last,
-                             key="dates")
+    picked = st.session_state.get("dates", (first, last))
     values = list(picked) if isinstance(picked, (tuple, list)) else [picked]
     # While the user is picking, the range has only its first end: keep the other open.
     start = values[0] if values else None
@@ -152,35 +146,85 @@ def _date_range(side: st.delta_generator.DeltaGenerator, first: date | None,
     return (None if start == first else start), (None if end == last else end)
 
 
-def upload_panel(store_dir: str) -> None:
-    """Add an uploaded export to the store and report what was kept, rejected and flagged."""
+def draw_filters(choices: FilterChoices) -> None:
+    """Draw the filters; `read_filters` reads what they hold."""
+    side = st.sidebar
+    side.header("Filters")
+    side.multiselect("Armed group", choices.groups, key="groups", format_func=group_label,
+                     placeholder="All groups")
+    side.checkbox("Include coalition components", value=True, key="include_components",
+                  help="JNIM also matches Katiba Macina, Ansar Dine, …")
+    countries = side.multiselect("Country", list(choices.countries), key="countries",
+                                 format_func=lambda iso3: choices.countries.get(iso3, iso3),
+                                 placeholder="All countries")
+    side.multiselect("Region", choices.regions_in(tuple(countries)), key="regions",
+                     placeholder="All regions")
+    first, last = choices.first_date, choices.last_date
+    if first is not None and last is not None:
+        side.date_input("Dates", value=(first, last), min_value=first, max_value=last,
+                        key="dates")
+    side.multiselect("Event type", choices.event_types, key="event_types",
+                     placeholder="All event types")
+    side.number_input("Minimum fatalities", min_value=0, value=0, step=1, key="min_fatalities")
+    side.multiselect("Location precision", list(PRECISION_LABELS), key="precisions",
+                     format_func=PRECISION_LABELS.get, placeholder="Any precision")
+    side.text_input("Search", key="text", placeholder="location, actors or notes")
+    side.radio("Shade regions by", ["incidents", "fatalities"], key="region_metric",
+               horizontal=True)
+
+
+class UploadOutcome(NamedTuple):
+    """What importing one uploaded file did, as the sidebar reports it."""
+
+    name: str
+    message: str
+    failed: bool
+    rejects: bytes
+
+
+def import_upload(store_dir: str) -> UploadOutcome | None:
+    """Add the file in the uploader (drawn later, by `upload_panel`) to the store, once."""
+    upload = st.session_state.get("upload")
+    if upload is None:
+        return None
+    done: dict[str, UploadOutcome] = st.session_state.setdefault("imported_uploads", {})
+    if upload.file_id not in done:
+        done[upload.file_id] = _import(store_dir, upload)
+    return done[upload.file_id]
+
+
+def _import(store_dir: str, upload: Any) -> UploadOutcome:
+    try:
+        result = read_incidents(upload, name=upload.name)
+    except SourceError as error:
+        return UploadOutcome(upload.name, f"{upload.name} was not imported: {error}", True, b"")
+    store = IncidentStore(store_dir)
+    summary = store.add(result.incidents)
+    rejects = (store.write_rejects(result.rejected, result.source_name).read_bytes()
+               if len(result.rejected) else b"")
+    for cached in (incidents_frame, choices_for, selection, view_layer):
+        cached.clear()
+    message = (f"{upload.name} ({result.format}): {result.rows_read} rows read · "
+               f"{result.kept} kept ({result.flagged} flagged) · {len(result.rejected)} "
+               f"rejected · store: {summary.added} added, {summary.updated} updated")
+    return UploadOutcome(upload.name, message, False, rejects)
+
+
+def upload_panel(outcome: UploadOutcome | None) -> None:
+    """Draw the uploader with what importing its file did."""
     side = st.sidebar
     side.header("Add data")
-    upload = side.file_uploader("ACLED / UCDP export or canonical CSV, GeoJSON, GeoParquet",
-                                type=UPLOAD_TYPES, key="upload")
-    if upload is None:
+    side.file_uploader("ACLED / UCDP export or canonical CSV, GeoJSON, GeoParquet",
+                       type=UPLOAD_TYPES, key="upload")
+    if outcome is None:
         return
-    done = st.session_state.setdefault("imported_uploads", {})
-    if upload.file_id not in done:
-        try:
-            result = read_incidents(upload, name=upload.name)
-        except SourceError as error:
-            side.error(f"{upload.name} was not imported: {error}")
-            return
-        store = IncidentStore(store_dir)
-        summary = store.add(result.incidents)
-        rejects = (store.write_rejects(result.rejected, result.source_name).read_bytes()
-                   if len(result.rejected) else b"")
-        done[upload.file_id] = (result.format, result.rows_read, result.kept, result.flagged,
-                                len(result.rejected), summary.added, summary.updated, rejects)
-        for cached in (incidents_frame, choices_for, selection, incident_map):
-            cached.clear()
-    fmt, read, kept, flagged, rejected, added, updated, rejects = done[upload.file_id]
-    side.success(f"{upload.name} ({fmt}): {read} rows read · {kept} kept ({flagged} flagged) · "
-                 f"{rejected} rejected · store: {added} added, {updated} updated")
-    if rejects:
-        side.download_button("Download rejected rows (CSV)", rejects, key="rejects",
-                             file_name=f"rejected_{upload.name}.csv", mime="text/csv",
+    if outcome.failed:
+        side.error(outcome.message)
+        return
+    side.success(outcome.message)
+    if outcome.rejects:
+        side.download_button("Download rejected rows (CSV)", outcome.rejects, key="rejects",
+                             file_name=f"rejected_{outcome.name}.csv", mime="text/csv",
                              on_click="ignore")
 
 
@@ -190,35 +234,42 @@ def csv_builder(store_dir: str, query: IncidentQuery) -> Callable[[], bytes]:
 
 
 def main() -> None:
-    """Render the page."""
+    """Render the page: the map first, then the figures above it, the sidebar and the rest."""
     timings: dict[str, float] = {}
     st.set_page_config(page_title="Sahel incidents", page_icon="🗺️", layout="wide")
     store_dir = str(default_store_dir())
-    upload_panel(store_dir)
+    outcome = import_upload(store_dir)
     with timed(timings, "load"):
         choices = choices_for(store_dir)
-    with timed(timings, "sidebar"):
-        query, region_metric = sidebar_query(choices)
+    query, region_metric = read_filters(choices)
     with timed(timings, "filter"):
         selected, figures = selection(store_dir, query)
 
-    st.title("Sahel incidents")
-    st.caption(describe(query))
-    cols = st.columns([1, 1.2, 1, 1, 2])
-    cols[0].metric("Incidents", f"{figures.incidents:,}")
-    cols[1].metric("Fatalities (best)", f"{figures.fatalities:,}",
-                   help="Sum of best estimates; the range sums each incident's low and high.")
-    cols[1].caption(f"range {figures.fatalities_low:,}–{figures.fatalities_high:,}")
-    cols[2].metric("Armed groups", f"{figures.groups:,}")
-    cols[3].metric("Regions", f"{figures.regions:,}")
-    cols[4].metric("Dates", figures.short_span)
-    cols[4].caption(figures.span)
-
+    top = st.container()
     with timed(timings, "map_build"):
-        # st_folium renames the elements of the map it draws: give it a copy, keep the cached one.
-        fmap = copy.deepcopy(incident_map(store_dir, query, region_metric))
+        # st_folium renames and joins the elements it draws: give it copies, keep the cached one.
+        layer = copy.deepcopy(view_layer(store_dir, query, region_metric))
     with timed(timings, "map_send"):
-        st_folium(fmap, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+        # The base map is the same for every query, so the map on the page stays and only the
+        # layer is redrawn in it (streamlit-folium's feature_group_to_add).
+        st_folium(base_map(MAP_HEIGHT), feature_group_to_add=layer, key="incident_map",
+                  height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+
+    with timed(timings, "sidebar"):
+        draw_filters(choices)
+        upload_panel(outcome)
+    with top:
+        st.title("Sahel incidents")
+        st.caption(describe(query))
+        cols = st.columns([1, 1.2, 1, 1, 2])
+        cols[0].metric("Incidents", f"{figures.incidents:,}")
+        cols[1].metric("Fatalities (best)", f"{figures.fatalities:,}",
+                       help="Sum of best estimates; the range sums each incident's low and high.")
+        cols[1].caption(f"range {figures.fatalities_low:,}–{figures.fatalities_high:,}")
+        cols[2].metric("Armed groups", f"{figures.groups:,}")
+        cols[3].metric("Regions", f"{figures.regions:,}")
+        cols[4].metric("Dates", figures.short_span)
+        cols[4].caption(figures.span)
 
     with timed(timings, "below_map"):
         left, right = st.columns([3, 2])

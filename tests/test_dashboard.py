@@ -63,7 +63,7 @@ def map_args(at: AppTest) -> dict:
 
 
 def map_count(at: AppTest) -> int:
-    found = re.search(r'\{"n":(\d+),', map_args(at)["script"])
+    found = re.search(r'\{"n":(\d+),', map_args(at)["feature_group"])
     assert found is not None
     return int(found.group(1))
 

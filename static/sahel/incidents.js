@@ -1,7 +1,10 @@
-/* sahel-incidents map layer: clustered canvas points, heat map, legend and popups built on demand.
+/* sahel-incidents map layer: region shading, clustered canvas points, heat map, legend, popups.
  *
- * The data arrive as columns (see sahel/maps.py, incident_payload): numbers as arrays, popup text as
- * facets {v: HTML fragment per distinct value, i: index per incident}. Fragments are built and
+ * base() runs once per map (sahel/maps.py, base_map): outlines from window.SahelBoundaries, one
+ * shared canvas, tiles when reachable. render() runs for every view (incident_layer) and replaces
+ * the previous view's layers in place, so a filter change never reloads the map.
+ * The data arrive as columns (sahel/map_payload.py): numbers as arrays, popup text as facets
+ * {v: HTML fragment per distinct value, i: index per incident}. Fragments are built and
  * HTML-escaped in Python; this file only joins them and never inserts raw user text.
  */
 (function () {
@@ -208,47 +211,111 @@
     return heat;
   }
 
-  function shareCanvas(map, pane) {
-    /* One canvas for the region shapes and the points, regions drawn first. A canvas takes every
-       pointer event over the whole map, so a separate points canvas above the regions hid the
-       regions' tooltips; in one canvas Leaflet hit-tests the topmost shape: a point, else a region. */
-    var renderer = L.canvas({ pane: pane, padding: 0.3 });
-    var paths = [];
-    map.eachLayer(function (layer) {
-      if (layer instanceof L.Path && layer.options.pane === pane) paths.push(layer);
-    });
-    paths.forEach(function (path) {
-      map.removeLayer(path);
-      path.options.renderer = renderer;
-      map.addLayer(path);
-    });
-    return renderer;
+  function regionTooltip(layer, base) {
+    var p = layer.feature.properties;
+    return "<b>Region</b> " + escapeText(p.admin1) + "<br>Country: " + escapeText(p.country) +
+      "<br>" + base.regionLabel + ": " + (layer.sahelValue || 0);
   }
 
-  /* Render the incident layers on `map`, register them with `control`, and mark the container
-     with data-sahel-rendered = options.token once painted (tests and the benchmark wait on it). */
-  function render(map, control, data, options) {
-    var started = performance.now();
+  function escapeText(text) {
+    var div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  }
+
+  var state = null;
+
+  /* Draw the outlines every view shares and remember the map for render(). One canvas holds the
+     regions, the borders and the points, regions first: a canvas takes every pointer event over the
+     whole map, so a separate points canvas above the regions hid their tooltips; in one canvas
+     Leaflet hit-tests the topmost shape, a point, else a region. */
+  function base(map, control, options) {
     addStyles(document);
     map.setMaxZoom(options.maxZoom);
     map.getContainer().style.background = options.background;
     map.attributionControl.addAttribution(options.attribution);
-    var layer = new IncidentLayer(map, data, options, shareCanvas(map, options.pane));
-    layer.points.addTo(map);
-    control.addOverlay(layer.points, "Incidents");
-    var heat = heatLayer(data, options);
-    if (heat) control.addOverlay(heat, "Heat map");
-    legendControl(data).addTo(map);
+    var renderer = L.canvas({ pane: options.pane, padding: 0.3 });
+    var shapes = window.SahelBoundaries;
+    var s = { map: map, control: control, renderer: renderer, regionLabel: "Incidents",
+      view: null, bounds: null };
+    s.regions = L.geoJSON(shapes.regions, { pane: options.pane, renderer: renderer,
+      style: { fillColor: "#ffffff", color: "#9a9a9a", weight: 0.6, fillOpacity: 0.55 } });
+    s.regions.eachLayer(function (layer) {
+      layer.bindTooltip(function () { return regionTooltip(layer, s); }, { sticky: true });
+    });
+    s.borders = L.geoJSON(shapes.countries, { pane: options.pane, renderer: renderer,
+      interactive: false, style: { color: "#3d3d3d", weight: 1.4, fill: false } });
+    s.regions.addTo(map);
+    s.borders.addTo(map);
+    addTilesWhenReachable(map, control, options);
+    state = s;
+    window.map = map;
+    return s;
+  }
+
+  function shadeRegions(s, shading) {
+    s.regionLabel = shading.label;
+    s.regions.eachLayer(function (layer) {
+      var found = shading.values[layer.feature.properties.key];
+      layer.sahelValue = found ? found[1] : 0;
+      layer.setStyle({ fillColor: found ? found[0] : "#ffffff" });
+    });
+  }
+
+  function removeView(s, view) {
+    var map = s.map;
+    map.off("moveend", view.onMove);
+    map.off("overlayadd", view.onOverlay);
+    s.control.removeLayer(view.layer.points);
+    map.removeLayer(view.layer.points);
+    if (view.heat) {
+      s.control.removeLayer(view.heat);
+      map.removeLayer(view.heat);
+    }
+    map.removeControl(view.legend);
+  }
+
+  /* Draw one view's incidents on the map base() made, replacing the previous view, and mark the
+     page with data-sahel-rendered = options.token once painted (tests and the benchmark wait on
+     it). Layers the user switched off or on stay so. */
+  function render(data, options) {
+    var started = performance.now();
+    var s = state;
+    var map = s.map;
+    var previous = s.view;
+    var pointsOn = !previous || map.hasLayer(previous.layer.points);
+    var heatOn = !!(previous && previous.heat && map.hasLayer(previous.heat));
+    if (previous) removeView(s, previous);
+    shadeRegions(s, options.regions);
+    // Overlays listed in a fixed order; the regions' name says what shades them.
+    [s.regions, s.borders].forEach(function (layer) { s.control.removeLayer(layer); });
+    s.control.addOverlay(s.regions, "Regions: " + s.regionLabel.toLowerCase());
+    s.control.addOverlay(s.borders, "Country borders");
+    var bounds = options.bounds ? JSON.stringify(options.bounds) : null;
+    if (bounds && bounds !== s.bounds) {
+      map.fitBounds(options.bounds, { maxZoom: 9, animate: false });
+      s.bounds = bounds;
+    }
+    var layer = new IncidentLayer(map, data, options, s.renderer);
+    var view = { layer: layer, heat: heatLayer(data, options), legend: legendControl(data) };
+    if (pointsOn) layer.points.addTo(map);
+    s.control.addOverlay(layer.points, "Incidents");
+    if (view.heat) {
+      s.control.addOverlay(view.heat, "Heat map");
+      if (heatOn) view.heat.addTo(map);
+    }
+    view.legend.addTo(map);
     layer.draw();
-    if (layer.index) map.on("moveend", function () { layer.draw(); });
+    view.onMove = function () { if (layer.index) layer.draw(); };
     // Shapes shown again from the layer control are drawn last: keep the points above them.
-    map.on("overlayadd", function (e) {
+    view.onOverlay = function (e) {
       if (e.layer === layer.points) return;
       layer.points.eachLayer(function (p) { if (p.bringToFront) p.bringToFront(); });
-    });
-    addTilesWhenReachable(map, control, options);
+    };
+    map.on("moveend", view.onMove);
+    map.on("overlayadd", view.onOverlay);
+    s.view = view;
     window.sahelLayer = layer;
-    window.map = map;
     var drawn = performance.now();
     requestAnimationFrame(function () {
       requestAnimationFrame(function () {
@@ -262,6 +329,6 @@
     return layer;
   }
 
-  window.SahelIncidents = { render: render, popupHtml: popupHtml, tooltipHtml: tooltipHtml,
-    eventId: eventId };
+  window.SahelIncidents = { base: base, render: render, popupHtml: popupHtml,
+    tooltipHtml: tooltipHtml, eventId: eventId };
 })();

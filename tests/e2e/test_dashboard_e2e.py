@@ -24,7 +24,9 @@ def app_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def figures(page: object) -> dict[str, str]:
-    """Return the headline metrics as label → value text."""
+    """Return the headline metrics as label → value text, once they are on the page."""
+    # The map is sent before the figures: they may still be arriving when it has painted.
+    page.wait_for_selector('[data-testid="stMetric"] [data-testid="stMetricValue"]')
     return page.evaluate("""() => Object.fromEntries(
         [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => [
             m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),

@@ -1,0 +1,193 @@
+"""The incidents as the browser gets them: compact columns, popup text as escaped "facets".
+
+Incidents are not folium markers (one marker each takes > 20 s to paint 10,000): they travel as one
+column-wise JSON object that `static/sahel/incidents.js` draws on a canvas, building popups only
+when one is opened. Every text is HTML-escaped here; the browser only joins fragments.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Collection
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sahel import actors
+from sahel.export import claims_text
+from sahel.schema import claims_from_json, claims_to_json
+
+# Notes are left out of popups for big views: they would dominate the bytes sent to the browser.
+POPUP_NOTES_MAX_ROWS = 5000
+POPUP_NOTES_CHARS = 280
+LEGEND_GROUPS = 9
+OTHER_COLOR = "#8c8c8c"
+# Colours for groups the alias table does not know (colour-blind-safe Tableau 10 order).
+FALLBACK_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+                   "#ff9da7", "#9c755f", "#bab0ac")
+
+
+def incident_payload(incidents: pd.DataFrame, color_groups: Collection[str] = ()
+                     ) -> dict[str, Any]:
+    """Return the incidents as compact columns for the browser; all text HTML-escaped.
+
+    Popup text travels as "facets": HTML fragments rendered once per distinct value here (a
+    place, a pair of actors, a toll, ...) plus one small index per incident, so 100,000
+    incidents cost a few megabytes, not one popup each.
+    """
+    frame = incidents.reset_index(drop=True)
+    n = len(frame)
+    group_codes, groups = _group_legend(frame, frozenset(color_groups))
+    facets = {name: _facet(frame, columns, render) for name, (columns, render) in FACETS.items()
+              if name != "notes" or n <= POPUP_NOTES_MAX_ROWS}
+    return {
+        "n": n,
+        "id": compact_ids(frame["event_id"]),
+        "lat": np.round(frame["latitude"].to_numpy(dtype="float64"), 4).tolist(),
+        "lon": np.round(frame["longitude"].to_numpy(dtype="float64"), 4).tolist(),
+        "group": group_codes,
+        "prec": frame["geo_precision"].fillna(0).astype("int64").tolist(),
+        "fat": frame["fatalities"].fillna(-1).astype("int64").tolist(),
+        "groups": groups,
+        "facets": facets,
+    }
+
+
+def compact_ids(event_ids: pd.Series) -> dict[str, list[Any]]:
+    """Return event ids as prefixes + numbers: id = p[k][0] + str(n).zfill(p[k][1]), HTML-escaped.
+
+    Ids such as "ACLED-MLI-0012345" share a few prefixes; sent whole they were a fifth of the
+    map's bytes. An id with no trailing digits is its prefix alone (width 0, number -1).
+    """
+    ids = event_ids.astype("object").fillna("").astype(str)
+    # At most 15 digits: larger numbers would lose precision as JavaScript numbers.
+    parts = ids.str.extract(r"^(.*?)(\d{1,15})$")
+    digits = parts[1].fillna("")
+    prefix = parts[0].where(parts[1].notna(), ids).fillna("")
+    width = digits.str.len()
+    numbers = pd.to_numeric(digits.where(digits != "", "-1")).astype("int64")
+    codes, keys = pd.factorize(pd.Series(list(zip(prefix, width, strict=True)), dtype="object"))
+    return {"p": [[html.escape(p), int(w)] for p, w in keys], "k": codes.tolist(),
+            "n": numbers.tolist()}
+
+
+def claim_lines(claims_json: object) -> list[str]:
+    """Return one HTML-escaped readable line per claim ("who (role): kind n–m «words»")."""
+    return [html.escape(claims_text(claims_to_json([claim])))
+            for claim in claims_from_json(claims_json)]
+
+
+def _facet(frame: pd.DataFrame, columns: tuple[str, ...],
+           render: Callable[[pd.DataFrame], list[str]]) -> dict[str, list[Any]]:
+    keys = frame[list(columns)].astype("object").where(frame[list(columns)].notna(), None)
+    codes = keys.groupby(list(columns), sort=False, dropna=False).ngroup()
+    uniques = frame.loc[~codes.duplicated(), list(columns)]
+    return {"v": render(uniques), "i": codes.tolist()}
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("object").fillna("").map(lambda v: html.escape(str(v)))
+
+
+def _render_dates(u: pd.DataFrame) -> list[str]:
+    note = u["time_precision"].map({2: " (within a week)", 3: " (month only)"}).fillna("")
+    return (u["event_date"].dt.strftime("%Y-%m-%d").fillna("date unknown") + note).tolist()
+
+
+def _render_places(u: pd.DataFrame) -> list[str]:
+    parts = u[["location", "admin1", "country"]].apply(_text)
+    return [", ".join(p for p in row if p) for row in parts.itertuples(index=False)]
+
+
+def _render_actors(u: pd.DataFrame) -> list[str]:
+    t = u.apply(_text)
+    first = t["actor1"] + " [" + t["group1"] + "]"
+    second = (" vs " + t["actor2"] + " [" + t["group2"] + "]").where(t["actor2"] != "", "")
+    return (first + second).tolist()
+
+
+def _render_types(u: pd.DataFrame) -> list[str]:
+    t = u.apply(_text)
+    return ("<b>" + t["event_type"] + "</b>" + (" — " + t["sub_event_type"]).where(
+        t["sub_event_type"] != "", "")).tolist()
+
+
+def _render_tolls(u: pd.DataFrame) -> list[str]:
+    out = []
+    for best, low, high in u.itertuples(index=False):
+        text = "unknown" if pd.isna(best) else str(int(best))
+        if not (pd.isna(low) and pd.isna(high)):
+            lo = "?" if pd.isna(low) else int(low)
+            hi = "?" if pd.isna(high) else int(high)
+            text += f" (low–high {lo}–{hi})"
+        out.append(text)
+    return out
+
+
+def _render_claims(u: pd.DataFrame) -> list[str]:
+    lines = u["claims"].map(claim_lines)
+    return ["<ul class='sahel-claims'><li>" + "</li><li>".join(c) + "</li></ul>" if c else ""
+            for c in lines]
+
+
+def _render_sources(u: pd.DataFrame) -> list[str]:
+    names = _text(u["source"]).where(_text(u["source"]) != "", "source")
+    urls = u["source_url"].astype("object").fillna("")
+    safe = urls.str.match(r"https?://")
+    links = ('<a href="' + _text(urls) + '" target="_blank" rel="noopener noreferrer">' + names
+             + "</a>")
+    return (links.where(safe, names) + " · " + _text(u["dataset"])).tolist()
+
+
+def _render_notes(u: pd.DataFrame) -> list[str]:
+    return _text(u["notes"].astype("object").fillna("").str.slice(0, POPUP_NOTES_CHARS)).tolist()
+
+
+# Popup facet → (canonical columns it shows, renderer of its distinct values).
+FACETS: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], list[str]]]] = {
+    "date": (("event_date", "time_precision"), _render_dates),
+    "place": (("location", "admin1", "country"), _render_places),
+    "actors": (("actor1", "group1", "actor2", "group2"), _render_actors),
+    "type": (("event_type", "sub_event_type"), _render_types),
+    "toll": (("fatalities", "fatalities_low", "fatalities_high"), _render_tolls),
+    "claims": (("claims",), _render_claims),
+    "source": (("source", "source_url", "dataset"), _render_sources),
+    "notes": (("notes",), _render_notes),
+}
+
+
+def _group_legend(incidents: pd.DataFrame, color_groups: frozenset[str]
+                  ) -> tuple[list[int], list[dict[str, Any]]]:
+    group = incidents["group1"].fillna("")
+    if color_groups:
+        use_second = ~group.isin(color_groups) & incidents["group2"].isin(color_groups)
+        group = group.where(~use_second, incidents["group2"])
+    counts = group.value_counts(sort=True)
+    counts = counts.loc[sorted(counts.index, key=lambda g: (-counts[g], g))]
+    shown = list(counts.index[:LEGEND_GROUPS])
+    known = {g.name: g for g in actors.all_groups()}
+    legend: list[dict[str, Any]] = []
+    for k, name in enumerate(shown):
+        info = known.get(name)
+        legend.append({"name": html.escape(name or "unknown actor"), "count": int(counts[name]),
+                       "label": html.escape(info.label if info else (name or "unknown actor")),
+                       "color": _safe_color(info.color if info else _fallback_color(name, k))})
+    codes = group.map({name: k for k, name in enumerate(shown)})
+    if len(counts) > len(shown):
+        legend.append({"name": "Other groups", "label": "Other groups",
+                       "count": int(counts.iloc[len(shown):].sum()), "color": OTHER_COLOR})
+        codes = codes.fillna(len(shown))
+    return codes.fillna(0).astype("int64").tolist(), legend
+
+
+def _fallback_color(name: str, k: int) -> str:
+    # No actor named: grey, so it never looks like a group.
+    return FALLBACK_COLORS[k % len(FALLBACK_COLORS)] if name else OTHER_COLOR
+
+
+def _safe_color(color: str) -> str:
+    # Colours go into style attributes: accept only #rgb / #rrggbb.
+    c = str(color)
+    return c if re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", c) else OTHER_COLOR

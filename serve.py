@@ -1,0 +1,58 @@
+"""Start a Streamlit app as `streamlit run` does, with Nagle's algorithm off on its connections.
+
+    python serve.py dashboard.py [streamlit run options...]     (what `make run` does)
+
+Streamlit 1.67 binds its listening socket without naming the protocol (proto 0), and asyncio sets
+TCP_NODELAY only on sockets whose proto is TCP, so every connection keeps Nagle's algorithm on.
+A response written in two parts (headers, then body) on a kept-alive connection then waits for the
+browser's delayed acknowledgement: about 40 ms a file. A first page load fetches some 150 script
+chunks over six connections, so this alone added about a second. Here the listening socket is
+re-wrapped with its protocol named; the connections it accepts inherit it and asyncio turns
+Nagle off on each. Nothing else about the server changes.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Callable
+
+from streamlit.web import cli
+from streamlit.web.server.starlette import starlette_server
+
+BindSocket = Callable[[str, int, int], socket.socket]
+
+
+def with_tcp_protocol(bind: BindSocket) -> BindSocket:
+    """Return `bind` whose socket says it is TCP, so asyncio sets TCP_NODELAY on accepted ones."""
+
+    def bind_tcp(address: str, port: int, backlog: int) -> socket.socket:
+        bound = bind(address, port, backlog)
+        sock = socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
+        sock.setblocking(False)
+        sock.set_inheritable(True)
+        return sock
+
+    return bind_tcp
+
+
+def patch_streamlit() -> bool:
+    """Make Streamlit's server bind through `with_tcp_protocol`; False if its hook is gone."""
+    bind = getattr(starlette_server, "_bind_socket", None)
+    if bind is None:
+        return False
+    starlette_server._bind_socket = with_tcp_protocol(bind)  # type: ignore[attr-defined]
+    return True
+
+
+def main(argv: list[str]) -> int:
+    """Run `streamlit run ARGV...` with the patched server."""
+    if not patch_streamlit():
+        print("serve.py: Streamlit's _bind_socket is gone; starting without TCP_NODELAY",
+              file=sys.stderr)
+    sys.argv = ["streamlit", "run", *argv]
+    return int(cli.main() or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

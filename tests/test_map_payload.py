@@ -1,0 +1,73 @@
+"""The browser's payload: compact columns, popup facets, compact ids, group colours, escaping."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pandas as pd
+import pytest
+from map_data import HOSTILE, map_incidents  # tests/ is on sys.path (pytest rootdir-less import)
+
+from sahel import actors
+from sahel.map_payload import claim_lines, compact_ids, incident_payload
+
+
+def test_payload_is_compact_columns_with_popup_facets() -> None:
+    payload = incident_payload(map_incidents())
+    assert payload["n"] == 3
+    assert decode_ids(payload["id"]) == ["T-1", "T-2", "T-3"]
+    assert payload["prec"] == [1, 3, 2]
+    assert payload["fat"] == [12, 3, 0]
+    facets = payload["facets"]
+
+    def facet(name: str, i: int) -> str:
+        return facets[name]["v"][facets[name]["i"][i]]
+
+    assert facet("toll", 0) == "12 (low–high 12–50)"
+    assert facet("place", 0) == "Niafunké, Tombouctou, Mali"
+    assert "JNIM (armed group): killed 12+ «plusieurs dizaines»" in facet("claims", 0)
+    assert "&lt;img" in facet("claims", 0) and "<img" not in facet("claims", 0)
+    assert facet("source", 0).startswith('<a href="https://www.rfi.fr/fr/afrique/x"')
+    assert "<a " not in facet("source", 1)  # a javascript: URL never becomes a link
+    assert facet("claims", 2) == ""
+
+
+def decode_ids(ids: dict) -> list[str]:
+    """Decode compact ids as static/sahel/incidents.js (eventId) does."""
+    return [ids["p"][k][0] if n < 0 else ids["p"][k][0] + str(n).zfill(ids["p"][k][1])
+            for k, n in zip(ids["k"], ids["n"], strict=True)]
+
+
+@pytest.mark.parametrize("event_id", ["ACLED-MLI-0012345", "SEED-RFI-20231124-2", "UCDP-7",
+                                      "noDigits", "", "0000", "X-12345678901234567890",
+                                      HOSTILE + "9"])
+def test_compact_ids_round_trip_and_escape(event_id: str) -> None:
+    ids = compact_ids(pd.Series([event_id, "ACLED-MLI-0000001", None], dtype="str"))
+    assert decode_ids(ids) == [html.escape(event_id), "ACLED-MLI-0000001", ""]
+    assert "<img" not in json.dumps(ids)
+
+
+def test_compact_ids_are_smaller_than_the_ids() -> None:
+    ids = pd.Series([f"SYN-1-{k:07d}" for k in range(10_000)], dtype="str")
+    assert len(json.dumps(compact_ids(ids))) < 0.6 * len(json.dumps(ids.tolist()))
+
+
+def test_points_coloured_by_alias_table_group() -> None:
+    payload = incident_payload(map_incidents())
+    legend = {g["name"]: g["color"] for g in payload["groups"]}
+    assert legend["JNIM"] == actors.group_info("JNIM").color
+    assert payload["groups"][payload["group"][0]]["name"] == "JNIM"
+
+
+def test_filtered_group_colours_its_incidents_even_as_second_actor() -> None:
+    payload = incident_payload(map_incidents(), color_groups={"JNIM"})
+    assert payload["groups"][payload["group"][2]]["name"] == "JNIM"
+    plain = incident_payload(map_incidents())
+    assert plain["groups"][plain["group"][2]]["name"] == "FAMa"
+
+
+def test_claim_lines_one_escaped_line_per_claim() -> None:
+    lines = claim_lines(map_incidents().loc[0, "claims"])
+    assert len(lines) == 2
+    assert lines[1].startswith("sources locales (local sources): killed 50")

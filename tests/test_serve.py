@@ -1,0 +1,58 @@
+"""serve.py: the server `make run` starts turns Nagle's algorithm off on every connection."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.web.server.starlette import starlette_server
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import serve  # noqa: E402
+
+
+def accepted_nodelay(listening: socket.socket) -> int:
+    """Accept one loopback connection with asyncio, as uvicorn does; return its TCP_NODELAY."""
+
+    async def run() -> int:
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def connected(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(connected, sock=listening)
+        async with server:
+            port = listening.getsockname()[1]
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            value = await asyncio.wait_for(seen, timeout=10)
+            writer.close()
+            await writer.wait_closed()
+        return value
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::"])
+def test_streamlits_own_socket_leaves_nagle_on_and_serve_turns_it_off(address: str) -> None:
+    bind = starlette_server._bind_socket
+    # The defect serve.py works around: without it, connections keep Nagle on (40 ms stalls).
+    assert accepted_nodelay(bind(address, 0, 8)) == 0
+    assert accepted_nodelay(serve.with_tcp_protocol(bind)(address, 0, 8)) != 0
+
+
+def test_patch_finds_streamlits_bind_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)
+    assert serve.patch_streamlit()
+    assert accepted_nodelay(starlette_server._bind_socket("127.0.0.1", 0, 8)) != 0
+
+
+def test_make_run_starts_the_dashboard_through_serve() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "\t$(PYTHON) serve.py dashboard.py " in makefile
