@@ -1,7 +1,7 @@
 """sahel-incidents dashboard: sidebar filters → one IncidentQuery → sahel → map, figures, table.
 
-Run with `make run` (python serve.py dashboard.py: `streamlit run` with TCP_NODELAY, see serve.py). Streamlit only: every computation is in
-`sahel`; this file reads widgets, caches, and renders.
+Run with `make run` (python serve.py dashboard.py: `streamlit run` with TCP_NODELAY, see serve.py).
+Streamlit only: every computation is in `sahel`; this file reads widgets, caches, and renders.
 
 The map is sent to the browser first and the sidebar after it, although the sidebar sets the query:
 the query is read from the widgets' state (`read_filters`), which Streamlit holds before the

@@ -5,11 +5,22 @@ store directories; the app is started as `make run` does; the browser has no int
 is the usual page with one folium.Marker per incident (bench/baseline_app.py), and the floor is a
 one-metric Streamlit page (bench/empty_app.py); same run, same machine.
 
-    python bench/bench_dashboard.py [--sizes 0 10000 100000] [--baseline-max 10000] [--phases]
+    python bench/bench_dashboard.py [--sizes 0 10000 100000] [--repeat 5] [--baseline-max 10000]
+                                    [--phases]
 
-Size 0 is the shipped data alone (empty store). With --phases, each load and filter is also split
-into where the time goes: browser marks (ms after navigation or after the filter was picked) and
-the server's script timings (SAHEL_TIMINGS=1, seconds).
+Size 0 is the shipped data alone (empty store). Each figure is the median of --repeat runs, with
+the fastest and slowest: this machine's timings vary by a few hundred milliseconds run to run.
+- first visit after start: the first page load after the server started (its caches empty);
+- first visit: a browser with an empty cache (a new profile each time), the server warm;
+- returning visit: the same browser loading the page again (its cache holds Streamlit's and the
+  map's scripts), as an analyst opening the dashboard every morning;
+- filter: from the moment a filter is set in the sidebar (Enter after typing) until the map has
+  painted the new view. "narrow": all incidents → one region, a different region each run, so
+  the server computes each view afresh; "widen": that region removed, back to all incidents (a
+  view the page showed before); "broad": minimum fatalities 0 → 1, 2, … (40–80 % of the
+  incidents, each a new view). The time spent typing is printed apart (`filter_from_typing`).
+With --phases, the last load and filter are also split into where the time goes: browser marks
+(ms after navigation or after the pick) and the server's script timings (SAHEL_TIMINGS=1, s).
 """
 
 from __future__ import annotations
@@ -17,9 +28,11 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +43,12 @@ import harness  # noqa: E402
 
 from sahel.synthetic import write_store  # noqa: E402
 
-FILTER_REGION = "Mopti"
+# Regions of Mali picked in turn (their names are typed; each is the first option it matches).
+FILTER_REGIONS = ("Mopti", "Gao", "Tombouctou", "Ségou", "Kidal")
 TIMEOUT_MS = 180_000
 # Marks in the page, in epoch milliseconds: Streamlit's shell mounted, the script started and
 # ended (data-test-script-state), the map iframe attached. Runs in every frame; only the top acts.
+# Only with --phases: observing every change of the page slows a load down.
 MARKS_SCRIPT = """
 (() => {
   if (window.top !== window) return;
@@ -80,40 +95,110 @@ def script_timings(log: list[str]) -> list[dict[str, float]]:
     return [json.loads(line.split(" ", 1)[1]) for line in log if line.startswith("sahel-timings")]
 
 
-def time_dashboard(browser: Any, url: str, log: list[str], phases: bool) -> dict[str, Any]:
-    """Return cold load, warm load and filter-change times (seconds) for one running dashboard."""
+def median_range(values: list[float]) -> dict[str, float]:
+    """Return the median, fastest and slowest of `values`."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def load_page(page: Any, url: str, phases: bool) -> tuple[float, Any, str, dict[str, float]]:
+    """Navigate to the dashboard; return seconds until the map painted, its frame, its token and
+    (with `phases`) the browser marks."""
+    started = time.perf_counter()
+    page.goto(url)
+    frame, token = harness.wait_for_map(page, timeout_ms=TIMEOUT_MS)
+    elapsed = time.perf_counter() - started
+    marks = {}
+    if phases:
+        marks = browser_phases(page, frame, page.evaluate("() => performance.timeOrigin"))
+    page.wait_for_selector(harness.APP_IDLE, timeout=TIMEOUT_MS)
+    return elapsed, frame, token, marks
+
+
+def timed_pick(page: Any, token: str, prepare: Callable[[], None], key: str
+               ) -> tuple[float, float, str, Any]:
+    """Run `prepare` (typing), then press `key` (the pick); return seconds from the pick and
+    from the start of typing until the map painted the new view, its token and its frame."""
+    page.evaluate("() => { if (window.__sahelMarks) window.__sahelMarks = {}; }")
+    typing = time.perf_counter()
+    prepare()
+    page.evaluate("() => { window.__sahelPicked = performance.timeOrigin + performance.now(); }")
+    picked = time.perf_counter()
+    page.keyboard.press(key)
+    frame, token = harness.wait_for_map(page, previous_token=token, timeout_ms=TIMEOUT_MS)
+    done = time.perf_counter()
+    page.keyboard.press("Escape")
+    page.wait_for_selector(harness.APP_IDLE, timeout=TIMEOUT_MS)
+    return done - picked, done - typing, token, frame
+
+
+def pick_region(page: Any, token: str, region: str | None) -> tuple[float, float, str, Any]:
+    """Pick `region` in the Region filter (None: remove the picked one) and time it."""
+    if region is None:
+        return timed_pick(page, token, harness.multiselect_input(page, "Region").click,
+                          "Backspace")
+    return timed_pick(page, token, lambda: harness.type_in_multiselect(page, "Region", region),
+                      "Enter")
+
+
+def set_min_fatalities(page: Any, token: str, value: int) -> tuple[float, float, str, Any]:
+    """Type `value` in "Minimum fatalities" and press Enter; time it."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"] input')
+    return timed_pick(page, token, lambda: box.fill(str(value)), "Enter")
+
+
+def time_dashboard(browser: Any, url: str, log: list[str], repeat: int,
+                   phases: bool) -> dict[str, Any]:
+    """Return load and filter-change times (seconds) for one running dashboard."""
     out: dict[str, Any] = {}
-    for label in ("load_cold", "load_warm"):
+    with harness.blocked_page(browser, intercept=False) as blocked:
+        if phases:
+            blocked.page.add_init_script(MARKS_SCRIPT)
+        runs = len(script_timings(log))
+        out["load_cold"], _, _, marks = load_page(blocked.page, url, phases)
+        out["load_cold_phases"], out["load_cold_script"] = marks, script_timings(log)[runs:]
+        assert not blocked.disallowed(), blocked.disallowed()
+    first = []
+    for _ in range(repeat):
         with harness.blocked_page(browser, intercept=False) as blocked:
-            page = blocked.page
-            page.add_init_script(MARKS_SCRIPT)
-            runs = len(script_timings(log))
-            started = time.perf_counter()
-            page.goto(url)
-            frame, token = harness.wait_for_map(page, timeout_ms=TIMEOUT_MS)
-            out[label] = time.perf_counter() - started
             if phases:
-                origin = page.evaluate("() => performance.timeOrigin")
-                out[label + "_phases"] = browser_phases(page, frame, origin)
-            if label == "load_warm":
-                page.wait_for_selector(harness.APP_IDLE, timeout=TIMEOUT_MS)
-                out["load_warm_script"] = script_timings(log)[runs:]
-                runs = len(script_timings(log))
-                page.evaluate("() => { window.__sahelMarks = {}; }")
-                clicked = page.evaluate("() => performance.timeOrigin + performance.now()")
-                started = time.perf_counter()
-                harness.choose_in_multiselect(page, "Region", FILTER_REGION)
-                frame, _ = harness.wait_for_map(page, previous_token=token,
-                                                timeout_ms=TIMEOUT_MS)
-                out["filter"] = time.perf_counter() - started
-                if phases:
-                    out["filter_phases"] = browser_phases(page, frame, clicked)
-                    page.wait_for_selector(harness.APP_IDLE, timeout=TIMEOUT_MS)
-                    out["filter_script"] = script_timings(log)[runs:]
-            else:
-                page.wait_for_selector(harness.APP_IDLE, timeout=TIMEOUT_MS)
-                out["load_cold_script"] = script_timings(log)[runs:]
+                blocked.page.add_init_script(MARKS_SCRIPT)
+            runs = len(script_timings(log))
+            elapsed, _, _, marks = load_page(blocked.page, url, phases)
+            first.append(elapsed)
+            out["load_first_phases"] = marks
+            out["load_first_script"] = script_timings(log)[runs:]
             assert not blocked.disallowed(), blocked.disallowed()
+    out["load_first"] = median_range(first)
+    with harness.blocked_page(browser, intercept=False) as blocked:
+        page = blocked.page
+        if phases:
+            page.add_init_script(MARKS_SCRIPT)
+        load_page(page, url, False)  # fills this browser's cache
+        again = [load_page(page, url, False)[0] for _ in range(repeat)]
+        out["load_returning"] = median_range(again)
+        _, _, token, _ = load_page(page, url, False)
+        narrow, widen, broad, typed = [], [], [], []
+        for k in range(repeat):
+            # A new region and a new minimum each time: the server has not seen the view yet.
+            runs = len(script_timings(log))
+            from_pick, from_typing, token, frame = pick_region(
+                page, token, FILTER_REGIONS[k % len(FILTER_REGIONS)])
+            narrow.append(from_pick)
+            typed.append(from_typing)
+            if phases:
+                picked = page.evaluate("() => window.__sahelPicked")
+                out["filter_phases"] = browser_phases(page, frame, picked)
+                out["filter_script"] = script_timings(log)[runs:]
+            from_pick, _, token, _ = pick_region(page, token, None)
+            widen.append(from_pick)
+            from_pick, _, token, _ = set_min_fatalities(page, token, k + 1)
+            broad.append(from_pick)
+            token = set_min_fatalities(page, token, 0)[2]
+        out["filter_narrow"] = median_range(narrow)
+        out["filter_widen"] = median_range(widen)
+        out["filter_broad"] = median_range(broad)
+        out["filter_from_typing"] = median_range(typed)
+        assert not blocked.disallowed(), blocked.disallowed()
     return out
 
 
@@ -150,10 +235,16 @@ def bench_script(tmp: Path, name: str) -> str:
     return str(folder / name)
 
 
+def cell(stat: dict[str, float]) -> str:
+    """Return "median s (min–max)"."""
+    return f"{stat['median']:.2f} s ({stat['min']:.2f}–{stat['max']:.2f})"
+
+
 def main() -> None:
     """Run the benchmark and print a table (and the phases as JSON lines with --phases)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median shown)")
     parser.add_argument("--baseline-max", type=int, default=10_000,
                         help="run the marker-per-incident baseline up to this size")
     parser.add_argument("--phases", action="store_true", help="print where the time goes")
@@ -163,7 +254,8 @@ def main() -> None:
     with harness.chromium() as browser, tempfile.TemporaryDirectory() as tmp:
         with harness.running_app(Path(tmp) / "empty", script=bench_script(Path(tmp),
                                                                           "empty_app.py")) as url:
-            floor = [time_empty(browser, url) for _ in range(2)]
+            time_empty(browser, url)  # the server's first page
+            floor = median_range([time_empty(browser, url) for _ in range(args.repeat)])
         for n in args.sizes:
             store = Path(tmp) / f"store_{n}"
             store.mkdir()
@@ -171,7 +263,7 @@ def main() -> None:
                 write_store(store, n, seed=n)
             log: list[str] = []
             with harness.running_app(store, log=log, extra_env=timing_env) as url:
-                timings = time_dashboard(browser, url, log, args.phases)
+                timings = time_dashboard(browser, url, log, args.repeat, args.phases)
             baseline = float("nan")
             if 0 < n <= args.baseline_max:
                 with harness.running_app(store, script=bench_script(Path(tmp),
@@ -180,17 +272,20 @@ def main() -> None:
             rows.append((n, timings, baseline))
             if args.phases:
                 print(json.dumps({"incidents": n, **timings}, default=str))
-    print(f"\nOne-metric Streamlit page (floor): cold {floor[0]:.2f} s, warm {floor[1]:.2f} s\n")
-    print("| incidents in store | load (cold server) | load (warm) | filter → map updated | "
-          "baseline: Marker per incident | baseline / warm load |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(f"\nOne-metric Streamlit page (floor), first visit: {cell(floor)}; "
+          f"median of {args.repeat} runs (fastest–slowest)\n")
+    print("| incidents in store | first visit after server start | first visit | returning visit "
+          "| filter → map: narrow | widen | broad "
+          "| baseline: Marker per incident | baseline / first visit |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, t, baseline in rows:
-        ratio = baseline / t["load_warm"] if baseline == baseline else float("nan")
+        ratio = baseline / t["load_first"]["median"] if baseline == baseline else float("nan")
         base = f"{baseline:.1f} s" if baseline == baseline else "not run"
         ratio_text = f"{ratio:.0f}×" if ratio == ratio else "–"
         label = f"{n:,}" if n else "0 (shipped data only)"
-        print(f"| {label} | {t['load_cold']:.2f} s | {t['load_warm']:.2f} s | "
-              f"{t['filter']:.2f} s | {base} | {ratio_text} |")
+        print(f"| {label} | {t['load_cold']:.2f} s | {cell(t['load_first'])} | "
+              f"{cell(t['load_returning'])} | {cell(t['filter_narrow'])} | "
+              f"{cell(t['filter_widen'])} | {cell(t['filter_broad'])} | {base} | {ratio_text} |")
 
 
 if __name__ == "__main__":

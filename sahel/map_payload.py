@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sahel import actors
 from sahel.export import claims_text
@@ -61,16 +63,22 @@ def compact_ids(event_ids: pd.Series) -> dict[str, list[Any]]:
     Ids such as "ACLED-MLI-0012345" share a few prefixes; sent whole they were a fifth of the
     map's bytes. An id with no trailing digits is its prefix alone (width 0, number -1).
     """
-    ids = event_ids.astype("object").fillna("").astype(str)
+    ids = pc.fill_null(pa.array(event_ids.astype("object"), type=pa.string(), from_pandas=True),
+                       "")
     # At most 15 digits: larger numbers would lose precision as JavaScript numbers.
-    parts = ids.str.extract(r"^(.*?)(\d{1,15})$")
-    digits = parts[1].fillna("")
-    prefix = parts[0].where(parts[1].notna(), ids).fillna("")
-    width = digits.str.len()
-    numbers = pd.to_numeric(digits.where(digits != "", "-1")).astype("int64")
-    codes, keys = pd.factorize(pd.Series(list(zip(prefix, width, strict=True)), dtype="object"))
-    return {"p": [[html.escape(p), int(w)] for p, w in keys], "k": codes.tolist(),
-            "n": numbers.tolist()}
+    parts = pc.extract_regex(ids, r"^(?P<prefix>.*?)(?P<digits>\d{1,15})$")
+    matched = pc.is_valid(parts)
+    digits = pc.if_else(matched, pc.struct_field(parts, "digits"), "")
+    prefix = pc.if_else(matched, pc.struct_field(parts, "prefix"), ids)
+    width = pc.utf8_length(digits)
+    numbers = pc.if_else(matched, pc.cast(pc.if_else(matched, digits, "0"), pa.int64()), -1)
+    # One code per (prefix, width), numbered in order of first appearance.
+    keyed = pc.binary_join_element_wise(prefix, pc.cast(width, pa.string()), "\x00")
+    encoded = pc.dictionary_encode(keyed).combine_chunks() if isinstance(
+        keyed, pa.ChunkedArray) else pc.dictionary_encode(keyed)
+    keys = [k.rsplit("\x00", 1) for k in encoded.dictionary.to_pylist()]
+    return {"p": [[html.escape(p), int(w)] for p, w in keys],
+            "k": encoded.indices.to_pylist(), "n": numbers.to_pylist()}
 
 
 def claim_lines(claims_json: object) -> list[str]:
@@ -81,10 +89,21 @@ def claim_lines(claims_json: object) -> list[str]:
 
 def _facet(frame: pd.DataFrame, columns: tuple[str, ...],
            render: Callable[[pd.DataFrame], list[str]]) -> dict[str, list[Any]]:
-    keys = frame[list(columns)].astype("object").where(frame[list(columns)].notna(), None)
-    codes = keys.groupby(list(columns), sort=False, dropna=False).ngroup()
-    uniques = frame.loc[~codes.duplicated(), list(columns)]
-    return {"v": render(uniques), "i": codes.tolist()}
+    codes = _value_codes(frame, columns)
+    # Codes count up in order of first appearance, so the first row of each is in code order.
+    _, first = np.unique(codes, return_index=True)
+    return {"v": render(frame.iloc[first][list(columns)]), "i": codes.tolist()}
+
+
+def _value_codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    """Return one code per distinct combination of `columns` (missing values alike), numbered
+    in order of first appearance."""
+    codes = np.zeros(len(frame), dtype="int64")
+    for column in columns:
+        own, _ = pd.factorize(frame[column], use_na_sentinel=False)
+        # Both codes are below len(frame), so the pair fits one int64 before renumbering.
+        codes, _ = pd.factorize(codes * (int(own.max(initial=0)) + 1) + own)
+    return codes.astype("int64")
 
 
 def _text(values: pd.Series) -> pd.Series:

@@ -21,6 +21,8 @@ from sahel.map_assets import (
     STATIC_DIR,
     boundaries_text,
     bundle_text,
+    js_string,
+    js_string_value,
     region_key,
 )
 from sahel.maps import (
@@ -123,13 +125,21 @@ def test_map_code_is_one_current_bundle_with_every_part_and_licence() -> None:
 
 def test_boundaries_hold_every_shipped_region_and_country_by_key() -> None:
     text = (STATIC_DIR / BOUNDARIES).read_text(encoding="utf-8")
-    shapes = json.loads(text[text.index("{"):text.rindex("}") + 1])
+    literal = text[text.index("JSON.parse(") + len("JSON.parse("):text.rindex(")")]
+    shapes = json.loads(js_string_value(literal))
     regions = places.load_regions()
     keys = [f["properties"]["key"] for f in shapes["regions"]["features"]]
     assert keys == [region_key(i, a) for i, a in zip(regions["iso3"], regions["admin1"],
                                                      strict=True)]
     assert "MLI|Tombouctou" in keys and len(set(keys)) == len(keys)
     assert len(shapes["countries"]["features"]) == len(places.load_countries())
+
+
+@pytest.mark.parametrize("text", ['{"a":"it\'s"}', "back\\slash \\' <\\/b>", "", "\u2028 é"])
+def test_js_string_round_trips_and_hides_quotes(text: str) -> None:
+    literal = js_string(text)
+    assert literal[0] == literal[-1] == "'" and js_string_value(literal) == text
+    assert re.search(r"(?<!\\)'", literal[1:-1]) is None  # no unescaped quote ends it early
 
 
 def test_no_outside_url_but_tiles_and_source_links(rendered: str) -> None:

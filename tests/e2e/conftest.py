@@ -1,8 +1,9 @@
 """End-to-end fixtures: the dashboard as `make run` starts it, and a page with no internet.
 
 - `app_store_dir` (module): an empty store directory for this test module's app.
-- `app_url` (module): base URL of `python serve.py dashboard.py` (`make run`) started with the Makefile's
-  flags on a free loopback port and `SAHEL_STORE_DIR=app_store_dir`; health-checked.
+- `app_url` (module): base URL of the dashboard started as `make run` does (`python serve.py
+  dashboard.py` with the Makefile's flags) on a free loopback port and
+  `SAHEL_STORE_DIR=app_store_dir`; health-checked.
 - `browser_page` (function): a `harness.BlockedPage` — `.page` is a Playwright page whose every
   non-loopback request is aborted and recorded in `.external`; `.disallowed()` lists those that are
   not OpenStreetMap tiles (assert it is empty).

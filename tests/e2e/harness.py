@@ -207,11 +207,21 @@ def wait_for_map(page: object, previous_token: str | None = None, timeout_ms: in
     return map_frame(page), token
 
 
-def choose_in_multiselect(page: object, label: str, value: str) -> None:
-    """Pick `value` in the sidebar multiselect labelled `label` by typing it, as a person would."""
+def multiselect_input(page: object, label: str) -> object:
+    """Return the text input of the sidebar multiselect labelled `label`."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(  # type: ignore[attr-defined]
         has=page.get_by_text(label, exact=True))  # type: ignore[attr-defined]
-    box.locator("input").click()
-    page.keyboard.type(value)  # type: ignore[attr-defined]
+    return box.locator("input")
+
+
+def choose_in_multiselect(page: object, label: str, value: str) -> None:
+    """Pick `value` in the sidebar multiselect labelled `label` by typing it, as a person would."""
+    type_in_multiselect(page, label, value)
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
+
+
+def type_in_multiselect(page: object, label: str, value: str) -> None:
+    """Type `value` in the multiselect labelled `label` without picking it (Enter picks it)."""
+    multiselect_input(page, label).click()  # type: ignore[attr-defined]
+    page.keyboard.type(value)  # type: ignore[attr-defined]
