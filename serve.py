@@ -8,7 +8,9 @@ A response written in two parts (headers, then body) on a kept-alive connection 
 browser's delayed acknowledgement: about 40 ms a file. A first page load fetches some 150 script
 chunks over six connections, so this alone added about a second. Here the listening socket is
 re-wrapped with its protocol named; the connections it accepts inherit it and asyncio turns
-Nagle off on each. Nothing else about the server changes.
+Nagle off on each. Nothing else about the server changes. With uvloop installed (requirements.txt,
+not on Windows) Streamlit runs on it and uvloop turns Nagle off by itself; this keeps the asyncio
+fallback (and Windows) from the stall.
 """
 
 from __future__ import annotations

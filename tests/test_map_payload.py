@@ -10,33 +10,50 @@ import pytest
 from map_data import HOSTILE, map_incidents  # tests/ is on sys.path (pytest rootdir-less import)
 
 from sahel import actors
-from sahel.map_payload import claim_lines, compact_ids, incident_payload
+from sahel.map_payload import claim_lines, compact_ids, incident_payload, pack_ints, unpack
 
 
 def test_payload_is_compact_columns_with_popup_facets() -> None:
     payload = incident_payload(map_incidents())
     assert payload["n"] == 3
     assert decode_ids(payload["id"]) == ["T-1", "T-2", "T-3"]
-    assert payload["prec"] == [1, 3, 2]
-    assert payload["fat"] == [12, 3, 0]
+    assert unpack(payload["prec"]) == [1, 3, 2]
+    assert unpack(payload["fat"]) == [12, 3, 0]
+    assert unpack(payload["lat"]) == [15.932, 14.49, 13.906]
     facets = payload["facets"]
 
     def facet(name: str, i: int) -> str:
-        return facets[name]["v"][facets[name]["i"][i]]
+        return facets[name]["v"][unpack(facets[name]["i"])[i]]
 
     assert facet("toll", 0) == "12 (low–high 12–50)"
     assert facet("place", 0) == "Niafunké, Tombouctou, Mali"
     assert "JNIM (armed group): killed 12+ «plusieurs dizaines»" in facet("claims", 0)
     assert "&lt;img" in facet("claims", 0) and "<img" not in facet("claims", 0)
-    assert facet("source", 0).startswith('<a href="https://www.rfi.fr/fr/afrique/x"')
-    assert "<a " not in facet("source", 1)  # a javascript: URL never becomes a link
+    assert facet("source", 0) == "RFI" and facet("dataset", 0) == "seed"
+    assert facet("link", 0) == "https://www.rfi.fr/fr/afrique/x"
+    assert facet("link", 1) == ""  # a javascript: URL never becomes a link
+    assert facet("source", 1) == "&lt;img src=x onerror=alert(1)&gt;"
     assert facet("claims", 2) == ""
 
 
 def decode_ids(ids: dict) -> list[str]:
     """Decode compact ids as static/sahel/incidents.js (eventId) does."""
     return [ids["p"][k][0] if n < 0 else ids["p"][k][0] + str(n).zfill(ids["p"][k][1])
-            for k, n in zip(ids["k"], ids["n"], strict=True)]
+            for k, n in zip(unpack(ids["k"]), unpack(ids["n"]), strict=True)]
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    ([0, 255], "u8"), ([0, 256], "u16"), ([70_000], "u32"), ([-1, 5], "i32"),
+    ([123_456_789_012_345], "f64"), ([], "u8")])
+def test_pack_ints_takes_the_smallest_typed_array_and_round_trips(values: list[int],
+                                                                   kind: str) -> None:
+    packed = pack_ints(values)
+    assert packed["t"] == kind and unpack(packed) == values
+
+
+def test_packed_columns_are_smaller_than_json_numbers() -> None:
+    values = list(range(50_000, 60_000))
+    assert len(json.dumps(pack_ints(values))) < 0.65 * len(json.dumps(values))
 
 
 @pytest.mark.parametrize("event_id", ["ACLED-MLI-0012345", "SEED-RFI-20231124-2", "UCDP-7",
@@ -57,14 +74,14 @@ def test_points_coloured_by_alias_table_group() -> None:
     payload = incident_payload(map_incidents())
     legend = {g["name"]: g["color"] for g in payload["groups"]}
     assert legend["JNIM"] == actors.group_info("JNIM").color
-    assert payload["groups"][payload["group"][0]]["name"] == "JNIM"
+    assert payload["groups"][unpack(payload["group"])[0]]["name"] == "JNIM"
 
 
 def test_filtered_group_colours_its_incidents_even_as_second_actor() -> None:
     payload = incident_payload(map_incidents(), color_groups={"JNIM"})
-    assert payload["groups"][payload["group"][2]]["name"] == "JNIM"
+    assert payload["groups"][unpack(payload["group"])[2]]["name"] == "JNIM"
     plain = incident_payload(map_incidents())
-    assert plain["groups"][plain["group"][2]]["name"] == "FAMa"
+    assert plain["groups"][unpack(plain["group"])[2]]["name"] == "FAMa"
 
 
 def test_claim_lines_one_escaped_line_per_claim() -> None:

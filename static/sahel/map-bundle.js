@@ -127,6 +127,34 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
 (function () {
   "use strict";
 
+  var TYPED = { u8: Uint8Array, u16: Uint16Array, u32: Uint32Array, i32: Int32Array,
+    f64: Float64Array };
+
+  function unpack(column) {
+    // A packed column (sahel/map_payload.py, pack_ints): base64 of a little-endian typed array,
+    // with a scale for coordinates.
+    var text = atob(column.b);
+    var bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    var values = new TYPED[column.t](bytes.buffer);
+    if (!column.s) return values;
+    var scaled = new Float64Array(values.length);
+    for (var j = 0; j < values.length; j++) scaled[j] = values[j] / column.s;
+    return scaled;
+  }
+
+  function unpackPayload(data) {
+    ["lat", "lon", "group", "prec", "fat"].forEach(function (key) {
+      data[key] = unpack(data[key]);
+    });
+    data.id.k = unpack(data.id.k);
+    data.id.n = unpack(data.id.n);
+    Object.keys(data.facets).forEach(function (name) {
+      data.facets[name].i = unpack(data.facets[name].i);
+    });
+    return data;
+  }
+
   function facet(data, name, i) {
     var f = data.facets[name];
     return f ? f.v[f.i[i]] : "";
@@ -164,9 +192,18 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
     if (claims) parts.push("Claims:" + claims);
     var notes = facet(data, "notes", i);
     if (notes) parts.push("<small>" + notes + "</small>");
-    parts.push("Source: " + facet(data, "source", i));
+    parts.push("Source: " + sourceHtml(data, i));
     parts.push("<small>" + eventId(data, i) + "</small>");
     return "<div class='sahel-popup'>" + parts.join("<br>") + "</div>";
+  }
+
+  function sourceHtml(data, i) {
+    // Name, address and dataset come escaped; the address only when it is http(s).
+    var name = facet(data, "source", i);
+    var link = facet(data, "link", i);
+    var text = link ? "<a href=\"" + link + "\" target=\"_blank\" rel=\"noopener noreferrer\">" +
+      name + "</a>" : name;
+    return text + " · " + facet(data, "dataset", i);
   }
 
   function pointStyle(data, i, renderer) {
@@ -397,6 +434,7 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
      it). Layers the user switched off or on stay so. */
   function render(data, options) {
     var started = performance.now();
+    unpackPayload(data);
     var s = state;
     var map = s.map;
     var previous = s.view;
