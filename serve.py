@@ -11,10 +11,14 @@ re-wrapped with its protocol named; the connections it accepts inherit it and as
 Nagle off on each. Nothing else about the server changes. With uvloop installed (requirements.txt,
 not on Windows) Streamlit runs on it and uvloop turns Nagle off by itself; this keeps the asyncio
 fallback (and Windows) from the stall.
+
+Before the server starts, the libraries the dashboard's first run would import (geopandas and
+folium: ~1 s here) are imported, so the first visitor after a restart does not wait for them.
 """
 
 from __future__ import annotations
 
+import importlib
 import socket
 import sys
 from collections.abc import Callable
@@ -23,6 +27,11 @@ from streamlit.web import cli
 from streamlit.web.server.starlette import starlette_server
 
 BindSocket = Callable[[str, int, int], socket.socket]
+# Imported before the server starts: what dashboard.py's first run would otherwise import. Not
+# streamlit_folium: it registers its component on import, which before the server exists is
+# lost (the map's iframe then never loads).
+WARM_MODULES = ("geopandas", "folium", "sahel.maps", "sahel.incidents", "sahel.overview",
+                "sahel.sources", "sahel.export")
 
 
 def with_tcp_protocol(bind: BindSocket) -> BindSocket:
@@ -47,8 +56,15 @@ def patch_streamlit() -> bool:
     return True
 
 
+def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> None:
+    """Import `modules` now, so that the app's first script run finds them loaded."""
+    for name in modules:
+        importlib.import_module(name)
+
+
 def main(argv: list[str]) -> int:
-    """Run `streamlit run ARGV...` with the patched server."""
+    """Run `streamlit run ARGV...` with the patched server, the app's libraries loaded."""
+    warm_up()
     if not patch_streamlit():
         print("serve.py: Streamlit's _bind_socket is gone; starting without TCP_NODELAY",
               file=sys.stderr)

@@ -68,3 +68,13 @@ def test_server_runs_on_uvloop_with_httptools() -> None:
     config = Config(app=lambda *_: None, http="auto")
     config.load()
     assert config.http_protocol_class.__name__ == "HttpToolsProtocol"
+
+
+def test_warm_up_loads_what_the_dashboard_imports_first() -> None:
+    serve.warm_up()
+    assert {"geopandas", "folium", "sahel.maps"} <= set(sys.modules)
+    dashboard = (ROOT / "dashboard.py").read_text(encoding="utf-8")
+    for name in serve.WARM_MODULES:
+        assert f"import {name}" in dashboard or f"from {name} import" in dashboard, name
+    # streamlit_folium registers its component on import: before the server, that is lost.
+    assert "streamlit_folium" not in serve.WARM_MODULES
