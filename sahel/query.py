@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from sahel import actors, places
@@ -71,10 +72,13 @@ def filter_incidents(incidents: gpd.GeoDataFrame, query: IncidentQuery) -> gpd.G
     if query.text:
         mask &= _text_mask(incidents.loc[mask], places.fold(query.text)).reindex(
             incidents.index, fill_value=False)
-    selected = incidents.loc[mask.astype(bool)]
-    order = selected.sort_values(["event_date", "event_id"], ascending=[False, True],
-                                 kind="mergesort").index
-    return selected.loc[order]
+    positions = np.flatnonzero(mask.to_numpy(dtype=bool))
+    # Sort the two key columns only, then take the rows once: a take of the whole frame is
+    # most of a filter's time (~0.1 s for 100,000 rows).
+    keys = incidents[["event_date", "event_id"]].iloc[positions].reset_index(drop=True)
+    order = keys.sort_values(["event_date", "event_id"], ascending=[False, True],
+                             kind="mergesort").index.to_numpy()
+    return incidents.iloc[positions[order]]
 
 
 def _text_mask(incidents: pd.DataFrame, needle: str) -> pd.Series:

@@ -48,6 +48,14 @@ REGION_PIXEL = """() => {
 }"""
 
 
+# The layer control's overlays: click one by name; list those switched on, in order.
+OVERLAY_LABELS = "[...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
+OVERLAY_CLICK = f"""(name) => {OVERLAY_LABELS}
+    .find(l => l.innerText.trim() === name).querySelector('input').click()"""
+OVERLAYS_ON = f"""() => {OVERLAY_LABELS}
+    .filter(l => l.querySelector('input').checked).map(l => l.innerText.trim())"""
+
+
 def hover_tooltips(page: object, frame: object, x: float, y: float) -> list[str]:
     """Move the mouse to map pixel (x, y); return the texts of the open tooltips."""
     box = page.query_selector(harness.MAP_FRAME).bounding_box()
@@ -80,9 +88,16 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
     before = figures(page)
     assert int(before["Incidents"].replace(",", "")) > 3000
 
+    frame = harness.map_frame(page)
+    # Heat map on, and a mark on the map's page: a filter redraws the layer in the same map.
+    frame.evaluate(OVERLAY_CLICK, "Heat map")
+    frame.evaluate("() => { window.sahelSameMap = true; }")
     harness.choose_in_multiselect(page, "Region", REGION)
     frame, token = harness.wait_for_map(page, previous_token=token)
     page.wait_for_selector(harness.APP_IDLE)
+    assert frame.evaluate("() => window.sahelSameMap === true")
+    assert frame.evaluate(OVERLAYS_ON) == ["Regions: incidents", "Country borders", "Incidents",
+                                           "Heat map"]
     after = figures(page)
     shown = int(after["Incidents"].replace(",", ""))
     assert 0 < shown < int(before["Incidents"].replace(",", ""))
