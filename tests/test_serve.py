@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,15 @@ import serve  # noqa: E402
 
 
 def accepted_nodelay(listening: socket.socket) -> int:
-    """Accept one loopback connection with asyncio, as uvicorn does; return its TCP_NODELAY."""
+    """Accept one loopback connection with asyncio, as uvicorn does; return its TCP_NODELAY.
 
+    In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+    """
+    with listening, ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_accept_once, listening).result(timeout=30)
+
+
+def _accept_once(listening: socket.socket) -> int:
     async def run() -> int:
         seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
 
