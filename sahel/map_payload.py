@@ -47,7 +47,9 @@ def incident_payload(incidents: pd.DataFrame, color_groups: Collection[str] = ()
     place, a pair of actors, a toll, ...) plus one small index per incident, so 100,000
     incidents cost a few megabytes, not one popup each.
     """
-    frame = incidents.reset_index(drop=True)
+    # A plain frame of the columns sent: taking rows of the whole GeoDataFrame cost more than
+    # the rest of a small view's payload.
+    frame = pd.DataFrame(incidents[list(PAYLOAD_COLUMNS)]).reset_index(drop=True)
     n = len(frame)
     group_codes, groups = _group_legend(frame, frozenset(color_groups))
     facets = {name: _facet(frame, columns, render) for name, (columns, render) in FACETS.items()
@@ -128,7 +130,7 @@ def _facet(frame: pd.DataFrame, columns: tuple[str, ...],
     codes = _value_codes(frame, columns)
     # Codes count up in order of first appearance, so the first row of each is in code order.
     _, first = np.unique(codes, return_index=True)
-    return {"v": render(frame.iloc[first][list(columns)]), "i": pack_ints(codes)}
+    return {"v": render(frame[list(columns)].iloc[first]), "i": pack_ints(codes)}
 
 
 def _value_codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
@@ -219,6 +221,12 @@ FACETS: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], list[str]]]] =
     "dataset": (("dataset",), _render_datasets),
     "notes": (("notes",), _render_notes),
 }
+
+
+# Every column the payload reads: the facets' and the points'.
+PAYLOAD_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
+    [c for columns, _ in FACETS.values() for c in columns]
+    + ["event_id", "latitude", "longitude", "geo_precision", "fatalities", "group1", "group2"]))
 
 
 def _group_legend(incidents: pd.DataFrame, color_groups: frozenset[str]
