@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import folium
 import geopandas as gpd
@@ -44,6 +44,7 @@ from sahel.query import PRECISION_LABELS, IncidentQuery, describe, filter_incide
 from sahel.sources import SourceError, read_incidents
 from sahel.store import IncidentStore, default_store_dir
 
+RegionMetric = Literal["incidents", "fatalities"]
 UPLOAD_TYPES = ["csv", "xlsx", "geojson", "json", "parquet"]
 MAP_HEIGHT = 620
 # bench/bench_dashboard.py sets this to read how long each part of a script run takes.
@@ -87,7 +88,8 @@ def selection(store_dir: str, query: IncidentQuery) -> tuple[gpd.GeoDataFrame, H
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def view_layer(store_dir: str, query: IncidentQuery, region_metric: str) -> folium.FeatureGroup:
+def view_layer(store_dir: str, query: IncidentQuery, region_metric: RegionMetric
+               ) -> folium.FeatureGroup:
     """Return the map layer of one query, built once; shared, never mutated (give st_folium a
     copy)."""
     selected, _ = selection(store_dir, query)
@@ -104,12 +106,12 @@ def group_label(name: str) -> str:
     return name if label in ("", name) else f"{name} — {label}"
 
 
-FILTER_DEFAULTS: dict[str, object] = {
+FILTER_DEFAULTS: dict[str, Any] = {
     "groups": [], "include_components": True, "countries": [], "regions": [], "event_types": [],
     "min_fatalities": 0, "precisions": [], "text": "", "region_metric": "incidents"}
 
 
-def read_filters(choices: FilterChoices) -> tuple[IncidentQuery, str]:
+def read_filters(choices: FilterChoices) -> tuple[IncidentQuery, RegionMetric]:
     """Return the canonical query the filters hold (their defaults on a first visit) and the
     region shading asked for; drop picks that the choices no longer offer."""
     state = st.session_state
@@ -128,7 +130,8 @@ def read_filters(choices: FilterChoices) -> tuple[IncidentQuery, str]:
         start=start, end=end, event_types=frozenset(value("event_types")),
         min_fatalities=int(value("min_fatalities")), precisions=frozenset(value("precisions")),
         text=str(value("text"))))
-    return query, str(value("region_metric"))
+    metric: RegionMetric = "fatalities" if value("region_metric") == "fatalities" else "incidents"
+    return query, metric
 
 
 def _date_range(first: date | None, last: date | None) -> tuple[date | None, date | None]:
@@ -169,7 +172,8 @@ def draw_filters(choices: FilterChoices) -> None:
     side.number_input("Minimum fatalities", min_value=0, step=1, key="min_fatalities",
                       value=int(FILTER_DEFAULTS["min_fatalities"]))
     side.multiselect("Location precision", list(PRECISION_LABELS), key="precisions",
-                     format_func=PRECISION_LABELS.get, placeholder="Any precision")
+                     format_func=lambda p: PRECISION_LABELS.get(p, str(p)),
+                     placeholder="Any precision")
     side.text_input("Search", key="text", placeholder="location, actors or notes")
     metrics = ["incidents", "fatalities"]
     side.radio("Shade regions by", metrics, key="region_metric", horizontal=True,

@@ -52,7 +52,7 @@ def patch_streamlit() -> bool:
     bind = getattr(starlette_server, "_bind_socket", None)
     if bind is None:
         return False
-    starlette_server._bind_socket = with_tcp_protocol(bind)  # type: ignore[attr-defined]
+    starlette_server._bind_socket = with_tcp_protocol(bind)  # type: ignore[attr-defined,assignment]
     return True
 
 

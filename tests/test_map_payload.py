@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import pandas as pd
 import pytest
 from map_data import HOSTILE, map_incidents  # tests/ is on sys.path (pytest rootdir-less import)
 
 from sahel import actors
-from sahel.map_payload import claim_lines, compact_ids, incident_payload, pack_ints, unpack
+from sahel.map_payload import (
+    claim_lines,
+    compact_ids,
+    deflate_payload,
+    incident_payload,
+    inflate_payload,
+    pack_ints,
+    unpack,
+)
 
 
 def test_payload_is_compact_columns_with_popup_facets() -> None:
@@ -88,3 +97,14 @@ def test_claim_lines_one_escaped_line_per_claim() -> None:
     lines = claim_lines(map_incidents().loc[0, "claims"])
     assert len(lines) == 2
     assert lines[1].startswith("sources locales (local sources): killed 50")
+
+
+def test_deflated_payload_round_trips_and_is_smaller() -> None:
+    incidents = pd.concat([map_incidents()] * 400, ignore_index=True)
+    incidents["event_id"] = [f"T-{k}" for k in range(len(incidents))]
+    payload = incident_payload(incidents)
+    text = deflate_payload(payload)
+    assert inflate_payload(text) == payload
+    assert len(text) < 0.5 * len(json.dumps(payload))
+    # Base64 only: safe inside a single-quoted string in an inline <script>.
+    assert re.fullmatch(r"[A-Za-z0-9+/=]+", text)

@@ -213,3 +213,17 @@ def test_render_token_changes_with_what_is_drawn() -> None:
     assert first == token(map_incidents())
     assert first != token(map_incidents().iloc[:2])
     assert first != token(map_incidents(), "fatalities")
+
+
+def test_big_views_travel_deflated_and_small_ones_as_json() -> None:
+    # deflate_min=1 stands in for a view of thousands: the same layer, sent deflated.
+    small = st_folium_args(base_map(), incident_layer(map_incidents()))
+    big = st_folium_args(base_map(), incident_layer(map_incidents(), deflate_min=1))
+    assert "SahelIncidents.render(JSON.parse('" in small["feature_group"]
+    assert "SahelIncidents.render({deflated: '" in big["feature_group"]
+    # Nothing readable travels in a deflated view, hostile text included.
+    assert "Niafunk" not in big["feature_group"] and "onerror" not in big["feature_group"]
+    (plain,) = _children(incident_layer(map_incidents()), IncidentLayer)
+    (packed,) = _children(incident_layer(map_incidents(), deflate_min=1), IncidentLayer)
+    assert packed.deflated and not plain.deflated
+    assert json.loads(packed.payload) == json.loads(plain.payload)

@@ -130,29 +130,49 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
   var TYPED = { u8: Uint8Array, u16: Uint16Array, u32: Uint32Array, i32: Int32Array,
     f64: Float64Array };
 
-  function unpack(column) {
-    // A packed column (sahel/map_payload.py, pack_ints): base64 of a little-endian typed array,
-    // with a scale for coordinates.
-    var text = atob(column.b);
-    var bytes = new Uint8Array(text.length);
-    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    var values = new TYPED[column.t](bytes.buffer);
+  function base64Bytes(text) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
+    var chars = atob(text);
+    var bytes = new Uint8Array(chars.length);
+    for (var i = 0; i < chars.length; i++) bytes[i] = chars.charCodeAt(i);
+    return bytes;
+  }
+
+  function unpack(column, columns) {
+    // A packed column (sahel/map_payload.py, pack_ints): a little-endian typed array, in base64
+    // ("b") or at offset "o", length "l" of a deflated payload's column bytes; coordinates have
+    // a scale ("s").
+    var buffer = "b" in column ? base64Bytes(column.b).buffer
+      : columns.slice(column.o, column.o + column.l);
+    var values = new TYPED[column.t](buffer);
     if (!column.s) return values;
     var scaled = new Float64Array(values.length);
     for (var j = 0; j < values.length; j++) scaled[j] = values[j] / column.s;
     return scaled;
   }
 
-  function unpackPayload(data) {
+  function unpackPayload(data, columns) {
     ["lat", "lon", "group", "prec", "fat"].forEach(function (key) {
-      data[key] = unpack(data[key]);
+      data[key] = unpack(data[key], columns);
     });
-    data.id.k = unpack(data.id.k);
-    data.id.n = unpack(data.id.n);
+    data.id.k = unpack(data.id.k, columns);
+    data.id.n = unpack(data.id.n, columns);
     Object.keys(data.facets).forEach(function (name) {
-      data.facets[name].i = unpack(data.facets[name].i);
+      data.facets[name].i = unpack(data.facets[name].i, columns);
     });
     return data;
+  }
+
+  /* A deflated payload (map_payload.deflate_payload): base64 of one zlib stream holding
+     [u32 LE header length][header JSON][column bytes]. Resolves to the unpacked payload. */
+  function inflatePayload(text) {
+    var stream = new Blob([base64Bytes(text)]).stream()
+      .pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).arrayBuffer().then(function (buffer) {
+      var size = new DataView(buffer).getUint32(0, true);
+      var header = new TextDecoder().decode(new Uint8Array(buffer, 4, size));
+      return unpackPayload(JSON.parse(header), buffer.slice(4 + size));
+    });
   }
 
   function facet(data, name, i) {
@@ -362,7 +382,9 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
       }
       heat.setLatLngs(pts);
     });
-    return heat;
+    // leaflet.heat's maxZoom is where points reach full intensity, but the layer control reads
+    // a layer's maxZoom as "hidden above": wrapped, the heat map can be picked at any zoom.
+    return L.layerGroup([heat]);
   }
 
   function regionTooltip(layer, base) {
@@ -432,9 +454,33 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
   /* Draw one view's incidents on the map base() made, replacing the previous view, and mark the
      page with data-sahel-rendered = options.token once painted (tests and the benchmark wait on
      it). Layers the user switched off or on stay so. */
+  var renders = 0;
+
+  /* Draw one view: a payload as JSON, or {deflated: text} for a big one (inflated first). Only
+     the latest call draws: a view inflated after a newer one arrived is dropped. */
   function render(data, options) {
     var started = performance.now();
-    unpackPayload(data);
+    var call = ++renders;
+    if (!data.deflated) return draw(unpackPayload(data), options, started, "json");
+    inflatePayload(data.deflated).then(function (payload) {
+      if (call === renders) draw(payload, options, started, "deflated");
+    }).catch(showFailure);
+    return null;
+  }
+
+  function showFailure(error) {
+    var box = L.control({ position: "topright" });
+    box.onAdd = function () {
+      var div = L.DomUtil.create("div", "sahel-legend");
+      div.textContent = "The incidents could not be unpacked in this browser (" +
+        String(error && error.message || error) + "). A current Chrome, Edge, Firefox or " +
+        "Safari shows them.";
+      return div;
+    };
+    box.addTo(state.map);
+  }
+
+  function draw(data, options, started, packing) {
     var s = state;
     var map = s.map;
     var previous = s.view;
@@ -477,6 +523,7 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
         // Timings (ms since the frame started) for bench/bench_dashboard.py.
         window.sahelTiming = { start: started, drawn: drawn, painted: performance.now() };
         map.getContainer().setAttribute("data-sahel-count", String(data.n));
+        map.getContainer().setAttribute("data-sahel-packing", packing);
         map.getContainer().setAttribute("data-sahel-rendered", options.token);
         document.body.setAttribute("data-sahel-rendered", options.token);
       });

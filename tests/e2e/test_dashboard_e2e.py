@@ -9,9 +9,11 @@ from pathlib import Path
 import harness  # tests/e2e is on sys.path (see conftest.py)
 import pytest
 
+from sahel.map_payload import DEFLATE_MIN_INCIDENTS
 from sahel.synthetic import write_store
 
 REGION = "Tombouctou"
+PACKING = "() => window.map.getContainer().getAttribute('data-sahel-packing')"
 SEED_IDS = {"Niafunké": "SEED-RFI-20231124-1", "Goundam": "SEED-RFI-20231124-2"}
 
 
@@ -89,6 +91,12 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
     assert int(before["Incidents"].replace(",", "")) > 3000
 
     frame = harness.map_frame(page)
+    # A view this big travels deflated: every incident and its popup arrive intact.
+    assert frame.evaluate(PACKING) == "deflated"
+    assert frame.evaluate("() => window.sahelLayer.data.n") == int(
+        before["Incidents"].replace(",", ""))
+    popup = frame.evaluate("(id) => window.sahelLayer.openIncident(id)", SEED_IDS["Niafunké"])
+    assert "Niafunké" in popup and "sources locales (local sources): killed 50" in popup
     # Heat map on, and a mark on the map's page: a filter redraws the layer in the same map.
     frame.evaluate(OVERLAY_CLICK, "Heat map")
     frame.evaluate("() => { window.sahelSameMap = true; }")
@@ -103,6 +111,7 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
     assert 0 < shown < int(before["Incidents"].replace(",", ""))
     assert after["Regions"] == "1" and after != before
     assert frame.evaluate("() => window.sahelLayer.data.n") == shown
+    assert shown < DEFLATE_MIN_INCIDENTS and frame.evaluate(PACKING) == "json"
     assert page.get_by_text(f"Incidents: region {REGION}").is_visible()
 
     with page.expect_download() as download_info:
