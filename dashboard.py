@@ -287,7 +287,7 @@ def main() -> None:
         if len(shown) < len(selected):
             left.caption(f"Table shows the newest {len(shown):,} of {len(selected):,} incidents; "
                          "the CSV has them all.")
-        left.dataframe(shown, key="incident_table", hide_index=True, height=360)
+        left.dataframe(shown, key="incident_table", hide_index=True, height=360, placeholder="–")
         right.subheader("Incidents over time")
         timeline = incidents_over_time(selected)
         if timeline.empty:

@@ -85,6 +85,8 @@ def check_view(at: AppTest, rows: pd.DataFrame) -> None:
 def test_default_view_shows_every_incident(app: AppTest, everything: pd.DataFrame) -> None:
     check_view(app, expected(everything, pd.Series(True, index=everything.index)))
     assert app.caption[0].value == "All incidents"
+    # A missing place or toll reads as a dash, not "None".
+    assert app.dataframe[0].proto.placeholder == "–"
     assert count(app, "Regions") == len(everything[["iso3", "admin1"]].dropna().drop_duplicates())
 
 

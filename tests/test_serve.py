@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -86,3 +87,12 @@ def test_warm_up_loads_what_the_dashboard_imports_first() -> None:
         assert f"import {name}" in dashboard or f"from {name} import" in dashboard, name
     # streamlit_folium registers its component on import: before the server, that is lost.
     assert "streamlit_folium" not in serve.WARM_MODULES
+
+
+def test_server_config_sends_no_usage_stats_and_spares_the_cpu() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["enableStaticServing"] is True
+    # No file polling and no full garbage collection after each run (see the file's comments).
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["runner"]["postScriptGC"] is False
