@@ -3,7 +3,8 @@
 Seeded synthetic stores of 10,000 and 100,000 incidents (sahel.synthetic) are written to temporary
 store directories; the app is started as `make run` does; the browser has no internet. The baseline
 is the usual page with one folium.Marker per incident (bench/baseline_app.py), and the floor is a
-one-metric Streamlit page (bench/empty_app.py); same run, same machine.
+one-metric Streamlit page (bench/empty_app.py); "map only" is the dashboard's map and one metric
+without the sidebar, table and chart (bench/map_only_app.py); same run, same machine.
 
     python bench/bench_dashboard.py [--sizes 0 10000 100000] [--repeat 5] [--baseline-max 10000]
                                     [--phases]
@@ -211,6 +212,17 @@ def time_empty(browser: Any, url: str) -> float:
         return time.perf_counter() - started
 
 
+def time_map_only(browser: Any, url: str, repeat: int) -> dict[str, float]:
+    """Return first visits (new profile each, the server warm) to the map-only page."""
+    times = []
+    for k in range(repeat + 1):
+        with harness.blocked_page(browser, intercept=False) as blocked:
+            elapsed = load_page(blocked.page, url, False)[0]
+            if k:  # the first visit warms the server
+                times.append(elapsed)
+    return median_range(times)
+
+
 def time_baseline(browser: Any, url: str, n: int) -> float:
     """Return seconds from navigation until all `n` folium markers are in the map's DOM."""
     with harness.blocked_page(browser, intercept=False) as blocked:
@@ -269,11 +281,17 @@ def main() -> None:
                 with harness.running_app(store, script=bench_script(Path(tmp),
                                                                     "baseline_app.py")) as url:
                     baseline = time_baseline(browser, url, n)
+            with harness.running_app(store, script=bench_script(Path(tmp),
+                                                                "map_only_app.py")) as url:
+                timings["map_only"] = time_map_only(browser, url, args.repeat)
             rows.append((n, timings, baseline))
             if args.phases:
                 print(json.dumps({"incidents": n, **timings}, default=str))
     print(f"\nOne-metric Streamlit page (floor), first visit: {cell(floor)}; "
-          f"median of {args.repeat} runs (fastest–slowest)\n")
+          f"median of {args.repeat} runs (fastest–slowest)")
+    for n, t, _ in rows:
+        print(f"Map only (map + one metric, {n:,} incidents), first visit: {cell(t['map_only'])}")
+    print()
     print("| incidents in store | first visit after server start | first visit | returning visit "
           "| filter → map: narrow | widen | broad "
           "| baseline: Marker per incident | baseline / first visit |")

@@ -334,9 +334,6 @@
     map.removeControl(view.legend);
   }
 
-  /* Draw one view's incidents on the map base() made, replacing the previous view, and mark the
-     page with data-sahel-rendered = options.token once painted (tests and the benchmark wait on
-     it). Layers the user switched off or on stay so. */
   var renders = 0;
 
   /* Draw one view: a payload as JSON, or {deflated: text} for a big one (inflated first). Only
@@ -361,10 +358,19 @@
       return div;
     };
     box.addTo(state.map);
+    if (state.failure) state.map.removeControl(state.failure);
+    state.failure = box;
   }
 
+  /* Draw one view's incidents on the map base() made, replacing the previous view, and mark the
+     page with data-sahel-rendered = options.token once painted (tests and the benchmark wait on
+     it). Layers the user switched off or on stay so. */
   function draw(data, options, started, packing) {
     var s = state;
+    if (s.failure) {
+      s.map.removeControl(s.failure);
+      s.failure = null;
+    }
     var map = s.map;
     var previous = s.view;
     var pointsOn = !previous || map.hasLayer(previous.layer.points);

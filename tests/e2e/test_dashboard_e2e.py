@@ -97,6 +97,9 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
         before["Incidents"].replace(",", ""))
     popup = frame.evaluate("(id) => window.sahelLayer.openIncident(id)", SEED_IDS["Niafunké"])
     assert "Niafunké" in popup and "sources locales (local sources): killed 50" in popup
+    # A payload this browser cannot unpack says so on the map; the next view takes it away.
+    frame.evaluate("() => { SahelIncidents.render({deflated: btoa('not zlib')}, {}); }")
+    frame.wait_for_selector("text=could not be unpacked")
     # Heat map on, and a mark on the map's page: a filter redraws the layer in the same map.
     frame.evaluate(OVERLAY_CLICK, "Heat map")
     frame.evaluate("() => { window.sahelSameMap = true; }")
@@ -112,6 +115,7 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
     assert after["Regions"] == "1" and after != before
     assert frame.evaluate("() => window.sahelLayer.data.n") == shown
     assert shown < DEFLATE_MIN_INCIDENTS and frame.evaluate(PACKING) == "json"
+    assert frame.locator("text=could not be unpacked").count() == 0
     assert page.get_by_text(f"Incidents: region {REGION}").is_visible()
 
     with page.expect_download() as download_info:
