@@ -29,6 +29,7 @@ from streamlit_folium import st_folium
 from sahel import actors
 from sahel.export import to_csv_bytes
 from sahel.incidents import load_incidents
+from sahel.map_payload import FacetCodes, facet_codes
 from sahel.maps import attributions, base_map, incident_layer
 from sahel.overview import (
     FilterChoices,
@@ -80,6 +81,13 @@ def choices_for(store_dir: str) -> FilterChoices:
     return filter_choices(incidents_frame(store_dir))
 
 
+@st.cache_resource(show_spinner=False)
+def popup_codes(store_dir: str) -> FacetCodes:
+    """Return every incident's popup facet codes, so a view takes its own (~0.5 → 0.05 s a view
+    at 100,000)."""
+    return facet_codes(incidents_frame(store_dir))
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def selection(store_dir: str, query: IncidentQuery) -> tuple[gpd.GeoDataFrame, Headline]:
     """Return the incidents matching one query and their figures; shared, never mutated."""
@@ -94,7 +102,8 @@ def view_layer(store_dir: str, query: IncidentQuery, region_metric: RegionMetric
     copy)."""
     selected, _ = selection(store_dir, query)
     color_groups = actors.expand_groups(query.groups, query.include_components)
-    return incident_layer(selected, color_groups=color_groups, region_metric=region_metric)
+    return incident_layer(selected, color_groups=color_groups, region_metric=region_metric,
+                          known=popup_codes(store_dir))
 
 
 def group_label(name: str) -> str:
@@ -209,7 +218,7 @@ def _import(store_dir: str, upload: Any) -> UploadOutcome:
     summary = store.add(result.incidents)
     rejects = (store.write_rejects(result.rejected, result.source_name).read_bytes()
                if len(result.rejected) else b"")
-    for cached in (incidents_frame, choices_for, selection, view_layer):
+    for cached in (incidents_frame, choices_for, popup_codes, selection, view_layer):
         cached.clear()
     message = (f"{upload.name} ({result.format}): {result.rows_read} rows read · "
                f"{result.kept} kept ({result.flagged} flagged) · {len(result.rejected)} "

@@ -19,7 +19,7 @@ import re
 import struct
 import zlib
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -49,24 +49,61 @@ FALLBACK_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc9
                    "#ff9da7", "#9c755f", "#bab0ac")
 
 
-def incident_payload(incidents: pd.DataFrame, color_groups: Collection[str] = ()
-                     ) -> dict[str, Any]:
+class FacetCodes(NamedTuple):
+    """What every view of a frame's rows shares, found once (`facet_codes`): each row's code per
+    popup facet and the facets' rendered values, each row's id parts. A view takes its rows'
+    codes instead of comparing and rendering their texts again."""
+
+    index: pd.Index
+    codes: dict[str, np.ndarray]
+    values: dict[str, list[str]]
+    id_keys: np.ndarray
+    id_numbers: np.ndarray
+    id_prefixes: list[list[Any]]
+
+
+def facet_codes(incidents: pd.DataFrame) -> FacetCodes:
+    """Return the facet codes and values and the id parts of every incident in `incidents`
+    (its index must be unique)."""
+    frame = pd.DataFrame(incidents[list(PAYLOAD_COLUMNS)]).reset_index(drop=True)
+    codes, values = {}, {}
+    for name, (columns, render) in FACETS.items():
+        codes[name] = _value_codes(frame, columns)
+        _, first = np.unique(codes[name], return_index=True)
+        values[name] = render(frame[list(columns)].iloc[first])
+    keys, numbers, prefixes = _id_parts(frame["event_id"])
+    return FacetCodes(incidents.index, codes, values, keys, numbers, prefixes)
+
+
+def incident_payload(incidents: pd.DataFrame, color_groups: Collection[str] = (),
+                     known: FacetCodes | None = None) -> dict[str, Any]:
     """Return the incidents as compact columns for the browser; all text HTML-escaped.
 
     Popup text travels as "facets": HTML fragments rendered once per distinct value here (a
     place, a pair of actors, a toll, ...) plus one small index per incident, so 100,000
-    incidents cost a few megabytes, not one popup each.
+    incidents cost a few megabytes, not one popup each. With `known`, the facet codes of a frame
+    these incidents are rows of, the codes are taken from it (the same payload, ~10× sooner).
     """
     # A plain frame of the columns sent: taking rows of the whole GeoDataFrame cost more than
     # the rest of a small view's payload.
     frame = pd.DataFrame(incidents[list(PAYLOAD_COLUMNS)]).reset_index(drop=True)
     n = len(frame)
+    positions = None if known is None else known.index.get_indexer(incidents.index)
+    if positions is not None and (positions < 0).any():
+        positions = None  # rows from elsewhere: compare their texts
     group_codes, groups = _group_legend(frame, frozenset(color_groups))
-    facets = {name: _facet(frame, columns, render) for name, (columns, render) in FACETS.items()
-              if name != "notes" or n <= POPUP_NOTES_MAX_ROWS}
+    names = [name for name in FACETS if name != "notes" or n <= POPUP_NOTES_MAX_ROWS]
+    if known is None or positions is None:
+        facets = {name: _facet(frame, *FACETS[name]) for name in names}
+        ids = compact_ids(frame["event_id"])
+    else:
+        facets = {name: _known_facet(known, name, positions) for name in names}
+        keys, used = _taken_codes(known.id_keys, positions)
+        ids = {"p": [known.id_prefixes[k] for k in used], "k": pack_ints(keys),
+               "n": pack_ints(known.id_numbers[positions])}
     return {
         "n": n,
-        "id": compact_ids(frame["event_id"]),
+        "id": ids,
         "lat": pack_degrees(frame["latitude"]),
         "lon": pack_degrees(frame["longitude"]),
         "group": pack_ints(group_codes),
@@ -161,6 +198,12 @@ def compact_ids(event_ids: pd.Series) -> dict[str, Any]:
     Ids such as "ACLED-MLI-0012345" share a few prefixes; sent whole they were a fifth of the
     map's bytes. An id with no trailing digits is its prefix alone (width 0, number -1).
     """
+    keys, numbers, prefixes = _id_parts(event_ids)
+    return {"p": prefixes, "k": pack_ints(keys), "n": pack_ints(numbers)}
+
+
+def _id_parts(event_ids: pd.Series) -> tuple[np.ndarray, np.ndarray, list[list[Any]]]:
+    """Return each id's prefix code and number, and the (escaped prefix, width) of each code."""
     ids = pc.fill_null(pa.array(event_ids.astype("object"), type=pa.string(), from_pandas=True),
                        "")
     # At most 15 digits: larger numbers would lose precision as JavaScript numbers.
@@ -175,9 +218,9 @@ def compact_ids(event_ids: pd.Series) -> dict[str, Any]:
     encoded = pc.dictionary_encode(keyed).combine_chunks() if isinstance(
         keyed, pa.ChunkedArray) else pc.dictionary_encode(keyed)
     keys = [k.rsplit("\x00", 1) for k in encoded.dictionary.to_pylist()]
-    return {"p": [[html.escape(p), int(w)] for p, w in keys],
-            "k": pack_ints(encoded.indices.to_numpy(zero_copy_only=False)),
-            "n": pack_ints(numbers.to_numpy(zero_copy_only=False))}
+    return (encoded.indices.to_numpy(zero_copy_only=False).astype("int64"),
+            numbers.to_numpy(zero_copy_only=False).astype("int64"),
+            [[html.escape(p), int(w)] for p, w in keys])
 
 
 def claim_lines(claims_json: object) -> list[str]:
@@ -203,6 +246,23 @@ def _value_codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
         # Both codes are below len(frame), so the pair fits one int64 before renumbering.
         codes, _ = pd.factorize(codes * (int(own.max(initial=0)) + 1) + own)
     return codes.astype("int64")
+
+
+def _known_facet(known: FacetCodes, name: str, positions: np.ndarray) -> dict[str, Any]:
+    codes, used = _taken_codes(known.codes[name], positions)
+    values = known.values[name]
+    return {"v": [values[c] for c in used], "i": pack_ints(codes)}
+
+
+def _taken_codes(codes: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the codes at `positions` renumbered 0, 1, … in order of first appearance (as
+    `_value_codes` numbers them), and the original code of each new one."""
+    taken = codes[positions]
+    used, first, inverse = np.unique(taken, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(first), dtype="int64")
+    rank[order] = np.arange(len(first))
+    return rank[inverse.reshape(-1)], used[order]
 
 
 def _text(values: pd.Series) -> pd.Series:

@@ -28,6 +28,7 @@ from sahel import places
 from sahel.map_assets import BUNDLE, asset_url, js_string, js_string_value, region_key
 from sahel.map_payload import (
     DEFLATE_MIN_INCIDENTS,
+    FacetCodes,
     deflate_payload,
     incident_payload,
     inflate_payload,
@@ -168,16 +169,19 @@ def base_map(height: int = 620) -> folium.Map:
 def incident_layer(incidents: pd.DataFrame, *, color_groups: Collection[str] = (),
                    region_metric: Literal["incidents", "fatalities"] = "incidents",
                    cluster_min: int = CLUSTER_MIN,
-                   deflate_min: int = DEFLATE_MIN_INCIDENTS) -> folium.FeatureGroup:
+                   deflate_min: int = DEFLATE_MIN_INCIDENTS,
+                   known: FacetCodes | None = None) -> folium.FeatureGroup:
     """Return one view's layer for `base_map()`: shading, points, heat map, legend, bounds.
 
     Points are coloured by canonical group (group2 when only it is among `color_groups`, so a
-    filter on a group colours its incidents) and sized by best-estimate fatalities.
+    filter on a group colours its incidents) and sized by best-estimate fatalities. `known`:
+    facet codes of the frame `incidents` were filtered from (`map_payload.facet_codes`).
     """
     settings = {"clusterMin": cluster_min, "clusterMaxZoom": CLUSTER_MAX_ZOOM,
                 "bounds": _bounds(incidents), "regions": region_shading(incidents, region_metric)}
     group = folium.FeatureGroup(name="Incidents", control=False)
-    IncidentLayer(incident_payload(incidents, color_groups), settings, deflate_min).add_to(group)
+    payload = incident_payload(incidents, color_groups, known)
+    IncidentLayer(payload, settings, deflate_min).add_to(group)
     return group
 
 

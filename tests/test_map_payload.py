@@ -15,6 +15,7 @@ from sahel.map_payload import (
     claim_lines,
     compact_ids,
     deflate_payload,
+    facet_codes,
     incident_payload,
     inflate_payload,
     pack_ints,
@@ -108,3 +109,17 @@ def test_deflated_payload_round_trips_and_is_smaller() -> None:
     assert len(text) < 0.5 * len(json.dumps(payload))
     # Base64 only: safe inside a single-quoted string in an inline <script>.
     assert re.fullmatch(r"[A-Za-z0-9+/=]+", text)
+
+
+def test_a_view_taking_known_codes_gets_the_same_payload() -> None:
+    # Facet codes, values and id parts found once for the whole frame; each view takes its rows'.
+    incidents = pd.concat([map_incidents()] * 5, ignore_index=True)
+    incidents["event_id"] = [f"T-{k % 7}" if k % 3 else f"X{k}" for k in range(len(incidents))]
+    incidents.loc[4, "location"] = None
+    known = facet_codes(incidents)
+    for rows in ([14, 2, 9, 4], [3], [], list(range(15))[::-1]):
+        view = incidents.iloc[rows]
+        assert incident_payload(view, known=known) == incident_payload(view), rows
+    # Rows the codes were not found for are compared afresh.
+    other = map_incidents().set_axis([100, 101, 102])
+    assert incident_payload(other, known=known) == incident_payload(other)
