@@ -19,8 +19,7 @@ def load_shipped(directory: Path = SHIPPED_DIR) -> gpd.GeoDataFrame:
     files = sorted(directory.glob("*.parquet"))
     if not files:
         return empty_incidents()
-    return conform(pd.concat([pd.DataFrame(gpd.read_parquet(f)) for f in files],
-                             ignore_index=True))
+    return conform(pd.concat([pd.read_parquet(f) for f in files], ignore_index=True))
 
 
 def load_incidents(store_dir: str | Path | None = None) -> gpd.GeoDataFrame:
