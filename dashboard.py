@@ -83,8 +83,8 @@ def choices_for(store_dir: str) -> FilterChoices:
 
 @st.cache_resource(show_spinner=False)
 def popup_codes(store_dir: str) -> FacetCodes:
-    """Return every incident's popup facet codes, so a view takes its own (~0.5 → 0.05 s a view
-    at 100,000)."""
+    """Return every incident's popup facet codes and id parts, so a view takes its rows' (its
+    payload in 0.08 s instead of 0.26 s for 80,000 incidents)."""
     return facet_codes(incidents_frame(store_dir))
 
 

@@ -68,9 +68,7 @@ def facet_codes(incidents: pd.DataFrame) -> FacetCodes:
     frame = pd.DataFrame(incidents[list(PAYLOAD_COLUMNS)]).reset_index(drop=True)
     codes, values = {}, {}
     for name, (columns, render) in FACETS.items():
-        codes[name] = _value_codes(frame, columns)
-        _, first = np.unique(codes[name], return_index=True)
-        values[name] = render(frame[list(columns)].iloc[first])
+        codes[name], values[name] = _facet_values(frame, columns, render)
     keys, numbers, prefixes = _id_parts(frame["event_id"])
     return FacetCodes(incidents.index, codes, values, keys, numbers, prefixes)
 
@@ -82,7 +80,8 @@ def incident_payload(incidents: pd.DataFrame, color_groups: Collection[str] = ()
     Popup text travels as "facets": HTML fragments rendered once per distinct value here (a
     place, a pair of actors, a toll, ...) plus one small index per incident, so 100,000
     incidents cost a few megabytes, not one popup each. With `known`, the facet codes of a frame
-    these incidents are rows of, the codes are taken from it (the same payload, ~10× sooner).
+    these incidents are rows of, codes and values are taken from it (the same payload, 0.26 →
+    0.08 s for 80,000 incidents).
     """
     # A plain frame of the columns sent: taking rows of the whole GeoDataFrame cost more than
     # the rest of a small view's payload.
@@ -99,8 +98,7 @@ def incident_payload(incidents: pd.DataFrame, color_groups: Collection[str] = ()
     else:
         facets = {name: _known_facet(known, name, positions) for name in names}
         keys, used = _taken_codes(known.id_keys, positions)
-        ids = {"p": [known.id_prefixes[k] for k in used], "k": pack_ints(keys),
-               "n": pack_ints(known.id_numbers[positions])}
+        ids = _ids(keys, known.id_numbers[positions], [known.id_prefixes[k] for k in used])
     return {
         "n": n,
         "id": ids,
@@ -198,7 +196,10 @@ def compact_ids(event_ids: pd.Series) -> dict[str, Any]:
     Ids such as "ACLED-MLI-0012345" share a few prefixes; sent whole they were a fifth of the
     map's bytes. An id with no trailing digits is its prefix alone (width 0, number -1).
     """
-    keys, numbers, prefixes = _id_parts(event_ids)
+    return _ids(*_id_parts(event_ids))
+
+
+def _ids(keys: np.ndarray, numbers: np.ndarray, prefixes: list[list[Any]]) -> dict[str, Any]:
     return {"p": prefixes, "k": pack_ints(keys), "n": pack_ints(numbers)}
 
 
@@ -231,10 +232,17 @@ def claim_lines(claims_json: object) -> list[str]:
 
 def _facet(frame: pd.DataFrame, columns: tuple[str, ...],
            render: Callable[[pd.DataFrame], list[str]]) -> dict[str, Any]:
+    codes, values = _facet_values(frame, columns, render)
+    return {"v": values, "i": pack_ints(codes)}
+
+
+def _facet_values(frame: pd.DataFrame, columns: tuple[str, ...],
+                  render: Callable[[pd.DataFrame], list[str]]) -> tuple[np.ndarray, list[str]]:
+    """Return each row's code for `columns` and the rendered value of each code."""
     codes = _value_codes(frame, columns)
     # Codes count up in order of first appearance, so the first row of each is in code order.
     _, first = np.unique(codes, return_index=True)
-    return {"v": render(frame[list(columns)].iloc[first]), "i": pack_ints(codes)}
+    return codes, render(frame[list(columns)].iloc[first])
 
 
 def _value_codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
