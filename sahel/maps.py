@@ -170,15 +170,19 @@ def incident_layer(incidents: pd.DataFrame, *, color_groups: Collection[str] = (
                    region_metric: Literal["incidents", "fatalities"] = "incidents",
                    cluster_min: int = CLUSTER_MIN,
                    deflate_min: int = DEFLATE_MIN_INCIDENTS,
-                   known: FacetCodes | None = None) -> folium.FeatureGroup:
+                   known: FacetCodes | None = None,
+                   tell_streamlit: bool = False) -> folium.FeatureGroup:
     """Return one view's layer for `base_map()`: shading, points, heat map, legend, bounds.
 
     Points are coloured by canonical group (group2 when only it is among `color_groups`, so a
     filter on a group colours its incidents) and sized by best-estimate fatalities. `known`:
-    facet codes of the frame `incidents` were filtered from (`map_payload.facet_codes`).
+    facet codes of the frame `incidents` were filtered from (`map_payload.facet_codes`). With
+    `tell_streamlit`, the map sets its st_folium value to {"painted": "drawn"} (or "failed") once
+    its first view has painted, which reruns the script (the dashboard draws the rest then).
     """
     settings = {"clusterMin": cluster_min, "clusterMaxZoom": CLUSTER_MAX_ZOOM,
-                "bounds": _bounds(incidents), "regions": region_shading(incidents, region_metric)}
+                "bounds": _bounds(incidents), "regions": region_shading(incidents, region_metric),
+                "tellStreamlit": tell_streamlit}
     group = folium.FeatureGroup(name="Incidents", control=False)
     payload = incident_payload(incidents, color_groups, known)
     IncidentLayer(payload, settings, deflate_min).add_to(group)

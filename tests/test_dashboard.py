@@ -43,10 +43,17 @@ def everything(store_dir: Path) -> pd.DataFrame:
     return load_incidents(store_dir)
 
 
+def open_dashboard() -> AppTest:
+    """Return the dashboard as a browser has it once the map has painted: the first run draws
+    the map first, and the map's "painted" message reruns the script (a second run here)."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    return at.run()
+
+
 @pytest.fixture
 def app(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SAHEL_STORE_DIR", str(store_dir))
-    return AppTest.from_file(APP, default_timeout=60).run()
+    return open_dashboard()
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -88,6 +95,24 @@ def test_default_view_shows_every_incident(app: AppTest, everything: pd.DataFram
     # A missing place or toll reads as a dash, not "None".
     assert app.dataframe[0].proto.placeholder == "–"
     assert count(app, "Regions") == len(everything[["iso3", "admin1"]].dropna().drop_duplicates())
+
+
+def test_first_run_draws_the_map_and_figures_then_the_rest(
+        store_dir: Path, monkeypatch: pytest.MonkeyPatch, everything: pd.DataFrame) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(store_dir))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert count(at, "Incidents") == len(everything)
+    assert map_count(at) == len(everything)
+    # The map is asked to say when it has painted; the sidebar waits for it, under its header.
+    assert '"tellStreamlit":true' in map_args(at)["feature_group"]
+    assert [h.value for h in at.sidebar.header] == ["Filters"]
+    assert not at.sidebar.multiselect and not at.dataframe and not at.get("download_button")
+    at.run()  # what the map's message (or the fallback timer) starts
+    assert not at.exception, at.exception
+    assert at.multiselect(key="groups").value == [] and at.dataframe[0].value is not None
+    assert at.download_button(key="download_csv").label == "Download CSV"
+    assert map_count(at) == len(everything)
 
 
 def _groups(incidents: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
@@ -163,7 +188,7 @@ def test_map_assets_are_served_by_the_app(app: AppTest) -> None:
 def test_csv_is_built_only_when_clicked(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAHEL_STORE_DIR", str(store_dir))
     with mock.patch("sahel.export.to_csv_bytes", side_effect=to_csv_bytes) as built:
-        at = AppTest.from_file(APP, default_timeout=60).run()
+        at = open_dashboard()
         at.multiselect(key="regions").set_value(["Mopti"]).run()
     assert at.download_button(key="download_csv").label == "Download CSV"
     assert built.call_count == 0
@@ -179,7 +204,7 @@ def test_attribution_names_ucdp_for_shipped_ucdp_rows(app: AppTest) -> None:
 def test_upload_adds_to_the_store_and_reports_counts(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = open_dashboard()
     before = count(at, "Incidents")
     upload = to_csv_bytes(synthetic_incidents(25, seed=99))
     at.file_uploader(key="upload").set_value(("mine.csv", upload, "text/csv")).run()
@@ -191,7 +216,7 @@ def test_upload_adds_to_the_store_and_reports_counts(tmp_path: Path,
 def test_unreadable_upload_is_an_error_message_not_a_traceback(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = open_dashboard()
     at.file_uploader(key="upload").set_value(("notes.csv", b"what,ever\n1,2\n", "text/csv"))
     at.run()
     assert not at.exception

@@ -335,6 +335,19 @@
   }
 
   var renders = 0;
+  var told = false;
+
+  /* Tell Streamlit, once per page, that the first view has painted (or could not be drawn):
+     with options.tellStreamlit (the dashboard) the map component's value becomes {painted: …},
+     which reruns the script, and that run draws the sidebar and the table (dashboard.py, "map
+     first"). The message is the one streamlit-component-lib's setComponentValue posts; this
+     script runs in the component's frame, so Streamlit takes it as the map's. */
+  function tellPainted(options, outcome) {
+    if (told || !options.tellStreamlit || window.parent === window) return;
+    told = true;
+    window.parent.postMessage({ isStreamlitMessage: true, type: "streamlit:setComponentValue",
+      value: { painted: outcome }, dataType: "json" }, "*");
+  }
 
   /* Draw one view: a payload as JSON, or {deflated: text} for a big one (inflated first). Only
      the latest call draws: a view inflated after a newer one arrived is dropped. */
@@ -344,7 +357,10 @@
     if (!data.deflated) return draw(unpackPayload(data), options, started, "json");
     inflatePayload(data.deflated).then(function (payload) {
       if (call === renders) draw(payload, options, started, "deflated");
-    }).catch(showFailure);
+    }).catch(function (error) {
+      showFailure(error);
+      tellPainted(options, "failed");
+    });
     return null;
   }
 
@@ -415,6 +431,7 @@
         map.getContainer().setAttribute("data-sahel-packing", packing);
         map.getContainer().setAttribute("data-sahel-rendered", options.token);
         document.body.setAttribute("data-sahel-rendered", options.token);
+        tellPainted(options, "drawn");
       });
     });
     return layer;

@@ -80,6 +80,48 @@ def test_region_tooltip_shows_through_the_points_canvas(app_url: str,
     assert browser_page.disallowed() == []
 
 
+# In the top page: record the values frames set through Streamlit's component protocol.
+COMPONENT_VALUES = """
+(() => {
+  if (window.top !== window) return;
+  window.sahelValues = [];
+  window.addEventListener('message', (e) => {
+    const value = e.data && e.data.type === 'streamlit:setComponentValue' && e.data.value;
+    if (value) window.sahelValues.push(value);
+  });
+})();
+"""
+FILTERS_DRAWN = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
+
+
+def test_map_says_it_painted_and_the_rest_of_the_page_follows(
+        app_url: str, browser_page: harness.BlockedPage) -> None:
+    page = browser_page.page
+    page.add_init_script(COMPONENT_VALUES)
+    page.goto(app_url)
+    harness.wait_for_map(page)
+    page.wait_for_selector(FILTERS_DRAWN)
+    page.wait_for_selector('[data-testid="stDataFrame"]')
+    page.wait_for_selector(harness.APP_IDLE)
+    # One message, the map's own (streamlit-folium sends none: returned_objects=[]).
+    assert page.evaluate("() => window.sahelValues") == [{"painted": "drawn"}]
+    assert page.get_by_role("button", name="Download CSV").is_visible()
+    assert browser_page.disallowed() == []
+
+
+def test_page_is_drawn_whole_when_the_map_cannot_paint(
+        app_url: str, browser_page: harness.BlockedPage) -> None:
+    page = browser_page.page
+    page.route("**/app/static/sahel/map-bundle.js", lambda route: route.abort())
+    page.goto(app_url)
+    # No map code, so no "painted" message: the fallback timer draws the filters and the table.
+    page.wait_for_selector(FILTERS_DRAWN, timeout=30_000)
+    page.wait_for_selector('[data-testid="stDataFrame"]')
+    assert page.get_by_role("button", name="Download CSV").is_visible()
+    frame = harness.map_frame(page)
+    assert frame.evaluate("() => document.body.getAttribute('data-sahel-rendered')") is None
+
+
 def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir: Path,
                                                     browser_page: harness.BlockedPage,
                                                     tmp_path: Path) -> None:
