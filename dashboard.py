@@ -1,14 +1,15 @@
 """sahel-incidents dashboard: sidebar filters → one IncidentQuery → sahel → map, figures, table.
 
 Run with `make run` (python serve.py dashboard.py: `streamlit run` with TCP_NODELAY, see serve.py).
-Streamlit only: every computation is in `sahel`; this file reads widgets, caches, and renders.
+Streamlit only: every computation is in `sahel`; this file reads widgets and renders, and its
+shared caches are in `dashboard_cache.py` (so that `serve.py` can fill them before a visit).
 
 Map first. The map is sent to the browser before the figures, the sidebar and the table,
 although the sidebar sets the query: the query is read from the widgets' state (`read_filters`),
 which Streamlit holds before the widgets are drawn (`draw_filters`, with the same
 FILTER_DEFAULTS). And a session's first run draws only the title, the figures and the map (the
 sidebar has its header): on a first visit the browser compiles and lays out every element kind
-the page has, and the sidebar's widgets and the table delayed the map's paint by ~1.3 s on this
+the page has, and the sidebar's widgets and the table delayed the map's paint by ~0.9 s on this
 machine. The map says when it has painted (`incident_layer(tell_streamlit=True)` sets its
 st_folium value), which reruns the script, and every later run draws the whole page. Should the
 map not say so, `rerun_if_map_is_slow` reruns the page after MAP_WAIT_S.
@@ -24,24 +25,21 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
-import folium
 import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
+import dashboard_cache
+from dashboard_cache import RegionMetric, choices_for, incidents_frame, selection, view_layer
 from sahel import actors
 from sahel.export import to_csv_bytes
-from sahel.incidents import load_incidents
-from sahel.map_payload import FacetCodes, facet_codes
-from sahel.maps import attributions, base_map, incident_layer
+from sahel.maps import attributions, base_map
 from sahel.overview import (
     FilterChoices,
     Headline,
-    filter_choices,
     group_colors,
-    headline,
     incident_table,
     incidents_over_time,
     timeline_svg,
@@ -50,7 +48,6 @@ from sahel.query import PRECISION_LABELS, IncidentQuery, describe, filter_incide
 from sahel.sources import SourceError, read_incidents
 from sahel.store import IncidentStore, default_store_dir
 
-RegionMetric = Literal["incidents", "fatalities"]
 UPLOAD_TYPES = ["csv", "xlsx", "geojson", "json", "parquet"]
 MAP_HEIGHT = 620
 # A session's first run draws the map first (see above); the next run, whatever starts it, draws
@@ -77,43 +74,6 @@ def report_timings(timings: dict[str, float]) -> None:
     if os.environ.get(TIMINGS_ENV) == "1":
         print("sahel-timings " + json.dumps({k: round(v, 4) for k, v in timings.items()}),
               file=sys.stderr, flush=True)
-
-
-@st.cache_resource(show_spinner="Loading incidents…")
-def incidents_frame(store_dir: str) -> gpd.GeoDataFrame:
-    """Return shipped + stored incidents; shared by every session, never mutated."""
-    return load_incidents(store_dir)
-
-
-@st.cache_resource(show_spinner=False)
-def choices_for(store_dir: str) -> FilterChoices:
-    """Return the sidebar's choices for the incidents on hand (~0.2 s a rerun at 100,000)."""
-    return filter_choices(incidents_frame(store_dir))
-
-
-@st.cache_resource(show_spinner=False)
-def popup_codes(store_dir: str) -> FacetCodes:
-    """Return every incident's popup facet codes and id parts, so a view takes its rows' (its
-    payload in 0.08 s instead of 0.26 s for 80,000 incidents)."""
-    return facet_codes(incidents_frame(store_dir))
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def selection(store_dir: str, query: IncidentQuery) -> tuple[gpd.GeoDataFrame, Headline]:
-    """Return the incidents matching one query and their figures; shared, never mutated."""
-    selected = filter_incidents(incidents_frame(store_dir), query)
-    return selected, headline(selected)
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def view_layer(store_dir: str, query: IncidentQuery, region_metric: RegionMetric
-               ) -> folium.FeatureGroup:
-    """Return the map layer of one query, built once; shared, never mutated (give st_folium a
-    copy)."""
-    selected, _ = selection(store_dir, query)
-    color_groups = actors.expand_groups(query.groups, query.include_components)
-    return incident_layer(selected, color_groups=color_groups, region_metric=region_metric,
-                          known=popup_codes(store_dir), tell_streamlit=True)
 
 
 def group_label(name: str) -> str:
@@ -228,8 +188,7 @@ def _import(store_dir: str, upload: Any) -> UploadOutcome:
     summary = store.add(result.incidents)
     rejects = (store.write_rejects(result.rejected, result.source_name).read_bytes()
                if len(result.rejected) else b"")
-    for cached in (incidents_frame, choices_for, popup_codes, selection, view_layer):
-        cached.clear()
+    dashboard_cache.clear()
     message = (f"{upload.name} ({result.format}): {result.rows_read} rows read · "
                f"{result.kept} kept ({result.flagged} flagged) · {len(result.rejected)} "
                f"rejected · store: {summary.added} added, {summary.updated} updated")

@@ -14,6 +14,11 @@ fallback (and Windows) from the stall.
 
 Before the server starts, the libraries the dashboard's first run would import (geopandas and
 folium: ~1 s here) are imported, so the first visitor after a restart does not wait for them.
+Serving dashboard.py, a thread then fills the dashboard's caches while the server starts
+(`dashboard_cache.warm`: the incidents, the filter choices and the default view's map layer),
+so the first visitor does not wait for them either. A visitor who comes sooner waits on the same
+computation (Streamlit computes a cached value once); if it fails, that visitor's run meets the
+error and shows it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,11 @@ from __future__ import annotations
 import importlib
 import socket
 import sys
+import threading
+import time
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 
 from streamlit.web import cli
 from streamlit.web.server.starlette import starlette_server
@@ -62,9 +71,28 @@ def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> None:
         importlib.import_module(name)
 
 
+def warm_caches() -> None:
+    """Fill the dashboard's caches for the store the app will serve (SAHEL_STORE_DIR)."""
+    import dashboard_cache  # beside this file; imports streamlit, not streamlit_folium
+    from sahel.store import default_store_dir
+
+    started = time.perf_counter()
+    try:
+        count = dashboard_cache.warm(str(default_store_dir()))
+    except Exception:  # the first visitor's run meets it again and shows it
+        print("serve.py: could not prepare the dashboard's data:\n" + traceback.format_exc(),
+              file=sys.stderr)
+        return
+    print(f"serve.py: the dashboard's data are ready ({count:,} incidents, "
+          f"{time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str]) -> int:
-    """Run `streamlit run ARGV...` with the patched server, the app's libraries loaded."""
+    """Run `streamlit run ARGV...` with the patched server, the app's libraries loaded (and,
+    for dashboard.py, its caches filling in a thread)."""
     warm_up()
+    if argv and Path(argv[0]).name == "dashboard.py":
+        threading.Thread(target=warm_caches, name="warm-caches", daemon=True).start()
     if not patch_streamlit():
         print("serve.py: Streamlit's _bind_socket is gone; starting without TCP_NODELAY",
               file=sys.stderr)

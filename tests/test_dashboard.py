@@ -115,6 +115,25 @@ def test_first_run_draws_the_map_and_figures_then_the_rest(
     assert map_count(at) == len(everything)
 
 
+def test_warmed_caches_serve_the_first_visit_without_building_anything(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dashboard_cache
+
+    write_store(tmp_path, 50, seed=5)
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
+    with mock.patch("dashboard_cache.incident_layer", side_effect=dashboard_cache.incident_layer
+                    ) as built, mock.patch("dashboard_cache.load_incidents",
+                                           side_effect=dashboard_cache.load_incidents) as loaded:
+        dashboard_cache.warm(str(tmp_path))  # what serve.py does while the server starts
+        assert (built.call_count, loaded.call_count) == (1, 1)
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        assert (built.call_count, loaded.call_count) == (1, 1)  # the first run found them all
+        assert not at.exception and map_count(at) == count(at, "Incidents")
+        at.run()
+        at.multiselect(key="regions").set_value(["Mopti"]).run()
+        assert (built.call_count, loaded.call_count) == (2, 1)  # a new view is built
+
+
 def _groups(incidents: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
     return incidents["group1"].isin(wanted) | incidents["group2"].isin(wanted)
 

@@ -82,7 +82,8 @@ def test_server_runs_on_uvloop_with_httptools() -> None:
 def test_warm_up_loads_what_the_dashboard_imports_first() -> None:
     serve.warm_up()
     assert {"geopandas", "folium", "sahel.maps"} <= set(sys.modules)
-    dashboard = (ROOT / "dashboard.py").read_text(encoding="utf-8")
+    dashboard = "".join((ROOT / name).read_text(encoding="utf-8")
+                        for name in ("dashboard.py", "dashboard_cache.py"))
     for name in serve.WARM_MODULES:
         assert f"import {name}" in dashboard or f"from {name} import" in dashboard, name
     # streamlit_folium registers its component on import: before the server, that is lost.
@@ -96,3 +97,45 @@ def test_server_config_sends_no_usage_stats_and_spares_the_cpu() -> None:
     # No file polling and no full garbage collection after each run (see the file's comments).
     assert config["server"]["fileWatcherType"] == "none"
     assert config["runner"]["postScriptGC"] is False
+
+
+def test_cache_warming_failure_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import dashboard_cache
+
+    def broken(store_dir: str) -> int:
+        raise ValueError("store is unreadable")
+
+    monkeypatch.setattr(dashboard_cache, "warm", broken)
+    serve.warm_caches()
+    assert "could not prepare the dashboard's data" in capsys.readouterr().err
+
+
+def test_serving_the_dashboard_fills_its_caches_in_a_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    warmed: list[str] = []
+    monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    monkeypatch.setattr(serve.cli, "main", lambda: 0)
+    monkeypatch.setattr(serve, "warm_caches",
+                        lambda: warmed.append(threading.current_thread().name))
+    for script in ("bench/empty_app.py", "dashboard.py"):
+        assert serve.main([script, "--server.headless", "true"]) == 0
+        for thread in threading.enumerate():
+            if thread.name == "warm-caches":
+                thread.join(timeout=30)
+    assert warmed == ["warm-caches"]  # for the dashboard only, and not in the server's thread
+
+
+def test_cache_warming_says_when_the_data_are_ready(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
+    serve.warm_caches()
+    # The shipped incidents only: an empty store.
+    from sahel.incidents import load_incidents
+
+    shipped = len(load_incidents(tmp_path))
+    assert f"the dashboard's data are ready ({shipped:,} incidents" in capsys.readouterr().err
