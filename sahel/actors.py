@@ -50,6 +50,8 @@ _ARTICLES: tuple[str, ...] = ("le ", "la ", "les ", "l ", "the ")
 _PARENTHESISED = re.compile(r"\([^)]*\)")
 # In aliases.csv: "the state forces of the country the incident is in" (see groups.csv iso3).
 STATE_FORCES = "(state forces)"
+# How a legend names incidents with no known perpetrator (the map's and the time chart's).
+UNKNOWN_ACTOR = "unknown actor"
 
 
 @dataclass(frozen=True)

@@ -371,8 +371,9 @@ def _group_legend(incidents: pd.DataFrame, color_groups: frozenset[str]
     legend: list[dict[str, Any]] = []
     for k, name in enumerate(shown):
         info = known.get(name)
-        legend.append({"name": html.escape(name or "unknown actor"), "count": int(counts[name]),
-                       "label": html.escape(info.label if info else (name or "unknown actor")),
+        shown_name = name or actors.UNKNOWN_ACTOR
+        legend.append({"name": html.escape(shown_name), "count": int(counts[name]),
+                       "label": html.escape(info.label if info else shown_name),
                        "color": _safe_color(info.color if info else _fallback_color(name, k))})
     codes = group.map({name: k for k, name in enumerate(shown)})
     if len(counts) > len(shown):

@@ -114,18 +114,25 @@ def incident_table(incidents: pd.DataFrame, limit: int = TABLE_MAX_ROWS) -> pd.D
 
 
 def incidents_over_time(incidents: pd.DataFrame, top: int = CHART_GROUPS) -> pd.DataFrame:
-    """Return incidents per week (spans under a year) or month, one column per main group."""
+    """Return incidents per week (spans under a year) or month, one column per main group.
+
+    Every period from the first to the last is a row, those without incidents too (zeros), so
+    that a chart of the rows keeps time to scale.
+    """
     dated = incidents.dropna(subset=["event_date"])
     if dated.empty:
         return pd.DataFrame()
     span = dated["event_date"].max() - dated["event_date"].min()
     freq = "W-MON" if span < pd.Timedelta(days=366) else "MS"
-    group = dated["group1"].fillna("").replace("", "unknown")
+    group = dated["group1"].fillna("").replace("", actors.UNKNOWN_ACTOR)
     main = group.value_counts().index[:top]
     group = group.where(group.isin(main), OTHER_GROUPS)
     counts = (pd.DataFrame({"date": dated["event_date"], "group": group})
               .groupby([pd.Grouper(key="date", freq=freq), "group"]).size()
               .unstack("group", fill_value=0))
+    # The groupby leaves out periods with no incident at all.
+    periods = pd.date_range(counts.index.min(), counts.index.max(), freq=freq, name="date")
+    counts = counts.reindex(periods, fill_value=0)
     ordered = [g for g in (*main, OTHER_GROUPS) if g in counts.columns]
     return counts[ordered]
 

@@ -253,6 +253,19 @@ def test_time_chart_counts_every_incident_by_group(everything: pd.DataFrame) -> 
     assert (weekly.index.day_of_week == 0).all()  # weeks for a short span
 
 
+def test_time_chart_keeps_months_without_incidents_so_time_is_to_scale() -> None:
+    rows = synthetic_incidents(3, seed=4)
+    rows["event_date"] = pd.to_datetime(["2020-01-15", "2020-02-03", "2022-01-20"])
+    monthly = incidents_over_time(rows)
+    assert len(monthly) == 25 and monthly.index[0] == pd.Timestamp("2020-01-01")
+    assert monthly.sum(axis=1).tolist() == [1, 1] + [0] * 22 + [1]
+    svg = timeline_svg(monthly, group_colors(list(monthly.columns)))
+    xs = [float(x) for x in re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="[\d.]+" '
+                                       r'height="[\d.]+" fill="[^"]+"><title>', svg)]
+    # Jan and Feb 2020 side by side; Jan 2022 two years on, at the far right.
+    assert len(xs) == 3 and xs[2] - xs[1] == pytest.approx(23 * (xs[1] - xs[0]), abs=0.5)
+
+
 def test_headline_range_sums_low_and_high_falling_back_to_best() -> None:
     rows = synthetic_incidents(50, seed=3)
     figures = headline(rows)
