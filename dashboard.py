@@ -215,8 +215,8 @@ def upload_panel(outcome: UploadOutcome | None) -> None:
 
 @st.fragment(run_every=MAP_WAIT_S)
 def rerun_if_map_is_slow() -> None:
-    """On the first run, arm a timer; when it fires (the map has not said it painted, or the
-    page would have been redrawn whole and the timer dropped), rerun the whole page."""
+    """On a session's first run, arm a timer. If it fires, the map has not said it painted (a
+    whole run would have dropped the timer): rerun the whole page."""
     if st.session_state.get(MAP_WAIT_STARTED):
         st.rerun(scope="app")
     st.session_state[MAP_WAIT_STARTED] = True
