@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from sahel.extract import Extraction, extract_report, make_report, read_report
+from sahel.extract.report import NO_PUBLISHED
 from sahel.extract.review import KEEP, apply_review, place_options, review_table
 from sahel.maps import build_map
 from sahel.schema import EVENT_TYPES
@@ -55,7 +56,9 @@ def report_form() -> Extraction | None:
         lang=None if lang == "detect" and not upload else (lang if lang != "detect"
                                                            else report.lang),
         source=source or report.source, url=url or report.url, title=report.title,
-        name=report.name)
+        name=report.name,
+        published_from="the Published field" if isinstance(published, date)
+        else report.published_from)
     return extract_report(report)
 
 
@@ -63,8 +66,12 @@ def review(extraction: Extraction) -> None:
     """Show the proposals on a small map and in an editable table; add the kept ones."""
     report = extraction.report
     st.subheader(f"{len(extraction.records)} proposed incident(s)")
+    from_where = f" (from {report.published_from})" if report.published_from else ""
     st.caption(f"{report.source or 'unknown source'} · published "
-               f"{report.published or 'unknown'} · language {report.lang}")
+               f"{report.published or 'unknown'}{from_where} · language {report.lang}")
+    if report.published is None:
+        st.warning(NO_PUBLISHED[0].upper() + NO_PUBLISHED[1:] + ". Set “Published” and extract "
+                   "again.")
     if extraction.background:
         st.info("Background (past events, not added): " + "; ".join(
             f"{b['location']} ({b['event_date'] or 'undated'})" for b in extraction.background))

@@ -67,3 +67,15 @@ def test_empty_form_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     app = AppTest.from_file(str(PAGE), default_timeout=60).run()
     app.button(key="extract").click().run()
     assert [w.value for w in app.warning] == ["Paste a report or upload a file first."]
+
+
+def test_report_without_a_date_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       maps: list[folium.Map]) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path / "store"))
+    app = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    app.text_area(key="report_text").set_value(SEED.read_text(encoding="utf-8"))
+    app.button(key="extract").click().run()
+    assert not app.exception
+    assert any(w.value.startswith("No publication date") and "Published" in w.value
+               for w in app.warning)
+    assert any("published unknown" in c.value for c in app.caption)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,17 @@ def add_extract_command(sub: Any) -> None:
                         help="add the incidents (not the background events) to the store")
     parser.add_argument("--store", type=Path, default=None, metavar="DIR",
                         help="store directory (default: $SAHEL_STORE_DIR or ./store)")
+    parser.add_argument("--published", type=_day, default=None, metavar="YYYY-MM-DD",
+                        help="publication day of the reports whose header gives none (else "
+                             "a date in the file name is taken, e.g. rfi_2023-11-25_….txt)")
     parser.set_defaults(func=run_extract)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {value!r}") from None
 
 
 def to_json_lines(extraction: Extraction) -> list[dict[str, Any]]:
@@ -60,13 +71,19 @@ def to_json_lines(extraction: Extraction) -> list[dict[str, Any]]:
 def run_extract(args: argparse.Namespace) -> int:
     """Extract every report, write the JSON lines, add to the store when asked."""
     from sahel.extract.pipeline import extract_report
-    from sahel.extract.report import read_report
+    from sahel.extract.report import NO_PUBLISHED, read_report, with_published
 
     out = sys.stdout if str(args.jsonl) == "-" else args.jsonl.open("w", encoding="utf-8")
     total = 0
     try:
         for path in args.reports:
-            extraction = extract_report(read_report(path))
+            report = with_published(read_report(path), args.published, "--published")
+            if report.published is None:
+                print(f"{path.name}: {NO_PUBLISHED}; give --published", file=sys.stderr)
+            elif report.published_from == "the file name":
+                print(f"{path.name}: publication date {report.published} from the file name",
+                      file=sys.stderr)
+            extraction = extract_report(report)
             for line in to_json_lines(extraction):
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
             total += len(extraction.incidents)
