@@ -32,7 +32,15 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import dashboard_cache
-from dashboard_cache import RegionMetric, choices_for, incidents_frame, selection, view_layer
+from dashboard_cache import (
+    DEFAULT_METRIC,
+    DEFAULT_QUERY,
+    RegionMetric,
+    choices_for,
+    incidents_frame,
+    selection,
+    view_layer,
+)
 from sahel import actors
 from sahel.export import to_csv_bytes
 from sahel.maps import attributions, base_map
@@ -85,9 +93,12 @@ def group_label(name: str) -> str:
     return name if label in ("", name) else f"{name} — {label}"
 
 
+# The widgets' values on a first visit: the default query (dashboard_cache.DEFAULT_QUERY, the view
+# serve.py prepares) with its region shading.
 FILTER_DEFAULTS: dict[str, Any] = {
-    "groups": [], "include_components": True, "countries": [], "regions": [], "event_types": [],
-    "min_fatalities": 0, "precisions": [], "text": "", "region_metric": "incidents"}
+    "groups": [], "include_components": DEFAULT_QUERY.include_components, "countries": [],
+    "regions": [], "event_types": [], "min_fatalities": DEFAULT_QUERY.min_fatalities,
+    "precisions": [], "text": DEFAULT_QUERY.text, "region_metric": DEFAULT_METRIC}
 
 
 def read_filters(choices: FilterChoices) -> tuple[IncidentQuery, RegionMetric]:
