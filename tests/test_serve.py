@@ -6,8 +6,10 @@ import asyncio
 import socket
 import sys
 import tomllib
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.web.server.starlette import starlette_server
@@ -56,10 +58,130 @@ def test_streamlits_own_socket_leaves_nagle_on_and_serve_turns_it_off(address: s
     assert accepted_nodelay(serve.with_tcp_protocol(bind)(address, 0, 8)) != 0
 
 
-def test_patch_finds_streamlits_bind_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_patch_finds_streamlits_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)
-    assert serve.patch_streamlit()
+    monkeypatch.setattr(starlette_server, "create_starlette_app", lambda runtime: ("app", runtime))
+    assert serve.patch_streamlit() == []
     assert accepted_nodelay(starlette_server._bind_socket("127.0.0.1", 0, 8)) != 0
+    app = starlette_server.create_starlette_app("runtime")
+    assert isinstance(app, serve.ImmutableReplay) and app.app == ("app", "runtime")
+
+
+def test_patch_names_the_hooks_that_are_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(starlette_server, "_bind_socket")
+    monkeypatch.delattr(starlette_server, "create_starlette_app")
+    assert serve.patch_streamlit() == ["_bind_socket", "create_starlette_app"]
+
+
+IMMUTABLE = [(b"content-type", b"text/javascript"), (b"content-length", b"6"),
+             (b"cache-control", b"public, immutable, max-age=31536000")]
+
+
+class FileApp:
+    """An ASGI app that answers every request with `headers` and b"abcdef" in two chunks."""
+
+    def __init__(self, headers: list[tuple[bytes, bytes]], status: int = 200,
+                 whole: bool = True) -> None:
+        self.headers, self.status, self.whole, self.calls = headers, status, whole, 0
+
+    async def __call__(self, scope: dict, receive: object, send: object) -> None:
+        self.calls += 1
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": b"abc", "more_body": True})
+        if self.whole:  # else the client went away after the first part
+            await send({"type": "http.response.body", "body": b"def", "more_body": False})
+
+
+def run_in_own_loop(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run `coroutine` to the end in a thread of its own (see `accepted_nodelay`)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result(timeout=30)
+
+
+def get(app: object, path: str = "/static/js/index.js", method: str = "GET",
+        headers: list[tuple[bytes, bytes]] | None = None) -> tuple[int, dict[bytes, bytes], bytes]:
+    """Send one request through `app`; return the status, headers and body it answered."""
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": path, "root_path": "",
+             "query_string": b"", "headers": headers or []}
+    run_in_own_loop(app(scope, receive, send))  # type: ignore[operator]
+    return (sent[0]["status"], dict(sent[0]["headers"]),
+            b"".join(m.get("body", b"") for m in sent[1:]))
+
+
+def test_a_repeated_get_of_an_immutable_file_is_answered_from_memory() -> None:
+    files = FileApp(IMMUTABLE)
+    replay = serve.ImmutableReplay(files)
+    first = get(replay)
+    assert get(replay) == first == (200, dict(IMMUTABLE), b"abcdef")
+    assert files.calls == 1 and replay.kept_bytes == 6
+    get(replay, path="/static/js/other.js")
+    assert files.calls == 2
+
+
+@pytest.mark.parametrize("headers, status", [
+    ([(b"cache-control", b"no-cache")], 200),   # index.html, host-config
+    ([], 200),                                  # no Cache-Control at all
+    (IMMUTABLE + [(b"set-cookie", b"session=1")], 200),
+    (IMMUTABLE + [(b"content-encoding", b"gzip")], 200),
+    (IMMUTABLE + [(b"vary", b"accept-encoding")], 200),
+    (IMMUTABLE, 404),
+])
+def test_other_responses_are_never_replayed(headers: list[tuple[bytes, bytes]],
+                                            status: int) -> None:
+    files = FileApp(headers, status)
+    replay = serve.ImmutableReplay(files)
+    get(replay)
+    assert get(replay)[0] == status
+    assert files.calls == 2 and replay.kept_bytes == 0
+
+
+@pytest.mark.parametrize("method, headers", [
+    ("HEAD", []), ("POST", []), ("GET", [(b"Range", b"bytes=0-1")]),
+    ("GET", [(b"if-none-match", b'"x"')]), ("GET", [(b"if-modified-since", b"Mon")]),
+])
+def test_ranges_conditional_and_other_methods_go_to_the_app(
+        method: str, headers: list[tuple[bytes, bytes]]) -> None:
+    files = FileApp(IMMUTABLE)
+    replay = serve.ImmutableReplay(files)
+    get(replay)
+    get(replay, method=method, headers=headers)
+    assert files.calls == 2
+
+
+def test_a_response_cut_short_is_not_kept() -> None:
+    files = FileApp(IMMUTABLE, whole=False)
+    replay = serve.ImmutableReplay(files)
+    get(replay)
+    get(replay)
+    assert files.calls == 2 and replay.kept_bytes == 0
+
+
+def test_responses_past_the_memory_limit_are_served_not_kept() -> None:
+    files = FileApp(IMMUTABLE)
+    replay = serve.ImmutableReplay(files, max_bytes=10)
+    get(replay, path="/a.js")
+    assert get(replay, path="/b.js")[2] == b"abcdef"
+    get(replay, path="/b.js")
+    assert files.calls == 3 and replay.kept_bytes == 6
+
+
+def test_websockets_go_to_the_app() -> None:
+    seen: list[str] = []
+
+    async def app(scope: dict, receive: object, send: object) -> None:
+        seen.append(scope["type"])
+
+    run_in_own_loop(serve.ImmutableReplay(app)(  # type: ignore[arg-type]
+        {"type": "websocket", "path": "/_stcore/stream"}, None, None))
+    assert seen == ["websocket"]
 
 
 def test_make_run_starts_the_dashboard_through_serve() -> None:

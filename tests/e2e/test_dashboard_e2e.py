@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import harness  # tests/e2e is on sys.path (see conftest.py)
 import pytest
+import streamlit
 
 from sahel.map_payload import DEFLATE_MIN_INCIDENTS
 from sahel.synthetic import write_store
@@ -56,6 +59,31 @@ OVERLAY_CLICK = f"""(name) => {OVERLAY_LABELS}
     .find(l => l.innerText.trim() === name).querySelector('input').click()"""
 OVERLAYS_ON = f"""() => {OVERLAY_LABELS}
     .filter(l => l.querySelector('input').checked).map(l => l.innerText.trim())"""
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    """GET `url`; return the status, the headers (lower-case names, no Date) and the body."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        headers = {k.lower(): v for k, v in response.headers.items() if k.lower() != "date"}
+        return response.status, headers, response.read()
+
+
+def test_frontend_files_are_served_whole_and_the_same_every_time(app_url: str) -> None:
+    # serve.py answers a repeated GET of an immutable file from memory: it must be the file.
+    static = Path(streamlit.__file__).parent / "static"
+    index = fetch(app_url + "/")
+    assert index[1]["cache-control"] == "no-cache"
+    scripts = re.findall(r'(?:src|href)="\./(static/js/[^"]+\.js)"', index[2].decode())
+    assert len(scripts) > 10
+    for script in scripts[:3] + scripts[-3:]:
+        first, again = fetch(f"{app_url}/{script}"), fetch(f"{app_url}/{script}")
+        assert first == again
+        status, headers, body = first
+        assert status == 200 and body == (static / script).read_bytes()
+        assert "immutable" in headers["cache-control"]
+        assert int(headers["content-length"]) == len(body)
+        assert headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    assert fetch(app_url + "/")[2] == index[2]
 
 
 def hover_tooltips(page: object, frame: object, x: float, y: float) -> list[str]:
