@@ -23,8 +23,10 @@ TABLE_COLUMNS: tuple[str, ...] = ("event_date", "location", "admin1", "country",
 TABLE_MAX_ROWS = 1000
 CHART_GROUPS = 8
 OTHER_GROUPS = "Other groups"
-# Plot area of the time chart in SVG user units (it scales to the column's width).
-CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 520, 300, 40, 22
+# The time chart in SVG user units: about the width of its column in a laptop's window, so its
+# 12 px text is drawn near 12 px (at 520 wide it was scaled to ~8 px). The legend has two columns.
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 380, 300, 40, 22
+LEGEND_COLUMNS, LEGEND_COLUMN_WIDTH, LEGEND_NAME_CHARS = 2, 165, 24
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ def timeline_svg(timeline: pd.DataFrame, colors: list[str], y_label: str = "inci
     """
     totals = timeline.sum(axis=1).to_numpy()
     top = max(int(totals.max()) if len(totals) else 0, 1)
-    legend_h = 16 * ((len(timeline.columns) + 2) // 3) + 8
+    legend_h = 16 * -(-len(timeline.columns) // LEGEND_COLUMNS) + 8
     plot_h = CHART_HEIGHT - CHART_BOTTOM - legend_h
     step = (CHART_WIDTH - CHART_LEFT) / max(len(timeline), 1)
     weekly = len(timeline.index) > 1 and (timeline.index[1] - timeline.index[0]).days < 28
@@ -183,9 +185,12 @@ def timeline_svg(timeline: pd.DataFrame, colors: list[str], y_label: str = "inci
                      f'{first:%b %Y}</text><text x="{CHART_WIDTH}" y="{plot_h + 14}" '
                      f'text-anchor="end" fill="#555">{last:%b %Y}</text>')
     for k, (group, color) in enumerate(zip(timeline.columns, colors, strict=True)):
-        x, y = CHART_LEFT + (k % 3) * 160, plot_h + CHART_BOTTOM + 10 + 16 * (k // 3)
+        x = CHART_LEFT + (k % LEGEND_COLUMNS) * LEGEND_COLUMN_WIDTH
+        y = plot_h + CHART_BOTTOM + 10 + 16 * (k // LEGEND_COLUMNS)
+        name = str(group)
+        shown = name if len(name) <= LEGEND_NAME_CHARS else name[:LEGEND_NAME_CHARS - 1] + "…"
         parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" '
                      f'fill="{html.escape(color)}"/><text x="{x + 14}" y="{y}">'
-                     f'{html.escape(str(group)[:24])}</text>')
+                     f'<title>{html.escape(name)}</title>{html.escape(shown)}</text>')
     parts.append("</svg>")
     return "".join(parts)

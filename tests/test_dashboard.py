@@ -290,6 +290,25 @@ def test_time_chart_svg_stacks_every_count_with_its_group_colour(everything: pd.
     assert svg.startswith("<svg") and svg.endswith("</svg>") and "<script" not in svg
 
 
+def test_time_chart_legend_fits_inside_the_picture() -> None:
+    names = [f"Armed group number {k} with a long name" for k in range(CHART_GROUPS + 1)]
+    timeline = pd.DataFrame({n: [1, 2] for n in names},
+                            index=pd.to_datetime(["2024-01-01", "2024-02-01"]))
+    svg = timeline_svg(timeline, ["#123456"] * len(names))
+    width, height = (float(v) for v in re.search(r'viewBox="0 0 (\S+) (\S+)"', svg).groups())
+    swatches = [(float(x), float(y)) for x, y in
+                re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="10" height="10"', svg)]
+    assert len(swatches) == len(names)
+    # Every swatch and its name, cut to 24 characters (~6.5 px each at 12 px), inside the picture.
+    assert all(x + 14 + 6.5 * 24 <= width and y + 10 <= height for x, y in swatches)
+    assert "Armed group number 0 wi…" in svg and "<title>Armed group number 0 with a" in svg
+    # Bars stay above the legend.
+    bars = [float(y) + float(h) for y, h in
+            re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" '
+                       r'fill="[^"]+"><title>', svg)]
+    assert max(bars) < min(y for _, y in swatches)
+
+
 def test_time_chart_svg_escapes_group_names() -> None:
     timeline = pd.DataFrame({"<img src=x onerror=alert(1)>": [2, 1]},
                             index=pd.to_datetime(["2024-01-01", "2024-02-01"]))
