@@ -15,7 +15,8 @@ A load is timed from the navigation's start to the map's first painted frame, by
 clocks (`performance.timeOrigin`, incidents.js's `sahelTiming`): on a first run the dashboard
 draws the map first and the rest once the map has painted, and drawing the rest keeps the page
 busy, so Playwright sees the paint up to ~0.8 s late. The second table gives that "seen" time
-and "complete": the sidebar's filters and the table drawn, the script idle.
+and "complete": the sidebar's filters and the table drawn, the script idle, with the server's
+CPU time (user + system, from /proc) spent on each first visit until then.
 - first visit after start: the first page load after the server started (its caches empty);
 - first visit: a browser with an empty cache (a new profile each time), the server warm;
 - returning visit: the same browser loading the page again (its cache holds Streamlit's and the
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -171,9 +173,19 @@ def set_min_fatalities(page: Any, token: str, value: int) -> tuple[float, float,
     return timed_pick(page, token, lambda: box.fill(str(value)), "Enter")
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) process `pid` has used so far; NaN off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def time_dashboard(browser: Any, url: str, log: list[str], repeat: int,
-                   phases: bool) -> dict[str, Any]:
-    """Return load and filter-change times (seconds) for one running dashboard."""
+                   phases: bool, server_pid: int) -> dict[str, Any]:
+    """Return load and filter-change times (seconds) for one running dashboard, and the
+    server's CPU time per first visit (navigation to the page complete)."""
     out: dict[str, Any] = {}
     with harness.blocked_page(browser, intercept=False) as blocked:
         if phases:
@@ -183,19 +195,22 @@ def time_dashboard(browser: Any, url: str, log: list[str], repeat: int,
         out["load_cold"], out["load_cold_complete"] = cold.painted, cold.complete
         out["load_cold_phases"], out["load_cold_script"] = cold.marks, script_timings(log)[runs:]
         assert not blocked.disallowed(), blocked.disallowed()
-    first = []
+    first, server_cpu = [], []
     for _ in range(repeat):
         with harness.blocked_page(browser, intercept=False) as blocked:
             if phases:
                 blocked.page.add_init_script(MARKS_SCRIPT)
             runs = len(script_timings(log))
+            cpu_before = cpu_seconds(server_pid)
             load = load_page(blocked.page, url, phases)
+            server_cpu.append(cpu_seconds(server_pid) - cpu_before)
             first.append(load)
             out["load_first_phases"] = load.marks
             out["load_first_script"] = script_timings(log)[runs:]
             assert not blocked.disallowed(), blocked.disallowed()
     for part in ("painted", "seen", "complete"):
         out[f"load_first_{part}"] = median_range([getattr(load, part) for load in first])
+    out["load_first_server_cpu"] = median_range(server_cpu)
     with harness.blocked_page(browser, intercept=False) as blocked:
         page = blocked.page
         if phases:
@@ -303,8 +318,10 @@ def main() -> None:
             if n:
                 write_store(store, n, seed=n)
             log: list[str] = []
-            with harness.running_app(store, log=log, extra_env=timing_env) as url:
-                timings = time_dashboard(browser, url, log, args.repeat, args.phases)
+            procs: list[Any] = []
+            with harness.running_app(store, log=log, extra_env=timing_env, procs=procs) as url:
+                timings = time_dashboard(browser, url, log, args.repeat, args.phases,
+                                         procs[0].pid)
             baseline = float("nan")
             if 0 < n <= args.baseline_max:
                 with harness.running_app(store, script=bench_script(Path(tmp),
@@ -335,15 +352,15 @@ def main() -> None:
               f"{cell(t['load_returning_painted'])} | {cell(t['filter_narrow'])} | "
               f"{cell(t['filter_widen'])} | {cell(t['filter_broad'])} | {base} | {ratio_text} |")
     print("\nThe same loads: seen painted by Playwright, and the page complete (filters and table "
-          "drawn, script idle)")
+          "drawn, script idle); the server's CPU time for a first visit, to the page complete")
     print("| incidents in store | first visit after start: complete | first visit: seen "
-          "| complete | returning visit: seen | complete |")
-    print("|---|---:|---:|---:|---:|---:|")
+          "| complete | server CPU | returning visit: seen | complete |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for n, t, _ in rows:
         label = f"{n:,}" if n else "0 (shipped data only)"
         print(f"| {label} | {t['load_cold_complete']:.2f} s | {cell(t['load_first_seen'])} | "
-              f"{cell(t['load_first_complete'])} | {cell(t['load_returning_seen'])} | "
-              f"{cell(t['load_returning_complete'])} |")
+              f"{cell(t['load_first_complete'])} | {cell(t['load_first_server_cpu'])} | "
+              f"{cell(t['load_returning_seen'])} | {cell(t['load_returning_complete'])} |")
 
 
 if __name__ == "__main__":

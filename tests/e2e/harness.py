@@ -52,11 +52,13 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(store_dir: Path, script: str = "dashboard.py", log: list[str] | None = None,
-                extra_env: dict[str, str] | None = None) -> Iterator[str]:
+                extra_env: dict[str, str] | None = None,
+                procs: list[subprocess.Popen[str]] | None = None) -> Iterator[str]:
     """Run the dashboard (or `script`) on a free loopback port with `SAHEL_STORE_DIR=store_dir`.
 
     Yields the app's base URL once the server says it listens and `/_stcore/health` is ok. The
-    server's output lines are appended to `log` as they come (the benchmark reads timings there).
+    server's output lines are appended to `log` as they come (the benchmark reads timings there),
+    and its process to `procs` (the benchmark reads its CPU time).
     """
     port = free_port()
     env = {**os.environ, **(extra_env or {}), "SAHEL_STORE_DIR": str(store_dir),
@@ -66,6 +68,8 @@ def running_app(store_dir: Path, script: str = "dashboard.py", log: list[str] | 
                                          if p)}
     proc = subprocess.Popen(run_command(port, script), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
+    if procs is not None:
+        procs.append(proc)
     lines: queue.Queue[str | None] = queue.Queue()
     log = [] if log is None else log
     pump = threading.Thread(target=_pump, args=(proc, lines, log), daemon=True)
