@@ -117,8 +117,8 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
  */
 /* sahel-incidents map layer: region shading, clustered canvas points, heat map, legend, popups.
  *
- * base() runs once per map (sahel/maps.py, base_map): outlines from window.SahelBoundaries, one
- * shared canvas, tiles when reachable. render() runs for every view (incident_layer) and replaces
+ * base() runs once per map (sahel/maps.py, base_map): outlines from window.SahelBoundaries (on
+ * the map once the first view has fitted its bounds), one shared canvas, tiles when reachable. render() runs for every view (incident_layer) and replaces
  * the previous view's layers in place, so a filter change never reloads the map.
  * The data arrive as columns (sahel/map_payload.py): numbers as arrays, popup text as facets
  * {v: HTML fragment per distinct value, i: index per incident}. Fragments are built and
@@ -421,12 +421,31 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
     });
     s.borders = L.geoJSON(shapes.countries, { pane: options.pane, renderer: renderer,
       interactive: false, style: { color: "#3d3d3d", weight: 1.4, fill: false } });
-    s.regions.addTo(map);
-    s.borders.addTo(map);
+    s.outlinesShown = false;
+    // The outlines go on the map once the first view has set its bounds (render), so their
+    // thousands of vertices are projected and drawn once, not for the map's initial view and
+    // again for the view's; if no view comes in this task, they go on as they are.
+    setTimeout(function () { showOutlines(s); }, 0);
     addTilesWhenReachable(map, control, options);
     state = s;
     window.map = map;
     return s;
+  }
+
+  function showOutlines(s) {
+    if (s.outlinesShown) return;
+    s.outlinesShown = true;
+    s.regions.addTo(s.map);
+    s.borders.addTo(s.map);
+  }
+
+  /* Fit the map to a view's bounds when they differ from the last view's. */
+  function fitView(s, options) {
+    var bounds = options.bounds ? JSON.stringify(options.bounds) : null;
+    if (bounds && bounds !== s.bounds) {
+      s.map.fitBounds(options.bounds, { maxZoom: 9, animate: false });
+      s.bounds = bounds;
+    }
   }
 
   function shadeRegions(s, shading) {
@@ -471,6 +490,8 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
   function render(data, options) {
     var started = performance.now();
     var call = ++renders;
+    fitView(state, options);
+    showOutlines(state);
     if (!data.deflated) return draw(unpackPayload(data), options, started, "json");
     inflatePayload(data.deflated).then(function (payload) {
       if (call === renders) draw(payload, options, started, "deflated");
@@ -514,11 +535,7 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
     [s.regions, s.borders].forEach(function (layer) { s.control.removeLayer(layer); });
     s.control.addOverlay(s.regions, "Regions: " + s.regionLabel.toLowerCase());
     s.control.addOverlay(s.borders, "Country borders");
-    var bounds = options.bounds ? JSON.stringify(options.bounds) : null;
-    if (bounds && bounds !== s.bounds) {
-      map.fitBounds(options.bounds, { maxZoom: 9, animate: false });
-      s.bounds = bounds;
-    }
+    fitView(s, options);
     var layer = new IncidentLayer(map, data, options, s.renderer);
     var view = { layer: layer, heat: heatLayer(data, options), legend: legendControl(data) };
     if (pointsOn) layer.points.addTo(map);

@@ -108,6 +108,49 @@ def test_region_tooltip_shows_through_the_points_canvas(app_url: str,
     assert browser_page.disallowed() == []
 
 
+# In every frame: record the order of the map's fitBounds calls and of outline layers added.
+OUTLINE_ORDER = """
+(() => {
+  let real;
+  window.sahelOrder = [];
+  Object.defineProperty(window, 'L', { configurable: true, get: () => real, set: (v) => {
+    real = v;
+    const fit = v.Map.prototype.fitBounds, add = v.LayerGroup.prototype.onAdd;
+    v.Map.prototype.fitBounds = function () {
+      window.sahelOrder.push('fit'); return fit.apply(this, arguments); };
+    v.GeoJSON.prototype.onAdd = function () {
+      window.sahelOrder.push('outlines'); return add.apply(this, arguments); };
+  } });
+})();
+"""
+
+
+def test_outlines_are_drawn_once_for_the_first_view(app_url: str,
+                                                    browser_page: harness.BlockedPage) -> None:
+    # Added after the first view has set its bounds: projected and drawn once, not twice.
+    page = browser_page.page
+    page.add_init_script(OUTLINE_ORDER)
+    page.goto(app_url)
+    frame, _ = harness.wait_for_map(page)
+    assert frame.evaluate("() => window.sahelOrder.slice(0, 3)") == ["fit", "outlines", "outlines"]
+    assert frame.evaluate("() => { let n = 0; window.map.eachLayer(l => { if (l.feature) n++; });"
+                          " return n; }") > 300  # the regions' and countries' shapes
+    assert browser_page.disallowed() == []
+
+
+def test_a_map_with_no_view_still_shows_the_outlines(app_url: str,
+                                                     browser_page: harness.BlockedPage) -> None:
+    from sahel.maps import base_map
+
+    page = browser_page.page
+    page.route(f"{app_url}/base-map-only.html", lambda route: route.fulfill(
+        content_type="text/html", body=base_map(400).get_root().render()))
+    page.goto(f"{app_url}/base-map-only.html")
+    shapes = "() => { let n = 0; window.map.eachLayer(l => { if (l.feature) n++; }); return n; }"
+    page.wait_for_function(f"({shapes})() > 300")
+    assert browser_page.disallowed() == []
+
+
 # In the top page: record the values frames set through Streamlit's component protocol.
 COMPONENT_VALUES = """
 (() => {
