@@ -50,9 +50,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Message, Receive, Send], Awaitable[None]]
 # Streamlit's whole frontend is ~30 MB; past this, responses are served as before, not kept.
 REPLAY_MAX_BYTES = 64 * 1024 * 1024
-# A request with one of these gets the app's own answer (a range, a 304).
 HOOK_EFFECTS = {"_bind_socket": "TCP_NODELAY",
                 "create_starlette_app": "answering repeated file requests from memory"}
+# A request with one of these gets the app's own answer (a range, a 304).
 _PASSED_ON_HEADERS = frozenset({b"range", b"if-none-match", b"if-modified-since", b"if-range"})
 # Imported before the server starts: what dashboard.py's first run would otherwise import. Not
 # streamlit_folium: it registers its component on import, which before the server exists is
@@ -92,32 +92,39 @@ class ImmutableReplay:
         if not _plain_get(scope):
             await self.app(scope, receive, send)
             return
-        key = (str(scope.get("root_path", "")), str(scope["path"]), bytes(scope["query_string"]))
+        key = (str(scope.get("root_path", "")), str(scope.get("path", "")),
+               bytes(scope.get("query_string", b"")))
         kept = self._kept.get(key)
         if kept is not None:
             start, body = kept
             await send(dict(start))
             await send({"type": "http.response.body", "body": body, "more_body": False})
             return
-        sent: list[Message] = []
+        parts: list[Message] = []
+        keeping = True
 
         async def send_and_keep(message: Message) -> None:
-            sent.append(message)
-            # Kept before the last part goes: the client may ask again as soon as it has it.
-            if message.get("type") == "http.response.body" and not message.get("more_body"):
-                self._keep(key, sent)
+            # Only an immutable response is collected; any other is passed on as it comes.
+            nonlocal keeping
+            if keeping:
+                body = message.get("type") == "http.response.body"
+                keeping = _immutable(message) if not parts else body
+                if keeping:
+                    parts.append(message)
+                    # Kept before the last part goes: the client may ask again once it has it.
+                    if body and not message.get("more_body"):
+                        self._keep(key, parts)
+                else:
+                    parts.clear()
             await send(message)
 
         await self.app(scope, receive, send_and_keep)
 
-    def _keep(self, key: tuple[str, str, bytes], sent: list[Message]) -> None:
-        if not _immutable(sent[0]) or any(m.get("type") != "http.response.body"
-                                          for m in sent[1:]):
-            return
-        body = b"".join(bytes(m.get("body", b"")) for m in sent[1:])
+    def _keep(self, key: tuple[str, str, bytes], parts: list[Message]) -> None:
+        body = b"".join(bytes(m.get("body", b"")) for m in parts[1:])
         if self.kept_bytes + len(body) > self.max_bytes or key in self._kept:
             return
-        self._kept[key] = (dict(sent[0]), body)
+        self._kept[key] = (dict(parts[0]), body)
         self.kept_bytes += len(body)
 
 

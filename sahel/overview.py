@@ -7,6 +7,7 @@ everything here is tested without Streamlit.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -153,7 +154,7 @@ def timeline_svg(timeline: pd.DataFrame, colors: list[str], y_label: str = "inci
     """
     totals = timeline.sum(axis=1).to_numpy()
     top = max(int(totals.max()) if len(totals) else 0, 1)
-    legend_h = 16 * -(-len(timeline.columns) // LEGEND_COLUMNS) + 8
+    legend_h = 16 * math.ceil(len(timeline.columns) / LEGEND_COLUMNS) + 8
     plot_h = CHART_HEIGHT - CHART_BOTTOM - legend_h
     step = (CHART_WIDTH - CHART_LEFT) / max(len(timeline), 1)
     weekly = len(timeline.index) > 1 and (timeline.index[1] - timeline.index[0]).days < 28

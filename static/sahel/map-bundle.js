@@ -118,8 +118,9 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
 /* sahel-incidents map layer: region shading, clustered canvas points, heat map, legend, popups.
  *
  * base() runs once per map (sahel/maps.py, base_map): outlines from window.SahelBoundaries (on
- * the map once the first view has fitted its bounds), one shared canvas, tiles when reachable. render() runs for every view (incident_layer) and replaces
- * the previous view's layers in place, so a filter change never reloads the map.
+ * the map once the first view has fitted its bounds), one shared canvas, tiles when reachable.
+ * render() runs for every view (incident_layer) and replaces the previous view's layers in
+ * place, so a filter change never reloads the map.
  * The data arrive as columns (sahel/map_payload.py): numbers as arrays, popup text as facets
  * {v: HTML fragment per distinct value, i: index per incident}. Fragments are built and
  * HTML-escaped in Python; this file only joins them and never inserts raw user text.
@@ -490,8 +491,12 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
   function render(data, options) {
     var started = performance.now();
     var call = ++renders;
-    fitView(state, options);
-    showOutlines(state);
+    if (!state.outlinesShown) {
+      // The first view: fit its bounds before the outlines go on (a later view fits in draw(),
+      // once the previous view is gone, so that view does not redraw for the move).
+      fitView(state, options);
+      showOutlines(state);
+    }
     if (!data.deflated) return draw(unpackPayload(data), options, started, "json");
     inflatePayload(data.deflated).then(function (payload) {
       if (call === renders) draw(payload, options, started, "deflated");
