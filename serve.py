@@ -26,11 +26,19 @@ session cookie) and file serving (a worker thread to stat, open and read the fil
 about 2 ms of server CPU: 0.3 s per first visit, on the cores the visitor's browser needs as well
 when both run on one machine. `ImmutableReplay` keeps each such response the first time it is
 served and answers the same plain GET from memory afterwards (0.3 ms).
+
+The map's own files are served by Streamlit with no Cache-Control and compressed anew for each
+request (25 ms of server CPU and 30 ms on the map's path for its 0.5 MB bundle). Their URLs carry
+their content's version (`sahel/asset_versions.py`); `VersionedStatic` marks such a response
+immutable when the version is that of the file on disk, as it does streamlit-folium's own
+content-hashed build files. Browsers then keep them across visits, and `ImmutableReplay` keeps
+them compressed, one copy per Accept-Encoding.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 import socket
 import sys
 import threading
@@ -40,8 +48,11 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
+from streamlit import config
 from streamlit.web import cli
 from streamlit.web.server.starlette import starlette_server
+
+from sahel.asset_versions import STATIC_DIR, names_current_version
 
 BindSocket = Callable[[str, int, int], socket.socket]
 Message = MutableMapping[str, Any]
@@ -52,6 +63,10 @@ ASGIApp = Callable[[Message, Receive, Send], Awaitable[None]]
 REPLAY_MAX_BYTES = 64 * 1024 * 1024
 HOOK_EFFECTS = {"_bind_socket": "TCP_NODELAY",
                 "create_starlette_app": "answering repeated file requests from memory"}
+IMMUTABLE_CACHE_CONTROL = b"public, max-age=31536000, immutable"
+# A component's build file named with its content's hash (create-react-app: main.521860b0.js).
+HASHED_COMPONENT_FILE = re.compile(
+    r"/component/[^/]+/static/(?:js|css|media)/[^/]+\.[0-9a-f]{8,}(?:\.chunk)?\.[a-z0-9]+")
 # A request with one of these gets the app's own answer (a range, a 304).
 _PASSED_ON_HEADERS = frozenset({b"range", b"if-none-match", b"if-modified-since", b"if-range"})
 # Imported before the server starts: what dashboard.py's first run would otherwise import. Not
@@ -77,23 +92,25 @@ def with_tcp_protocol(bind: BindSocket) -> BindSocket:
 class ImmutableReplay:
     """ASGI middleware: answer a repeated plain GET of an immutable file from memory.
 
-    A response is kept when it is a 200 whose Cache-Control says `immutable`, with no cookie,
-    no content encoding and no Vary, and while the kept bodies stay under `max_bytes`. Anything
-    else (other methods, ranges, conditional requests, websockets) goes to the app as before.
+    A response is kept when it is a 200 whose Cache-Control says `immutable`, with no cookie and
+    no Vary but on Accept-Encoding, and while the kept bodies stay under `max_bytes`; it is kept
+    for the request's Accept-Encoding (a compressed body only goes to a client that sent the same).
+    Anything else (other methods, ranges, conditional requests, websockets) goes to the app as
+    before.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int = REPLAY_MAX_BYTES) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.kept_bytes = 0
-        self._kept: dict[tuple[str, str, bytes], tuple[Message, bytes]] = {}
+        self._kept: dict[tuple[str, str, bytes, bytes], tuple[Message, bytes]] = {}
 
     async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
         if not _plain_get(scope):
             await self.app(scope, receive, send)
             return
         key = (str(scope.get("root_path", "")), str(scope.get("path", "")),
-               bytes(scope.get("query_string", b"")))
+               bytes(scope.get("query_string", b"")), _header(scope, b"accept-encoding"))
         kept = self._kept.get(key)
         if kept is not None:
             start, body = kept
@@ -108,7 +125,7 @@ class ImmutableReplay:
             nonlocal keeping
             if keeping:
                 body = message.get("type") == "http.response.body"
-                keeping = _immutable(message) if not parts else body
+                keeping = _replayable(message) if not parts else body
                 if keeping:
                     parts.append(message)
                     # Kept before the last part goes: the client may ask again once it has it.
@@ -120,12 +137,58 @@ class ImmutableReplay:
 
         await self.app(scope, receive, send_and_keep)
 
-    def _keep(self, key: tuple[str, str, bytes], parts: list[Message]) -> None:
+    def _keep(self, key: tuple[str, str, bytes, bytes], parts: list[Message]) -> None:
         body = b"".join(bytes(m.get("body", b"")) for m in parts[1:])
         if self.kept_bytes + len(body) > self.max_bytes or key in self._kept:
             return
-        self._kept[key] = (dict(parts[0]), body)
+        # Replayed in one part, so its length is known (a compressed file went out chunked).
+        headers = [(n, v) for n, v in parts[0].get("headers", ())
+                   if bytes(n).lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        self._kept[key] = ({**parts[0], "headers": headers}, body)
         self.kept_bytes += len(body)
+
+
+class VersionedStatic:
+    """ASGI middleware: mark immutable a 200 for a file whose URL names its content.
+
+    Those are the app's static files asked for at their current version
+    (`/app/static/<path>?v=<version>`, see sahel/asset_versions.py) and components' build files
+    named with their content's hash (HASHED_COMPONENT_FILE). Every other response is untouched.
+    """
+
+    def __init__(self, app: ASGIApp, static_dir: Path = STATIC_DIR, base_path: str = "") -> None:
+        self.app = app
+        self.static_dir = static_dir
+        # Streamlit's server.baseUrlPath, as the paths it serves start: "" or "/name".
+        self.prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
+
+    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "http" or scope.get("method") not in ("GET", "HEAD") or \
+                not self._names_content(scope):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_marked(message: Message) -> None:
+            if message.get("type") == "http.response.start" and message.get("status") == 200:
+                headers = [(n, v) for n, v in message.get("headers", ())
+                           if bytes(n).lower() != b"cache-control"]
+                headers.append((b"cache-control", IMMUTABLE_CACHE_CONTROL))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_marked)
+
+    def _names_content(self, scope: Message) -> bool:
+        path = str(scope.get("path", ""))
+        if not path.startswith(self.prefix + "/"):
+            return False
+        path = path[len(self.prefix):]
+        static = "/app/static/"
+        if path.startswith(static):
+            query = bytes(scope.get("query_string", b"")).decode("latin-1")
+            return names_current_version(self.static_dir, path[len(static):], query)
+        return HASHED_COMPONENT_FILE.fullmatch(path) is not None
 
 
 def _plain_get(scope: Message) -> bool:
@@ -134,18 +197,27 @@ def _plain_get(scope: Message) -> bool:
     return not any(name.lower() in _PASSED_ON_HEADERS for name, _ in scope.get("headers", ()))
 
 
-def _immutable(start: Message) -> bool:
+def _header(scope: Message, name: bytes) -> bytes:
+    """Return a request header's value(s), joined by ", " ("" when absent)."""
+    return b", ".join(bytes(v) for n, v in scope.get("headers", ()) if bytes(n).lower() == name)
+
+
+def _replayable(start: Message) -> bool:
     if start.get("type") != "http.response.start" or start.get("status") != 200:
         return False
-    headers = {bytes(name).lower(): bytes(value) for name, value in start.get("headers", ())}
-    if {b"set-cookie", b"content-encoding", b"vary"} & headers.keys():
+    headers = {bytes(n).lower(): bytes(v).lower() for n, v in start.get("headers", ())}
+    if b"set-cookie" in headers:
         return False
-    return b"immutable" in headers.get(b"cache-control", b"").lower()
+    if {v.strip() for v in headers.get(b"vary", b"accept-encoding").split(b",")} != \
+            {b"accept-encoding"}:
+        return False
+    return b"immutable" in headers.get(b"cache-control", b"")
 
 
-def patch_streamlit() -> list[str]:
+def patch_streamlit(static_dir: Path = STATIC_DIR) -> list[str]:
     """Make Streamlit's server bind through `with_tcp_protocol` and serve through
-    `ImmutableReplay`; return the names of the hooks that are gone (none, normally)."""
+    `ImmutableReplay` and `VersionedStatic` (for the app's `static_dir`); return the names of
+    the hooks that are gone (none, normally)."""
     missing = []
     bind = getattr(starlette_server, "_bind_socket", None)
     if bind is None:
@@ -157,8 +229,11 @@ def patch_streamlit() -> list[str]:
         missing.append("create_starlette_app")
     else:
         # uvicorn takes any ASGI app; Streamlit's hint says Starlette.
-        starlette_server.create_starlette_app = (
-            lambda runtime: ImmutableReplay(create_app(runtime)))  # type: ignore[assignment,return-value]
+        def create_patched_app(runtime: Any) -> ImmutableReplay:
+            base_path = str(config.get_option("server.baseUrlPath") or "")
+            return ImmutableReplay(VersionedStatic(create_app(runtime), static_dir, base_path))
+
+        starlette_server.create_starlette_app = create_patched_app  # type: ignore[assignment]
     return missing
 
 
@@ -190,7 +265,9 @@ def main(argv: list[str]) -> int:
     warm_up()
     if argv and Path(argv[0]).name == "dashboard.py":
         threading.Thread(target=warm_caches, name="warm-caches", daemon=True).start()
-    for hook in patch_streamlit():
+    # Streamlit serves the `static/` folder beside the app's script.
+    static_dir = Path(argv[0]).resolve().parent / "static" if argv else STATIC_DIR
+    for hook in patch_streamlit(static_dir):
         print(f"serve.py: Streamlit's {hook} is gone; starting without "
               f"{HOOK_EFFECTS[hook]}", file=sys.stderr)
     sys.argv = ["streamlit", "run", *argv]

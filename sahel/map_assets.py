@@ -18,10 +18,9 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from sahel import PROJECT_ROOT, places
+from sahel import places
+from sahel.asset_versions import STATIC_DIR
 
-ASSET_ROOT = "/app/static"
-STATIC_DIR = PROJECT_ROOT / "static"
 VENDOR_VERSIONS: dict[str, str] = {"leaflet": "1.9.4", "leaflet.heat": "0.2.0",
                                    "supercluster": "8.0.1"}
 BUNDLE = "sahel/map-bundle.js"
@@ -39,11 +38,6 @@ BUNDLE_PARTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("sahel-incidents layer", "sahel/incidents.js", ()),
 )
 SOURCE_MAP_LINE = "//# sourceMappingURL="
-
-
-def asset_url(path: str) -> str:
-    """Return the URL Streamlit serves a file under `static/` at."""
-    return f"{ASSET_ROOT}/{path}"
 
 
 def js_string(text: str) -> str:

@@ -25,7 +25,8 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from sahel import places
-from sahel.map_assets import BUNDLE, asset_url, js_string, js_string_value, region_key
+from sahel.asset_versions import asset_url
+from sahel.map_assets import BUNDLE, js_string, js_string_value, region_key
 from sahel.map_payload import (
     DEFLATE_MIN_INCIDENTS,
     FacetCodes,
@@ -64,10 +65,14 @@ ATTRIBUTIONS: dict[str, str] = {
 class OfflineMap(folium.Map):
     """A folium.Map whose Leaflet comes from the app's own static files, not from CDNs."""
 
-    # jQuery, Bootstrap and awesome-markers are left out: nothing on this map uses them. Leaflet
-    # comes in one bundle with the boundaries and the incident layer (see sahel/map_assets.py).
-    default_js = [("sahel_map_bundle", asset_url(BUNDLE))]
-    default_css = [("leaflet_css", asset_url("vendor/leaflet/leaflet.css"))]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # jQuery, Bootstrap and awesome-markers are left out: nothing on this map uses them.
+        # Leaflet comes in one bundle with the boundaries and the incident layer (see
+        # sahel/map_assets.py). Versioned URLs (sahel/asset_versions.py), read for each map so
+        # that a bundle re-created while the app runs is asked for under its new name.
+        self.default_js = [("sahel_map_bundle", asset_url(BUNDLE))]
+        self.default_css = [("leaflet_css", asset_url("vendor/leaflet/leaflet.css"))]
 
 
 class BoundaryLayer(folium.MacroElement):

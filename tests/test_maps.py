@@ -14,6 +14,7 @@ import streamlit_folium
 from map_data import HOSTILE, map_incidents  # tests/ is on sys.path (pytest rootdir-less import)
 
 from sahel import places
+from sahel.asset_versions import file_version
 from sahel.map_assets import (
     BOUNDARIES,
     BUNDLE,
@@ -100,11 +101,15 @@ def test_base_map_script_is_the_same_for_every_view() -> None:
 def test_every_asset_is_local_and_shipped(rendered: str) -> None:
     assets = re.findall(r'<script[^>]+src="([^"]+)"', rendered)
     assets += re.findall(r'<link[^>]+href="([^"]+)"', rendered)
-    assert {"/app/static/sahel/map-bundle.js", "/app/static/vendor/leaflet/leaflet.css"} <= set(
-        assets)
+    paths = {url.split("?")[0] for url in assets}
+    assert {"/app/static/sahel/map-bundle.js", "/app/static/vendor/leaflet/leaflet.css"} <= paths
     for url in assets:
         assert url.startswith("/app/static/"), url
-        assert (ROOT / "static" / url.removeprefix("/app/static/")).is_file(), url
+        path, _, query = url.partition("?")
+        shipped = ROOT / "static" / path.removeprefix("/app/static/")
+        assert shipped.is_file(), url
+        # Versioned by its bytes, so browsers and serve.py may keep it (sahel/asset_versions.py).
+        assert query == f"v={file_version(shipped)}", url
 
 
 def test_map_code_is_one_current_bundle_with_every_part_and_licence() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import sys
 import tomllib
@@ -13,6 +14,8 @@ from typing import Any
 
 import pytest
 from streamlit.web.server.starlette import starlette_server
+
+from sahel import asset_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -61,10 +64,11 @@ def test_streamlits_own_socket_leaves_nagle_on_and_serve_turns_it_off(address: s
 def test_patch_finds_streamlits_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)
     monkeypatch.setattr(starlette_server, "create_starlette_app", lambda runtime: ("app", runtime))
-    assert serve.patch_streamlit() == []
+    assert serve.patch_streamlit(Path("/srv/static")) == []
     assert accepted_nodelay(starlette_server._bind_socket("127.0.0.1", 0, 8)) != 0
     app = starlette_server.create_starlette_app("runtime")
-    assert isinstance(app, serve.ImmutableReplay) and app.app == ("app", "runtime")
+    assert isinstance(app, serve.ImmutableReplay) and isinstance(app.app, serve.VersionedStatic)
+    assert app.app.app == ("app", "runtime") and app.app.static_dir == Path("/srv/static")
 
 
 def test_patch_names_the_hooks_that_are_gone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,7 +103,8 @@ def run_in_own_loop(coroutine: Coroutine[Any, Any, None]) -> None:
 
 
 def get(app: object, path: str = "/static/js/index.js", method: str = "GET",
-        headers: list[tuple[bytes, bytes]] | None = None) -> tuple[int, dict[bytes, bytes], bytes]:
+        headers: list[tuple[bytes, bytes]] | None = None,
+        query: bytes = b"") -> tuple[int, dict[bytes, bytes], bytes]:
     """Send one request through `app`; return the status, headers and body it answered."""
     sent: list[dict] = []
 
@@ -110,7 +115,7 @@ def get(app: object, path: str = "/static/js/index.js", method: str = "GET",
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path, "root_path": "",
-             "query_string": b"", "headers": headers or []}
+             "query_string": query, "headers": headers or []}
     run_in_own_loop(app(scope, receive, send))  # type: ignore[operator]
     return (sent[0]["status"], dict(sent[0]["headers"]),
             b"".join(m.get("body", b"") for m in sent[1:]))
@@ -130,8 +135,8 @@ def test_a_repeated_get_of_an_immutable_file_is_answered_from_memory() -> None:
     ([(b"cache-control", b"no-cache")], 200),   # index.html, host-config
     ([], 200),                                  # no Cache-Control at all
     (IMMUTABLE + [(b"set-cookie", b"session=1")], 200),
-    (IMMUTABLE + [(b"content-encoding", b"gzip")], 200),
-    (IMMUTABLE + [(b"vary", b"accept-encoding")], 200),
+    (IMMUTABLE + [(b"vary", b"cookie")], 200),
+    (IMMUTABLE + [(b"vary", b"Accept-Encoding, Origin")], 200),
     (IMMUTABLE, 404),
 ])
 def test_other_responses_are_never_replayed(headers: list[tuple[bytes, bytes]],
@@ -154,6 +159,23 @@ def test_ranges_conditional_and_other_methods_go_to_the_app(
     get(replay)
     get(replay, method=method, headers=headers)
     assert files.calls == 2
+
+
+GZIPPED = [(b"content-type", b"text/javascript"), (b"content-encoding", b"gzip"),
+           (b"vary", b"Accept-Encoding"), (b"cache-control", b"public, max-age=1, immutable")]
+
+
+def test_a_compressed_file_is_replayed_only_to_clients_asking_for_the_same_encoding() -> None:
+    files = FileApp(GZIPPED)
+    replay = serve.ImmutableReplay(files)
+    gzip = [(b"accept-encoding", b"gzip, deflate, br, zstd")]
+    assert get(replay, headers=gzip) == (200, dict(GZIPPED), b"abcdef")
+    # Sent chunked the first time; replayed in one part, with its length.
+    again = (200, {**dict(GZIPPED), b"content-length": b"6"}, b"abcdef")
+    assert get(replay, headers=gzip) == again and files.calls == 1
+    get(replay)  # no Accept-Encoding: the app answers (uncompressed, for a real one)
+    get(replay, headers=[(b"accept-encoding", b"identity")])
+    assert files.calls == 3
 
 
 def test_a_response_cut_short_is_not_kept() -> None:
@@ -261,3 +283,91 @@ def test_cache_warming_says_when_the_data_are_ready(tmp_path: Path,
 
     shipped = len(load_incidents(tmp_path))
     assert f"the dashboard's data are ready ({shipped:,} incidents" in capsys.readouterr().err
+
+
+def versioned_static(tmp_path: Path, headers: list[tuple[bytes, bytes]],
+                     status: int = 200) -> tuple[serve.VersionedStatic, str]:
+    """Return VersionedStatic over FileApp(headers) for tmp_path/static, holding
+    `sahel/map-bundle.js`, and the current version of that file."""
+    static = tmp_path / "static"
+    (static / "sahel").mkdir(parents=True)
+    (static / "sahel" / "map-bundle.js").write_text("var a = 1;\n")
+    (tmp_path / "secret.txt").write_text("s")
+    version = asset_versions.file_version(static / "sahel" / "map-bundle.js")
+    assert version is not None
+    return serve.VersionedStatic(FileApp(headers, status), static), version
+
+
+STREAMLIT_STATIC = [(b"content-type", b"application/javascript"), (b"etag", b'"e"'),
+                    (b"vary", b"Accept-Encoding"), (b"content-encoding", b"gzip")]
+MARKED = (b"cache-control", serve.IMMUTABLE_CACHE_CONTROL)
+
+
+def test_a_static_file_asked_for_at_its_version_is_marked_immutable(tmp_path: Path) -> None:
+    app, version = versioned_static(tmp_path, STREAMLIT_STATIC + [(b"cache-control", b"no-cache")])
+    query = f"v={version}".encode()
+    status, headers, body = get(app, "/app/static/sahel/map-bundle.js", query=query)
+    assert (status, body) == (200, b"abcdef")
+    assert headers == {**dict(STREAMLIT_STATIC), MARKED[0]: MARKED[1]}
+    # So the replay keeps it, compressed.
+    replay = serve.ImmutableReplay(app)
+    gzip = [(b"accept-encoding", b"gzip")]
+    for _ in range(3):
+        get(replay, "/app/static/sahel/map-bundle.js", headers=gzip, query=query)
+    assert isinstance(app.app, FileApp) and app.app.calls == 2
+
+
+def test_an_old_version_or_no_version_is_not_marked(tmp_path: Path) -> None:
+    app, version = versioned_static(tmp_path, STREAMLIT_STATIC)
+    bundle = tmp_path / "static" / "sahel" / "map-bundle.js"
+    bundle.write_text("var a = 2;\n")  # re-created while the server runs
+    new = asset_versions.file_version(bundle)
+    assert new != version
+    for path, query in [("/app/static/sahel/map-bundle.js", f"v={version}"),
+                        ("/app/static/sahel/map-bundle.js", ""),
+                        ("/app/static/sahel/map-bundle.js", f"v={new}&x=1"),
+                        ("/app/static/sahel/missing.js", f"v={new}"),
+                        ("/app/static/../secret.txt",
+                         f"v={asset_versions.file_version(tmp_path / 'secret.txt')}"),
+                        ("/static/js/index.js", f"v={new}")]:
+        assert get(app, path, query=query.encode())[1] == dict(STREAMLIT_STATIC), (path, query)
+    assert MARKED in get(app, "/app/static/sahel/map-bundle.js",
+                         query=f"v={new}".encode())[1].items()
+
+
+def test_an_error_is_never_marked(tmp_path: Path) -> None:
+    app, version = versioned_static(tmp_path, [(b"content-type", b"text/plain")], status=404)
+    headers = get(app, "/app/static/sahel/map-bundle.js", query=f"v={version}".encode())[1]
+    assert b"cache-control" not in headers
+
+
+@pytest.mark.parametrize("path, marked", [
+    ("/component/streamlit_folium.st_folium/static/js/main.521860b0.js", True),
+    ("/component/x.y/static/js/2.0a1b2c3d.chunk.js", True),
+    ("/component/x.y/static/css/main.0a1b2c3d.css", True),
+    ("/component/streamlit_folium.st_folium/index.html", False),
+    ("/component/x.y/static/js/main.js", False),
+    ("/component/x.y/static/js/main.XYZ12345.js", False),
+    ("/component/x.y/other/main.521860b0.js", False),
+])
+def test_components_content_hashed_files_are_marked(tmp_path: Path, path: str,
+                                                    marked: bool) -> None:
+    app, _ = versioned_static(tmp_path, [(b"cache-control", b"public")])
+    assert (MARKED in get(app, path)[1].items()) is marked
+
+
+def test_a_base_url_path_is_honoured(tmp_path: Path) -> None:
+    app, version = versioned_static(tmp_path, STREAMLIT_STATIC)
+    app.prefix = serve.VersionedStatic(app.app, app.static_dir, "/sahel/").prefix
+    query = f"v={version}".encode()
+    assert MARKED in get(app, "/sahel/app/static/sahel/map-bundle.js", query=query)[1].items()
+    assert MARKED not in get(app, "/app/static/sahel/map-bundle.js", query=query)[1].items()
+
+
+def test_asset_urls_change_with_the_files_bytes(tmp_path: Path) -> None:
+    (tmp_path / "a.js").write_text("1")
+    first = asset_versions.asset_url("a.js", tmp_path)
+    assert re.fullmatch(r"/app/static/a\.js\?v=[0-9a-f]{16}", first)
+    (tmp_path / "a.js").write_text("22")
+    assert asset_versions.asset_url("a.js", tmp_path) != first
+    assert asset_versions.asset_url("gone.js", tmp_path) == "/app/static/gone.js"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import subprocess
 import sys
@@ -11,10 +12,12 @@ from pathlib import Path
 import harness  # tests/e2e is on sys.path (see conftest.py)
 import pytest
 import streamlit
+import streamlit_folium
 
 from sahel.map_payload import DEFLATE_MIN_INCIDENTS
 from sahel.synthetic import write_store
 
+ROOT = Path(__file__).resolve().parents[2]
 REGION = "Tombouctou"
 PACKING = "() => window.map.getContainer().getAttribute('data-sahel-packing')"
 SEED_IDS = {"Niafunké": "SEED-RFI-20231124-1", "Goundam": "SEED-RFI-20231124-2"}
@@ -61,9 +64,11 @@ OVERLAYS_ON = f"""() => {OVERLAY_LABELS}
     .filter(l => l.querySelector('input').checked).map(l => l.innerText.trim())"""
 
 
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
-    """GET `url`; return the status, the headers (lower-case names, no Date) and the body."""
-    with urllib.request.urlopen(url, timeout=10) as response:
+def fetch(url: str, gzip: bool = False) -> tuple[int, dict[str, str], bytes]:
+    """GET `url` (asking for gzip when `gzip`); return the status, the headers (lower-case names,
+    no Date) and the body as sent."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip else {})
+    with urllib.request.urlopen(request, timeout=10) as response:
         headers = {k.lower(): v for k, v in response.headers.items() if k.lower() != "date"}
         return response.status, headers, response.read()
 
@@ -84,6 +89,39 @@ def test_frontend_files_are_served_whole_and_the_same_every_time(app_url: str) -
         assert int(headers["content-length"]) == len(body)
         assert headers["content-type"].startswith(("text/javascript", "application/javascript"))
     assert fetch(app_url + "/")[2] == index[2]
+
+
+RESOURCES = "() => performance.getEntriesByType('resource').map(e => [e.name, e.transferSize])"
+
+
+def test_the_maps_files_are_kept_by_the_browser_and_by_the_server(
+        app_url: str, _chromium: object) -> None:
+    # Not the usual page: Playwright's routing turns the browser's cache off.
+    with harness.blocked_page(_chromium, intercept=False) as blocked:
+        page = blocked.page
+        page.goto(app_url)
+        frame, _ = harness.wait_for_map(page)
+        loaded = dict(frame.evaluate(RESOURCES))
+        bundle = next(u for u in loaded if "/app/static/sahel/map-bundle.js?v=" in u)
+        component = next(u for u in loaded if re.search(r"/component/[^/]+/static/js/main\.", u))
+        component_file = Path(streamlit_folium.__file__).parent / "frontend" / "build" / (
+            "static/js/" + component.rsplit("/", 1)[1])
+        for url, on_disk in [(bundle, ROOT / "static" / "sahel" / "map-bundle.js"),
+                             (component, component_file)]:
+            # Compressed once, kept by serve.py and sent again from memory: the same file.
+            first, again = fetch(url, gzip=True), fetch(url, gzip=True)
+            assert first[2] == again[2] and gzip.decompress(first[2]) == on_disk.read_bytes()
+            assert first[1]["content-encoding"] == "gzip"
+            assert "immutable" in first[1]["cache-control"] == again[1]["cache-control"]
+        # Under an old version the file is served as Streamlit serves it, not marked.
+        assert "cache-control" not in fetch(bundle.split("?")[0] + "?v=" + "0" * 16)[1]
+        # A returning visit takes both from the browser's cache.
+        page.goto(app_url)
+        frame, _ = harness.wait_for_map(page)
+        again_loaded = dict(frame.evaluate(RESOURCES))
+        assert again_loaded[bundle] == 0 and again_loaded[component] == 0
+        assert loaded[bundle] > 0
+        assert blocked.disallowed() == []
 
 
 def hover_tooltips(page: object, frame: object, x: float, y: float) -> list[str]:
@@ -183,7 +221,7 @@ def test_map_says_it_painted_and_the_rest_of_the_page_follows(
 def test_page_is_drawn_whole_when_the_map_cannot_paint(
         app_url: str, browser_page: harness.BlockedPage) -> None:
     page = browser_page.page
-    page.route("**/app/static/sahel/map-bundle.js", lambda route: route.abort())
+    page.route("**/app/static/sahel/map-bundle.js?*", lambda route: route.abort())
     page.goto(app_url)
     # No map code, so no "painted" message: the fallback timer draws the filters and the table.
     page.wait_for_selector(FILTERS_DRAWN, timeout=30_000)
