@@ -13,7 +13,8 @@ not on Windows) Streamlit runs on it and uvloop turns Nagle off by itself; this 
 fallback (and Windows) from the stall.
 
 Before the server starts, the libraries the dashboard's first run would import (geopandas and
-folium: ~1 s here) are imported, so the first visitor after a restart does not wait for them.
+folium: ~1 s here; what streamlit-folium and Streamlit's own first run import: 0.25 s) are
+imported, so the first visitor after a restart does not wait for them.
 Serving dashboard.py, a thread then fills the dashboard's caches while the server starts
 (`dashboard_cache.warm`: the incidents, the filter choices and the default view's map layer),
 so the first visitor does not wait for them either. A visitor who comes sooner waits on the same
@@ -38,6 +39,7 @@ them compressed, one copy per Accept-Encoding.
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 import socket
 import sys
@@ -74,6 +76,12 @@ _PASSED_ON_HEADERS = frozenset({b"range", b"if-none-match", b"if-modified-since"
 # lost (the map's iframe then never loads).
 WARM_MODULES = ("geopandas", "folium", "sahel.maps", "sahel.incidents", "sahel.overview",
                 "sahel.sources", "sahel.export")
+# What streamlit_folium imports (folium.plugins: 0.15 s) can be loaded before, though.
+WARM_FOR_STREAMLIT_FOLIUM = ("folium.plugins", "folium.elements", "branca")
+# What Streamlit itself imports on the dashboard's first runs: the emoji catalogue to check the
+# page icon (0.08 s, before anything is sent) and Pillow for st.image. Its own modules, which
+# may move: one that is gone is skipped.
+WARM_FOR_STREAMLIT = ("streamlit.emojis", "PIL.Image")
 
 
 def with_tcp_protocol(bind: BindSocket) -> BindSocket:
@@ -237,10 +245,25 @@ def patch_streamlit(static_dir: Path = STATIC_DIR) -> list[str]:
     return missing
 
 
-def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> None:
-    """Import `modules` now, so that the app's first script run finds them loaded."""
+def warm_up(modules: tuple[str, ...] = WARM_MODULES + WARM_FOR_STREAMLIT_FOLIUM,
+            optional: tuple[str, ...] = WARM_FOR_STREAMLIT) -> None:
+    """Import `modules` and what of `optional` exists now, so that the app's first script runs
+    find them loaded; then fill
+    `inspect`'s table of module files.
+
+    A component's declaration (streamlit_folium's, on its import in the first run) finds its
+    module with `inspect.getmodule`, which the first time resolves the file of every module
+    loaded (~1,500 realpath calls here: 0.1 s). Done now, that call only looks at the modules
+    loaded since.
+    """
     for name in modules:
         importlib.import_module(name)
+    for name in optional:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    inspect.getmodule(inspect.currentframe())
 
 
 def warm_caches() -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import importlib.util
+import os
 import re
 import socket
 import sys
@@ -231,7 +234,36 @@ def test_warm_up_loads_what_the_dashboard_imports_first() -> None:
     for name in serve.WARM_MODULES:
         assert f"import {name}" in dashboard or f"from {name} import" in dashboard, name
     # streamlit_folium registers its component on import: before the server, that is lost.
-    assert "streamlit_folium" not in serve.WARM_MODULES
+    assert "streamlit_folium" not in serve.WARM_MODULES + serve.WARM_FOR_STREAMLIT_FOLIUM
+    package = Path(importlib.util.find_spec("streamlit_folium").origin).read_text(encoding="utf-8")
+    for name in serve.WARM_FOR_STREAMLIT_FOLIUM:
+        assert f"import {name}\n" in package, name
+
+
+def test_warm_up_loads_what_streamlit_loads_on_the_first_run_and_skips_what_is_gone() -> None:
+    serve.warm_up(modules=(), optional=("streamlit.emojis", "streamlit.no_such_module"))
+    assert "streamlit.emojis" in sys.modules
+    # The dashboard's page icon is an emoji: Streamlit checks it against that catalogue.
+    assert 'page_icon="\U0001f5fa\ufe0f"' in (ROOT / "dashboard.py").read_text(encoding="utf-8")
+    with pytest.raises(ImportError):
+        serve.warm_up(modules=("no_such_module",), optional=())
+
+
+def test_warm_up_leaves_a_components_declaration_little_to_look_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    serve.warm_up()
+    # A module new since, declaring itself as streamlit_folium's component does.
+    (tmp_path / "fresh_component.py").write_text(
+        "import inspect\nMODULE = inspect.getmodule(inspect.currentframe())\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    resolved: list[str] = []
+    realpath = os.path.realpath
+    monkeypatch.setattr(os.path, "realpath", lambda p, *a, **k: resolved.append(p) or realpath(
+        p, *a, **k))
+    module = importlib.import_module("fresh_component")
+    assert module.MODULE is module
+    # Only the modules loaded since the warm-up are resolved, not all ~1,500.
+    assert 0 < len(resolved) < 100
 
 
 def test_server_config_sends_no_usage_stats_and_spares_the_cpu() -> None:
