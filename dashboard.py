@@ -44,14 +44,7 @@ from dashboard_cache import (
 from sahel import actors
 from sahel.export import to_csv_bytes
 from sahel.maps import attributions, base_map
-from sahel.overview import (
-    FilterChoices,
-    Headline,
-    group_colors,
-    incident_table,
-    incidents_over_time,
-    timeline_svg,
-)
+from sahel.overview import FilterChoices, Headline
 from sahel.query import PRECISION_LABELS, IncidentQuery, describe, filter_incidents, normalise_query
 from sahel.sources import SourceError, read_incidents
 from sahel.store import IncidentStore, default_store_dir
@@ -254,18 +247,17 @@ def draw_below_map(store_dir: str, query: IncidentQuery, selected: gpd.GeoDataFr
     left.download_button("Download CSV", csv_builder(store_dir, query), key="download_csv",
                          file_name="sahel_incidents.csv", mime="text/csv", on_click="ignore",
                          help="Exactly the filtered rows, every column; opens in Excel.")
-    shown = incident_table(selected)
+    shown, timeline = dashboard_cache.below_map(store_dir, query)
     if len(shown) < len(selected):
         left.caption(f"Table shows the newest {len(shown):,} of {len(selected):,} incidents; "
                      "the CSV has them all.")
     left.dataframe(shown, key="incident_table", hide_index=True, height=360, placeholder="–")
     right.subheader("Incidents over time")
-    timeline = incidents_over_time(selected)
-    if timeline.empty:
+    if timeline is None:
         right.caption("No incidents in view.")
     else:
         # An image: st.html's sanitiser drops SVG elements.
-        right.image(timeline_svg(timeline, group_colors(list(timeline.columns))))
+        right.image(timeline)
     st.caption("Sources: " + " · ".join(attributions(selected)))
 
 

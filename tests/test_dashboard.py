@@ -123,15 +123,19 @@ def test_warmed_caches_serve_the_first_visit_without_building_anything(
     monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
     with mock.patch("dashboard_cache.incident_layer", side_effect=dashboard_cache.incident_layer
                     ) as built, mock.patch("dashboard_cache.load_incidents",
-                                           side_effect=dashboard_cache.load_incidents) as loaded:
+                                           side_effect=dashboard_cache.load_incidents) as loaded, \
+            mock.patch("dashboard_cache.timeline_svg",
+                       side_effect=dashboard_cache.timeline_svg) as charted:
         dashboard_cache.warm(str(tmp_path))  # what serve.py does while the server starts
-        assert (built.call_count, loaded.call_count) == (1, 1)
+        assert (built.call_count, loaded.call_count, charted.call_count) == (1, 1, 1)
         at = AppTest.from_file(APP, default_timeout=60).run()
         assert (built.call_count, loaded.call_count) == (1, 1)  # the first run found them all
         assert not at.exception and map_count(at) == count(at, "Incidents")
-        at.run()
+        at.run()  # the whole page, after the map has painted: the chart was made already
+        assert charted.call_count == 1 and len(at.dataframe[0].value) == count(at, "Incidents")
         at.multiselect(key="regions").set_value(["Mopti"]).run()
-        assert (built.call_count, loaded.call_count) == (2, 1)  # a new view is built
+        # A new view and its chart are built.
+        assert (built.call_count, loaded.call_count, charted.call_count) == (2, 1, 2)
 
 
 def _groups(incidents: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
