@@ -111,15 +111,17 @@ class ImmutableReplay:
         self.app = app
         self.max_bytes = max_bytes
         self.kept_bytes = 0
-        self._kept: dict[tuple[str, str, bytes, bytes], tuple[Message, bytes]] = {}
+        self._kept: dict[tuple[str, str, bytes, bytes | None], tuple[Message, bytes]] = {}
 
     async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
         if not _plain_get(scope):
             await self.app(scope, receive, send)
             return
-        key = (str(scope.get("root_path", "")), str(scope.get("path", "")),
-               bytes(scope.get("query_string", b"")), _header(scope, b"accept-encoding"))
-        kept = self._kept.get(key)
+        where = (str(scope.get("root_path", "")), str(scope.get("path", "")),
+                 bytes(scope.get("query_string", b"")))
+        encodings = _header(scope, b"accept-encoding")
+        # One copy for every client, or one per Accept-Encoding for a response that varies on it.
+        kept = self._kept.get((*where, None)) or self._kept.get((*where, encodings))
         if kept is not None:
             start, body = kept
             await send(dict(start))
@@ -138,14 +140,14 @@ class ImmutableReplay:
                     parts.append(message)
                     # Kept before the last part goes: the client may ask again once it has it.
                     if body and not message.get("more_body"):
-                        self._keep(key, parts)
+                        self._keep((*where, encodings if _varies(parts[0]) else None), parts)
                 else:
                     parts.clear()
             await send(message)
 
         await self.app(scope, receive, send_and_keep)
 
-    def _keep(self, key: tuple[str, str, bytes, bytes], parts: list[Message]) -> None:
+    def _keep(self, key: tuple[str, str, bytes, bytes | None], parts: list[Message]) -> None:
         body = b"".join(bytes(m.get("body", b"")) for m in parts[1:])
         if self.kept_bytes + len(body) > self.max_bytes or key in self._kept:
             return
@@ -208,6 +210,10 @@ def _plain_get(scope: Message) -> bool:
 def _header(scope: Message, name: bytes) -> bytes:
     """Return a request header's value(s), joined by ", " ("" when absent)."""
     return b", ".join(bytes(v) for n, v in scope.get("headers", ()) if bytes(n).lower() == name)
+
+
+def _varies(start: Message) -> bool:
+    return any(bytes(n).lower() == b"vary" for n, _ in start.get("headers", ()))
 
 
 def _replayable(start: Message) -> bool:

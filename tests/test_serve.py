@@ -132,6 +132,10 @@ def test_a_repeated_get_of_an_immutable_file_is_answered_from_memory() -> None:
     assert files.calls == 1 and replay.kept_bytes == 6
     get(replay, path="/static/js/other.js")
     assert files.calls == 2
+    # It does not vary on Accept-Encoding: one copy serves every client.
+    for encodings in (b"gzip, deflate, br, zstd", b"gzip, deflate", b"identity"):
+        assert get(replay, headers=[(b"accept-encoding", encodings)]) == first
+    assert files.calls == 2 and replay.kept_bytes == 12
 
 
 @pytest.mark.parametrize("headers, status", [
@@ -178,7 +182,7 @@ def test_a_compressed_file_is_replayed_only_to_clients_asking_for_the_same_encod
     assert get(replay, headers=gzip) == again and files.calls == 1
     get(replay)  # no Accept-Encoding: the app answers (uncompressed, for a real one)
     get(replay, headers=[(b"accept-encoding", b"identity")])
-    assert files.calls == 3
+    assert files.calls == 3 and replay.kept_bytes == 18  # a copy per Accept-Encoding
 
 
 def test_a_response_cut_short_is_not_kept() -> None:
