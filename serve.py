@@ -101,8 +101,9 @@ class ImmutableReplay:
     """ASGI middleware: answer a repeated plain GET of an immutable file from memory.
 
     A response is kept when it is a 200 whose Cache-Control says `immutable`, with no cookie and
-    no Vary but on Accept-Encoding, and while the kept bodies stay under `max_bytes`; it is kept
-    for the request's Accept-Encoding (a compressed body only goes to a client that sent the same).
+    no Vary but on Accept-Encoding, and while the kept bodies stay under `max_bytes`. One that
+    varies on Accept-Encoding is kept for the request's (a compressed body only goes to a client
+    that sent the same); any other once, for every client.
     Anything else (other methods, ranges, conditional requests, websockets) goes to the app as
     before.
     """
