@@ -16,10 +16,10 @@ Before the server starts, the libraries the dashboard's first run would import (
 folium: ~1 s here; what streamlit-folium and Streamlit's own first run import: 0.25 s) are
 imported, so the first visitor after a restart does not wait for them.
 Serving dashboard.py, a thread then fills the dashboard's caches while the server starts
-(`dashboard_cache.warm`: the incidents, the filter choices and the default view's map layer),
-so the first visitor does not wait for them either. A visitor who comes sooner waits on the same
-computation (Streamlit computes a cached value once); if it fails, that visitor's run meets the
-error and shows it.
+(`dashboard_cache.warm`: the incidents, the filter choices, the default view's map layer, table
+and chart), so the first visitor does not wait for them either. A visitor who comes sooner
+waits on the same computation (Streamlit computes a cached value once); if it fails, that
+visitor's run meets the error and shows it.
 
 Streamlit's frontend is some 140 hashed script files, each marked `Cache-Control: immutable`. A
 browser with an empty cache fetches them all, and through Starlette's middleware (path checks,

@@ -35,7 +35,7 @@ def file_version(path: Path) -> str | None:
     try:
         stat = path.stat()
         return _digest(str(path), stat.st_mtime_ns, stat.st_size)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the path
         return None
 
 
@@ -52,8 +52,11 @@ def names_current_version(static_dir: Path, path: str, query: str) -> bool:
     match = _VERSION_QUERY.fullmatch(query)
     if match is None:
         return False
-    root = static_dir.resolve()
-    target = (root / path).resolve()
-    if not target.is_relative_to(root) or not target.is_file():
+    try:
+        root = static_dir.resolve()
+        target = (root / path).resolve()
+        if not target.is_relative_to(root) or not target.is_file():
+            return False
+    except (OSError, ValueError):  # a path too long, with a NUL, a loop of links
         return False
     return file_version(target) == match.group(1)

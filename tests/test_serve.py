@@ -365,6 +365,8 @@ def test_an_old_version_or_no_version_is_not_marked(tmp_path: Path) -> None:
                         ("/app/static/sahel/missing.js", f"v={new}"),
                         ("/app/static/../secret.txt",
                          f"v={asset_versions.file_version(tmp_path / 'secret.txt')}"),
+                        ("/app/static/sahel/map\x00-bundle.js", f"v={new}"),
+                        ("/app/static/" + "a/" * 3000 + "b.js", f"v={new}"),
                         ("/static/js/index.js", f"v={new}")]:
         assert get(app, path, query=query.encode())[1] == dict(STREAMLIT_STATIC), (path, query)
     assert MARKED in get(app, "/app/static/sahel/map-bundle.js",
