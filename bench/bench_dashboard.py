@@ -18,7 +18,10 @@ busy, so Playwright sees the paint up to ~0.8 s late. The second table gives tha
 and "complete": the sidebar's filters and the table drawn, the script idle, with the server's
 CPU time (user + system, from /proc) spent on each first visit until then.
 - first visit after start: the first page load after the server started (its caches empty);
-- first visit: a browser with an empty cache (a new profile each time), the server warm;
+- first visit: a browser with an empty cache (a new profile each time), the server warm; each
+  is followed by a first visit to the one-metric page, and the third table gives the median of
+  the differences, which the machine's slow drifts (a few hundred milliseconds over minutes)
+  leave alone;
 - returning visit: the same browser loading the page again (its cache holds Streamlit's and the
   map's scripts), as an analyst opening the dashboard every morning;
 - filter: from the moment a filter is set in the sidebar (Enter after typing) until the map has
@@ -183,9 +186,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 def time_dashboard(browser: Any, url: str, log: list[str], repeat: int,
-                   phases: bool, server_pid: int) -> dict[str, Any]:
+                   phases: bool, server_pid: int, floor_url: str) -> dict[str, Any]:
     """Return load and filter-change times (seconds) for one running dashboard, and the
-    server's CPU time per first visit (navigation to the page complete)."""
+    server's CPU time per first visit (navigation to the page complete). Each first visit is
+    followed by one to the one-metric page at `floor_url`, so the two are timed in the same
+    state of the machine."""
     out: dict[str, Any] = {}
     with harness.blocked_page(browser, intercept=False) as blocked:
         if phases:
@@ -195,7 +200,7 @@ def time_dashboard(browser: Any, url: str, log: list[str], repeat: int,
         out["load_cold"], out["load_cold_complete"] = cold.painted, cold.complete
         out["load_cold_phases"], out["load_cold_script"] = cold.marks, script_timings(log)[runs:]
         assert not blocked.disallowed(), blocked.disallowed()
-    first, server_cpu = [], []
+    first, server_cpu, floor = [], [], []
     for _ in range(repeat):
         with harness.blocked_page(browser, intercept=False) as blocked:
             if phases:
@@ -208,8 +213,12 @@ def time_dashboard(browser: Any, url: str, log: list[str], repeat: int,
             out["load_first_phases"] = load.marks
             out["load_first_script"] = script_timings(log)[runs:]
             assert not blocked.disallowed(), blocked.disallowed()
+        floor.append(time_empty(browser, floor_url))
     for part in ("painted", "seen", "complete"):
         out[f"load_first_{part}"] = median_range([getattr(load, part) for load in first])
+    out["load_first_floor"] = median_range(floor)
+    out["load_first_over_floor"] = median_range(
+        [load.painted - f for load, f in zip(first, floor, strict=True)])
     out["load_first_server_cpu"] = median_range(server_cpu)
     with harness.blocked_page(browser, intercept=False) as blocked:
         page = blocked.page
@@ -291,6 +300,29 @@ def bench_script(tmp: Path, name: str) -> str:
     return str(folder / name)
 
 
+def time_size(browser: Any, tmp: Path, n: int, args: argparse.Namespace,
+              floor_url: str) -> tuple[int, dict[str, Any], float]:
+    """Return (n, the dashboard's timings, the baseline's seconds or NaN) for a store of `n`
+    synthetic incidents besides the shipped data."""
+    store = tmp / f"store_{n}"
+    store.mkdir()
+    if n:
+        write_store(store, n, seed=n)
+    log: list[str] = []
+    procs: list[Any] = []
+    with harness.running_app(store, log=log, extra_env={"SAHEL_TIMINGS": "1"},
+                             procs=procs) as url:
+        timings = time_dashboard(browser, url, log, args.repeat, args.phases, procs[0].pid,
+                                 floor_url)
+    baseline = float("nan")
+    if 0 < n <= args.baseline_max:
+        with harness.running_app(store, script=bench_script(tmp, "baseline_app.py")) as url:
+            baseline = time_baseline(browser, url, n)
+    with harness.running_app(store, script=bench_script(tmp, "map_only_app.py")) as url:
+        timings["map_only"] = time_map_only(browser, url, args.repeat)
+    return n, timings, baseline
+
+
 def cell(stat: dict[str, float]) -> str:
     """Return "median s (min–max)"."""
     return f"{stat['median']:.2f} s ({stat['min']:.2f}–{stat['max']:.2f})"
@@ -306,33 +338,16 @@ def main() -> None:
     parser.add_argument("--phases", action="store_true", help="print where the time goes")
     args = parser.parse_args()
     rows = []
-    timing_env = {"SAHEL_TIMINGS": "1"}
     with harness.chromium() as browser, tempfile.TemporaryDirectory() as tmp:
-        with harness.running_app(Path(tmp) / "empty", script=bench_script(Path(tmp),
-                                                                          "empty_app.py")) as url:
-            time_empty(browser, url)  # the server's first page
-            floor = median_range([time_empty(browser, url) for _ in range(args.repeat)])
-        for n in args.sizes:
-            store = Path(tmp) / f"store_{n}"
-            store.mkdir()
-            if n:
-                write_store(store, n, seed=n)
-            log: list[str] = []
-            procs: list[Any] = []
-            with harness.running_app(store, log=log, extra_env=timing_env, procs=procs) as url:
-                timings = time_dashboard(browser, url, log, args.repeat, args.phases,
-                                         procs[0].pid)
-            baseline = float("nan")
-            if 0 < n <= args.baseline_max:
-                with harness.running_app(store, script=bench_script(Path(tmp),
-                                                                    "baseline_app.py")) as url:
-                    baseline = time_baseline(browser, url, n)
-            with harness.running_app(store, script=bench_script(Path(tmp),
-                                                                "map_only_app.py")) as url:
-                timings["map_only"] = time_map_only(browser, url, args.repeat)
-            rows.append((n, timings, baseline))
-            if args.phases:
-                print(json.dumps({"incidents": n, **timings}, default=str))
+        floor_app = harness.running_app(Path(tmp) / "empty",
+                                        script=bench_script(Path(tmp), "empty_app.py"))
+        with floor_app as floor_url:
+            time_empty(browser, floor_url)  # the server's first page
+            floor = median_range([time_empty(browser, floor_url) for _ in range(args.repeat)])
+            for n in args.sizes:
+                rows.append(time_size(browser, Path(tmp), n, args, floor_url))
+                if args.phases:
+                    print(json.dumps({"incidents": n, **rows[-1][1]}, default=str))
     print(f"\nOne-metric Streamlit page (floor), first visit: {cell(floor)}; "
           f"median of {args.repeat} runs (fastest–slowest)")
     for n, t, _ in rows:
@@ -351,6 +366,14 @@ def main() -> None:
         print(f"| {label} | {t['load_cold']:.2f} s | {cell(t['load_first_painted'])} | "
               f"{cell(t['load_returning_painted'])} | {cell(t['filter_narrow'])} | "
               f"{cell(t['filter_widen'])} | {cell(t['filter_broad'])} | {base} | {ratio_text} |")
+    print("\nFirst visits alternated with first visits to the one-metric page (the same state "
+          "of this machine, which drifts by a few hundred milliseconds over minutes)")
+    print("| incidents in store | first visit | one-metric page | difference (median of pairs) |")
+    print("|---|---:|---:|---:|")
+    for n, t, _ in rows:
+        label = f"{n:,}" if n else "0 (shipped data only)"
+        print(f"| {label} | {cell(t['load_first_painted'])} | {cell(t['load_first_floor'])} | "
+              f"{cell(t['load_first_over_floor'])} |")
     print("\nThe same loads: seen painted by Playwright, and the page complete (filters and table "
           "drawn, script idle); the server's CPU time for a first visit, to the page complete")
     print("| incidents in store | first visit after start: complete | first visit: seen "
