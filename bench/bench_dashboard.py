@@ -323,6 +323,11 @@ def time_size(browser: Any, tmp: Path, n: int, args: argparse.Namespace,
     return n, timings, baseline
 
 
+def size_label(n: int) -> str:
+    """Return how the tables name a store of `n` synthetic incidents."""
+    return f"{n:,}" if n else "0 (shipped data only)"
+
+
 def cell(stat: dict[str, float]) -> str:
     """Return "median s (min–max)"."""
     return f"{stat['median']:.2f} s ({stat['min']:.2f}–{stat['max']:.2f})"
@@ -342,14 +347,13 @@ def main() -> None:
         floor_app = harness.running_app(Path(tmp) / "empty",
                                         script=bench_script(Path(tmp), "empty_app.py"))
         with floor_app as floor_url:
-            time_empty(browser, floor_url)  # the server's first page
-            floor = median_range([time_empty(browser, floor_url) for _ in range(args.repeat)])
+            # The server's first page, not timed: each size times the page beside its own.
+            time_empty(browser, floor_url)
             for n in args.sizes:
                 rows.append(time_size(browser, Path(tmp), n, args, floor_url))
                 if args.phases:
                     print(json.dumps({"incidents": n, **rows[-1][1]}, default=str))
-    print(f"\nOne-metric Streamlit page (floor), first visit: {cell(floor)}; "
-          f"median of {args.repeat} runs (fastest–slowest)")
+    print(f"\nMedians of {args.repeat} runs (fastest–slowest).")
     for n, t, _ in rows:
         print(f"Map only (map + one metric, {n:,} incidents), first visit: {cell(t['map_only'])}")
     print()
@@ -362,7 +366,7 @@ def main() -> None:
         ratio = baseline / first if baseline == baseline else float("nan")
         base = f"{baseline:.1f} s" if baseline == baseline else "not run"
         ratio_text = f"{ratio:.0f}×" if ratio == ratio else "–"
-        label = f"{n:,}" if n else "0 (shipped data only)"
+        label = size_label(n)
         print(f"| {label} | {t['load_cold']:.2f} s | {cell(t['load_first_painted'])} | "
               f"{cell(t['load_returning_painted'])} | {cell(t['filter_narrow'])} | "
               f"{cell(t['filter_widen'])} | {cell(t['filter_broad'])} | {base} | {ratio_text} |")
@@ -371,7 +375,7 @@ def main() -> None:
     print("| incidents in store | first visit | one-metric page | difference (median of pairs) |")
     print("|---|---:|---:|---:|")
     for n, t, _ in rows:
-        label = f"{n:,}" if n else "0 (shipped data only)"
+        label = size_label(n)
         print(f"| {label} | {cell(t['load_first_painted'])} | {cell(t['load_first_floor'])} | "
               f"{cell(t['load_first_over_floor'])} |")
     print("\nThe same loads: seen painted by Playwright, and the page complete (filters and table "
@@ -380,7 +384,7 @@ def main() -> None:
           "| complete | server CPU | returning visit: seen | complete |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for n, t, _ in rows:
-        label = f"{n:,}" if n else "0 (shipped data only)"
+        label = size_label(n)
         print(f"| {label} | {t['load_cold_complete']:.2f} s | {cell(t['load_first_seen'])} | "
               f"{cell(t['load_first_complete'])} | {cell(t['load_first_server_cpu'])} | "
               f"{cell(t['load_returning_seen'])} | {cell(t['load_returning_complete'])} |")

@@ -321,8 +321,8 @@ def test_cache_warming_says_when_the_data_are_ready(tmp_path: Path,
     assert f"the dashboard's data are ready ({shipped:,} incidents" in capsys.readouterr().err
 
 
-def versioned_static(tmp_path: Path, headers: list[tuple[bytes, bytes]],
-                     status: int = 200) -> tuple[serve.VersionedStatic, str]:
+def versioned_static(tmp_path: Path, headers: list[tuple[bytes, bytes]], status: int = 200,
+                     base_path: str = "") -> tuple[serve.VersionedStatic, str]:
     """Return VersionedStatic over FileApp(headers) for tmp_path/static, holding
     `sahel/map-bundle.js`, and the current version of that file."""
     static = tmp_path / "static"
@@ -331,7 +331,7 @@ def versioned_static(tmp_path: Path, headers: list[tuple[bytes, bytes]],
     (tmp_path / "secret.txt").write_text("s")
     version = asset_versions.file_version(static / "sahel" / "map-bundle.js")
     assert version is not None
-    return serve.VersionedStatic(FileApp(headers, status), static), version
+    return serve.VersionedStatic(FileApp(headers, status), static, base_path), version
 
 
 STREAMLIT_STATIC = [(b"content-type", b"application/javascript"), (b"etag", b'"e"'),
@@ -395,8 +395,7 @@ def test_components_content_hashed_files_are_marked(tmp_path: Path, path: str,
 
 
 def test_a_base_url_path_is_honoured(tmp_path: Path) -> None:
-    app, version = versioned_static(tmp_path, STREAMLIT_STATIC)
-    app.prefix = serve.VersionedStatic(app.app, app.static_dir, "/sahel/").prefix
+    app, version = versioned_static(tmp_path, STREAMLIT_STATIC, base_path="/sahel/")
     query = f"v={version}".encode()
     assert MARKED in get(app, "/sahel/app/static/sahel/map-bundle.js", query=query)[1].items()
     assert MARKED not in get(app, "/app/static/sahel/map-bundle.js", query=query)[1].items()
