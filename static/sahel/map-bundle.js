@@ -118,7 +118,7 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
 /* sahel-incidents map layer: region shading, clustered canvas points, heat map, legend, popups.
  *
  * base() runs once per map (sahel/maps.py, base_map): outlines from window.SahelBoundaries (on
- * the map once the first view has fitted its bounds), one shared canvas, tiles when reachable.
+ * the map with the first view's points), one shared canvas, tiles when reachable.
  * render() runs for every view (incident_layer) and replaces the previous view's layers in
  * place, so a filter change never reloads the map.
  * The data arrive as columns (sahel/map_payload.py): numbers as arrays, popup text as facets
@@ -167,7 +167,10 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
   /* A deflated payload (map_payload.deflate_payload): base64 of one zlib stream holding
      [u32 LE header length][header JSON][column bytes]. Resolves to the unpacked payload. */
   function inflatePayload(text) {
-    var stream = new Blob([base64Bytes(text)]).stream()
+    // A stream of the bytes in hand: a Blob's stream would read them back from the browser's
+    // process.
+    var bytes = base64Bytes(text);
+    var stream = new ReadableStream({ start: function (c) { c.enqueue(bytes); c.close(); } })
       .pipeThrough(new DecompressionStream("deflate"));
     return new Response(stream).arrayBuffer().then(function (buffer) {
       var size = new DataView(buffer).getUint32(0, true);
@@ -423,10 +426,11 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
     s.borders = L.geoJSON(shapes.countries, { pane: options.pane, renderer: renderer,
       interactive: false, style: { color: "#3d3d3d", weight: 1.4, fill: false } });
     s.outlinesShown = false;
-    // The outlines go on the map once the first view has set its bounds (render), so their
-    // thousands of vertices are projected and drawn once, not for the map's initial view and
-    // again for the view's; if no view comes in this task, they go on as they are.
-    setTimeout(function () { showOutlines(s); }, 0);
+    // The outlines go on the map with the first view's points (draw), after the view has set its
+    // bounds: their thousands of vertices are projected and drawn once, not for the map's
+    // initial view and again for the view's, nor on their own while a big view is inflated.
+    // If no view comes in this task, they go on as they are.
+    setTimeout(function () { if (!renders) showOutlines(s); }, 0);
     addTilesWhenReachable(map, control, options);
     state = s;
     window.map = map;
@@ -491,16 +495,14 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
   function render(data, options) {
     var started = performance.now();
     var call = ++renders;
-    if (!state.outlinesShown) {
-      // The first view: fit its bounds before the outlines go on (a later view fits in draw(),
-      // once the previous view is gone, so that view does not redraw for the move).
-      fitView(state, options);
-      showOutlines(state);
-    }
+    // The first view fits its bounds at once, before anything is drawn (a later view fits in
+    // draw(), once the previous view is gone, so that one does not redraw for the move).
+    if (!state.outlinesShown) fitView(state, options);
     if (!data.deflated) return draw(unpackPayload(data), options, started, "json");
     inflatePayload(data.deflated).then(function (payload) {
       if (call === renders) draw(payload, options, started, "deflated");
     }).catch(function (error) {
+      showOutlines(state);
       showFailure(error);
       tellPainted(options, "failed");
     });
@@ -541,6 +543,8 @@ window.SahelBoundaries = JSON.parse('{"regions":{"type":"FeatureCollection","fea
     s.control.addOverlay(s.regions, "Regions: " + s.regionLabel.toLowerCase());
     s.control.addOverlay(s.borders, "Country borders");
     fitView(s, options);
+    // Before the points: the canvas draws its shapes in the order they were added.
+    showOutlines(s);
     var layer = new IncidentLayer(map, data, options, s.renderer);
     var view = { layer: layer, heat: heatLayer(data, options), legend: legendControl(data) };
     if (pointsOn) layer.points.addTo(map);

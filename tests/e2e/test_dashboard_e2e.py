@@ -146,18 +146,26 @@ def test_region_tooltip_shows_through_the_points_canvas(app_url: str,
     assert browser_page.disallowed() == []
 
 
-# In every frame: record the order of the map's fitBounds calls and of outline layers added.
+# In every frame: record the order of the map's fitBounds calls and of outline layers added, and
+# for each redraw of a canvas whether it held outlines and whether the incidents were drawn yet.
 OUTLINE_ORDER = """
 (() => {
   let real;
   window.sahelOrder = [];
+  window.sahelRedraws = [];
   Object.defineProperty(window, 'L', { configurable: true, get: () => real, set: (v) => {
     real = v;
     const fit = v.Map.prototype.fitBounds, add = v.LayerGroup.prototype.onAdd;
+    const redraw = v.Canvas.prototype._redraw;
     v.Map.prototype.fitBounds = function () {
       window.sahelOrder.push('fit'); return fit.apply(this, arguments); };
     v.GeoJSON.prototype.onAdd = function () {
       window.sahelOrder.push('outlines'); return add.apply(this, arguments); };
+    v.Canvas.prototype._redraw = function () {
+      const outlines = Object.values(this._layers).some((l) => l.feature);
+      window.sahelRedraws.push({ outlines: outlines, points: !!window.sahelLayer });
+      return redraw.apply(this, arguments);
+    };
   } });
 })();
 """
@@ -165,12 +173,17 @@ OUTLINE_ORDER = """
 
 def test_outlines_are_drawn_once_for_the_first_view(app_url: str,
                                                     browser_page: harness.BlockedPage) -> None:
-    # Added after the first view has set its bounds: projected and drawn once, not twice.
+    # Added with the first view's points, after it has set its bounds: projected and drawn once.
     page = browser_page.page
     page.add_init_script(OUTLINE_ORDER)
     page.goto(app_url)
     frame, _ = harness.wait_for_map(page)
     assert frame.evaluate("() => window.sahelOrder.slice(0, 3)") == ["fit", "outlines", "outlines"]
+    # This view travels deflated: the canvas is not drawn with the outlines alone while it is
+    # inflated, and then again with the points.
+    assert frame.evaluate(PACKING) == "deflated"
+    redraws = frame.evaluate("() => window.sahelRedraws")
+    assert [r for r in redraws if r["outlines"]][0] == {"outlines": True, "points": True}, redraws
     assert frame.evaluate("() => { let n = 0; window.map.eachLayer(l => { if (l.feature) n++; });"
                           " return n; }") > 300  # the regions' and countries' shapes
     assert browser_page.disallowed() == []
