@@ -7,12 +7,13 @@ shared caches are in `dashboard_cache.py` (so that `serve.py` can fill them befo
 Map first. The map is sent to the browser before the figures, the sidebar and the table,
 although the sidebar sets the query: the query is read from the widgets' state (`read_filters`),
 which Streamlit holds before the widgets are drawn (`draw_filters`, with the same
-FILTER_DEFAULTS). And a session's first run draws only the title, the figures and the map (the
-sidebar has its header): on a first visit the browser compiles and lays out every element kind
-the page has, and the sidebar's widgets and the table delayed the map's paint by ~0.9 s on this
-machine. The map says when it has painted (`incident_layer(tell_streamlit=True)` sets its
-st_folium value), which reruns the script, and every later run draws the whole page. Should the
-map not say so, `rerun_if_map_is_slow` reruns the page after MAP_WAIT_S.
+FILTER_DEFAULTS). And a session's first run draws only the title, the query's description and
+the map (the sidebar has its header, the figures their empty box): on a first visit the browser
+compiles and lays out every element kind the page has, and the sidebar's widgets and the table
+delayed the map's paint by ~0.9 s on this machine, the five metrics by ~0.1 s. The map says
+when it has painted (`incident_layer(tell_streamlit=True)` sets its st_folium value), which
+reruns the script, and every later run draws the whole page. Should the map not say so,
+`rerun_if_map_is_slow` reruns the page after MAP_WAIT_S.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ MAP_HEIGHT = 620
 PAGE_STARTED = "page_started"
 MAP_WAIT_STARTED = "map_wait_started"
 MAP_WAIT_S = 3.0
+# The headline figures' box: its height holds their row (label, value, one or two lines of note)
+# down to a ~1,000 px wide window, so the map stays where it is when they come.
+FIGURES_HEIGHT_PX = 140
 # bench/bench_dashboard.py sets this to read how long each part of a script run takes.
 TIMINGS_ENV = "SAHEL_TIMINGS"
 
@@ -226,11 +230,15 @@ def rerun_if_map_is_slow() -> None:
     st.session_state[MAP_WAIT_STARTED] = True
 
 
-def draw_figures(query: IncidentQuery, figures: Headline) -> None:
-    """Draw the title, the query's description and the headline figures."""
+def draw_figures(query: IncidentQuery, figures: Headline | None) -> None:
+    """Draw the title, the query's description and the headline figures in their box; with
+    `figures` None, the empty box (a session's first run, see above)."""
     st.title("Sahel incidents")
     st.caption(describe(query))
-    cols = st.columns([1, 1.2, 1, 1, 2])
+    box = st.container(height=FIGURES_HEIGHT_PX, border=False)
+    if figures is None:
+        return
+    cols = box.columns([1, 1.2, 1, 1, 2])
     cols[0].metric("Incidents", f"{figures.incidents:,}")
     cols[1].metric("Fatalities (best)", f"{figures.fatalities:,}",
                    help="Sum of best estimates; the range sums each incident's low and high.")
@@ -298,7 +306,7 @@ def main() -> None:
         with st.sidebar:
             rerun_if_map_is_slow()
         with top:
-            draw_figures(query, figures)
+            draw_figures(query, None)
         report_timings(timings)
         return
 

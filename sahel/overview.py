@@ -71,9 +71,12 @@ class Headline:
 
     @property
     def short_span(self) -> str:
-        """Return the span in months, short enough for a metric ("Nov 2023 – Feb 2024")."""
+        """Return the span short enough for a metric: in months ("Nov 2023 – Feb 2024"), in
+        years when they are two or more apart ("1989 – 2025"; the exact span is beside it)."""
         if self.first_date is None or self.last_date is None:
             return "–"
+        if self.last_date.year - self.first_date.year >= 2:
+            return f"{self.first_date.year} – {self.last_date.year}"
         first, last = f"{self.first_date:%b %Y}", f"{self.last_date:%b %Y}"
         return first if first == last else f"{first} – {last}"
 

@@ -19,6 +19,7 @@ from sahel.export import to_csv_bytes
 from sahel.incidents import load_incidents
 from sahel.overview import (
     CHART_GROUPS,
+    Headline,
     group_colors,
     headline,
     incidents_over_time,
@@ -97,19 +98,22 @@ def test_default_view_shows_every_incident(app: AppTest, everything: pd.DataFram
     assert count(app, "Regions") == len(everything[["iso3", "admin1"]].dropna().drop_duplicates())
 
 
-def test_first_run_draws_the_map_and_figures_then_the_rest(
+def test_first_run_draws_the_map_then_the_rest(
         store_dir: Path, monkeypatch: pytest.MonkeyPatch, everything: pd.DataFrame) -> None:
     monkeypatch.setenv("SAHEL_STORE_DIR", str(store_dir))
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception, at.exception
-    assert count(at, "Incidents") == len(everything)
     assert map_count(at) == len(everything)
+    # Above the map: the title, the query and the figures' box, empty until the next run.
+    assert at.title[0].value == "Sahel incidents" and at.caption[0].value == "All incidents"
+    assert not at.metric
     # The map is asked to say when it has painted; the sidebar waits for it, under its header.
     assert '"tellStreamlit":true' in map_args(at)["feature_group"]
     assert [h.value for h in at.sidebar.header] == ["Filters"]
     assert not at.sidebar.multiselect and not at.dataframe and not at.get("download_button")
     at.run()  # what the map's message (or the fallback timer) starts
     assert not at.exception, at.exception
+    assert count(at, "Incidents") == len(everything)
     assert at.multiselect(key="groups").value == [] and at.dataframe[0].value is not None
     assert at.download_button(key="download_csv").label == "Download CSV"
     assert map_count(at) == len(everything)
@@ -130,7 +134,7 @@ def test_warmed_caches_serve_the_first_visit_without_building_anything(
         assert (built.call_count, loaded.call_count, charted.call_count) == (1, 1, 1)
         at = AppTest.from_file(APP, default_timeout=60).run()
         assert (built.call_count, loaded.call_count) == (1, 1)  # the first run found them all
-        assert not at.exception and map_count(at) == count(at, "Incidents")
+        assert not at.exception and map_count(at) == len(load_incidents(tmp_path))
         at.run()  # the whole page, after the map has painted: the chart was made already
         assert charted.call_count == 1 and len(at.dataframe[0].value) == count(at, "Incidents")
         at.multiselect(key="regions").set_value(["Mopti"]).run()
@@ -278,6 +282,17 @@ def test_headline_range_sums_low_and_high_falling_back_to_best() -> None:
     assert (figures.fatalities_low, figures.fatalities_high) == (low, high)
     assert figures.fatalities_low <= figures.fatalities <= figures.fatalities_high
     assert figures.span.count("-") == 4 and " → " in figures.span
+
+
+@pytest.mark.parametrize(("first", "last", "short"), [
+    (date(2023, 11, 24), date(2023, 11, 24), "Nov 2023"),
+    (date(2023, 11, 24), date(2024, 2, 1), "Nov 2023 – Feb 2024"),
+    (date(2023, 1, 5), date(2024, 12, 30), "Jan 2023 – Dec 2024"),
+    (date(1989, 3, 1), date(2025, 6, 29), "1989 – 2025"),  # fits the metric; months beside it
+])
+def test_short_span_fits_a_metric(first: date, last: date, short: str) -> None:
+    figures = Headline(1, 0, 0, 0, 1, 1, first, last)
+    assert figures.short_span == short and figures.span.startswith(first.isoformat())
 
 
 def test_chart_colours_match_the_map_legend() -> None:

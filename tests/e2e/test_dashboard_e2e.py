@@ -231,6 +231,42 @@ def test_map_says_it_painted_and_the_rest_of_the_page_follows(
     assert browser_page.disallowed() == []
 
 
+# In the top page: record where the map's frame is, each animation frame it moves.
+MAP_TOPS = """
+(() => {
+  if (window.top !== window) return;
+  window.sahelTops = [];
+  const tick = () => {
+    const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    const top = f && Math.round(f.getBoundingClientRect().top);
+    const last = window.sahelTops[window.sahelTops.length - 1];
+    if (f && (!last || last[1] !== top)) window.sahelTops.push([performance.now(), top]);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();
+"""
+
+
+def test_the_map_stays_put_when_the_figures_and_filters_come(
+        app_url: str, browser_page: harness.BlockedPage) -> None:
+    # The first run leaves the figures an empty box of their height; the next one fills it.
+    page = browser_page.page
+    page.add_init_script(MAP_TOPS)
+    page.goto(app_url)
+    frame, _ = harness.wait_for_map(page)
+    page.wait_for_selector('[data-testid="stMetric"]')
+    page.wait_for_selector('[data-testid="stDataFrame"]')
+    page.wait_for_selector(harness.APP_IDLE)
+    painted = frame.evaluate("() => performance.timeOrigin + window.sahelTiming.painted"
+                             ) - page.evaluate("() => performance.timeOrigin")
+    tops = page.evaluate("() => window.sahelTops")
+    since = [top for at, top in tops if at >= painted]
+    at_paint = [top for at, top in tops if at < painted][-1]
+    assert since in ([], [at_paint]), tops
+    assert browser_page.disallowed() == []
+
+
 def test_page_is_drawn_whole_when_the_map_cannot_paint(
         app_url: str, browser_page: harness.BlockedPage) -> None:
     page = browser_page.page
