@@ -40,16 +40,37 @@ COLUMNS: tuple[Column, ...] = (
     Column("time_precision", "Int8", "Date precision",
            "ACLED scale: 1 exact day, 2 within a week, 3 only the month. UCDP `date_prec` 1→1, "
            "2–3→2, 4–5→3."),
+    Column("disorder_type", "str", "Disorder type", "ACLED `disorder_type`, as given."),
     Column("event_type", "str", "Event type", "ACLED event type (see `EVENT_TYPES`)."),
     Column("sub_event_type", "str", "Sub-event type", "ACLED sub-event type."),
     Column("actor1", "str", "Actor 1", "First actor as the source names it (UCDP `side_a`)."),
+    Column("assoc_actor_1", "str", "Associated actors 1",
+           "ACLED `assoc_actor_1` as given: further actors on actor1's side, `; `-separated."),
+    Column("inter1", "str", "Actor 1 type",
+           "ACLED `inter1` as given (a name such as `State forces`, or the numeric code of older "
+           "exports)."),
     Column("actor2", "str", "Actor 2", "Second actor as the source names it (UCDP `side_b`)."),
+    Column("assoc_actor_2", "str", "Associated actors 2",
+           "ACLED `assoc_actor_2` as given, `; `-separated."),
+    Column("inter2", "str", "Actor 2 type", "ACLED `inter2` as given."),
+    Column("interaction", "str", "Interaction", "ACLED `interaction` as given."),
+    Column("civilian_targeting", "str", "Civilian targeting",
+           "ACLED `civilian_targeting` as given."),
+    Column("dyad_name", "str", "Dyad", "UCDP `dyad_name` (side A – side B)."),
+    Column("conflict_name", "str", "Conflict", "UCDP `conflict_name`."),
     Column("group1", "str", "Armed group 1",
-           "Canonical armed group of actor1 from the alias table; the source name itself when "
-           "unknown (and reported)."),
+           "Canonical armed group of actor1 from the alias table; for an uncertain attribution "
+           "(\"X and/or Y\") the candidates' canonical groups joined by ` and/or `; the source "
+           "name itself when unknown (and reported)."),
     Column("group2", "str", "Armed group 2", "Canonical armed group of actor2, as for group1."),
+    Column("assoc_groups1", "str", "Associated groups 1",
+           "Canonical groups of `assoc_actor_1`, `; `-separated (unknown names as given)."),
+    Column("assoc_groups2", "str", "Associated groups 2",
+           "Canonical groups of `assoc_actor_2`, as for `assoc_groups1`."),
     Column("country", "str", "Country", "Country name in English."),
     Column("iso3", "str", "ISO3", "ISO 3166-1 alpha-3 country code."),
+    Column("iso_numeric", "Int64", "ISO numeric", "ACLED `iso`: ISO 3166-1 numeric code."),
+    Column("world_region", "str", "World region", "ACLED `region` (e.g. `Western Africa`)."),
     Column("admin1", "str", "Region",
            "Canonical first-level region name (one per region, from the shipped boundaries); "
            "assigned by point-in-polygon when the source gives none."),
@@ -57,6 +78,7 @@ COLUMNS: tuple[Column, ...] = (
            "The region name exactly as the source spelled it (empty when assigned)."),
     Column("admin2", "str", "Admin 2",
            "Second-level unit (cercle, province, department), as given."),
+    Column("admin3", "str", "Admin 3", "Third-level unit (commune, department), as given."),
     Column("location", "str", "Location", "Place name as given by the source."),
     Column("latitude", "float64", "Latitude", "WGS84 decimal degrees (EPSG:4326).", required=True),
     Column("longitude", "float64", "Longitude", "WGS84 decimal degrees (EPSG:4326).",
@@ -73,16 +95,29 @@ COLUMNS: tuple[Column, ...] = (
            "JSON list of competing claims, kept apart and never averaged: each "
            '`{"by", "role", "kind", "text", "low", "high"}` (see `Claim`).'),
     Column("source", "str", "Source", "Who reported it (ACLED `source`, UCDP `source_office`)."),
+    Column("source_scale", "str", "Source scale", "ACLED `source_scale` as given."),
     Column("source_url", "str", "Source URL", "Link to the report, where there is one."),
     Column("notes", "str", "Notes", "Free-text description of the incident."),
-    Column("dataset", "str", "Dataset",
-           "Where the row came from: `acled`, `ucdp_ged`, `ucdp_candidate`, `report`, `seed`, "
-           "`canonical` (see `DATASETS`)."),
+    Column("tags", "str", "Tags", "ACLED `tags` as given (e.g. crowd size)."),
+    Column("population_1km", "Int64", "Population 1 km", "ACLED `population_1km`."),
+    Column("population_2km", "Int64", "Population 2 km", "ACLED `population_2km`."),
+    Column("population_5km", "Int64", "Population 5 km", "ACLED `population_5km`."),
+    Column("population_best", "Int64", "Population (best)", "ACLED `population_best`."),
+    Column("dataset", "str", "Source type",
+           "The kind of source the row came from: `acled`, `ucdp_ged`, `ucdp_candidate`, "
+           "`report`, `seed`, `canonical` (see `DATASETS`)."),
+    Column("dataset_name", "str", "Dataset",
+           "The named dataset the row belongs to: the import (file) that last wrote it, or one of "
+           "the shipped demonstration datasets (`demo: …`)."),
     Column("flags", "str", "Flags",
            "Semicolon-separated warnings on a kept row (e.g. `zero_coordinates`, "
-           "`country_mismatch`, `unknown_actor`)."),
+           "`country_mismatch`, `unknown_actor`, `uncertain_attribution`)."),
     Column("timestamp", "Int64", "Updated",
            "Source revision time (ACLED `timestamp`, Unix seconds); newer rows replace older."),
+    Column("source_extra", "str", "Other source columns",
+           "JSON object of the source's columns that have no column here (e.g. ACLED's older "
+           "`event_id_no_cnty`, UCDP's ids and death counts by side), so nothing imported is "
+           "lost."),
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)

@@ -49,7 +49,7 @@ def test_csv_is_utf8_with_bom_and_exact_first_columns():
     assert data.startswith("\ufeff".encode())
     text = data.decode("utf-8-sig")
     header, row = text.splitlines()[:2]
-    assert header.startswith("event_id,event_date,time_precision,event_type,")
+    assert header.startswith("event_id,event_date,time_precision,disorder_type,event_type,")
     assert header.endswith(",claims_text")
     assert row.startswith("SEED-1,2023-11-24,,,")
     assert "Niafunké" in row and "15.9322,-3.9906" in row

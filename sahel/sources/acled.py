@@ -21,7 +21,13 @@ RENAMES: dict[str, str] = {
     "actor2": "actor2", "country": "country", "iso3": "iso3", "admin1_source": "admin1",
     "admin2": "admin2", "location": "location", "latitude": "latitude", "longitude": "longitude",
     "geo_precision": "geo_precision", "fatalities": "fatalities", "source": "source",
-    "notes": "notes", "timestamp": "timestamp",
+    "notes": "notes", "timestamp": "timestamp", "disorder_type": "disorder_type",
+    "assoc_actor_1": "assoc_actor_1", "inter1": "inter1", "assoc_actor_2": "assoc_actor_2",
+    "inter2": "inter2", "interaction": "interaction", "civilian_targeting": "civilian_targeting",
+    "iso_numeric": "iso", "world_region": "region", "admin3": "admin3",
+    "source_scale": "source_scale", "tags": "tags", "population_1km": "population_1km",
+    "population_2km": "population_2km", "population_5km": "population_5km",
+    "population_best": "population_best",
 }
 
 
