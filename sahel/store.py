@@ -1,22 +1,41 @@
-"""The incident store on disk: one GeoParquet file, replaced atomically, one row per event_id."""
+"""The incident store on disk: one GeoParquet file, replaced atomically, one row per event_id.
+
+Beside it, in the same directory and under the same lock: `datasets.json` (the named imports),
+`deletions.parquet` (ACLED's published deletions applied, kept as tombstones) and
+`removals.jsonl` (every row removed, when and why).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 
 from sahel import PROJECT_ROOT
+from sahel.datasets import (
+    DEMO_PREFIX,
+    REGISTRY_FILE,
+    DatasetError,
+    read_registry,
+    register,
+    registry_bytes,
+)
 from sahel.export import neutralise_cell
 from sahel.schema import COLUMN_NAMES, conform, empty_incidents
 from sahel.sources.canonical import write_geoparquet
+
+if TYPE_CHECKING:
+    from sahel.sources import ImportResult
 
 try:
     import fcntl
@@ -25,7 +44,10 @@ except ImportError:  # Windows: no advisory locks; a single user rarely imports 
 
 STORE_ENV = "SAHEL_STORE_DIR"
 STORE_FILE = "incidents.parquet"
+DELETIONS_FILE = "deletions.parquet"
+REMOVALS_FILE = "removals.jsonl"
 REJECTS_DIR = "rejects"
+TOMBSTONE_COLUMNS: tuple[str, ...] = ("event_id", "deleted_timestamp", "file", "recorded_at")
 
 
 def default_store_dir() -> Path:
@@ -34,13 +56,39 @@ def default_store_dir() -> Path:
     return Path(configured) if configured else PROJECT_ROOT / "store"
 
 
+class StoreError(OSError):
+    """The store directory cannot be created or written; the message is for people."""
+
+
 @dataclass(frozen=True)
 class AddSummary:
-    """What an `add` did: new event_ids, replaced rows, and rows already there as given."""
+    """What an import did to the store, row by row.
+
+    `added` new event_ids; `updated` rows replaced by a newer revision; `unchanged` rows already
+    there (same revision); `older` rows older than the stored revision (not written); `held_back`
+    rows a recorded deletion holds back; `dataset` the dataset name the written rows carry.
+    """
 
     added: int
     updated: int
     unchanged: int
+    older: int = 0
+    held_back: int = 0
+    dataset: str = ""
+
+
+@dataclass(frozen=True)
+class DeletionSummary:
+    """What applying a deletions list did: ids listed, rows removed, ids not in the store.
+
+    `newer_kept` counts stored rows revised after their deletion (kept).
+    """
+
+    file: str
+    listed: int
+    removed: int
+    not_in_store: int
+    newer_kept: int
 
 
 class IncidentStore:
@@ -55,68 +103,258 @@ class IncidentStore:
         return self.directory / STORE_FILE
 
     def load(self) -> gpd.GeoDataFrame:
-        """Return every stored incident (an empty canonical frame when nothing is stored)."""
+        """Return every stored incident (an empty canonical frame when nothing is stored).
+
+        Ids are trimmed of surrounding spaces (older versions kept them), one row per id.
+        """
         if not self.path.exists():
             return empty_incidents()
         # Read as plain columns: conform rebuilds the points from longitude/latitude, so decoding
         # the stored WKB too doubled the work (0.27 s for 100,000 incidents).
-        return conform(pd.read_parquet(self.path))
+        frame = conform(pd.read_parquet(self.path))
+        frame["event_id"] = frame["event_id"].str.strip()
+        return _newest_per_id(frame)
+
+    def load_columns(self, columns: list[str]) -> pd.DataFrame:
+        """Return some stored columns only (missing ones empty); ids trimmed, one row per id."""
+        if not self.path.exists():
+            return pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
+        present = set(pq.read_schema(self.path).names)
+        frame = pd.read_parquet(self.path, columns=[c for c in columns if c in present])
+        for column in columns:
+            if column not in frame.columns:
+                frame[column] = pd.Series(None, index=frame.index, dtype="str")
+        frame["event_id"] = frame["event_id"].str.strip()
+        return frame.drop_duplicates("event_id", keep="last")[columns]
 
     def add(self, incidents: pd.DataFrame) -> AddSummary:
         """Merge incidents in: new ids are added; a known id is replaced only by a newer revision.
 
-        A revision is newer when its `timestamp` is later (ACLED), or, when neither row has a
-        timestamp, when its content differs (the latest import of a source wins).
+        The newest `timestamp` wins (a row without one counts as older than any with one); when
+        neither row has a timestamp the latest import wins if the content differs. A row whose
+        id was deleted (see `apply_deletions`) comes back only as a revision newer than the
+        deletion.
         """
-        incoming = conform(incidents).drop_duplicates("event_id", keep="last")
+        incoming = _prepare(conform(incidents))
+        with self._locked():
+            summary = self._merge_in(incoming)
+        return summary
+
+    def add_import(self, result: ImportResult, name: str | None = None) -> AddSummary:
+        """Merge a read file in as the named dataset (default: its file name) and register it.
+
+        Every row written carries `dataset_name`; the registry (`datasets.json`) records the
+        file, its format and source types, its counts and when. One lock for all of it.
+        """
+        dataset = (name if name is not None else result.source_name).strip()
+        if not dataset or dataset.startswith(DEMO_PREFIX):
+            raise DatasetError(f'"{dataset}" cannot name an import: names starting with '
+                               f'"{DEMO_PREFIX}" are the shipped demonstration data.'
+                               if dataset else "a dataset name cannot be empty")
+        if result.kept == 0:
+            return AddSummary(0, 0, 0, dataset=dataset)  # a failed file is no dataset
+        incoming = _prepare(result.incidents.assign(dataset_name=dataset))
+        types = incoming["dataset"].dropna().value_counts().index.tolist() or [result.format]
+        record = {"file": result.source_name, "format": result.format, "source_types": types,
+                  "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                  "read": result.rows_read, "kept": result.kept,
+                  "rejected": len(result.rejected)}
+        with self._locked():
+            summary = self._merge_in(incoming, dataset)
+            entries = read_registry(self.directory)
+            register(entries, dataset, record)
+            self._replace(self.directory / REGISTRY_FILE,
+                          lambda stream: stream.write(registry_bytes(entries)))
+        return summary
+
+    def apply_deletions(self, deletions: pd.DataFrame, file: str) -> DeletionSummary:
+        """Apply a deletions list (`event_id`, `deleted_timestamp` in Unix seconds).
+
+        A stored row is removed when its timestamp is not newer than its deletion's (a row
+        without a timestamp always is); every deletion is kept as a tombstone, so an older
+        export imported later does not bring the event back.
+        """
+        listed = deletions.assign(event_id=deletions["event_id"].astype("str").str.strip())
+        listed = listed.groupby("event_id", sort=False)["deleted_timestamp"].max()
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._locked():
             current = self.load()
-            merged, summary = _merge(current, incoming)
-            if summary.added or summary.updated:
-                self._write(merged)
-        return summary
+            deleted_at = current["event_id"].map(listed)
+            doomed = deleted_at.notna() & ~(current["timestamp"] > deleted_at).fillna(False)
+            doomed = doomed.astype(bool)
+            if doomed.any():
+                self._log_removals(current.loc[doomed], "deletion", file, now)
+                self._write(current.loc[~doomed])
+            tombstones = _combine_tombstones(self.load_tombstones(), listed, file, now)
+            self._replace(self.directory / DELETIONS_FILE,
+                          lambda stream: tombstones.to_parquet(stream, index=False))
+        present = listed.index.isin(current["event_id"])
+        return DeletionSummary(file=file, listed=len(listed), removed=int(doomed.sum()),
+                               not_in_store=int((~present).sum()),
+                               newer_kept=int(present.sum() - doomed.sum()))
+
+    def load_tombstones(self) -> pd.DataFrame:
+        """Return the deletions applied so far, one row per event_id (its latest deletion)."""
+        path = self.directory / DELETIONS_FILE
+        if not path.exists():
+            return pd.DataFrame({"event_id": pd.Series([], dtype="str"),
+                                 "deleted_timestamp": pd.Series([], dtype="Int64"),
+                                 "file": pd.Series([], dtype="str"),
+                                 "recorded_at": pd.Series([], dtype="str")})
+        return pd.read_parquet(path)
+
+    def remove_dataset_rows(self, name: str, match_unnamed: bool = False) -> int:
+        """Remove the rows of dataset `name` and its registry entry; log them; return how many.
+
+        With `match_unnamed`, rows written before rows carried a dataset name go too.
+        """
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._locked():
+            current = self.load()
+            names = current["dataset_name"]
+            doomed = (names == name).fillna(False).astype(bool)
+            if match_unnamed:
+                doomed |= names.isna()
+            if doomed.any():
+                self._log_removals(current.loc[doomed], "dataset removed", name, now)
+                self._write(current.loc[~doomed])
+            entries = read_registry(self.directory)
+            if any(e["name"] == name for e in entries):
+                kept = [e for e in entries if e["name"] != name]
+                self._replace(self.directory / REGISTRY_FILE,
+                              lambda stream: stream.write(registry_bytes(kept)))
+        return int(doomed.sum())
+
+    @property
+    def removals_log(self) -> Path:
+        """Return the path of the log of removed rows (JSON lines)."""
+        return self.directory / REMOVALS_FILE
 
     def write_rejects(self, rejected: pd.DataFrame, source_name: str) -> Path:
         """Write an import's rejected rows as CSV under `<store>/rejects/`; return its path."""
+        return self._write_report(rejected, source_name, "rejects")
+
+    def write_unresolved_actors(self, counts: dict[str, int], source_name: str) -> Path:
+        """Write an import's unresolved actor names and their row counts as CSV beside rejects."""
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        frame = pd.DataFrame(ordered, columns=["actor", "rows"])
+        return self._write_report(frame, source_name, "unresolved-actors")
+
+    def _write_report(self, frame: pd.DataFrame, source_name: str, kind: str) -> Path:
         folder = self.directory / REJECTS_DIR
-        folder.mkdir(parents=True, exist_ok=True)
+        self._make_directory()
+        folder.mkdir(exist_ok=True)
         stem = Path(source_name).stem or "import"
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        target = folder / f"{stem}-{stamp}-rejects.csv"
+        target = folder / f"{stem}-{stamp}-{kind}.csv"
         # Opened in spreadsheets: hostile cells must stay inert.
-        text = rejected.astype("object").where(rejected.notna(), "").astype("str")
+        text = frame.astype("object").where(frame.notna(), "").astype("str")
         safe = text.map(neutralise_cell)
         safe.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\n")
         return target
 
+    def _merge_in(self, incoming: gpd.GeoDataFrame, dataset: str = "") -> AddSummary:
+        tombstones = self.load_tombstones()
+        incoming, held_back = _hold_back(incoming, tombstones)
+        merged, summary = _merge(self.load(), incoming)
+        if summary.added or summary.updated:
+            self._write(merged)
+        return AddSummary(summary.added, summary.updated, summary.unchanged, summary.older,
+                          held_back, dataset)
+
+    def _log_removals(self, rows: pd.DataFrame, cause: str, source: str, when: str) -> None:
+        lines = [json.dumps({"removed_at": when, "cause": cause, "source": source,
+                             "event_id": event_id, "dataset_name": dataset_name,
+                             "timestamp": None if pd.isna(stamp) else int(stamp)},
+                            ensure_ascii=False)
+                 for event_id, dataset_name, stamp in zip(
+                     rows["event_id"], rows["dataset_name"].astype("object").where(
+                         rows["dataset_name"].notna(), None), rows["timestamp"], strict=True)]
+        with open(self.removals_log, "a", encoding="utf-8") as log:
+            log.write("".join(line + "\n" for line in lines))
+            log.flush()
+            os.fsync(log.fileno())
+
     def _write(self, frame: gpd.GeoDataFrame) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".incidents-",
+        self._replace(self.path, lambda stream: write_geoparquet(frame, stream))
+
+    def _replace(self, target: Path, write: Callable[[BinaryIO], Any]) -> None:
+        self._make_directory()
+        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{target.stem}-",
                                              suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:
-                write_geoparquet(frame, stream)
+                write(stream)
                 stream.flush()
                 os.fsync(stream.fileno())
             # Same directory, so the rename is atomic: readers see the old or the new file.
-            os.replace(temporary, self.path)
+            os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
         _fsync_directory(self.directory)
 
+    def _make_directory(self) -> None:
+        # The store folder itself is created, not its parents: a mistyped path is an error.
+        try:
+            self.directory.mkdir(exist_ok=True)
+        except FileNotFoundError:
+            raise StoreError(f"cannot create the store folder {self.directory}: its parent "
+                             "folder does not exist") from None
+        except OSError as error:
+            raise StoreError(f"cannot create the store folder {self.directory}: "
+                             f"{error.strerror}") from None
+        if not self.directory.is_dir():
+            raise StoreError(f"the store {self.directory} is not a folder")
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        self._make_directory()
         if fcntl is None:
             yield
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
         with open(self.directory / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _prepare(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = incidents.copy()
+    out["event_id"] = out["event_id"].str.strip()
+    return _newest_per_id(out).reset_index(drop=True)
+
+
+def _newest_per_id(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Keep one row per event_id: the latest timestamp; among equals, the last given."""
+    if frame["event_id"].is_unique:
+        return frame
+    order = frame.sort_values("timestamp", kind="stable", na_position="first")
+    winners = order.drop_duplicates("event_id", keep="last").index
+    return frame.loc[frame.index.isin(winners)].reset_index(drop=True)
+
+
+def _hold_back(incoming: gpd.GeoDataFrame,
+               tombstones: pd.DataFrame) -> tuple[gpd.GeoDataFrame, int]:
+    if tombstones.empty:
+        return incoming, 0
+    deleted_at = incoming["event_id"].map(
+        tombstones.set_index("event_id")["deleted_timestamp"])
+    held = deleted_at.notna() & ~(incoming["timestamp"] > deleted_at).fillna(False)
+    held = held.astype(bool)
+    return incoming.loc[~held].reset_index(drop=True), int(held.sum())
+
+
+def _combine_tombstones(old: pd.DataFrame, listed: pd.Series, file: str,
+                        when: str) -> pd.DataFrame:
+    new = pd.DataFrame({"event_id": listed.index.astype("str"),
+                        "deleted_timestamp": listed.to_numpy(), "file": file, "recorded_at": when})
+    both = pd.concat([old, new], ignore_index=True).astype({"deleted_timestamp": "Int64"})
+    both = both.sort_values("deleted_timestamp", kind="stable", na_position="first")
+    return both.drop_duplicates("event_id", keep="last")[list(TOMBSTONE_COLUMNS)].reset_index(
+        drop=True)
 
 
 def _merge(current: gpd.GeoDataFrame,
@@ -126,7 +364,11 @@ def _merge(current: gpd.GeoDataFrame,
     overlap = incoming.loc[known].set_index("event_id")
     old = current.set_index("event_id").loc[overlap.index]
     old_stamp, new_stamp = old["timestamp"], overlap["timestamp"]
-    newer = (new_stamp > old_stamp).fillna(False).astype(bool)
+    # A missing timestamp counts as older than any: an undated row never replaces a dated one.
+    newer = ((new_stamp > old_stamp) | (old_stamp.isna() & new_stamp.notna()))
+    newer = newer.fillna(False).astype(bool)
+    older = ((new_stamp < old_stamp) | (old_stamp.notna() & new_stamp.isna()))
+    older = older.fillna(False).astype(bool)
     undated = old_stamp.isna() & new_stamp.isna()
     replace = newer | (undated & _differs(old, overlap))
     replaced_ids = overlap.index[replace.to_numpy()]
@@ -135,15 +377,15 @@ def _merge(current: gpd.GeoDataFrame,
     parts = [p for p in (kept, updates, fresh) if len(p)]
     merged = conform(pd.concat(parts, ignore_index=True)) if parts else empty_incidents()
     summary = AddSummary(added=len(fresh), updated=int(replace.sum()),
-                         unchanged=int((~replace).sum()))
+                         unchanged=int((~replace & ~older).sum()), older=int(older.sum()))
     return merged, summary
 
 
 def _differs(old: pd.DataFrame, new: pd.DataFrame) -> pd.Series:
     differs = pd.Series(False, index=new.index)
     for column in COLUMN_NAMES:
-        if column == "event_id":
-            continue
+        if column in ("event_id", "dataset_name"):
+            continue  # the same content under another dataset name is the same row
         a, b = old[column], new[column]
         same = (a == b).fillna(False).astype(bool) | (a.isna() & b.isna())
         differs |= ~same.to_numpy()

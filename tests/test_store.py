@@ -33,19 +33,23 @@ def test_re_adding_the_same_rows_adds_nothing(tmp_path):
     assert store.path.stat().st_mtime_ns == modified  # nothing rewritten
 
 
-@pytest.mark.parametrize("old, new, updated", [
-    (1000, 2000, True),   # newer ACLED revision replaces
-    (2000, 1000, False),  # an older export never overwrites a newer one
-    (1000, 1000, False),
-    (None, None, True),   # no timestamps: the latest import of changed content wins
+@pytest.mark.parametrize("old, new, outcome", [
+    (1000, 2000, "updated"),   # newer ACLED revision replaces
+    (2000, 1000, "older"),     # an older export never overwrites a newer one
+    (1000, 1000, "unchanged"),
+    (None, None, "updated"),   # no timestamps: the latest import of changed content wins
+    (None, 1000, "updated"),   # a dated revision beats an undated row
+    (1000, None, "older"),     # an undated row never replaces a dated one
 ])
-def test_revisions_update_by_event_id_and_timestamp(tmp_path, old, new, updated):
+def test_revisions_update_by_event_id_and_timestamp(tmp_path, old, new, outcome):
     store = IncidentStore(tmp_path)
     store.add(incidents({"event_id": "A", "fatalities": 3, "timestamp": old},
                         {"event_id": "B"}))
     summary = store.add(incidents({"event_id": "A", "fatalities": 5, "timestamp": new},
                                   {"event_id": "C"}))
-    assert summary == AddSummary(added=1, updated=int(updated), unchanged=int(not updated))
+    counts = {"updated": 0, "unchanged": 0, "older": 0, outcome: 1}
+    assert summary == AddSummary(added=1, **counts)
+    updated = outcome == "updated"
     loaded = store.load().set_index("event_id")
     assert sorted(loaded.index) == ["A", "B", "C"]
     assert loaded.loc["A", "fatalities"] == (5 if updated else 3)
