@@ -29,7 +29,11 @@ PLACES_DIR = DATA_DIR / "places"
 REGIONS_PATH = PLACES_DIR / "regions.geojson"
 COUNTRIES_PATH = PLACES_DIR / "countries.geojson"
 REGION_ALIASES_PATH = PLACES_DIR / "region_aliases.csv"
+LAND_PATH = PLACES_DIR / "land.geojson"
 
+# A point this close to Africa's simplified land (degrees, ~5.5 km) is on land: coasts in
+# land.geojson are simplified to ~1 km and sources code coastal towns to their centre.
+LAND_TOLERANCE = 0.05
 # Core countries first: an ambiguous region name without a country hint goes to the first one.
 SAHEL5: tuple[str, ...] = ("MLI", "BFA", "NER", "TCD", "MRT")
 # Regions created in 2016 that no open boundary layer has: their capital stands in, as ACLED
@@ -204,6 +208,82 @@ def locate(lon: object, lat: object) -> pd.DataFrame:
         values[~found] = None
         out[column] = pd.Series(values, index=out.index, dtype="str")
     return out
+
+
+@lru_cache(maxsize=1)
+def load_land() -> gpd.GeoDataFrame:
+    """Return Africa's countries (iso3, iso_numeric, country, names), EPSG:4326; never modify it.
+
+    Natural Earth 1:50m via world-atlas, simplified: for telling land from sea and which
+    country a point is in, beyond the admin-1 boundaries (see `locate_land`).
+    """
+    return gpd.read_file(LAND_PATH)
+
+
+@lru_cache(maxsize=1)
+def _land_tree() -> shapely.STRtree:
+    return shapely.STRtree(load_land().geometry.values)
+
+
+def locate_land(lon: object, lat: object) -> pd.DataFrame:
+    """Return iso3 and country of each point on Africa's land (within LAND_TOLERANCE), else NaN.
+
+    Vectorised like `locate`. A point in the sea near two countries gets the nearer one.
+    """
+    index = lon.index if isinstance(lon, pd.Series) else None
+    x = np.atleast_1d(np.asarray(lon, dtype="float64"))
+    y = np.atleast_1d(np.asarray(lat, dtype="float64"))
+    usable = np.isfinite(x) & np.isfinite(y)
+    match = np.full(len(x), -1, dtype="int64")
+    if usable.any():
+        points = shapely.points(x[usable], y[usable])
+        point_idx, land_idx = _land_tree().query_nearest(points, max_distance=LAND_TOLERANCE,
+                                                        all_matches=False)
+        match[np.flatnonzero(usable)[point_idx]] = land_idx
+    land = load_land()
+    iso3 = land["iso3"].to_numpy(dtype=object)[np.maximum(match, 0)]
+    iso3[match < 0] = None
+    names = [COUNTRY_NAMES.get(code, name) for code, name in
+             zip(iso3, land["country"].to_numpy(dtype=object)[np.maximum(match, 0)],
+                 strict=True)]
+    out = pd.DataFrame(index=index if index is not None else pd.RangeIndex(len(x)))
+    out["iso3"] = pd.Series(iso3, index=out.index, dtype="str")
+    out["country"] = pd.Series(names, index=out.index, dtype="str").where(match >= 0)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _land_country_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    land = load_land()
+    for iso3, number, country, names in zip(land["iso3"], land["iso_numeric"], land["country"],
+                                            land["names"], strict=True):
+        for name in (iso3, str(number), country, *str(names).split("|")):
+            index.setdefault(fold(name), iso3)
+    return index
+
+
+def any_country_iso3(name: object) -> str | None:
+    """Return the ISO3 code of any African country's name or code (covered ones first)."""
+    found = country_iso3(name)
+    if found is not None or not isinstance(name, str | int) or isinstance(name, bool):
+        return found
+    return _land_country_index().get(fold(str(name)))
+
+
+def iso3_of_numeric(number: object) -> str | None:
+    """Return the ISO3 code of an African country's ISO 3166-1 numeric code (ACLED `iso`)."""
+    try:
+        value = int(float(str(number).strip()))
+    except ValueError:
+        return None
+    return _numeric_index().get(value)
+
+
+@lru_cache(maxsize=1)
+def _numeric_index() -> dict[int, str]:
+    land = load_land()
+    return dict(zip(land["iso_numeric"].astype(int), land["iso3"], strict=True))
 
 
 @lru_cache(maxsize=512)

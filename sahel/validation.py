@@ -14,15 +14,14 @@ import pandas as pd
 
 from sahel import places
 
-# Tried in order; ACLED writes `24 November 2023` or ISO, spreadsheets add a time of day.
-DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d %B %Y", "%Y-%m-%d %H:%M:%S",
-                                 "%Y-%m-%dT%H:%M:%S", "%d-%B-%Y", "%d %b %Y")
 INTEGER_COLUMNS: tuple[str, ...] = ("time_precision", "geo_precision", "fatalities",
-                                    "fatalities_low", "fatalities_high", "timestamp")
+                                    "fatalities_low", "fatalities_high", "timestamp",
+                                    "iso_numeric", "population_1km", "population_2km",
+                                    "population_5km", "population_best")
 PRECISION_COLUMNS: tuple[str, ...] = ("time_precision", "geo_precision")
 FATALITY_COLUMNS: tuple[str, ...] = ("fatalities", "fatalities_low", "fatalities_high")
 SWAPPED = "latitude/longitude swapped?"
-OUTSIDE = "point in the sea or outside the covered countries"
+OUTSIDE = "point in the sea or outside Africa"
 ZERO_POINT = "coordinates 0,0 (a placeholder, not a place)"
 
 
@@ -41,36 +40,152 @@ def is_blank(values: pd.Series) -> pd.Series:
     return values.isna()
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Return the cells as dates (NaT where no accepted format fits); see DATE_FORMATS."""
+def parse_dates(values: pd.Series, year: pd.Series | None = None) -> pd.Series:
+    """Return the cells as dates (NaT where unparseable or ambiguous); see `read_dates`."""
+    return read_dates(values, year).dates
+
+
+@dataclass
+class DateReading:
+    """Parsed dates and, where a day/month order could not be decided, why (else "")."""
+
+    dates: pd.Series
+    ambiguous: pd.Series
+
+
+def read_dates(values: pd.Series, year: pd.Series | None = None) -> DateReading:
+    """Parse dates as sources and spreadsheets write them, deciding day/month order per file.
+
+    Accepted (with or without a time of day): `2021-02-16`, `16 February 2021`, `16 Feb 2021`,
+    `16-Feb-21`, `16-Feb-2021`, `February 16, 2021`, `2/16/2021`, `16/02/2021`, `16.02.2021`,
+    English or French month names. A two-digit year takes its century from `year` (ACLED's and
+    UCDP's `year` column) where that agrees, else 00–29 → 20xx, 30–99 → 19xx (Excel's rule). A
+    numeric date valid both day-first and month-first (`02/03/2021`) takes the order of the
+    file's unambiguous numeric dates (`16/02/2021` or `2/16/2021`); when the file has none, or
+    both orders, it is ambiguous (NaT, with the reason in `ambiguous`).
+    """
+    blank = pd.Series("", index=values.index, dtype="object")
     if pd.api.types.is_datetime64_any_dtype(values):
         stamps = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
-        return stamps.dt.normalize().astype("datetime64[ns]")
-    text = values.astype("str").str.strip()
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for fmt in DATE_FORMATS:
-        todo = out.isna() & text.ne("") & text.notna()
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        out[todo] = parsed.dt.normalize().astype("datetime64[ns]")
-    return out
+        return DateReading(stamps.dt.normalize().astype("datetime64[ns]"), blank)
+    codes, uniques = pd.factorize(values.astype("str").str.strip())
+    parts = _date_parts(pd.Series(uniques, dtype="object"))
+    # Per row from here: codes index the unique texts' parts (-1 = missing cell).
+    pick = {name: np.where(codes >= 0, column.to_numpy()[np.maximum(codes, 0)], -1)
+            for name, column in parts.items()}
+    y = pick["y"]
+    if year is not None:
+        given = _numbers(year).fillna(-1).to_numpy().astype("int64")
+        two_digit = (y >= 0) & (y < 100)
+        same = two_digit & (given >= 0) & (given % 100 == y)
+        y = np.where(same, given, y)
+    y = np.where((y >= 0) & (y < 30), y + 2000, np.where((y >= 30) & (y < 100), y + 1900, y))
+    first = _valid_date(y, pick["m"], pick["d"])
+    has_alt = pick["m2"] >= 0
+    second = has_alt & _valid_date(y, pick["m2"], pick["d2"])
+    # Day-first readings are (d, m); the month-first alternative is (d2, m2).
+    day_first = has_alt & first & ~second
+    month_first = has_alt & second & ~first
+    undecided = has_alt & first & second
+    use_second = month_first.copy()
+    reason = ""
+    if undecided.any():
+        if day_first.any() and not month_first.any():
+            pass
+        elif month_first.any() and not day_first.any():
+            use_second |= undecided
+        else:
+            reason = ("day or month first? the file has dates of both orders"
+                      if day_first.any() else "day or month first? no date of the file decides")
+    ok = (first & ~undecided) | second & use_second | (undecided & (reason == ""))
+    month = np.where(use_second, pick["m2"], pick["m"])
+    day = np.where(use_second, pick["d2"], pick["d"])
+    ok &= (y >= 1678) & (y <= 2261)  # what a datetime64[ns] holds
+    stamps = pd.to_datetime(pd.DataFrame({"year": np.where(ok, y, 1970),
+                                          "month": np.where(ok, month, 1),
+                                          "day": np.where(ok, day, 1)}))
+    dates = pd.Series(stamps.to_numpy(), index=values.index).where(ok).astype("datetime64[ns]")
+    ambiguous = blank.where(~(undecided & (reason != "")), reason)
+    return DateReading(dates, ambiguous)
+
+
+_MONTHS: dict[str, int] = {
+    name: number for number, names in enumerate((
+        ("january", "jan", "janvier", "janv"), ("february", "feb", "fevrier", "fevr", "fev"),
+        ("march", "mar", "mars"), ("april", "apr", "avril", "avr"), ("may", "mai"),
+        ("june", "jun", "juin"), ("july", "jul", "juillet", "juil"),
+        ("august", "aug", "aout"), ("september", "sep", "sept", "septembre"),
+        ("october", "oct", "octobre"), ("november", "nov", "novembre"),
+        ("december", "dec", "decembre")), start=1) for name in names}
+_TIME_OF_DAY = r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)?$"
+_DATE_PATTERNS: tuple[str, ...] = (
+    r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})",
+    r"^(?P<d>\d{1,2})[ ./-]+(?P<mon>[^\W\d_]+)\.?[ ./,-]+(?P<y>\d{4}|\d{2})",
+    r"^(?P<mon>[^\W\d_]+)\.? +(?P<d>\d{1,2}),? +(?P<y>\d{4})",
+    r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})",
+)
+
+
+def _date_parts(texts: pd.Series) -> dict[str, pd.Series]:
+    """Return year, month, day (and the month-first month2, day2) of each text; -1 if none."""
+    parts = {k: pd.Series(-1, index=texts.index, dtype="int64") for k in ("y", "m", "d", "m2",
+                                                                           "d2")}
+    todo = pd.Series(True, index=texts.index)
+    for number, pattern in enumerate(_DATE_PATTERNS):
+        found = texts[todo].str.extract(pattern + _TIME_OF_DAY).dropna(how="all")
+        if found.empty:
+            continue
+        if "mon" in found.columns:
+            folded = found["mon"].map(lambda m: places.fold(m).replace(" ", ""))
+            found["m"] = folded.map(_MONTHS)
+            found = found.dropna(subset=["m"])
+        index = found.index
+        for key in ("y", "m", "d"):
+            parts[key][index] = found[key].astype("int64")
+        if number == len(_DATE_PATTERNS) - 1:  # numeric a/b/y: day-first, month-first as alt
+            swap = found["d"].astype("int64").ne(found["m"].astype("int64"))
+            parts["m2"][index[swap]] = found.loc[swap, "d"].astype("int64")
+            parts["d2"][index[swap]] = found.loc[swap, "m"].astype("int64")
+        todo[index] = False
+    return parts
+
+
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _valid_date(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    month_ok = (m >= 1) & (m <= 12)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    days = _DAYS_IN_MONTH[np.where(month_ok, m, 0)] + ((m == 2) & leap)
+    return month_ok & (d >= 1) & (d <= days) & (y >= 1)
 
 
 def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
-    """Parse and check canonical-named raw cells; return kept rows and (row, reason) rejects."""
+    """Parse and check canonical-named raw cells; return kept rows and (row, reason) rejects.
+
+    A `year` column (ACLED's, UCDP's), when present, helps read two-digit years.
+    """
     frame = frame.reset_index(drop=True)
     reasons = _Reasons(len(frame))
     out = frame.copy()
     for column in ("event_id", "event_date", "latitude", "longitude"):
         if column not in out.columns:
             out[column] = None
-    reasons.add(is_blank(out["event_id"]), "missing event_id")
+    blank_id = is_blank(out["event_id"])
+    reasons.add(blank_id, "missing event_id")
+    # Ids are compared trimmed, here and in the store: " MLI1" is MLI1.
+    out["event_id"] = out["event_id"].astype("str").str.strip().where(~blank_id)
 
-    dates = parse_dates(out["event_date"])
+    reading = read_dates(out["event_date"], out["year"] if "year" in out.columns else None)
+    dates = reading.dates
     blank_date = is_blank(out["event_date"])
+    ambiguous = reading.ambiguous.ne("")
     reasons.add(blank_date, "missing event_date")
-    reasons.add_each(dates.isna() & ~blank_date, "unparseable event_date {!r}", out["event_date"])
+    reasons.add_each(dates.isna() & ~blank_date & ~ambiguous, "unparseable event_date {!r}",
+                     out["event_date"])
+    for why in reading.ambiguous[ambiguous].unique():
+        reasons.add_each(reading.ambiguous.eq(why), f"ambiguous event_date {{!r}} ({why})",
+                         out["event_date"])
     out["event_date"] = dates
 
     coords_ok = pd.Series(True, index=out.index)
@@ -98,17 +213,18 @@ def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
                 reasons.add(number < 0, f"negative {column}")
             out[column] = number.where(~bad)
 
-    located = _locate(out, coords_ok & ~out_of_range & ~zero)
-    outside = coords_ok & ~out_of_range & ~zero & located["iso3"].isna()
-    # Read back as (lon, lat) = (lat, lon): does the point then fall inside the coverage?
-    swapped = outside & _in_coverage(lat.where(outside), lon.where(outside))
+    usable = coords_ok & ~out_of_range & ~zero
+    located = _locate(lon.where(usable), lat.where(usable))
+    named = _named_country(out)
+    # A point off land, or in another country than the row names, may have its coordinates
+    # swapped: say so only when reading them back swapped lands in the named country.
+    suspect = usable & named.notna() & (located["iso3"].isna() | located["iso3"].ne(named))
+    swapped_to = _locate(lat.where(suspect), lon.where(suspect))["iso3"]
+    swapped = suspect & swapped_to.eq(named)
     reasons.add(swapped, SWAPPED)
-    reasons.add(outside & ~swapped, OUTSIDE)
+    reasons.add(usable & located["iso3"].isna() & ~swapped, OUTSIDE)
 
-    ids = out["event_id"].astype("str").str.strip()
-    duplicate = ids.duplicated(keep="first") & ~is_blank(out["event_id"])
-    first_row = pd.Series(rows, index=out.index).groupby(ids).transform("first")
-    reasons.add_each(duplicate, "duplicate event_id (first at row {})", first_row)
+    _reject_revisions(out, rows, reasons)
 
     for column in ("iso3", "country", "admin1"):
         out[f"loc_{column}"] = located[column]
@@ -125,6 +241,45 @@ def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
     kept.insert(0, "row", rows[~rejected_mask.to_numpy()])
     assert len(kept) + len(rejected) == len(frame), "validation lost rows"
     return Checked(kept=kept, rejected=rejected)
+
+
+def _reject_revisions(out: pd.DataFrame, rows: np.ndarray, reasons: _Reasons) -> None:
+    """Keep one row per event_id: the latest `timestamp`, else the first; reject the others."""
+    ids = out["event_id"]
+    codes, _ = pd.factorize(ids)  # missing ids get -1 and are never duplicates
+    stamps = (out["timestamp"] if "timestamp" in out.columns
+              else pd.Series(np.nan, index=out.index)).astype("float64").to_numpy()
+    position = np.arange(len(out))
+    # Sorted by id, newest first (no timestamp = oldest), then file order: the first wins.
+    order = np.lexsort((position, np.where(np.isnan(stamps), np.inf, -stamps), codes))
+    first_of_id = np.r_[True, codes[order][1:] != codes[order][:-1]]
+    winner_sorted = order[np.maximum.accumulate(np.where(first_of_id, np.arange(len(order)),
+                                                         0))]
+    winner = np.empty(len(out), dtype="int64")
+    winner[order] = winner_sorted
+    loser = (codes >= 0) & (winner != position)
+    if not loser.any():
+        return
+    newer = loser & (np.isnan(stamps) | (stamps < stamps[winner])) & ~np.isnan(stamps[winner])
+    winner_row = pd.Series(rows[winner], index=out.index)
+    reasons.add_each(pd.Series(loser & ~newer, index=out.index),
+                     "duplicate event_id (first at row {})", winner_row)
+    if newer.any():
+        reasons.add_texts(newer, [f"older revision of event_id {i!r} (newer at row {r})"
+                                  for i, r in zip(ids[newer], winner_row[newer], strict=True)])
+
+
+def _named_country(out: pd.DataFrame) -> pd.Series:
+    """Return the ISO3 code of the country each row names (iso3, country or ISO number)."""
+    named = pd.Series(None, index=out.index, dtype="object")
+    for column, lookup in (("iso3", places.any_country_iso3),
+                           ("country", places.any_country_iso3),
+                           ("iso_numeric", places.iso3_of_numeric)):
+        if column in out.columns and named.isna().any():
+            text = out[column].astype("str").str.strip()
+            found = {v: lookup(v) for v in text[named.isna()].dropna().unique() if v}
+            named = named.fillna(text.map(found))
+    return named
 
 
 def add_flag(flags: pd.Series, mask: pd.Series, flag: str) -> pd.Series:
@@ -145,25 +300,21 @@ def _numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text.where(text.ne(""), None), errors="coerce").astype("float64")
 
 
-def _locate(frame: pd.DataFrame, usable: pd.Series) -> pd.DataFrame:
-    located = pd.DataFrame({"iso3": pd.Series(np.nan, index=frame.index, dtype="object"),
-                            "country": pd.Series(np.nan, index=frame.index, dtype="object"),
-                            "admin1": pd.Series(np.nan, index=frame.index, dtype="object")})
-    if usable.any():
-        found = places.locate(frame.loc[usable, "longitude"].to_numpy(),
-                              frame.loc[usable, "latitude"].to_numpy())
-        for column in located.columns:
-            located.loc[usable, column] = found[column].to_numpy()
-    return located
-
-
-def _in_coverage(lon: pd.Series, lat: pd.Series) -> pd.Series:
-    usable = lon.notna() & lat.notna() & (lat.abs() <= 90)
-    inside = pd.Series(False, index=lon.index)
+def _locate(lon: pd.Series, lat: pd.Series) -> pd.DataFrame:
+    """Return iso3/country/admin1 from the shipped regions, else iso3/country from the land."""
+    located = pd.DataFrame({c: pd.Series(None, index=lon.index, dtype="object")
+                            for c in ("iso3", "country", "admin1")})
+    usable = lon.notna() & lat.notna() & (lat.abs() <= 90) & (lon.abs() <= 180)
     if usable.any():
         found = places.locate(lon[usable].to_numpy(), lat[usable].to_numpy())
-        inside[usable] = found["iso3"].notna().to_numpy()
-    return inside
+        for column in located.columns:
+            located.loc[usable, column] = found[column].to_numpy()
+    beyond = usable & located["iso3"].isna()
+    if beyond.any():
+        found = places.locate_land(lon[beyond].to_numpy(), lat[beyond].to_numpy())
+        for column in ("iso3", "country"):
+            located.loc[beyond, column] = found[column].to_numpy()
+    return located
 
 
 class _Reasons:
@@ -183,6 +334,9 @@ class _Reasons:
             picked = values.to_numpy()[mask]
             self._append(mask, pd.Series([template.format(_short(v)) for v in picked],
                                          index=self.text.index[mask]))
+
+    def add_texts(self, mask: np.ndarray, texts: list[str]) -> None:
+        self._append(mask, pd.Series(texts, index=self.text.index[mask]))
 
     def _append(self, mask: np.ndarray, reasons: pd.Series) -> None:
         old = self.text[mask]

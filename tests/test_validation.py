@@ -23,8 +23,9 @@ def check(*changes: dict):
     ({"longitude": "west"}, "unparseable longitude 'west'"),
     ({"latitude": "95.1"}, "latitude/longitude out of range"),
     ({"longitude": "-181"}, "latitude/longitude out of range"),
-    ({"latitude": "-3.9906", "longitude": "15.9322"}, SWAPPED),
-    ({"latitude": "48.85", "longitude": "2.35"}, OUTSIDE),  # Paris: no shipped polygon
+    ({"latitude": "-3.9906", "longitude": "15.9322", "country": "Mali"}, SWAPPED),
+    ({"latitude": "-20.0", "longitude": "5.0", "country": "Mali"}, OUTSIDE),  # both at sea
+    ({"latitude": "48.85", "longitude": "2.35"}, OUTSIDE),  # Paris: not in Africa
     ({"latitude": "4.0", "longitude": "-3.0"}, OUTSIDE),  # Gulf of Guinea
     ({"latitude": "0", "longitude": "0"}, ZERO_POINT),
     ({"fatalities": "a dozen"}, "unparseable fatalities 'a dozen'"),
@@ -72,7 +73,8 @@ def test_one_zero_coordinate_is_kept_but_flagged():
 def test_kept_plus_rejected_is_rows_read_on_a_mixed_table():
     rng = np.random.default_rng(7)
     changes = [{}, {"event_id": ""}, {"latitude": "99"}, {"event_date": "x"},
-               {"latitude": "-3.9906", "longitude": "15.9322"}, {"fatalities": "n/a"}]
+               {"latitude": "-3.9906", "longitude": "15.9322", "country": "Mali"},
+               {"fatalities": "n/a"}]
     picks = [changes[i] for i in rng.integers(0, len(changes), 300)]
     checked = check(*picks)
     assert len(checked.kept) + len(checked.rejected) == 300
@@ -87,7 +89,7 @@ def test_kept_plus_rejected_is_rows_read_on_a_mixed_table():
     ("2023-11-24 00:00:00", "2023-11-24"),
     ("2023-11-24T13:45:00", "2023-11-24"),
     ("24 Nov 2023", "2023-11-24"),
-    ("24/11/2023", None),
+    ("24/11/2023", "2023-11-24"),
     ("", None),
 ])
 def test_parse_dates(text, expected):

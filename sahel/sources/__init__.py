@@ -1,16 +1,19 @@
 """Read any incident file an analyst has into the canonical frame, losing no row silently.
 
 `read_incidents` takes a path or a binary file object (an upload), recognises the container from
-its first bytes (CSV, XLSX, GeoJSON, GeoParquet) and the format from the header (ACLED current or
-pre-2023, UCDP GED/Candidate or a reduced extract, this project's canonical columns). Row numbers in
-`rejected`: for CSV the line where the record starts (header = line 1), for XLSX the sheet row,
-for GeoJSON/GeoParquet the feature/record index starting at 1.
+its first bytes (CSV in UTF-8, Windows-1252 or UTF-16 "Unicode text", XLSX, GeoJSON, GeoParquet)
+and the format from the header (ACLED current, pre-2023 or 2017–2019, UCDP GED/Candidate or a
+reduced extract, this project's canonical columns). Row numbers in `rejected`: for CSV the line
+where the record starts (header = line 1), for XLSX the sheet row, for GeoJSON/GeoParquet the
+feature/record index starting at 1. HDX's HXL hashtag row is skipped with a warning.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,30 +26,36 @@ from sahel.schema import COLUMNS, conform
 from sahel.sources import acled, canonical, ucdp
 from sahel.sources.enrich import enrich
 from sahel.sources.errors import SourceError, UnknownFormatError, UnreadableSourceError
+from sahel.sources.extra import source_extra
 from sahel.sources.tabular import RawTable, read_csv_table, read_xlsx_table
 from sahel.validation import check_rows, is_blank
 
 __all__ = ["FORMATS", "ImportResult", "SourceError", "UnknownFormatError",
-           "UnreadableSourceError", "detect_format", "read_incidents"]
+           "UnreadableSourceError", "detect_format", "read_incidents", "reason_kind"]
 
 Mapper = Callable[[pd.DataFrame, str], pd.DataFrame]
 
 
 @dataclass(frozen=True)
 class Format:
-    """A known header: the columns it must have and the function mapping it to canonical."""
+    """A known header: the columns it must have, its mapping to canonical, what that consumes.
+
+    `consumed`: source columns whose values canonical columns hold; the others go to
+    `source_extra`. None for canonical files (they carry their own `source_extra`).
+    """
 
     name: str
     required: tuple[str, ...]
     mapper: Mapper
+    consumed: frozenset[str] | None = None
 
 
 # Tried in order; the first whose required columns are all present wins.
 FORMATS: tuple[Format, ...] = (
     Format("canonical", canonical.REQUIRED, canonical.to_canonical),
-    Format("acled", acled.REQUIRED, acled.to_canonical),
-    Format("ucdp", ucdp.REQUIRED_FULL, ucdp.to_canonical),
-    Format("ucdp_extract", ucdp.REQUIRED_EXTRACT, ucdp.to_canonical),
+    Format("acled", acled.REQUIRED, acled.to_canonical, acled.CONSUMED),
+    Format("ucdp", ucdp.REQUIRED_FULL, ucdp.to_canonical, ucdp.CONSUMED),
+    Format("ucdp_extract", ucdp.REQUIRED_EXTRACT, ucdp.to_canonical, ucdp.CONSUMED),
 )
 
 
@@ -73,6 +82,36 @@ class ImportResult:
     def flagged(self) -> int:
         """Return how many kept rows carry at least one flag."""
         return int(self.incidents["flags"].fillna("").ne("").sum())
+
+    @property
+    def failed(self) -> bool:
+        """Return True when no row was kept: the import of this file failed as a whole."""
+        return self.kept == 0
+
+    def top_reasons(self, n: int = 3) -> list[tuple[str, int]]:
+        """Return the `n` commonest kinds of reject reason with their row counts, commonest first.
+
+        A kind is a reason without its values (`reason_kind`); a row with several reasons counts
+        once for each.
+        """
+        counts = Counter(reason_kind(part) for text in self.rejected["reason"]
+                         for part in str(text).split("; ") if part)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:n]
+
+
+# A reason's values: a quoted cell ('…' or "…" as repr writes it), a trailing number, or a
+# parenthesised pointer to another row.
+_REASON_VALUES = re.compile(
+    r""" (?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?[\d.]+(?:e-?\d+)?)(?= |$)""")
+_REASON_ROW = re.compile(r" \((?:first|newer) at row \d+\)$")
+_RAGGED = re.compile(r"^\d+ cells where the header has \d+$")
+
+
+def reason_kind(reason: str) -> str:
+    """Return a reject reason without its values: "unparseable event_date '16-Feb-21'" → kind."""
+    if _RAGGED.match(reason):
+        return "wrong number of cells"
+    return _REASON_VALUES.sub("", _REASON_ROW.sub("", reason)).strip()
 
 
 def detect_format(columns: list[str] | pd.Index) -> Format:
@@ -101,6 +140,9 @@ def read_incidents(source: str | Path | BinaryIO, name: str | None = None) -> Im
     checked = check_rows(mapped, table.rows)
     clock.lap("validate")
     enriched, unknown = enrich(checked.kept)
+    if fmt.consumed is not None:
+        raw = table.frame.iloc[checked.kept.index.to_numpy()].set_axis(checked.kept.index)
+        enriched["source_extra"] = source_extra(raw, fmt.consumed, enriched["event_date"])
     incidents = conform(_blank_text_to_na(enriched))
     clock.lap("canonicalise")
     rejected = _rejects(table, checked.rejected)

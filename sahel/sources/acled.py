@@ -1,4 +1,4 @@
-"""ACLED exports (current 31-column layout and the pre-2023 one) → canonical columns.
+"""ACLED exports (current 31 columns, pre-2023, 2017–2019 without sub_event_type) → canonical.
 
 ACLED's terms forbid redistributing its rows: users import their own export; nothing is shipped.
 """
@@ -7,28 +7,33 @@ from __future__ import annotations
 
 import pandas as pd
 
-# Columns both layouts share; detection needs all of them.
+# What makes a header ACLED's, in every layout since 2017 (those exports lack sub_event_type;
+# pre-2023 ones add event_id_no_cnty, data_id, iso3 and number the inter codes).
 REQUIRED: tuple[str, ...] = (
-    "event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "country",
-    "admin1", "location", "latitude", "longitude", "fatalities")
-# Only the pre-2023 layout has these (it also codes inter1/inter2 as numbers, which we ignore).
+    "event_id_cnty", "event_date", "event_type", "actor1", "actor2", "country", "admin1",
+    "location", "latitude", "longitude", "fatalities")
+# Only the pre-2023 layout has these.
 PRE_2023_MARKERS: tuple[str, ...] = ("event_id_no_cnty", "iso3")
 
-# Canonical column ← ACLED column, where the meaning is the same.
-RENAMES: dict[str, str] = {
-    "event_id": "event_id_cnty", "event_date": "event_date", "time_precision": "time_precision",
+# ACLED column → canonical column, declared once: the reader maps through it and the round-trip
+# test checks every ACLED column against it. `year` is read from `event_date` (the `year`
+# column only helps read two-digit years, and is kept in source_extra where it disagrees).
+ACLED_TO_CANONICAL: dict[str, str] = {
+    "event_id_cnty": "event_id", "event_date": "event_date", "year": "event_date",
+    "time_precision": "time_precision", "disorder_type": "disorder_type",
     "event_type": "event_type", "sub_event_type": "sub_event_type", "actor1": "actor1",
-    "actor2": "actor2", "country": "country", "iso3": "iso3", "admin1_source": "admin1",
-    "admin2": "admin2", "location": "location", "latitude": "latitude", "longitude": "longitude",
-    "geo_precision": "geo_precision", "fatalities": "fatalities", "source": "source",
-    "notes": "notes", "timestamp": "timestamp", "disorder_type": "disorder_type",
-    "assoc_actor_1": "assoc_actor_1", "inter1": "inter1", "assoc_actor_2": "assoc_actor_2",
-    "inter2": "inter2", "interaction": "interaction", "civilian_targeting": "civilian_targeting",
-    "iso_numeric": "iso", "world_region": "region", "admin3": "admin3",
-    "source_scale": "source_scale", "tags": "tags", "population_1km": "population_1km",
-    "population_2km": "population_2km", "population_5km": "population_5km",
-    "population_best": "population_best",
+    "assoc_actor_1": "assoc_actor_1", "inter1": "inter1", "actor2": "actor2",
+    "assoc_actor_2": "assoc_actor_2", "inter2": "inter2", "interaction": "interaction",
+    "civilian_targeting": "civilian_targeting", "iso": "iso_numeric", "region": "world_region",
+    "country": "country", "admin1": "admin1_source", "admin2": "admin2", "admin3": "admin3",
+    "location": "location", "latitude": "latitude", "longitude": "longitude",
+    "geo_precision": "geo_precision", "source": "source", "source_scale": "source_scale",
+    "notes": "notes", "fatalities": "fatalities", "tags": "tags", "timestamp": "timestamp",
+    "population_1km": "population_1km", "population_2km": "population_2km",
+    "population_5km": "population_5km", "population_best": "population_best", "iso3": "iso3",
 }
+# Columns whose every value a canonical column holds; the rest go to source_extra.
+CONSUMED: frozenset[str] = frozenset(ACLED_TO_CANONICAL) - {"year"}
 
 
 def layout(columns: pd.Index) -> str:
@@ -39,8 +44,10 @@ def layout(columns: pd.Index) -> str:
 def to_canonical(raw: pd.DataFrame, name: str) -> pd.DataFrame:
     """Map an ACLED table (text cells) to canonical columns, values still unparsed."""
     out = pd.DataFrame(index=raw.index)
-    for canonical, column in RENAMES.items():
-        if column in raw.columns:
+    for column, canonical in ACLED_TO_CANONICAL.items():
+        if column in raw.columns and column != "year":
             out[canonical] = raw[column]
+    if "year" in raw.columns:
+        out["year"] = raw["year"]  # read by validation for two-digit years; not canonical
     out["dataset"] = "acled"
     return out

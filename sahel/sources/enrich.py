@@ -35,8 +35,8 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _assign_country(out: pd.DataFrame) -> None:
-    given = _map_unique(_column(out, "iso3"), places.country_iso3)
-    given = given.fillna(_map_unique(_column(out, "country"), places.country_iso3))
+    given = _map_unique(_column(out, "iso3"), places.any_country_iso3)
+    given = given.fillna(_map_unique(_column(out, "country"), places.any_country_iso3))
     located = out["loc_iso3"]
     mismatch = given.notna() & located.notna() & given.ne(located)
     out["flags"] = add_flag(out["flags"], mismatch, "country_mismatch")
@@ -56,9 +56,12 @@ def _assign_region(out: pd.DataFrame) -> None:
     canonical = pd.Series([lookup.get((n, i)) for n, i in zip(pairs["name"], pairs["iso3"],
                                                                  strict=True)],
                           index=out.index, dtype="object")
-    unknown = canonical.isna() & ~is_blank(name)
+    # Beyond the shipped boundaries the source's own name stands (suffix-free for UCDP).
+    beyond = out["loc_admin1"].isna()
+    given = name.astype("str").str.strip().where(~is_blank(name) & beyond)
+    unknown = canonical.isna() & (~is_blank(name) ^ beyond)
     out["flags"] = add_flag(out["flags"], unknown, "unknown_region")
-    out["admin1"] = canonical.fillna(out["loc_admin1"])
+    out["admin1"] = canonical.fillna(out["loc_admin1"]).fillna(given)
 
 
 def _assign_group(out: pd.DataFrame, side: str, unknown: dict[str, int]) -> None:

@@ -8,10 +8,13 @@ blank lines (which are not records). XLSX rows are sheet rows (header = 1).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -40,7 +43,16 @@ class RawTable:
 
 
 def decode_text(data: bytes) -> tuple[str, list[str]]:
-    """Return the text of `data` (UTF-8, with or without BOM; else Windows-1252) and warnings."""
+    """Return the text of `data` and warnings.
+
+    UTF-16 with a BOM (Excel's "Unicode text", tab-separated), UTF-8 with or without BOM, else
+    Windows-1252.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError as error:
+            raise UnreadableSourceError(f"broken UTF-16 text at byte {error.start}") from None
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
@@ -65,6 +77,26 @@ def read_csv_table(data: bytes) -> RawTable:
     delimiter = max(",;\t", key=first_line.count)
     table = _read_csv_fast(text, delimiter) or _read_csv_exact(text, delimiter)
     table.warnings = warnings
+    return skip_hxl_row(table)
+
+
+def skip_hxl_row(table: RawTable) -> RawTable:
+    """Drop HDX's HXL hashtag row (`#date`, `#adm1+name` …) under the header, with a warning.
+
+    It is the first record when every filled cell of it starts with `#` and at least two do
+    (or its only column does): a header of tags, not a record, so not counted in rows_read.
+    """
+    if not len(table.frame):
+        return table
+    cells = [str(c).strip() for c in table.frame.iloc[0].tolist()]
+    filled = [c for c in cells if c and c.lower() not in ("nan", "none")]
+    tags = [c for c in filled if c.startswith("#") and len(c) > 1]
+    if not filled or len(tags) != len(filled) or len(tags) < min(2, len(cells)):
+        return table
+    table.frame = table.frame.iloc[1:].reset_index(drop=True)
+    row = int(table.rows[0])
+    table.rows = table.rows[1:]
+    table.warnings = [*table.warnings, f"HXL hashtag row skipped (row {row})"]
     return table
 
 
@@ -158,20 +190,60 @@ def _broken(rows: np.ndarray, lengths: list[int], raw: list[str], width: int) ->
 
 
 def read_xlsx_table(data: bytes) -> RawTable:
-    """Read the first sheet of an XLSX workbook as text cells (dates become ISO text)."""
+    """Read the first sheet of an XLSX workbook as the text a CSV export would hold.
+
+    Whole numbers are written without `.0`, other numbers as Python writes them (shortest
+    exact form), date cells as `YYYY-MM-DD` (with ` HH:MM:SS` when they have a time), text as is
+    (leading zeros kept). Sheet rows are row numbers.
+    """
     try:
-        frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, na_filter=False,
-                              engine="openpyxl")
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        records = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
         raise UnreadableSourceError(f"unreadable XLSX workbook: {error}") from None
-    frame.columns = _unique([str(c).strip() for c in frame.columns])
-    frame = frame.astype("str")
+    if not records:
+        raise UnreadableSourceError("empty workbook: no header and no rows")
+    header = records[0]
+    while header and not header[-1].strip():
+        header = header[:-1]
+    width = len(header)
+    body = [(r + [""] * (width - len(r)))[:width] for r in records[1:]]
     # Trailing formatted-but-empty rows are not records.
-    filled = frame.ne("").any(axis=1).to_numpy()
-    last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
-    frame = frame.iloc[:last].reset_index(drop=True)
+    while body and not any(c.strip() for c in body[-1]):
+        body.pop()
+    columns = list(zip(*body, strict=True)) if body else [()] * width
+    frame = pd.DataFrame({name: pd.array(list(col), dtype="str")
+                          for name, col in zip(_unique([h.strip() for h in header]), columns,
+                                               strict=True)})
     rows = np.arange(FIRST_RECORD_ROW, FIRST_RECORD_ROW + len(frame))
-    return RawTable(frame=frame, rows=rows)
+    return skip_hxl_row(RawTable(frame=frame, rows=rows))
+
+
+def cell_text(value: object) -> str:
+    """Return a typed cell (spreadsheet or JSON) as the text a CSV file would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    return str(value)
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -31,6 +31,13 @@ DATE_PREC: dict[str, int] = {"1": 1, "2": 2, "3": 2, "4": 3, "5": 3}
 # UCDP writes "Tombouctou region", "Soum province": the suffix is not part of the name.
 _ADMIN_SUFFIX = re.compile(r"\s+(region|province|department|prefecture|cercle|district)$",
                            re.IGNORECASE)
+# Columns whose every value a canonical column holds; the rest go to source_extra, including
+# the codes mapped many-to-one (type_of_violence, where_prec, date_prec) and `year` where it
+# disagrees with date_start. geom_wkt repeats latitude/longitude.
+CONSUMED: frozenset[str] = frozenset({
+    "id", "side_a", "side_b", "dyad_name", "conflict_name", "country", "region", "adm_1",
+    "adm_2", "where_coordinates", "latitude", "longitude", "geom_wkt", "best", "low", "high",
+    "source_office", "source_headline", "date_start", "date"})
 # UCDP Candidate releases are versioned vYY_0_N (monthly); GED releases vYY_1.
 _CANDIDATE_NAME = re.compile(r"candidate|v\d+_0_\d+", re.IGNORECASE)
 
@@ -65,7 +72,9 @@ def to_canonical(raw: pd.DataFrame, name: str) -> pd.DataFrame:
     violence = _code(raw["type_of_violence"])
     out["event_type"] = violence.map(lambda v: VIOLENCE_TYPES.get(v, ("", ""))[0])
     out["sub_event_type"] = violence.map(lambda v: VIOLENCE_TYPES.get(v, ("", ""))[1])
-    for canonical, column in (("actor1", "side_a"), ("actor2", "side_b"), ("country", "country"),
+    for canonical, column in (("actor1", "side_a"), ("actor2", "side_b"),
+                              ("dyad_name", "dyad_name"), ("conflict_name", "conflict_name"),
+                              ("world_region", "region"), ("country", "country"),
                               ("admin2", "adm_2"), ("location", "where_coordinates"),
                               ("latitude", "latitude"), ("longitude", "longitude"),
                               ("fatalities", "best"), ("fatalities_low", "low"),
@@ -82,5 +91,7 @@ def to_canonical(raw: pd.DataFrame, name: str) -> pd.DataFrame:
         out["geo_precision"] = _code(raw["where_prec"]).map(WHERE_PREC)
     if "date_prec" in raw.columns:
         out["time_precision"] = _code(raw["date_prec"]).map(DATE_PREC)
+    if "year" in raw.columns:
+        out["year"] = raw["year"]  # read by validation for two-digit years; not canonical
     out["dataset"] = dataset_of(name)
     return out

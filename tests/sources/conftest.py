@@ -3,6 +3,7 @@
 import csv
 import io
 
+import openpyxl
 import pytest
 
 ACLED_CURRENT = (
@@ -15,6 +16,9 @@ ACLED_PRE_2023 = (
     "sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,region,"
     "country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,"
     "notes,fatalities,timestamp,iso3").split(",")
+# 2017–2019 exports: the pre-2023 columns without sub_event_type (and older event types).
+ACLED_2017 = [c for c in ACLED_PRE_2023 if c != "sub_event_type"]
+POPULATION = ["population_1km", "population_2km", "population_5km", "population_best"]
 UCDP_GED = (
     "id,relid,year,active_year,code_status,type_of_violence,conflict_dset_id,conflict_new_id,"
     "conflict_name,dyad_dset_id,dyad_new_id,dyad_name,side_a_dset_id,side_a_new_id,side_a,"
@@ -58,6 +62,18 @@ def csv_bytes(header: list[str], rows: list[dict], base: dict | None = None) -> 
         values = {**(base or {}), **row}
         writer.writerow([values.get(c, "") for c in header])
     return out.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(header: list[str], rows: list[list[object]]) -> bytes:
+    """Return an XLSX workbook (first sheet) holding typed cells, as Excel or ACLED writes it."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 @pytest.fixture
