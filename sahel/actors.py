@@ -20,6 +20,18 @@ An alias valid only over a period (``valid_from``/``valid_to``) still resolves o
 name means different groups over time ("Iyad Ag Ghali": Ansar Dine until March 2017, then JNIM), the
 entry whose window is nearest the event date wins, and without a date the latest entry wins.
 
+When no alias matches any key, ``patterns.csv`` is tried on the same keys, in table order: regular
+expressions over ACLED's systematic names ("<community> Ethnic Militia (<country>)", "Military
+Forces of <country> (<period>)", "Mutiny of …", "Unidentified …"), so names never listed still
+resolve. A pattern whose canonical is ``(state forces)`` names the state forces of the country it
+captures as ``country`` (through `sahel.places.country_iso3`). Patterns are for data values only,
+never searched in free text.
+
+Uncertain attributions: ACLED writes "X and/or Y" when sources disagree on the perpetrator. Such a
+name is split on the literal "and/or" before folding and each candidate is resolved on its own;
+`resolve_actor_column` stores the candidates' groups joined by `UNCERTAIN_SEPARATOR` (one group
+when they all agree), and `canonical_group` gives None because the name is not one group.
+
 Country context: an alias row may be limited to some countries (``iso3``: "IS" means ISWAP in the
 Lake Chad basin) or name ``(state forces)``, the state forces of the incident's country ("l'armée",
 "soldiers", "FDS"; the country's group carries its ``iso3`` in ``groups.csv``). Where the country
@@ -37,14 +49,19 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from sahel import DATA_DIR, places
+from sahel import DATA_DIR, coalitions, places
+from sahel.coalitions import ARMED_KINDS as ARMED_KINDS
+from sahel.coalitions import GROUP_KINDS as GROUP_KINDS
+from sahel.coalitions import Group as Group
+from sahel.coalitions import Window as Window
+from sahel.coalitions import describe_all_coalitions as describe_all_coalitions
 
 ACTORS_DIR: Path = DATA_DIR / "actors"
-GROUP_KINDS: tuple[str, ...] = ("jihadist", "rebel", "state", "foreign", "militia", "un",
-                                "unidentified", "civilians", "other")
+UNCERTAIN_SEPARATOR = " and/or "
+LIST_SEPARATOR = "; "  # between the groups of an associated-actor cell
+_UNCERTAIN = re.compile(r"\s*\band\s*/\s*or\b\s*", re.IGNORECASE)
 TEXT_MATCH_MODES: tuple[str, ...] = ("fold", "case", "no")
 _ARTICLES: tuple[str, ...] = ("le ", "la ", "les ", "l ", "the ")
 _PARENTHESISED = re.compile(r"\([^)]*\)")
@@ -52,19 +69,6 @@ _PARENTHESISED = re.compile(r"\([^)]*\)")
 STATE_FORCES = "(state forces)"
 # How a legend names incidents with no known perpetrator (the map's and the time chart's).
 UNKNOWN_ACTOR = "unknown actor"
-
-
-@dataclass(frozen=True)
-class Group:
-    """One canonical armed group (or non-armed actor) and how it is shown."""
-
-    name: str
-    kind: str
-    coalition: str  # the parent canonical group, or "" when it belongs to none
-    color: str  # "#RRGGBB"
-    label: str
-    iso3: str = ""  # for a country's state forces: its ISO3 code
-    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,12 +147,8 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
-@lru_cache(maxsize=1)
 def _groups() -> dict[str, Group]:
-    return {row["name"]: Group(name=row["name"], kind=row["kind"], coalition=row["coalition"],
-                               color=row["color"], label=row["label"], iso3=row["iso3"],
-                               doc=row["doc"])
-            for row in _read_csv(ACTORS_DIR / "groups.csv")}
+    return coalitions.load_groups()
 
 
 @lru_cache(maxsize=1)
@@ -184,7 +184,33 @@ def state_forces(iso3: str | None) -> str | None:
     return _state_forces_by_country().get((iso3 or "").upper())
 
 
-def _candidate_keys(name: str) -> list[str]:
+@dataclass(frozen=True)
+class NamePattern:
+    """One row of ``patterns.csv``: a regular expression over folded names, and its group."""
+
+    regex: re.Pattern[str]
+    canonical: str  # a group name, or STATE_FORCES: those of the country captured as `country`
+    note: str = ""
+
+    def meaning(self, key: str) -> str | None:
+        """Return the group a folded name key means under this pattern, or None."""
+        found = self.regex.fullmatch(key)
+        if found is None:
+            return None
+        if self.canonical == STATE_FORCES:
+            return state_forces(places.country_iso3(found["country"]))
+        return self.canonical
+
+
+@lru_cache(maxsize=1)
+def load_patterns() -> tuple[NamePattern, ...]:
+    """Return the name patterns of ``patterns.csv`` in table order (the first match wins)."""
+    return tuple(NamePattern(re.compile(r["pattern"]), r["canonical"], r["note"])
+                 for r in _read_csv(ACTORS_DIR / "patterns.csv"))
+
+
+@lru_cache(maxsize=65536)
+def _candidate_keys(name: str) -> tuple[str, ...]:
     """Return the look-up keys of a data value, most specific first (see the module docstring)."""
     forms = [name, name.split(": ", 1)[0], _PARENTHESISED.sub(" ", name), name.split("(", 1)[0]]
     keys: list[str] = []
@@ -194,7 +220,19 @@ def _candidate_keys(name: str) -> list[str]:
         for candidate in (key, bare):
             if candidate and candidate not in keys:
                 keys.append(candidate)
-    return keys
+    return tuple(keys)
+
+
+def candidate_groups(value: object) -> tuple[str, ...]:
+    """Return the candidates of an "X and/or Y" value as written (one when certain, none if NA)."""
+    if not isinstance(value, str) or not value.strip():
+        return ()
+    return tuple(p for p in (part.strip() for part in _UNCERTAIN.split(value)) if p) or (value,)
+
+
+def is_uncertain(value: object) -> bool:
+    """Return whether a name or stored group value is an uncertain ("and/or") attribution."""
+    return len(candidate_groups(value)) > 1
 
 
 def _pick(entries: tuple[Alias, ...], on: date | None, iso3: str | None) -> str | None:
@@ -216,11 +254,17 @@ def _as_day(on: object) -> date | None:
     return pd.Timestamp(on).date()  # type: ignore[arg-type]
 
 
+def _as_country(iso3: object) -> str | None:
+    return iso3.strip().upper() if isinstance(iso3, str) and iso3.strip() else None
+
+
 @lru_cache(maxsize=65536)
 def _canonical_cached(name: str, on: date | None, iso3: str | None) -> str | None:
     index = _alias_index()
     for key in _candidate_keys(name):
         found = _pick(index[key], on, iso3) if key in index else None
+        if found is None:
+            found = next((g for p in load_patterns() if (g := p.meaning(key)) is not None), None)
         if found is not None:
             return found
     return None
@@ -231,12 +275,14 @@ def canonical_group(name: object, on: date | datetime | str | None = None,
     """Return the canonical group `name` means (on day `on`, in country `iso3`); None if unknown.
 
     Without `iso3`, generic words ("l'armée", "soldiers") stay unknown; with it they name that
-    country's state forces.
+    country's state forces. An "X and/or Y" name is not one group: None, unless every
+    candidate names the same group.
     """
     if not isinstance(name, str) or not name.strip():
         return None
-    country = iso3.upper() if isinstance(iso3, str) and iso3.strip() else None
-    return _canonical_cached(name, _as_day(on), country)
+    day, country = _as_day(on), _as_country(iso3)
+    found = {_canonical_cached(part, day, country) for part in candidate_groups(name)}
+    return found.pop() if len(found) == 1 else None
 
 
 def group_info(canonical: str) -> Group:
@@ -255,68 +301,39 @@ def all_groups() -> list[Group]:
     return list(_groups().values())
 
 
+def is_armed_group(name: object) -> bool:
+    """Return whether `name` is an armed or state actor (every candidate, for an "and/or" one).
+
+    Unknown names are not: False.
+    """
+    found = [canonical_group(c) for c in candidate_groups(name)]
+    return bool(found) and all(g is not None and _groups()[g].kind in ARMED_KINDS for g in found)
+
+
+def coalition_windows(groups: Iterable[str], include_components: bool = True
+                      ) -> dict[str, Window]:
+    """Return every canonical group whose rows count for `groups`, with the event days it counts.
+
+    Aliases are resolved ("GSIM" → JNIM); the requested groups always count (``(None, None)``),
+    their components (transitively) only within their membership window ("Ansar Dine" for JNIM
+    from 2017-03-02). Unknown names map to themselves, so they match nothing.
+    """
+    wanted = dict.fromkeys(canonical_group(g) or g for g in groups)
+    return coalitions.component_windows(wanted, include_components)
+
+
 def expand_groups(groups: Iterable[str], include_components: bool = True) -> frozenset[str]:
     """Return the canonical names of `groups`, plus their coalition members when asked.
 
-    Aliases are resolved ("GSIM" → JNIM); unknown names are kept as given so they match nothing.
+    Undated: a component counts over its whole history, also before it joined. Kept for old
+    callers; filter with `coalition_windows`, which says from when each component counts.
     """
-    wanted = {canonical_group(g) or g for g in groups}
-    if include_components:
-        members: dict[str, list[str]] = {}
-        for group in _groups().values():
-            if group.coalition:
-                members.setdefault(group.coalition, []).append(group.name)
-        todo = list(wanted)
-        while todo:
-            for member in members.get(todo.pop(), []):
-                if member not in wanted:
-                    wanted.add(member)
-                    todo.append(member)
-    return frozenset(wanted)
+    return frozenset(coalition_windows(groups, include_components))
 
 
-@lru_cache(maxsize=1)
-def _context_keys() -> frozenset[str]:
-    """Return the folded keys whose meaning depends on the date or the country."""
-    return frozenset(key for key, entries in _alias_index().items()
-                     if len({a.canonical for a in entries}) > 1
-                     or any(a.is_local() for a in entries))
-
-
-@lru_cache(maxsize=1)
-def _dated_keys() -> frozenset[str]:
-    """Return the folded keys whose meaning depends on the date (windows and several groups)."""
-    return frozenset(key for key, entries in _alias_index().items()
-                     if len({a.canonical for a in entries}) > 1
-                     and any(a.valid_from or a.valid_to for a in entries))
-
-
-def _aligned(values: pd.Series | str | None, rows: np.ndarray) -> pd.Series:
-    """Return `values` (a series aligned with the names, or one value for all) at `rows`."""
-    if values is None or isinstance(values, str):
-        return pd.Series([values] * len(rows), dtype="object")
-    return pd.Series(values).iloc[rows].reset_index(drop=True)
-
-
-def _resolve_in_context(unique_names: list[str], codes: np.ndarray, rows: np.ndarray,
-                        on: pd.Series | None, iso3: pd.Series | str | None) -> np.ndarray:
-    """Return the group of each row in `rows`, looked up once per (name, day, country)."""
-    days = pd.to_datetime(_aligned(on, rows), errors="coerce").dt.normalize()
-    countries = _aligned(iso3, rows)
-    day_codes, day_values = pd.factorize(days)  # missing → -1
-    # Most names mean the same on every day: drop their dates so each is looked up once.
-    dated = [not _dated_keys().isdisjoint(_candidate_keys(n)) for n in unique_names]
-    day_codes = np.where(np.array(dated, dtype=bool)[codes], day_codes, -1)
-    iso_codes, iso_values = pd.factorize(countries)
-    combined = ((codes.astype(np.int64) * (len(day_values) + 1) + day_codes + 1)
-                * (len(iso_values) + 1) + iso_codes + 1)
-    combo, _ = pd.factorize(combined)
-    _, first_rows = np.unique(combo, return_index=True)  # combo ids follow first appearance
-    found = [canonical_group(unique_names[codes[r]],
-                             on=day_values[day_codes[r]] if day_codes[r] >= 0 else None,
-                             iso3=str(iso_values[iso_codes[r]]) if iso_codes[r] >= 0 else None)
-             for r in first_rows]
-    return np.array(found, dtype=object)[combo]
+def describe_components(group: str) -> str:
+    """Return one sentence saying what "include coalition components" adds for `group`."""
+    return coalitions.describe_components(canonical_group(group) or group)
 
 
 def resolve_actor_column(names: pd.Series, on: pd.Series | None = None,
@@ -327,25 +344,27 @@ def resolve_actor_column(names: pd.Series, on: pd.Series | None = None,
     Vectorised over the distinct names; missing or blank names stay as they are and are not
     counted. `on` (event dates) and `iso3` (country codes, or one code for all rows), aligned with
     `names`, are only consulted for the few names whose meaning changes with date or country.
+    An "X and/or Y" name gives its candidates' groups joined by `UNCERTAIN_SEPARATOR` in the
+    order written (one group when they agree); an unknown candidate stays as written and is
+    counted.
     """
-    codes, uniques = pd.factorize(names, use_na_sentinel=True)
-    unique_names = [str(u) for u in uniques]
-    resolved = [canonical_group(u) for u in unique_names]
-    values = np.array([*resolved, None], dtype=object)[codes]  # code -1 (missing) → None
-    if on is not None or iso3 is not None:
-        context = [c for c, n in enumerate(unique_names)
-                   if not _context_keys().isdisjoint(_candidate_keys(n))]
-        rows = np.flatnonzero(np.isin(codes, context))
-        if len(rows):
-            values[rows] = _resolve_in_context(unique_names, codes[rows], rows, on, iso3)
-    names_or_na = np.array([*unique_names, None], dtype=object)[codes]
-    known = pd.notna(values)
-    out = pd.Series(np.where(known, values, names_or_na), index=names.index, name=names.name,
-                    dtype="str")
-    strangers = pd.Series(names_or_na[~known & (codes >= 0)], dtype="object")
-    unknown = {str(n): int(k) for n, k in strangers[strangers.str.strip() != ""]
-               .value_counts(sort=False).items()}
-    return out, unknown
+    from sahel.actor_columns import resolve_values  # deferred: that module imports this one
+
+    return resolve_values(names, on, iso3, list_cells=False)
+
+
+def resolve_actor_list_column(values: pd.Series, on: pd.Series | None = None,
+                              iso3: pd.Series | str | None = None
+                              ) -> tuple[pd.Series, dict[str, int]]:
+    """Return the groups of every associated-actor cell ("A; B"), joined by "; ", and unknowns.
+
+    Each part is resolved as by `resolve_actor_column` ("and/or" included); repeated groups are
+    kept once, in order; unknown parts stay as given and are counted; missing or blank cells are
+    missing.
+    """
+    from sahel.actor_columns import resolve_values  # deferred: that module imports this one
+
+    return resolve_values(values, on, iso3, list_cells=True)
 
 
 def _alternation(patterns: dict[str, str]) -> re.Pattern[str] | None:

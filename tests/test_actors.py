@@ -13,16 +13,21 @@ from sahel import actors
 from sahel.actors import (
     GROUP_KINDS,
     TEXT_MATCH_MODES,
+    UNCERTAIN_SEPARATOR,
     all_groups,
+    candidate_groups,
     canonical_group,
     expand_groups,
     find_actor_mentions,
     fold_chars,
     group_info,
+    is_uncertain,
     resolve_actor_column,
+    resolve_actor_list_column,
 )
 
-JNIM_FAMILY = {"JNIM", "Katiba Macina", "Ansar Dine", "Al-Mourabitoune", "Katiba Serma", "AQIM"}
+# AQIM as a whole is never a JNIM component.
+JNIM_FAMILY = {"JNIM", "Katiba Macina", "Ansar Dine", "Al-Mourabitoune", "Katiba Serma"}
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -117,7 +122,9 @@ def test_canonical_group_resolves_aliases(name, expected):
 
 
 @pytest.mark.parametrize("name", ["Military Forces of Ruritania", "Famille", "EIX", "", "   ",
-                                  None, float("nan"), "Islamic State Mozambiqu"])
+                                  None, float("nan"), "Islamic State Mozambiqu",
+                                  "JNIM: Group for Support of Islam and Muslims and/or Islamic "
+                                  "State (Greater Sahara)", "JNIM and/or Strange Militia"])
 def test_canonical_group_unknown_is_none(name):
     assert canonical_group(name) is None
 
@@ -301,7 +308,8 @@ def test_group_info_accepts_canonical_names_and_aliases():
     ("État islamique", "NGA", "ISWAP"),
     ("FAMa", "BFA", "FAMa"),  # a named force keeps its name anywhere
     ("l'armée", None, None),  # generic words need a country
-    ("soldiers", "NGA", None),  # no shipped state group for Nigeria
+    ("soldiers", "NGA", "Nigeria forces"),
+    ("soldiers", "USA", None),  # no state group for a country outside the covered region
     ("supplétifs civils", "BFA", "VDP"),
     ("supplétifs civils", "MLI", None),
 ])
@@ -310,9 +318,10 @@ def test_canonical_group_uses_the_country_for_generic_and_local_names(name, iso3
 
 
 def test_state_forces_by_country():
-    assert [actors.state_forces(c) for c in ("MLI", "bfa", "NER", "TCD", "MRT", "NGA", None)] == [
+    assert [actors.state_forces(c) for c in ("MLI", "bfa", "NER", "TCD", "MRT", "NGA", "USA",
+                                              None)] == [
         "FAMa", "Burkina Faso forces", "Niger forces", "Chad forces", "Mauritania forces",
-        None, None]
+        "Nigeria forces", None, None]
 
 
 def test_resolve_actor_column_uses_the_country_per_row():
@@ -355,3 +364,104 @@ def test_find_actor_mentions_offsets_are_exact_ordered_and_disjoint(text, iso3):
 def test_every_group_is_documented_in_docs_data_md():
     doc = (actors.DATA_DIR.parent / "docs" / "data.md").read_text(encoding="utf-8")
     assert [g.name for g in all_groups() if f"| {g.name} | {g.kind} |" not in doc] == []
+
+
+JNIM_ACLED = "JNIM: Group for Support of Islam and Muslims"
+JAS_ACLED = "Boko Haram - Jamatu Ahli is-Sunnah lid-Dawatai wal-Jihad"
+
+
+@pytest.mark.parametrize(("name", "expected", "unknown"), [
+    (f"{JNIM_ACLED} and/or Islamic State (Greater Sahara)", "JNIM and/or Islamic State Sahel", {}),
+    (f"Islamic State (West Africa) and/or {JAS_ACLED}", "ISWAP and/or Boko Haram (JAS)", {}),
+    (f"Islamic State (Greater Sahara) and/or {JNIM_ACLED}", "Islamic State Sahel and/or JNIM", {}),
+    # three candidates, in the order written, repeats kept once
+    (f"{JNIM_ACLED} and/or Ansaroul Islam and/or GSIM", "JNIM and/or Ansarul Islam", {}),
+    # every candidate names one group: certain
+    ("Military Forces of Mali (2021-) and/or FAMa", "FAMa", {}),
+    # spacing and case of the separator are tolerated; "/" is not folded away first
+    ("ISGS and / or  JNIM", "Islamic State Sahel and/or JNIM", {}),
+    ("ISGS AND/OR JNIM", "Islamic State Sahel and/or JNIM", {}),
+    ("Refugees/IDPs (Mali)", "Civilians", {}),
+    # an unknown candidate keeps its name in its place and is counted
+    ("Strange Militia and/or ISGS", "Strange Militia and/or Islamic State Sahel",
+     {"Strange Militia": 1}),
+])
+def test_resolve_actor_column_keeps_uncertain_attributions_apart(name, expected, unknown):
+    groups, found = resolve_actor_column(pd.Series([name], dtype="str"))
+    assert groups.tolist() == [expected]
+    assert found == unknown
+    assert is_uncertain(expected) == (UNCERTAIN_SEPARATOR in expected)
+
+
+def test_uncertain_candidates_use_the_date_and_the_country():
+    names = pd.Series(["Iyad Ag Ghali and/or soldats"] * 2, dtype="str")
+    groups, unknown = resolve_actor_column(
+        names, on=pd.Series(pd.to_datetime(["2013-01-15", "2020-05-01"])),
+        iso3=pd.Series(["MLI", "NER"]))
+    assert groups.tolist() == ["Ansar Dine and/or FAMa", "JNIM and/or Niger forces"]
+    assert unknown == {}
+    groups, unknown = resolve_actor_column(names)
+    assert groups.tolist() == ["JNIM and/or soldats"] * 2 and unknown == {"soldats": 2}
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("JNIM", ("JNIM",)),
+    ("JNIM and/or Islamic State Sahel", ("JNIM", "Islamic State Sahel")),
+    ("ISWAP and/or Boko Haram (JAS) and/or Unidentified armed group",
+     ("ISWAP", "Boko Haram (JAS)", "Unidentified armed group")),
+    ("Refugees/IDPs", ("Refugees/IDPs",)),
+    ("", ()),
+    (None, ()),
+])
+def test_candidate_groups_and_is_uncertain(value, expected):
+    assert candidate_groups(value) == expected
+    assert is_uncertain(value) == (len(expected) > 1)
+
+
+def test_resolve_actor_list_column_splits_resolves_and_counts():
+    cells = pd.Series(["Wagner Group; Dozo Communal Militia (Mali)",
+                       "Fulani Ethnic Group (Mali); Civilians (Mali); Strange Band",
+                       f"{JNIM_ACLED} and/or Islamic State (Sahel); VDP",
+                       "Wagner Group;Africa Corps ;  ; Wagner",
+                       None, "", " ; ", "Strange Band"],
+                      index=list("abcdefgh"), name="assoc_actor_1", dtype="str")
+    groups, unknown = resolve_actor_list_column(cells)
+    assert list(groups.index) == list("abcdefgh") and groups.name == "assoc_actor_1"
+    assert groups.tolist()[:4] == ["Wagner / Africa Corps; Dozo militias",
+                                   "Civilians; Strange Band",
+                                   "JNIM and/or Islamic State Sahel; VDP",
+                                   "Wagner / Africa Corps"]
+    assert groups.iloc[4:7].isna().all()
+    assert groups.iloc[7] == "Strange Band"
+    assert unknown == {"Strange Band": 2}
+
+
+def test_resolve_actor_list_column_uses_dates_and_countries():
+    cells = pd.Series(["Iyad Ag Ghali; soldats", "Iyad Ag Ghali; soldats"], dtype="str")
+    groups, _ = resolve_actor_list_column(
+        cells, on=pd.Series(pd.to_datetime(["2013-01-15", "2020-05-01"])), iso3="BFA")
+    assert groups.tolist() == ["Ansar Dine; Burkina Faso forces", "JNIM; Burkina Faso forces"]
+
+
+def test_resolve_actor_list_column_is_fast_on_100k_rows():
+    rng = np.random.default_rng(3)
+    pool = [a.alias for a in actors.load_aliases()][:300] + ["Band A", "", "Band B"]
+    cells = ["; ".join(rng.choice(pool, size=rng.integers(1, 4))) for _ in range(400)]
+    values = pd.Series(rng.choice(cells, size=100_000), dtype="str")
+    names, days, iso3 = _random_column(100_000, seed=5)
+    resolve_actor_list_column(values.iloc[:10])
+    started = time.perf_counter()
+    groups, _ = resolve_actor_list_column(values, on=days, iso3=iso3)
+    elapsed = time.perf_counter() - started
+    assert len(groups) == 100_000
+    assert elapsed < 1.0
+
+
+def test_every_pattern_is_valid_and_names_a_group():
+    groups = {row["name"] for row in _rows("groups.csv")}
+    for row in _rows("patterns.csv"):
+        regex = re.compile(row["pattern"])
+        assert row["canonical"] in groups or row["canonical"] == actors.STATE_FORCES, row
+        assert (row["canonical"] == actors.STATE_FORCES) == ("country" in regex.groupindex), row
+        bare = row["pattern"].replace("(?P<", "(?<")
+        assert bare == bare.lower(), f"patterns match folded (lower-case) names: {row}"
