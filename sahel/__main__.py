@@ -1,9 +1,13 @@
-"""Command line: `python -m sahel import|export|extract ...` (see `--help`)."""
+"""Command line: `python -m sahel import|datasets|export|extract ...` (see `--help`)."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,15 +18,38 @@ def build_parser() -> argparse.ArgumentParser:
     from sahel.extract import cli as extract_cli
 
     cli.add_import_command(sub)
+    cli.add_datasets_command(sub)
     cli.add_export_command(sub)
     extract_cli.add_extract_command(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line and return its exit code."""
+    """Run the command line and return its exit code; errors are one line, never a traceback."""
+    from sahel.cli import EXIT_OUTPUT_CLOSED, silence_stdout
+    from sahel.datasets import DatasetError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        silence_stdout()
+        _error("output closed early (broken pipe)")
+        return EXIT_OUTPUT_CLOSED
+    except DatasetError as error:
+        _error(str(error))
+    except OSError as error:  # the store folder, a file to write, a full disk
+        where = f": {error.filename}" if error.filename and error.strerror else ""
+        _error(f"{error.strerror or error}{where}")
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    return EXIT_ERROR
+
+
+def _error(message: str) -> None:
+    with contextlib.suppress(OSError):
+        print(f"python -m sahel: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,80 @@
-"""`python -m sahel import FILE...` and `python -m sahel export ... --csv OUT`."""
+"""`python -m sahel import FILE...`, `datasets [--remove NAME]` and `export ... --csv OUT`."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sahel.store import IncidentStore, default_store_dir
+from sahel.store import DELETIONS_FILE, IncidentStore, default_store_dir
+
+if TYPE_CHECKING:
+    from sahel.sources import ImportResult
 
 EXIT_OK = 0
+EXIT_OUTPUT_CLOSED = 1
 EXIT_UNREADABLE = 2
-TOP_UNKNOWN_ACTORS = 5
+EXIT_FAILED = 2
+TOP_UNKNOWN_ACTORS = 20
+TOP_REASONS = 3
+
+IMPORT_DESCRIPTION = """\
+Read each file (ACLED export, UCDP GED/Candidate, or this project's canonical CSV, GeoJSON or
+GeoParquet), keep its valid rows in the store and report the rejected ones.
+
+Every file is a named dataset (default: its file name; --name to choose). Importing a file of
+the same name again updates that dataset; several files imported under one --name form one
+dataset. `python -m sahel datasets` lists them.
+
+Revisions: an event_id already stored is replaced only by a row with a later ACLED `timestamp`;
+an older export imported after a newer one never overwrites it (counted as "older than stored").
+Rows without timestamps: the latest import wins when the content differs; an undated row never
+replaces a dated one.
+
+--deletions applies ACLED's published deletions (event_id_cnty with deleted_timestamp, Unix
+seconds or a date) before the files: a stored row not newer than its deletion is removed and
+logged in <store>/removals.jsonl; the deletions are kept, so a later import of an older export
+does not bring the event back (a revision newer than the deletion does).
+
+Exit status 2 when a file cannot be read or keeps no row (with the commonest reasons).
+"""
 
 
 def add_import_command(sub: Any) -> None:
-    """Register `import FILE...` on the sub-command parsers."""
+    """Register `import FILE... [--name N] [--deletions FILE]` on the sub-command parsers."""
     parser = sub.add_parser(
-        "import", help="import ACLED/UCDP/canonical files into the incident store",
-        description="Read each file, keep valid rows in the store, report rejected rows.")
-    parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
+        "import", help="import ACLED/UCDP/canonical files as named datasets; apply deletions",
+        description=IMPORT_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", metavar="FILE", type=Path,
+                        help="incident file: CSV, XLSX, GeoJSON or GeoParquet")
+    parser.add_argument("--name", metavar="N",
+                        help="dataset name for the files (default: each file's name)")
+    parser.add_argument("--deletions", action="append", default=[], metavar="FILE", type=Path,
+                        help="ACLED deletions list (CSV or XLSX: event_id_cnty and "
+                             "deleted_timestamp or timestamp), applied before the files; "
+                             "may be repeated")
     _add_store_option(parser)
     parser.set_defaults(func=run_import)
+
+
+def add_datasets_command(sub: Any) -> None:
+    """Register `datasets [--remove NAME]` on the sub-command parsers."""
+    parser = sub.add_parser(
+        "datasets", help="list the named datasets (imports and demonstration data); remove one",
+        description="List every dataset: the shipped demonstration data (`demo: …`) and each "
+                    "import, with its source type, rows in the store now, when it was imported "
+                    "and its licence and attribution.")
+    parser.add_argument("--remove", metavar="NAME",
+                        help="remove an imported dataset's rows from the store (logged in "
+                             "<store>/removals.jsonl); a demonstration dataset is shipped and "
+                             "can only be left out by the dataset filter")
+    _add_store_option(parser)
+    parser.set_defaults(func=run_datasets)
 
 
 def add_export_command(sub: Any) -> None:
@@ -53,11 +104,26 @@ def _add_store_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Import every file; print per-file counts; return 2 if any file could not be read."""
+    """Apply deletions, then import every file as a dataset; return 2 if any file failed."""
     from sahel.sources import SourceError, read_incidents
 
+    out = Output()
+    if not args.files and not args.deletions:
+        print("import: name at least one FILE or --deletions FILE", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if args.name is not None:
+        from sahel.datasets import DatasetError, check_import_name
+
+        try:
+            args.name = check_import_name(args.name)
+        except DatasetError as error:
+            print(f"import: --name: {error}", file=sys.stderr)
+            return EXIT_UNREADABLE
     store = IncidentStore(args.store or default_store_dir())
     status = EXIT_OK
+    for path in args.deletions:
+        if not _apply_deletions(store, path, out):
+            status = EXIT_UNREADABLE
     for path in args.files:
         started = time.perf_counter()
         try:
@@ -67,26 +133,137 @@ def run_import(args: argparse.Namespace) -> int:
             status = EXIT_UNREADABLE
             continue
         written = time.perf_counter()
-        summary = store.add(result.incidents)
+        summary = store.add_import(result, args.name)
         result.timings["store"] = time.perf_counter() - written
-        print(f"{path}: {result.format} ({result.container})")
-        print(f"  rows read {result.rows_read} · kept {result.kept} "
-              f"(flagged {result.flagged}) · rejected {len(result.rejected)}")
-        print(f"  store: {summary.added} added, {summary.updated} updated, "
-              f"{summary.unchanged} unchanged ({store.path})")
+        dataset = "" if result.failed else f' → dataset "{summary.dataset}"'
+        out.line(f"{path}: {result.format} ({result.container}){dataset}")
+        out.line(f"  rows read {result.rows_read} · kept {result.kept} "
+                 f"(flagged {result.flagged}) · rejected {len(result.rejected)}")
+        held = f", {summary.held_back} held back by deletions" if summary.held_back else ""
+        out.line(f"  store: {summary.added} added, {summary.updated} updated, "
+                 f"{summary.unchanged} unchanged, {summary.older} older than stored{held} "
+                 f"({store.path})")
         for warning in result.warnings:
-            print(f"  warning: {warning}")
-        if result.unknown_actors:
-            top = list(result.unknown_actors.items())[:TOP_UNKNOWN_ACTORS]
-            shown = "; ".join(f"{name} ({count})" for name, count in top)
-            more = len(result.unknown_actors) - len(top)
-            print(f"  unknown actors: {shown}" + (f"; … {more} more" if more > 0 else ""))
+            out.line(f"  warning: {warning}")
+        _report_unresolved(store, result, out)
         if len(result.rejected):
             report = store.write_rejects(result.rejected, result.source_name)
-            print(f"  rejects report: {report}")
+            out.line(f"  rejects report: {report}")
         phases = " ".join(f"{k}={v:.2f}s" for k, v in result.timings.items())
-        print(f"  time {time.perf_counter() - started:.2f}s ({phases})")
-    return status
+        out.line(f"  time {time.perf_counter() - started:.2f}s ({phases})")
+        if result.failed:
+            reasons = "; ".join(f"{kind} ({count})" for kind, count in
+                                result.top_reasons(TOP_REASONS))
+            print(f"{path}: failed: no row kept of {result.rows_read}"
+                  + (f"; commonest reasons: {reasons}" if reasons else ""), file=sys.stderr)
+            status = EXIT_FAILED
+    return out.finish(status)
+
+
+def _apply_deletions(store: IncidentStore, path: Path, out: Output) -> bool:
+    from sahel.datasets import read_deletions
+    from sahel.sources import SourceError
+
+    try:
+        listed = read_deletions(path)
+    except SourceError as error:
+        print(f"{path}: deletions not applied: {error}", file=sys.stderr)
+        return False
+    summary = store.apply_deletions(listed.deletions, listed.name)
+    out.line(f"{path}: deletions list, {summary.listed} event ids")
+    out.line(f"  store: {summary.removed} removed, {summary.not_in_store} not in the store, "
+             f"{summary.newer_kept} kept (revised after their deletion)")
+    if listed.skipped:
+        out.line("  skipped lines: " + "; ".join(f"{reason} ({count})"
+                                                 for reason, count in listed.skipped.items()))
+    out.line(f"  deletions kept in {store.directory / DELETIONS_FILE}"
+             + (f"; removals logged in {store.removals_log}" if summary.removed else ""))
+    return True
+
+
+def _report_unresolved(store: IncidentStore, result: ImportResult, out: Output) -> None:
+    if not result.unknown_actors:
+        return
+    ranked = sorted(result.unknown_actors.items(), key=lambda item: (-item[1], item[0]))
+    shown = "; ".join(f"{name} ({count})" for name, count in ranked[:TOP_UNKNOWN_ACTORS])
+    more = len(ranked) - TOP_UNKNOWN_ACTORS
+    rows = sum(count for _, count in ranked)
+    out.line(f"  unresolved actors ({plural(len(ranked), 'name')}, {plural(rows, 'row')}): {shown}"
+             + (f"; … {more} more" if more > 0 else ""))
+    report = store.write_unresolved_actors(result.unknown_actors, result.source_name)
+    out.line(f"  unresolved actors list: {report}")
+
+
+def run_datasets(args: argparse.Namespace) -> int:
+    """List the datasets, or remove one (`--remove NAME`); 2 for a name that cannot go."""
+    from sahel.datasets import DatasetError, list_datasets, remove_dataset
+
+    store = IncidentStore(args.store or default_store_dir())
+    out = Output()
+    if args.remove is not None:
+        try:
+            removed = remove_dataset(args.remove, store.directory)
+        except DatasetError as error:
+            print(f"datasets: {error}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        out.line(f'removed dataset "{args.remove}": {plural(removed, "row")} '
+                 f"(recorded in {store.removals_log})")
+        return out.finish(EXIT_OK)
+    for dataset in list_datasets(store.directory):
+        if dataset.demo:
+            when = "shipped"
+        elif dataset.imported_at is not None:
+            when = f"imported {dataset.imported_at:%Y-%m-%d %H:%M} UTC"
+        else:
+            when = "imported by an earlier version"
+        out.line(f"{dataset.name} · {dataset.source_type or 'source type unknown'} · "
+                 f"{plural(dataset.rows, 'row')} · {when}")
+        if not dataset.demo and dataset.file:
+            out.line(f"  file {dataset.file}: read {dataset.read}, kept {dataset.kept}, "
+                     f"rejected {dataset.rejected}")
+        out.line(f"  licence: {dataset.licence}")
+    if not store.path.exists():
+        out.line(f"(no imported dataset: the store {store.directory} holds none yet)")
+    return out.finish(EXIT_OK)
+
+
+def plural(count: int, noun: str) -> str:
+    """Return "1 row", "2 rows": a count with its noun."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+class Output:
+    """Standard output that outlives a reader gone early (`import … | head`): the work goes on."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def line(self, text: str) -> None:
+        """Print one line now, or nothing once the reader has gone."""
+        if self.closed:
+            return
+        try:
+            print(text, flush=True)
+        except BrokenPipeError:
+            self.closed = True
+            silence_stdout()
+
+    def finish(self, status: int) -> int:
+        """Return the exit status, non-zero (with one line on stderr) if output was cut short."""
+        if not self.closed:
+            return status
+        with contextlib.suppress(OSError):
+            print("output closed early (broken pipe); the command itself ran to the end",
+                  file=sys.stderr)
+        return status or EXIT_OUTPUT_CLOSED
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device, so nothing more fails on a closed pipe."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def run_export(args: argparse.Namespace) -> int:

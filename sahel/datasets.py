@@ -99,6 +99,17 @@ def demo_name(file_name: str) -> str:
     return DEMO_NAMES.get(file_name, DEMO_PREFIX + Path(file_name).stem)
 
 
+def check_import_name(name: str) -> str:
+    """Return an import's dataset name trimmed, or raise DatasetError if it cannot be one."""
+    trimmed = name.strip()
+    if not trimmed:
+        raise DatasetError("a dataset name cannot be empty")
+    if trimmed.startswith(DEMO_PREFIX.strip()):
+        raise DatasetError(f'"{trimmed}" cannot name an import: names starting with '
+                           f'"{DEMO_PREFIX}" are the shipped demonstration data.')
+    return trimmed
+
+
 def licence_for(source_types: Iterable[str]) -> str:
     """Return the licence and attribution text of rows of these source types (`dataset` values)."""
     texts = [LICENCES.get(t, f"unknown source type {t!r}: as given by the file's provider")

@@ -22,14 +22,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from sahel import PROJECT_ROOT
-from sahel.datasets import (
-    DEMO_PREFIX,
-    REGISTRY_FILE,
-    DatasetError,
-    read_registry,
-    register,
-    registry_bytes,
-)
+from sahel.datasets import REGISTRY_FILE, check_import_name, read_registry, register, registry_bytes
 from sahel.export import neutralise_cell
 from sahel.schema import COLUMN_NAMES, conform, empty_incidents
 from sahel.sources.canonical import write_geoparquet
@@ -146,11 +139,7 @@ class IncidentStore:
         Every row written carries `dataset_name`; the registry (`datasets.json`) records the
         file, its format and source types, its counts and when. One lock for all of it.
         """
-        dataset = (name if name is not None else result.source_name).strip()
-        if not dataset or dataset.startswith(DEMO_PREFIX):
-            raise DatasetError(f'"{dataset}" cannot name an import: names starting with '
-                               f'"{DEMO_PREFIX}" are the shipped demonstration data.'
-                               if dataset else "a dataset name cannot be empty")
+        dataset = check_import_name(name if name is not None else result.source_name)
         if result.kept == 0:
             return AddSummary(0, 0, 0, dataset=dataset)  # a failed file is no dataset
         incoming = _prepare(result.incidents.assign(dataset_name=dataset))

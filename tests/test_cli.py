@@ -1,11 +1,16 @@
 import io
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 
+from sahel import PROJECT_ROOT as ROOT
 from sahel.__main__ import main
-from sahel.incidents import load_shipped
+from sahel.datasets import list_datasets
+from sahel.incidents import load_incidents, load_shipped
 from sahel.sources import read_incidents
+from sahel.store import IncidentStore
 
 UCDP_EXTRACT = ("id,conflict_id,latitude,longitude,date,type_of_violence,best,civilian_deaths,"
                 "combatant_deaths,country,region\n"
@@ -27,7 +32,8 @@ def test_import_prints_counts_and_the_rejects_report(tmp_path, ucdp_file, capsys
     out = capsys.readouterr().out
     assert "ucdp_ged_extract (csv)" in out
     assert "rows read 3 · kept 1 (flagged 0) · rejected 2" in out
-    assert "store: 1 added, 0 updated, 0 unchanged" in out
+    assert "store: 1 added, 0 updated, 0 unchanged, 0 older than stored" in out
+    assert 'ucdp_ged_extract (csv) → dataset "ucdp_extract.csv"' in out
     report = next((store / "rejects").glob("ucdp_extract-*-rejects.csv"))
     assert f"rejects report: {report}" in out
     rejects = pd.read_csv(report, encoding="utf-8-sig")
@@ -40,7 +46,8 @@ def test_re_import_adds_nothing(tmp_path, ucdp_file, capsys):
     store = tmp_path / "store"
     main(["import", str(ucdp_file), "--store", str(store)])
     main(["import", str(ucdp_file), "--store", str(store)])
-    assert "store: 0 added, 0 updated, 1 unchanged" in capsys.readouterr().out
+    assert "store: 0 added, 0 updated, 1 unchanged, 0 older than stored" in (
+        capsys.readouterr().out)
 
 
 def test_unknown_format_exits_2_with_a_message_and_no_traceback(tmp_path, ucdp_file, capsys):
@@ -63,7 +70,8 @@ def test_unknown_actors_are_listed(tmp_path, capsys):
                     "X1,2023-11-24,15.9322,-3.9906,Invented Brigade\n", encoding="utf-8")
     assert main(["import", str(path), "--store", str(tmp_path / "s")]) == 0
     out = capsys.readouterr().out
-    assert "kept 1 (flagged 1)" in out and "unknown actors: Invented Brigade (1)" in out
+    assert "kept 1 (flagged 1)" in out
+    assert "unresolved actors (1 name, 1 row): Invented Brigade (1)" in out
 
 
 def export(tmp_path, *options: str) -> pd.DataFrame:
@@ -100,3 +108,170 @@ def test_export_to_stdout(tmp_path, capsysbinary):
     frame = read_incidents(io.BytesIO(capsysbinary.readouterr().out), name="x.csv").incidents
     assert "SEED-RFI-20231124-1" in set(frame["event_id"])
     assert (frame["fatalities"] >= 12).all()
+
+
+ACLED_HEADER = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+    "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,"
+    "country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,"
+    "notes,fatalities,tags,timestamp")
+
+
+def acled_row(event_id: str, timestamp: int, fatalities: int = 1, date: str = "2023-11-24",
+              actor1: str = "JNIM: Group for Support of Islam and Muslims") -> str:
+    """A synthetic row in ACLED's current layout (never a real one)."""
+    return (f"{event_id},{date},2023,1,Political violence,Battles,Armed clash,{actor1},,"
+            "Rebel group,Military Forces of Mali (2021-),,State forces,Rebel group-State forces,,"
+            "466,Western Africa,Mali,Timbuktu,Niafunke,,Niafunke,15.9322,-3.9906,1,Synthetic,"
+            f"Local,synthetic row,{fatalities},,{timestamp}")
+
+
+def write_acled(path, *rows: str):
+    path.write_text("\n".join([ACLED_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("order", [("new.csv", "old.csv"), ("old.csv", "new.csv")])
+def test_import_keeps_the_newest_revision_whatever_the_order(tmp_path, capsys, order):
+    write_acled(tmp_path / "new.csv", acled_row("MLI1", 2000, fatalities=9))
+    write_acled(tmp_path / "old.csv", acled_row("MLI1", 1000, fatalities=1),
+                acled_row("MLI2", 1000))
+    store = tmp_path / "store"
+    code, out, _ = run(capsys, "import", *(str(tmp_path / f) for f in order), "--store",
+                       str(store))
+    assert code == 0
+    expected = ("store: 1 added, 0 updated, 0 unchanged, 1 older than stored" if order[0] ==
+                "new.csv" else "store: 0 added, 1 updated, 0 unchanged, 0 older than stored")
+    assert expected in out
+    frame = load_incidents(store).set_index("event_id")
+    assert (frame.loc["MLI1", "fatalities"], frame.loc["MLI1", "dataset_name"]) == (9, "new.csv")
+
+
+def test_import_names_the_dataset(tmp_path, capsys):
+    path = write_acled(tmp_path / "export.csv", acled_row("MLI1", 1000))
+    code, out, _ = run(capsys, "import", str(path), "--name", "Mali 2023", "--store",
+                       str(tmp_path / "s"))
+    assert code == 0 and 'acled (csv) → dataset "Mali 2023"' in out
+    code, _, err = run(capsys, "import", str(path), "--name", "demo: mine", "--store",
+                       str(tmp_path / "s"))
+    assert code == 2 and 'import: --name: "demo: mine" cannot name an import' in err
+
+
+def test_import_applies_deletions_before_the_files(tmp_path, capsys):
+    store = str(tmp_path / "store")
+    write_acled(tmp_path / "a.csv", acled_row("MLI1", 1000), acled_row("MLI2", 1000),
+                acled_row("MLI3", 3000))
+    run(capsys, "import", str(tmp_path / "a.csv"), "--store", store)
+    deleted = tmp_path / "deleted.csv"
+    deleted.write_text("event_id_cnty,deleted_timestamp\nMLI1,2000\nMLI3,2000\nBFA9,2000\n",
+                       encoding="utf-8")
+    code, out, _ = run(capsys, "import", "--deletions", str(deleted), str(tmp_path / "a.csv"),
+                       "--store", store)
+    assert code == 0
+    assert "deleted.csv: deletions list, 3 event ids" in out
+    assert "store: 1 removed, 1 not in the store, 1 kept (revised after their deletion)" in out
+    assert "removals logged in" in out
+    # The same export again: MLI1 is held back, MLI3 (revised after its deletion) stays.
+    assert "0 added, 0 updated, 2 unchanged, 0 older than stored, 1 held back by deletions" in out
+    assert sorted(IncidentStore(store).load()["event_id"]) == ["MLI2", "MLI3"]
+
+
+def test_a_file_with_no_row_kept_fails_with_its_commonest_reasons(tmp_path, capsys):
+    path = write_acled(tmp_path / "resaved.csv",
+                       acled_row("MLI1", 1000, date="the 24th"),
+                       acled_row("MLI2", 1000, date="someday"),
+                       acled_row("MLI3", 1000, date=""))
+    good = write_acled(tmp_path / "good.csv", acled_row("MLI4", 1000))
+    code, out, err = run(capsys, "import", str(path), str(good), "--store",
+                         str(tmp_path / "s"))
+    assert code == 2
+    assert (f"{path}: failed: no row kept of 3; commonest reasons: unparseable event_date (2); "
+            "missing event_date (1)") in err
+    assert "the 24th" not in err  # kinds, not cell values
+    assert "rejects report:" in out and "good.csv: acled (csv)" in out
+    assert [d.name for d in list_datasets(tmp_path / "s") if not d.demo] == ["good.csv"]
+
+
+def test_unresolved_actors_top_20_are_printed_and_all_written_to_csv(tmp_path, capsys):
+    rows = [acled_row(f"MLI{i}", 1000, actor1=f"Invented Brigade {i:02d}") for i in range(25)]
+    rows.append(acled_row("MLI99", 1000, actor1="Invented Brigade 07"))
+    path = write_acled(tmp_path / "many.csv", *rows)
+    code, out, _ = run(capsys, "import", str(path), "--store", str(tmp_path / "s"))
+    assert code == 0
+    line = next(x for x in out.splitlines() if "unresolved actors (" in x)
+    assert line.startswith("  unresolved actors (25 names, 26 rows): Invented Brigade 07 (2); "
+                           "Invented Brigade 00 (1);")
+    assert line.endswith("; … 5 more")
+    report = next((tmp_path / "s" / "rejects").glob("many-*-unresolved-actors.csv"))
+    assert f"unresolved actors list: {report}" in out
+    listed = pd.read_csv(report, encoding="utf-8-sig")
+    assert list(listed.columns) == ["actor", "rows"] and len(listed) == 25
+    assert listed.iloc[0].tolist() == ["Invented Brigade 07", 2]
+
+
+def test_import_without_files_or_deletions_is_an_error(tmp_path, capsys):
+    code, _, err = run(capsys, "import", "--store", str(tmp_path))
+    assert code == 2 and "name at least one FILE or --deletions FILE" in err
+
+
+def test_a_store_folder_whose_parent_is_missing_is_one_line(tmp_path, ucdp_file, capsys):
+    code, _, err = run(capsys, "import", str(ucdp_file), "--store",
+                       str(tmp_path / "no" / "store"))
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"python -m sahel: cannot create the store folder {tmp_path / 'no' / 'store'}: its "
+        "parent folder does not exist"]
+
+
+def test_a_missing_deletions_file_is_one_line(tmp_path, capsys):
+    code, _, err = run(capsys, "import", "--deletions", str(tmp_path / "gone.csv"), "--store",
+                       str(tmp_path))
+    assert code == 2 and "gone.csv: deletions not applied: cannot read" in err
+
+
+def test_datasets_lists_demonstration_and_imported_datasets(tmp_path, ucdp_file, capsys):
+    store = str(tmp_path / "store")
+    run(capsys, "import", str(ucdp_file), "--store", store)
+    code, out, _ = run(capsys, "datasets", "--store", store)
+    assert code == 0
+    assert "demo: UCDP GED sample · ucdp_ged · 100 rows · shipped" in out
+    assert "demo: seed report · seed · 2 rows · shipped" in out
+    assert "ucdp_extract.csv · ucdp_ged · 1 row · imported 20" in out
+    assert "  file ucdp_extract.csv: read 3, kept 1, rejected 2" in out
+    assert out.count("  licence: CC BY 4.0") == 2
+
+
+def test_datasets_remove(tmp_path, ucdp_file, capsys):
+    store = str(tmp_path / "store")
+    run(capsys, "import", str(ucdp_file), "--store", store)
+    code, _, err = run(capsys, "datasets", "--remove", "ucdp_extract.cvs", "--store", store)
+    assert code == 2
+    assert err == ('datasets: Unknown dataset "ucdp_extract.cvs". Did you mean: '
+                   '"ucdp_extract.csv"?\n')
+    code, _, err = run(capsys, "datasets", "--remove", "demo: news reports", "--store", store)
+    assert code == 2 and "shipped demonstration data and cannot be removed" in err
+    code, out, _ = run(capsys, "datasets", "--remove", "ucdp_extract.csv", "--store", store)
+    assert code == 0
+    assert out.startswith('removed dataset "ucdp_extract.csv": 1 row (recorded in ')
+    assert "ucdp_extract.csv" not in run(capsys, "datasets", "--store", store)[1]
+
+
+@pytest.mark.parametrize("command", [["import", "{file}"], ["export", "--csv", "-"]])
+def test_a_closed_output_pipe_is_one_line_and_a_non_zero_exit(tmp_path, ucdp_file, command):
+    store = tmp_path / "store"
+    argv = [a.format(file=ucdp_file) for a in command]
+    with subprocess.Popen([sys.executable, "-m", "sahel", *argv, "--store", str(store)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as process:
+        process.stdout.close()  # the reader is gone before the first line, like `| head -0`
+        err = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 1
+    assert len(err.strip().splitlines()) == 1 and "broken pipe" in err and "Traceback" not in err
+    if command[0] == "import":  # the work itself went on to the end
+        assert len(IncidentStore(store).load()) == 1

@@ -62,3 +62,20 @@ def test_report_incidents_are_facts_with_short_quotes_and_urls(shipped):
     assert reports["source_url"].str.startswith("http").all()
     quotes = [c.text for text in reports["claims"].dropna() for c in claims_from_json(text)]
     assert quotes and max(len(q.replace(" …", "").split()) for q in quotes) <= MAX_QUOTED_WORDS
+
+
+@pytest.mark.parametrize("prefix, name", [("UCDP-", "demo: UCDP GED sample"),
+                                          ("SEED-DEV-", "demo: news reports"),
+                                          ("SEED-RFI-", "demo: seed report")])
+def test_shipped_rows_carry_their_demonstration_dataset_name(shipped, prefix, name):
+    rows = shipped.loc[shipped["event_id"].str.startswith(prefix)]
+    assert len(rows) and set(rows["dataset_name"]) == {name}
+
+
+def test_stored_rows_of_older_versions_get_a_dataset_name(tmp_path):
+    store = IncidentStore(tmp_path)
+    store.add(conform(pd.DataFrame([{"event_id": "MLI1", "event_date": "2024-01-01",
+                                     "latitude": 14.5, "longitude": -4.2, "dataset": "acled"}])))
+    frame = load_incidents(tmp_path).set_index("event_id")
+    assert frame.loc["MLI1", "dataset_name"] == "imported earlier"
+    assert frame["dataset_name"].notna().all()
