@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sahel import actors
 
@@ -135,13 +136,19 @@ def find_mentions(index: int, text: str) -> list[Mention]:
 
 
 def _points(mention: Mention, text: str) -> tuple[float, float]:
-    start = mention.start
+    return _points_at(text, mention.start, mention.end)
+
+
+# An incident with no armed actor of its own reads those of the sentences around it: the same
+# mentions are scored for many incidents of a long report.
+@lru_cache(maxsize=8192)
+def _points_at(text: str, start: int, end: int) -> tuple[float, float]:
     members = _MEMBERS_OF.search(text[max(0, start - 40):start])
     if members:
         start -= len(members.group(0))
     before = text[max(0, start - 60):start]
     # "Islamic State's Sahel branch attacked": the possessive is part of the name.
-    after = re.sub(r"^'s\b", "", text[mention.end:mention.end + 90])
+    after = re.sub(r"^'s\b", "", text[end:end + 90])
     passive = bool(_PARTICIPLE_AFTER.match(after))
     perp = 2.0 * bool(_PERP_BEFORE.search(before)) + 1.0 * bool(
         _PERP_AFTER.search(after) and not passive)

@@ -66,7 +66,21 @@ def find_attributions(infos: Sequence[SentenceInfo]) -> list[Attribution]:
 
 def attributed_group(attributions: Sequence[Attribution], place_key: str) -> Attribution | None:
     """Return the attribution that covers an incident at `place_key` (named place first)."""
-    named = [a for a in attributions if place_key in a.place_keys]
-    general = [a for a in attributions if not a.place_keys]
-    covering = named or general
-    return covering[0] if covering else None
+    return AttributionIndex(attributions).covering(place_key)
+
+
+class AttributionIndex:
+    """The attributions of a report by the places they name, for one look-up per incident."""
+
+    def __init__(self, attributions: Sequence[Attribution]) -> None:
+        self._named: dict[str, Attribution] = {}
+        self._general: Attribution | None = None
+        for a in attributions:
+            for key in a.place_keys:
+                self._named.setdefault(key, a)
+            if not a.place_keys and self._general is None:
+                self._general = a
+
+    def covering(self, place_key: str) -> Attribution | None:
+        """Return the first attribution naming `place_key`, else the first naming no place."""
+        return self._named.get(place_key, self._general)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sahel import actors, places
 from sahel.extract.areas import admin2_area
@@ -101,13 +101,50 @@ class PlaceMention:
         return self.place is not None or self.admin1 is not None
 
 
+T = TypeVar("T")
+# Cells of NearIndex, in degrees of latitude and longitude (a degree of latitude is ~111 km).
+_CELL_DEGREES = 1.0
+_COLUMNS = int(360 / _CELL_DEGREES)
+
+
+class NearIndex(Generic[T]):
+    """Items at points, found by distance without looking at the far ones (a grid of cells)."""
+
+    def __init__(self) -> None:
+        self._cells: dict[tuple[int, int], list[tuple[float, float, T]]] = {}
+
+    def add(self, lat: float, lon: float, item: T) -> None:
+        """Put `item` at (lat, lon), in degrees (WGS 84)."""
+        self._cells.setdefault(_cell(lat, lon), []).append((lat, lon, item))
+
+    def near(self, lat: float, lon: float, km: float) -> list[T]:
+        """Return the items within `km` of (lat, lon), in no particular order."""
+        row, col = _cell(lat, lon)
+        rows = math.ceil(km / (111.0 * _CELL_DEGREES))
+        # A degree of longitude shrinks towards the poles: look at more columns there.
+        narrowest = math.cos(math.radians(min(89.0, abs(lat) + (rows + 1) * _CELL_DEGREES)))
+        cols = math.ceil(km / (111.0 * _CELL_DEGREES * narrowest))
+        columns = ({(col + c) % _COLUMNS for c in range(-cols, cols + 1)}
+                   if 2 * cols + 1 < _COLUMNS else set(range(_COLUMNS)))
+        return [item for r in range(row - rows, row + rows + 1) for c in columns
+                for plat, plon, item in self._cells.get((r, c), ())
+                if distance_km(lat, lon, plat, plon) <= km]
+
+    def __bool__(self) -> bool:
+        return bool(self._cells)
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / _CELL_DEGREES), math.floor(lon / _CELL_DEGREES) % _COLUMNS
+
+
 @dataclass
 class Context:
     """What the whole report says about where things are: countries and regions named."""
 
     countries: dict[str, int] = field(default_factory=dict)
     regions: dict[tuple[str, str], int] = field(default_factory=dict)
-    points: list[tuple[float, float]] = field(default_factory=list)
+    points: NearIndex[None] = field(default_factory=NearIndex)  # event places named so far
     persons: set[str] = field(default_factory=set)
 
     def main_country(self) -> str | None:
@@ -213,10 +250,8 @@ def _candidate_score(place: Any, ctx: Context) -> float:
         score += 0.5
     if any(region == place.admin1 for _iso3, region in ctx.regions):
         score += 4
-    if ctx.points:
-        nearest = min(distance_km(place.latitude, place.longitude, lat, lon)
-                      for lat, lon in ctx.points)
-        score += 2 if nearest < 150 else 0
+    if ctx.points.near(place.latitude, place.longitude, 150):
+        score += 2
     population = getattr(place, "population", 0) or 0
     if isinstance(population, int | float) and not math.isnan(population):
         score += math.log10(population + 1) / 10
@@ -332,8 +367,8 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
 
 def _close_enough(name: str, candidates: Sequence[Any], ctx: Context) -> Any:
     """Accept a fuzzy candidate only when it is a near spelling in the report's area."""
-    centres = [places.region_centroid(region, iso3) for iso3, region in ctx.regions]
-    anchors = ctx.points + [c for c in centres if c is not None]
+    centres = [c for iso3, region in ctx.regions
+               if (c := places.region_centroid(region, iso3)) is not None]
     for place in candidates:
         if place.score < 90 or place.iso3 not in ctx.countries:
             continue
@@ -341,8 +376,8 @@ def _close_enough(name: str, candidates: Sequence[Any], ctx: Context) -> Any:
                 p.iso3 == place.iso3 and p.score >= 90 for p in candidates) == 1:
             return place  # one near spelling in the report's country: take it, flagged
         in_region = any(place.admin1 == region for _iso3, region in ctx.regions)
-        near = any(distance_km(place.latitude, place.longitude, lat, lon) < 150
-                   for lat, lon in anchors)
+        near = bool(ctx.points.near(place.latitude, place.longitude, 150)) or any(
+            distance_km(place.latitude, place.longitude, lat, lon) < 150 for lat, lon in centres)
         if in_region or near:
             return place
     return None
@@ -380,5 +415,6 @@ def place_key(mention: PlaceMention) -> str:
 def remember_points(ctx: Context, mentions: Iterable[PlaceMention]) -> None:
     """Add resolved event places to the context, so later names prefer nearby candidates."""
     for m in mentions:
-        if m.place is not None and m.role in ("event", "near"):
-            ctx.points.append((m.place.latitude, m.place.longitude))
+        if m.place is not None and m.role in ("event", "near") and not ctx.points.near(
+                m.place.latitude, m.place.longitude, 0.0):
+            ctx.points.add(m.place.latitude, m.place.longitude, None)

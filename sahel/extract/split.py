@@ -59,6 +59,9 @@ SAME_PLACE = re.compile(r"au même endroit|dans la même localité|dans le même
                         r"at the same (?:place|spot|site)|in the area|(?<![\w-])there(?![\w-])",
                         re.IGNORECASE)
 LEAD_MAX_AGE_DAYS = 180
+# "No toll was given" without a place is true of every incident; a few such sentences say all
+# there is to say, and each one more is read once per incident.
+NO_TOLL_SENTENCES_MAX = 10
 # What looting or arson alone must name to be an event (ACLED: looting/property destruction).
 PROPERTY = re.compile(r"(?<![\w-])(?:villages?|maisons|houses|homes|greniers|granaries|marchés?|"
                       r"markets?|boutiques|shops|écoles?|schools?|églises?|churches|mosquées?|"
@@ -190,7 +193,9 @@ def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
                     ) -> tuple[list[Draft], list[Draft]]:
     """Group sentences into incident drafts and background drafts (`country`: the report's)."""
     drafts: dict[tuple[str, str], Draft] = {}
+    by_place: dict[str, list[Draft]] = {}  # the drafts of `drafts` by place key, in order
     background: dict[tuple[str, str], Draft] = {}
+    days = _DraftDays(infos)
     focus: list[Draft] = []
     pending: list[SentenceInfo] = []
     pending_claims: list[int] = []
@@ -219,8 +224,10 @@ def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
                            category)
                     if key in background and key not in drafts:
                         background.pop(key)
-                    draft = drafts.setdefault(key, Draft(key[0], category, place,
-                                                         episode=episode))
+                    if key not in drafts:
+                        drafts[key] = Draft(key[0], category, place, episode=episode)
+                        by_place.setdefault(key[0], []).append(drafts[key])
+                    draft = drafts[key]
                     draft.primary.append(index)
                     if draft.place.role != "event" and place.role == "event":
                         draft.place = place
@@ -232,7 +239,7 @@ def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
             if in_past and not _dated(info):
                 continue  # "They killed my husband," after a recollection: the same past
             targets = [d for d in focus if d.category in info.categories]
-            if targets and _other_day(info, targets[0], infos):
+            if targets and days.other_day(info, targets[0]):
                 focus = []  # "Dimanche, un engin explosif..." after Saturday's attack: not it
                 if same := SAME_PLACE.search(info.sentence.text):
                     # "Vendredi, quarante autres ont été enlevées au même endroit": another
@@ -243,6 +250,8 @@ def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
                                       episode=episode, inferred_place=not re.search(
                                           "même|same", same.group(0), re.IGNORECASE))
                         draft.primary.append(index)
+                        if (draft.key, category) not in drafts:
+                            by_place.setdefault(draft.key, []).append(draft)
                         drafts[(draft.key, category)] = draft
                         focus.append(draft)
                 continue
@@ -254,7 +263,9 @@ def split_incidents(infos: Sequence[SentenceInfo], country: str | None = None
             continue
         if places or info.regions():
             keys = {geocode.place_key(p) for p in places}
-            named = [d for d in drafts.values() if d.key in keys]
+            order = {id(d): n for n, d in enumerate(drafts.values())}
+            named = sorted((d for k in keys for d in by_place.get(k, ()) if id(d) in order),
+                           key=lambda d: order[id(d)])
             if named:
                 focus = named
                 for d in named:
@@ -281,11 +292,21 @@ def _own_days(info: SentenceInfo) -> set[object]:
     return {d.day for d in info.dates if d.day is not None and not d.reported}
 
 
-def _other_day(info: SentenceInfo, draft: Draft, infos: Sequence[SentenceInfo]) -> bool:
-    """Tell whether a sentence dates itself to another day than the draft's own sentences."""
-    mine = _own_days(info)
-    theirs = set().union(*(_own_days(infos[i]) for i in draft.primary)) if draft.primary else set()
-    return bool(mine and theirs and not mine & theirs)
+class _DraftDays:
+    """The days each draft's own sentences give, kept up to date as sentences join it."""
+
+    def __init__(self, infos: Sequence[SentenceInfo]) -> None:
+        self._infos = infos
+        self._seen: dict[int, tuple[int, set[object]]] = {}  # id(draft) -> (primary read, days)
+
+    def other_day(self, info: SentenceInfo, draft: Draft) -> bool:
+        """Tell whether a sentence dates itself to another day than the draft's own sentences."""
+        read, theirs = self._seen.get(id(draft), (0, set()))
+        for i in draft.primary[read:]:
+            theirs |= _own_days(self._infos[i])
+        self._seen[id(draft)] = (len(draft.primary), theirs)
+        mine = _own_days(info)
+        return bool(mine and theirs and not mine & theirs)
 
 
 def _dated(info: SentenceInfo) -> bool:
@@ -295,11 +316,13 @@ def _dated(info: SentenceInfo) -> bool:
 def _place_pending(incidents: list[Draft], pending: list[SentenceInfo], pending_claims: list[int],
                    infos: Sequence[SentenceInfo], country: str | None) -> None:
     """Attach lead sentences that named no place; make a report-level incident if needed."""
+    first_of: dict[str, Draft] = {}
+    for d in incidents:
+        first_of.setdefault(d.category, d)
     for info in pending:
         for category in sorted(info.categories):
-            same = [d for d in incidents if d.category == category]
-            if same:
-                same[0].secondary.append(info.sentence.index)
+            if category in first_of:
+                first_of[category].secondary.append(info.sentence.index)
                 continue
             # A lead sentence opens its own incident only when nothing else does, or when it
             # counts victims ("the abduction of dozens of civil servants"): generic context
@@ -319,14 +342,15 @@ def _place_pending(incidents: list[Draft], pending: list[SentenceInfo], pending_
             draft = Draft(geocode.place_key(place), category, place, inferred_place=True)
             draft.secondary.append(info.sentence.index)
             incidents.append(draft)
+            first_of.setdefault(category, draft)
     if incidents:
         incidents[0].claim_only.extend(pending_claims)
     # "The army gave no toll", with no place named, is true of every incident of the report.
-    for info in infos:
-        if not info.background and not info.places and _says_no_toll(info):
-            for d in incidents:
-                if info.sentence.index not in d.sentences():
-                    d.claim_only.append(info.sentence.index)
+    no_toll = [info.sentence.index for info in infos
+               if not info.background and not info.places and _says_no_toll(info)]
+    for d in incidents:
+        own = set(d.sentences())
+        d.claim_only.extend([i for i in no_toll if i not in own][:NO_TOLL_SENTENCES_MAX])
 
 
 def _main_place(infos: Sequence[SentenceInfo], region_ok: bool) -> geocode.PlaceMention | None:
@@ -350,19 +374,24 @@ def _main_place(infos: Sequence[SentenceInfo], region_ok: bool) -> geocode.Place
 
 def _merge_near(incidents: list[Draft]) -> list[Draft]:
     """Fold a "near X" incident into a named-town incident of the same kind within 30 km."""
-    kept = list(incidents)
+    towns: dict[tuple[str, int], geocode.NearIndex[tuple[int, Draft]]] = {}
+    for order, draft in enumerate(incidents):
+        if draft.place.role == "event" and draft.place.place is not None:
+            # "Le même jour, ..." tells another event, however close: episodes stay apart.
+            towns.setdefault((draft.category, draft.episode), geocode.NearIndex()).add(
+                draft.place.place.latitude, draft.place.place.longitude, (order, draft))
+    kept = []
     for draft in incidents:
-        if draft.place.role == "event" or draft.place.place is None:
+        place = draft.place.place
+        index = towns.get((draft.category, draft.episode))
+        if draft.place.role == "event" or place is None or index is None:
+            kept.append(draft)
             continue
-        for other in kept:
-            if other is draft or other.category != draft.category or other.place.place is None \
-                    or other.episode != draft.episode:
-                continue  # "Le même jour, ..." tells another event, however close
-            if other.place.role == "event" and geocode.distance_km(
-                    draft.place.place.latitude, draft.place.place.longitude,
-                    other.place.place.latitude, other.place.place.longitude) <= 30:
-                other.secondary.extend(draft.primary + draft.secondary)
-                other.claim_only.extend(draft.claim_only)
-                kept.remove(draft)
-                break
+        near = index.near(place.latitude, place.longitude, 30)
+        if not near:
+            kept.append(draft)
+            continue
+        _order, other = min(near, key=lambda pair: pair[0])
+        other.secondary.extend(draft.primary + draft.secondary)
+        other.claim_only.extend(draft.claim_only)
     return kept

@@ -19,23 +19,35 @@ from sahel.extract.report import Report
 from sahel.extract.split import Draft, SentenceInfo
 from sahel.schema import Claim
 
+# (paragraph, the last claimant named so far) of one sentence.
+Speaker = tuple[int, Claimant]
 
-def incident_claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
-                    civilians: bool | None = None) -> list[Claim]:
-    """Return the claims an incident's sentences make about its toll, each with its claimant."""
+
+def claim_speakers(infos: Sequence[SentenceInfo], report: Report) -> list[Speaker]:
+    """Return per sentence its paragraph and the last claimant named up to it (else the outlet)."""
     outlet = Claimant(0, report.source or "outlet", "outlet")
-    claims: list[Claim] = []
-    speakers: list[tuple[int, Claimant]] = []  # (paragraph, last claimant) per sentence
+    speakers: list[Speaker] = []
     for info in infos:
         found = find_claimants(info.sentence.text, claimant_groups(info))
         previous = speakers[-1] if speakers else None
         speakers.append((info.sentence.paragraph, found[-1]) if found else
                         previous or (info.sentence.paragraph, outlet))
-    wanted = set(draft.sentences())
-    for info in infos:
-        i = info.sentence.index
-        if i not in wanted:
-            continue
+    return speakers
+
+
+def incident_claims(draft: Draft, infos: Sequence[SentenceInfo], report: Report,
+                    civilians: bool | None = None, speakers: Sequence[Speaker] | None = None
+                    ) -> list[Claim]:
+    """Return the claims an incident's sentences make about its toll, each with its claimant.
+
+    `speakers`: `claim_speakers(infos, report)`, when the caller has it (it reads every sentence).
+    """
+    outlet = Claimant(0, report.source or "outlet", "outlet")
+    claims: list[Claim] = []
+    if speakers is None:
+        speakers = claim_speakers(infos, report)
+    for i in draft.sentences():
+        info = infos[i]
         default = outlet
         if i and (SAME_SPEAKER.search(info.sentence.text)
                   or speakers[i - 1][0] == info.sentence.paragraph):
