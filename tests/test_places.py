@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -299,3 +301,69 @@ def test_flipped_longitudes_rule() -> None:
     # Outside Mali while its mirror image is inside.
     assert flipped_longitudes(pd.Series([-8.0, 8.0]), pd.Series([14.0, 14.0]),
                               pd.Series(["x", "y"])).tolist() == [False, True]
+
+
+@pytest.mark.parametrize(("lon", "lat", "iso3"), [
+    (36.8219, -1.2921, "KEN"),  # Nairobi: beyond the admin-1 outlines
+    (15.3125, -4.3217, "COD"),  # Kinshasa
+    (18.555, 4.3612, "CAF"),  # Bangui
+    (2.3912, 6.3703, "BEN"),  # Cotonou, on the coast
+    (2.41, 6.33, "BEN"),  # ~4 km off Cotonou's beach: within the coast's tolerance
+    (-30.0, 10.0, None),  # the Atlantic
+    (-3.0, 4.0, None),  # Gulf of Guinea
+    (2.35, 48.85, None),  # Paris: not Africa
+    (float("nan"), 4.0, None),
+])
+def test_locate_land(lon: float, lat: float, iso3: str | None) -> None:
+    found = places.locate_land([lon], [lat])
+    assert (None if pd.isna(found.loc[0, "iso3"]) else found.loc[0, "iso3"]) == iso3
+    if iso3 in places.COUNTRY_NAMES:
+        assert found.loc[0, "country"] == places.COUNTRY_NAMES[iso3]
+
+
+@pytest.mark.parametrize(("name", "iso3"), [
+    ("Mali", "MLI"), ("Kenya", "KEN"), ("Central African Rep.", "CAF"), ("Dem. Rep. Congo", "COD"),
+    ("KE", "KEN"), ("COD", "COD"), ("France", None), (None, None),
+])
+def test_any_country_iso3(name: object, iso3: str | None) -> None:
+    assert places.any_country_iso3(name) == iso3
+
+
+@pytest.mark.parametrize(("number", "iso3"), [
+    ("466", "MLI"), (854, "BFA"), ("562.0", "NER"), ("434", "LBY"), ("250", None), ("x", None),
+])
+def test_iso3_of_numeric(number: object, iso3: str | None) -> None:
+    # 434 is Libya's ISO number and Benin's Gleditsch-Ward number: ISO numbers only here.
+    assert places.iso3_of_numeric(number) == iso3
+
+
+def test_land_layer_is_small_valid_and_covers_africa() -> None:
+    land = places.load_land()
+    assert places.LAND_PATH.stat().st_size < 400_000
+    assert land.crs.to_epsg() == 4326 and shapely.is_valid(land.geometry.values).all()
+    assert not land["iso3"].duplicated().any() and len(land) > 50
+    assert {c.iso3 for c in places.COUNTRIES} <= set(land["iso3"])
+
+
+def test_topojson_arcs_are_decoded(tmp_path: Path) -> None:
+    sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+    try:
+        from build_places import read_topojson_countries
+    finally:
+        sys.path.remove(str(PROJECT_ROOT / "scripts"))
+    # Two countries sharing one arc (0), each closed by its own (1 and 2); quantised, deltas.
+    topology = {"type": "Topology", "transform": {"scale": [0.5, 0.5], "translate": [10, 20]},
+                "arcs": [[[0, 0], [0, 2]], [[0, 2], [-2, 0], [0, -2], [2, 0]],
+                         [[0, 0], [2, 0], [0, 2], [-2, 0]]],
+                "objects": {"countries": {"type": "GeometryCollection", "geometries": [
+                    {"type": "Polygon", "arcs": [[0, 1]], "id": "001",
+                     "properties": {"name": "West"}},
+                    {"type": "Polygon", "arcs": [[-1, 2]], "id": "002",
+                     "properties": {"name": "East"}}]}}}
+    path = tmp_path / "countries.json"
+    path.write_text(json.dumps(topology), encoding="utf-8")
+    frame = read_topojson_countries(path)
+    assert frame["name"].tolist() == ["West", "East"]
+    assert shapely.area(frame.geometry.values).tolist() == [1.0, 1.0]
+    assert frame.geometry.iloc[0].bounds == (9.0, 20.0, 10.0, 21.0)
+    assert frame.geometry.iloc[1].bounds == (10.0, 20.0, 11.0, 21.0)

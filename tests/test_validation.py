@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sahel.validation import OUTSIDE, SWAPPED, ZERO_POINT, check_rows, parse_dates
+from sahel.validation import OUTSIDE, SWAPPED, ZERO_POINT, check_rows, parse_dates, read_dates
 
 GOOD = {"event_id": "A1", "event_date": "2023-11-24", "latitude": "15.9322",
         "longitude": "-3.9906", "fatalities": "12", "geo_precision": "1"}
@@ -96,3 +96,44 @@ def test_parse_dates(text, expected):
     parsed = parse_dates(pd.Series([text], dtype="str")).iloc[0]
     assert (None if pd.isna(parsed) else parsed) == (pd.Timestamp(expected) if expected
                                                       else None)
+
+
+@pytest.mark.parametrize("text, year, expected", [
+    ("16-Feb-21", None, "2021-02-16"),  # 00–29 → 20xx
+    ("16-Feb-31", None, "1931-02-16"),  # 30–99 → 19xx
+    ("16-Feb-31", "2031", "2031-02-16"),  # the year column decides the century
+    ("1-Jan-99", "1999", "1999-01-01"),
+    ("16-Feb-21", "1921", "1921-02-16"),
+    ("16-Feb-21", "2020", "2021-02-16"),  # a year that does not fit: the usual rule
+    ("2/16/21", "2021", "2021-02-16"),
+    ("29/02/2023", None, None),  # not a leap year
+    ("29/02/2024", None, "2024-02-29"),
+    ("16-Smarch-21", None, None),
+    ("12/13/14/15", None, None),
+    ("01/01/9999", None, None),  # beyond what a date column holds
+])
+def test_two_digit_years_and_real_days(text, year, expected):
+    years = None if year is None else pd.Series([year], dtype="str")
+    parsed = parse_dates(pd.Series([text], dtype="str"), years).iloc[0]
+    assert (None if pd.isna(parsed) else parsed) == (pd.Timestamp(expected) if expected
+                                                      else None)
+
+
+def test_day_month_order_is_decided_by_the_files_unambiguous_dates():
+    texts = pd.Series(["02/03/2021", "13/03/2021", "03/03/2021", "4/5/2021"], dtype="str")
+    assert parse_dates(texts).dt.strftime("%Y-%m-%d").tolist() == [
+        "2021-03-02", "2021-03-13", "2021-03-03", "2021-05-04"]
+    alone = read_dates(pd.Series(["02/03/2021", "03/03/2021"], dtype="str"))
+    assert alone.dates.isna().tolist() == [True, False]
+    assert alone.ambiguous.tolist() == ["day or month first? no date of the file decides", ""]
+
+
+def test_ids_are_trimmed_and_revisions_ordered_by_timestamp():
+    checked = check({"event_id": " X ", "timestamp": "5"}, {"event_id": "X", "timestamp": "9"},
+                    {"event_id": "X", "timestamp": ""}, {"event_id": "X", "timestamp": "9"})
+    assert checked.kept["row"].tolist() == [3]
+    assert checked.kept["event_id"].tolist() == ["X"]
+    assert checked.rejected["reason"].tolist() == [
+        "older revision of event_id 'X' (newer at row 3)",
+        "older revision of event_id 'X' (newer at row 3)",
+        "duplicate event_id (first at row 3)"]

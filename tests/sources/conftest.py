@@ -64,6 +64,16 @@ def csv_bytes(header: list[str], rows: list[dict], base: dict | None = None) -> 
     return out.getvalue().encode("utf-8")
 
 
+def typed(value: str) -> object:
+    """Return a CSV cell as a typed file holds it: numbers as numbers, an empty cell as null."""
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value or None
+
+
 def xlsx_bytes(header: list[str], rows: list[list[object]]) -> bytes:
     """Return an XLSX workbook (first sheet) holding typed cells, as Excel or ACLED writes it."""
     workbook = openpyxl.Workbook()

@@ -12,6 +12,7 @@ from conftest import (
     ACLED_PRE_2023,
     POPULATION,
     csv_bytes,
+    typed,
     xlsx_bytes,
 )
 
@@ -166,12 +167,7 @@ def _typed(column: str, value: str) -> object:
         return dt.datetime.fromisoformat(value)
     if column in ("event_id_cnty", "data_id"):
         return value
-    for kind in (int, float):
-        try:
-            return kind(value)
-        except ValueError:
-            pass
-    return value or None
+    return typed(value)
 
 
 @pytest.mark.parametrize("header", [ACLED_CURRENT + POPULATION, ACLED_PRE_2023])
