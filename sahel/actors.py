@@ -20,7 +20,8 @@ An alias valid only over a period (``valid_from``/``valid_to``) still resolves o
 name means different groups over time ("Iyad Ag Ghali": Ansar Dine until March 2017, then JNIM), the
 entry whose window is nearest the event date wins, and without a date the latest entry wins.
 
-When no alias matches any key, ``patterns.csv`` is tried on the same keys, in table order: regular
+The keys come in two tiers (the name and its part before ": "; then the forms without
+parentheses); within a tier, aliases are tried first, then ``patterns.csv``, in table order: regular
 expressions over ACLED's systematic names ("<community> Ethnic Militia (<country>)", "Military
 Forces of <country> (<period>)", "Mutiny of …", "Unidentified …"), so names never listed still
 resolve. A pattern whose canonical is ``(state forces)`` names the state forces of the country it
@@ -210,17 +211,28 @@ def load_patterns() -> tuple[NamePattern, ...]:
 
 
 @lru_cache(maxsize=65536)
-def _candidate_keys(name: str) -> tuple[str, ...]:
-    """Return the look-up keys of a data value, most specific first (see the module docstring)."""
-    forms = [name, name.split(": ", 1)[0], _PARENTHESISED.sub(" ", name), name.split("(", 1)[0]]
-    keys: list[str] = []
-    for form in forms:
+def _key_tiers(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return the look-up keys of a data value in two tiers, most specific first.
+
+    First the name itself and its part before ": "; then the forms without parenthesised parts
+    (see the module docstring).
+    """
+    tiers: list[list[str]] = [[], []]
+    forms = [(0, name), (0, name.split(": ", 1)[0]), (1, _PARENTHESISED.sub(" ", name)),
+             (1, name.split("(", 1)[0])]
+    for tier, form in forms:
         key = fold_name(form)
         bare = next((key[len(a):] for a in _ARTICLES if key.startswith(a)), key)
         for candidate in (key, bare):
-            if candidate and candidate not in keys:
-                keys.append(candidate)
-    return tuple(keys)
+            if candidate and all(candidate not in t for t in tiers):
+                tiers[tier].append(candidate)
+    return tuple(tiers[0]), tuple(tiers[1])
+
+
+def _candidate_keys(name: str) -> tuple[str, ...]:
+    """Return every look-up key of a data value, most specific first."""
+    first, second = _key_tiers(name)
+    return first + second
 
 
 def candidate_groups(value: object) -> tuple[str, ...]:
@@ -261,12 +273,15 @@ def _as_country(iso3: object) -> str | None:
 @lru_cache(maxsize=65536)
 def _canonical_cached(name: str, on: date | None, iso3: str | None) -> str | None:
     index = _alias_index()
-    for key in _candidate_keys(name):
-        found = _pick(index[key], on, iso3) if key in index else None
-        if found is None:
+    for keys in _key_tiers(name):
+        for key in keys:
+            found = _pick(index[key], on, iso3) if key in index else None
+            if found is not None:
+                return found
+        for key in keys:
             found = next((g for p in load_patterns() if (g := p.meaning(key)) is not None), None)
-        if found is not None:
-            return found
+            if found is not None:
+                return found
     return None
 
 

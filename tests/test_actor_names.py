@@ -216,7 +216,19 @@ NAMED = [
     ("Dogon", "Communal militias"),
     ("Dozo", "Dozo militias"),
     ("Civilians", "Civilians"),
+    ("Tuareg", "Communal militias"),
+    ("Jama'atu Ahlis Sunna Lidda'awati wa'l-Jihad", "Boko Haram (JAS)"),
+    # named groups whose description looks like a systematic name
+    ("Dan Na Ambassagou: Dogon Ethnic Militia", "Dan Na Ambassagou"),
+    ("Islamic State (West Africa) - Lake Chad Province", "ISWAP"),
+    ("MINUSMA: United Nations Multidimensional Integrated Stabilization Mission in Mali "
+     "(2013-2023)", "MINUSMA"),
+    ("Military Forces of Burkina Faso (2022-) Rapid Intervention Battalion",
+     "Burkina Faso forces"),
+    ("CNSP: National Council for the Safeguard of the Homeland", "Niger forces"),
     # non-armed actors beside them
+    ("Koranic Students (Mali)", "Civilians"),
+    ("Moto-Taxi Drivers (Burkina Faso)", "Civilians"),
     ("Civilians (International)", "Civilians"),
     ("Refugees/IDPs", "Civilians"),
     ("Students", "Civilians"),

@@ -312,6 +312,9 @@ def test_group_info_accepts_canonical_names_and_aliases():
     ("soldiers", "USA", None),  # no state group for a country outside the covered region
     ("supplétifs civils", "BFA", "VDP"),
     ("supplétifs civils", "MLI", None),
+    ("CNSP", "NER", "Niger forces"),  # two juntas, one acronym
+    ("CNSP", "MLI", "FAMa"),
+    ("CNSP", None, None),
 ])
 def test_canonical_group_uses_the_country_for_generic_and_local_names(name, iso3, expected):
     assert canonical_group(name, iso3=iso3) == expected
