@@ -43,6 +43,7 @@ from dashboard_cache import (
     view_layer,
 )
 from sahel import actors
+from sahel.datasets import DEMO_PREFIX, DatasetError
 from sahel.export import to_csv_bytes
 from sahel.maps import attributions, base_map
 from sahel.overview import FilterChoices, Headline
@@ -93,7 +94,9 @@ def group_label(name: str) -> str:
 # The widgets' values on a first visit: the default query (dashboard_cache.DEFAULT_QUERY, the view
 # serve.py prepares) with its region shading.
 FILTER_DEFAULTS: dict[str, Any] = {
-    "groups": [], "include_components": DEFAULT_QUERY.include_components, "countries": [],
+    "groups": [], "include_components": DEFAULT_QUERY.include_components,
+    "include_associated": DEFAULT_QUERY.include_associated,
+    "include_uncertain": DEFAULT_QUERY.include_uncertain, "datasets": [], "countries": [],
     "regions": [], "event_types": [], "min_fatalities": DEFAULT_QUERY.min_fatalities,
     "precisions": [], "text": DEFAULT_QUERY.text, "region_metric": DEFAULT_METRIC}
 
@@ -111,14 +114,37 @@ def read_filters(choices: FilterChoices) -> tuple[IncidentQuery, RegionMetric]:
     if "regions" in state:
         state["regions"] = [r for r in state["regions"] if r in region_options]
     start, end = _date_range(choices.first_date, choices.last_date)
+    include_demo = _include_demo(choices)
+    if "datasets" in state:
+        state["datasets"] = [d for d in state["datasets"] if d in dataset_options(choices)]
     query = normalise_query(IncidentQuery(
         groups=frozenset(value("groups")), include_components=bool(value("include_components")),
+        include_associated=bool(value("include_associated")),
+        include_uncertain=bool(value("include_uncertain")),
+        datasets=frozenset(value("datasets")), include_demo=include_demo,
         countries=frozenset(value("countries")), regions=frozenset(value("regions")),
         start=start, end=end, event_types=frozenset(value("event_types")),
         min_fatalities=int(value("min_fatalities")), precisions=frozenset(value("precisions")),
         text=str(value("text"))))
     metric: RegionMetric = "fatalities" if value("region_metric") == "fatalities" else "incidents"
     return query, metric
+
+
+def _include_demo(choices: FilterChoices) -> bool:
+    """Return whether the shipped demonstration data is counted: as the checkbox says, which
+    starts on only while the user has no data of their own (and starts again when that
+    changes, e.g. after a first upload)."""
+    default = not choices.has_user_data
+    if st.session_state.get("include_demo_default") != default:
+        st.session_state["include_demo_default"] = default
+        st.session_state["include_demo"] = default
+    return bool(st.session_state.get("include_demo", default))
+
+
+def dataset_options(choices: FilterChoices) -> list[str]:
+    """Return the datasets the Dataset filter offers (the demonstration ones only when counted)."""
+    demo = bool(st.session_state.get("include_demo", not choices.has_user_data))
+    return [d for d in choices.datasets if demo or not d.startswith(DEMO_PREFIX)]
 
 
 def _date_range(first: date | None, last: date | None) -> tuple[date | None, date | None]:
@@ -144,7 +170,22 @@ def draw_filters(choices: FilterChoices) -> None:
                      placeholder="All groups")
     side.checkbox("Include coalition components", key="include_components",
                   value=bool(FILTER_DEFAULTS["include_components"]),
-                  help="JNIM also matches Katiba Macina, Ansar Dine, …")
+                  help=actors.describe_all_coalitions())
+    side.checkbox("Include associated actors", key="include_associated",
+                  value=bool(FILTER_DEFAULTS["include_associated"]),
+                  help="Also count incidents where the group is an associated actor (ACLED "
+                       "`assoc_actor_1/2`: e.g. Wagner beside the Malian army), not only a "
+                       "main actor (actor 1 or 2). On by default.")
+    side.checkbox("Include uncertain attributions", key="include_uncertain",
+                  value=bool(FILTER_DEFAULTS["include_uncertain"]),
+                  help='Also count incidents whose perpetrator the source gives as "X and/or '
+                       'Y" (the group is one candidate, not certain). Off by default; such '
+                       "incidents are then counted apart in the legend.")
+    side.checkbox("Include demonstration data", key="include_demo",
+                  help="The shipped examples (a UCDP sample and incidents coded from news "
+                       "reports). On by default only until you import data of your own.")
+    side.multiselect("Dataset", dataset_options(choices), key="datasets",
+                     placeholder="All datasets")
     countries = side.multiselect("Country", list(choices.countries), key="countries",
                                  format_func=lambda iso3: choices.countries.get(iso3, iso3),
                                  placeholder="All countries")
@@ -193,13 +234,23 @@ def _import(store_dir: str, upload: Any) -> UploadOutcome:
     except SourceError as error:
         return UploadOutcome(upload.name, f"{upload.name} was not imported: {error}", True, b"")
     store = IncidentStore(store_dir)
-    summary = store.add(result.incidents)
-    rejects = (store.write_rejects(result.rejected, result.source_name).read_bytes()
-               if len(result.rejected) else b"")
+    try:
+        summary = store.add_import(result)
+        rejects = (store.write_rejects(result.rejected, result.source_name).read_bytes()
+                   if len(result.rejected) else b"")
+    except (OSError, DatasetError) as error:
+        return UploadOutcome(upload.name, f"{upload.name} was not imported: {error}", True, b"")
+    if result.failed:
+        reasons = "; ".join(f"{reason} ({count:,})" for reason, count in result.top_reasons(3))
+        message = (f"{upload.name} was not imported: none of its {result.rows_read:,} rows "
+                   f"could be kept" + (f". Commonest reasons: {reasons}." if reasons else "."))
+        return UploadOutcome(upload.name, message, True, rejects)
     dashboard_cache.clear()
-    message = (f"{upload.name} ({result.format}): {result.rows_read} rows read · "
-               f"{result.kept} kept ({result.flagged} flagged) · {len(result.rejected)} "
-               f"rejected · store: {summary.added} added, {summary.updated} updated")
+    older = f", {summary.older:,} older than stored" if summary.older else ""
+    message = (f"{upload.name} ({result.format}): {result.rows_read:,} rows read · "
+               f"{result.kept:,} kept ({result.flagged:,} flagged) · {len(result.rejected):,} "
+               f"rejected · store: {summary.added:,} added, {summary.updated:,} updated{older} "
+               f"· dataset \"{summary.dataset}\"")
     return UploadOutcome(upload.name, message, False, rejects)
 
 
@@ -213,8 +264,8 @@ def upload_panel(outcome: UploadOutcome | None) -> None:
         return
     if outcome.failed:
         side.error(outcome.message)
-        return
-    side.success(outcome.message)
+    else:
+        side.success(outcome.message)
     if outcome.rejects:
         side.download_button("Download rejected rows (CSV)", outcome.rejects, key="rejects",
                              file_name=f"rejected_{outcome.name}.csv", mime="text/csv",
@@ -243,7 +294,17 @@ def draw_figures(query: IncidentQuery, figures: Headline | None) -> None:
     cols[1].metric("Fatalities (best)", f"{figures.fatalities:,}",
                    help="Sum of best estimates; the range sums each incident's low and high.")
     cols[1].caption(f"range {figures.fatalities_low:,}–{figures.fatalities_high:,}")
-    cols[2].metric("Armed groups", f"{figures.groups:,}")
+    cols[2].metric("Armed groups", f"{figures.groups:,}",
+                   help="Distinct armed and state groups named for sure in view (main actors, "
+                        "and associated ones when included); civilians, protesters, rioters "
+                        "and unidentified attackers are not counted.")
+    apart = [f"{figures.uncertain:,} uncertain attribution"
+             + ("s" if figures.uncertain != 1 else "")] if figures.uncertain else []
+    if figures.unresolved:
+        apart.append(f"{figures.unresolved:,} unresolved name"
+                     + ("s" if figures.unresolved != 1 else ""))
+    if apart:
+        cols[2].caption(" · ".join(apart))
     cols[3].metric("Regions", f"{figures.regions:,}")
     cols[4].metric("Dates", figures.short_span)
     cols[4].caption(figures.span)
@@ -282,6 +343,8 @@ def main() -> None:
     first_run = not st.session_state.get(PAGE_STARTED)
     st.session_state[PAGE_STARTED] = True
     store_dir = str(default_store_dir())
+    # Another process (the CLI, another replica's upload) may have written the store.
+    dashboard_cache.refresh_if_changed(store_dir)
     outcome = import_upload(store_dir)
     with timed(timings, "load"):
         choices = choices_for(store_dir)

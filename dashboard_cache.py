@@ -9,6 +9,8 @@ module is imported once per process, by both.
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from typing import Literal, NamedTuple
 
 import folium
@@ -16,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from sahel import actors
+from sahel.group_match import group_labels
 from sahel.incidents import load_incidents
 from sahel.map_payload import FacetCodes, facet_codes
 from sahel.maps import incident_layer
@@ -31,16 +33,23 @@ from sahel.overview import (
     timeline_svg,
 )
 from sahel.query import IncidentQuery, filter_incidents
+from sahel.store import IncidentStore
 
 RegionMetric = Literal["incidents", "fatalities"]
 # What a first visit shows: every incident, regions shaded by incidents (dashboard.py's defaults).
 DEFAULT_QUERY = IncidentQuery()
 DEFAULT_METRIC: RegionMetric = "incidents"
 
+# The store file each store directory had when its incidents were last read: (mtime, size,
+# inode). Shared by every session of this process, like the caches it guards.
+_seen_versions: dict[str, tuple[int, int, int] | None] = {}
+
 
 @st.cache_resource(show_spinner="Loading incidents…")
 def incidents_frame(store_dir: str) -> gpd.GeoDataFrame:
     """Return shipped + stored incidents; shared by every session, never mutated."""
+    # Noted before reading: a write in between is then seen as a change on the next run.
+    _seen_versions[store_dir] = store_version(store_dir)
     return load_incidents(store_dir)
 
 
@@ -61,7 +70,7 @@ def popup_codes(store_dir: str) -> FacetCodes:
 def selection(store_dir: str, query: IncidentQuery) -> tuple[gpd.GeoDataFrame, Headline]:
     """Return the incidents matching one query and their figures; shared, never mutated."""
     selected = filter_incidents(incidents_frame(store_dir), query)
-    return selected, headline(selected)
+    return selected, headline(selected, query.include_associated)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -70,8 +79,9 @@ def view_layer(store_dir: str, query: IncidentQuery, region_metric: RegionMetric
     """Return the map layer of one query, built once; shared, never mutated (give st_folium a
     copy). The map says when it has painted (dashboard.py, "map first")."""
     selected, _ = selection(store_dir, query)
-    color_groups = actors.expand_groups(query.groups, query.include_components)
-    return incident_layer(selected, color_groups=color_groups, region_metric=region_metric,
+    legend = (group_labels(selected, query.groups, query.group_rule()) if query.groups
+              else None)
+    return incident_layer(selected, legend_groups=legend, region_metric=region_metric,
                           known=popup_codes(store_dir), tell_streamlit=True)
 
 
@@ -100,11 +110,40 @@ def clear() -> None:
         cached.clear()
 
 
+def store_version(store_dir: str) -> tuple[int, int, int] | None:
+    """Return what identifies the store file's current content (None when there is none).
+
+    Every write replaces the file by an atomic rename, so a new inode or mtime means new rows;
+    one stat call, a few microseconds a run.
+    """
+    try:
+        found = os.stat(IncidentStore(store_dir).path)
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size, found.st_ino
+
+
+def refresh_if_changed(store_dir: str) -> bool:
+    """Forget the caches when the store changed on disk since its incidents were read (an
+    import from the CLI, another process's upload); return whether it had."""
+    if store_dir not in _seen_versions or _seen_versions[store_dir] == store_version(store_dir):
+        return False
+    _seen_versions.pop(store_dir, None)
+    clear()
+    return True
+
+
+def default_query(store_dir: str) -> IncidentQuery:
+    """Return the query of a first visit: everything, the demonstration data only while the
+    store holds none of the user's (docs/data.md, "Datasets and demonstration data")."""
+    return replace(DEFAULT_QUERY, include_demo=not choices_for(store_dir).has_user_data)
+
+
 def warm(store_dir: str) -> int:
     """Compute what a first visit's runs read: the incidents, the choices, the default view and
     what is under its map. Return how many incidents there are (2.1 s for 100,000 here)."""
-    choices_for(store_dir)
-    selection(store_dir, DEFAULT_QUERY)
-    view_layer(store_dir, DEFAULT_QUERY, DEFAULT_METRIC)
-    below_map(store_dir, DEFAULT_QUERY)
+    query = default_query(store_dir)
+    selection(store_dir, query)
+    view_layer(store_dir, query, DEFAULT_METRIC)
+    below_map(store_dir, query)
     return len(incidents_frame(store_dir))

@@ -18,7 +18,7 @@ import json
 import re
 import struct
 import zlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -73,7 +73,7 @@ def facet_codes(incidents: pd.DataFrame) -> FacetCodes:
     return FacetCodes(incidents.index, codes, values, keys, numbers, prefixes)
 
 
-def incident_payload(incidents: pd.DataFrame, color_groups: Collection[str] = (),
+def incident_payload(incidents: pd.DataFrame, legend_groups: pd.Series | None = None,
                      known: FacetCodes | None = None) -> dict[str, Any]:
     """Return the incidents as compact columns for the browser; all text HTML-escaped.
 
@@ -90,7 +90,7 @@ def incident_payload(incidents: pd.DataFrame, color_groups: Collection[str] = ()
     positions = None if known is None else known.index.get_indexer(incidents.index)
     if positions is not None and (positions < 0).any():
         positions = None  # rows from elsewhere: compare their texts
-    group_codes, groups = _group_legend(frame, frozenset(color_groups))
+    group_codes, groups = _group_legend(frame, legend_groups)
     names = [name for name in FACETS if name != "notes" or n <= POPUP_NOTES_MAX_ROWS]
     if known is None or positions is None:
         facets = {name: _facet(frame, *FACETS[name]) for name in names}
@@ -289,9 +289,15 @@ def _render_places(u: pd.DataFrame) -> list[str]:
 
 def _render_actors(u: pd.DataFrame) -> list[str]:
     t = u.apply(_text)
-    first = t["actor1"] + " [" + t["group1"] + "]"
-    second = (" vs " + t["actor2"] + " [" + t["group2"] + "]").where(t["actor2"] != "", "")
+    first = t["actor1"] + " [" + t["group1"] + "]" + _with(t["assoc_actor_1"])
+    second = (" vs " + t["actor2"] + " [" + t["group2"] + "]" + _with(t["assoc_actor_2"])
+              ).where(t["actor2"] != "", "")
     return (first + second).tolist()
+
+
+def _with(associated: pd.Series) -> pd.Series:
+    # ACLED's associated actors, on the side they fought with.
+    return (" with " + associated).where(associated != "", "")
 
 
 def _render_types(u: pd.DataFrame) -> list[str]:
@@ -330,7 +336,9 @@ def _render_links(u: pd.DataFrame) -> list[str]:
 
 
 def _render_datasets(u: pd.DataFrame) -> list[str]:
-    return _text(u["dataset"]).tolist()
+    t = u.apply(_text)
+    return (t["dataset"] + (" · " + t["dataset_name"]).where(t["dataset_name"] != "", "")
+            ).tolist()
 
 
 def _render_notes(u: pd.DataFrame) -> list[str]:
@@ -341,13 +349,14 @@ def _render_notes(u: pd.DataFrame) -> list[str]:
 FACETS: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], list[str]]]] = {
     "date": (("event_date", "time_precision"), _render_dates),
     "place": (("location", "admin1", "country"), _render_places),
-    "actors": (("actor1", "group1", "actor2", "group2"), _render_actors),
+    "actors": (("actor1", "group1", "assoc_actor_1", "actor2", "group2", "assoc_actor_2"),
+               _render_actors),
     "type": (("event_type", "sub_event_type"), _render_types),
     "toll": (("fatalities", "fatalities_low", "fatalities_high"), _render_tolls),
     "claims": (("claims",), _render_claims),
     "source": (("source",), _render_sources),
     "link": (("source_url",), _render_links),
-    "dataset": (("dataset",), _render_datasets),
+    "dataset": (("dataset", "dataset_name"), _render_datasets),
     "notes": (("notes",), _render_notes),
 }
 
@@ -358,12 +367,15 @@ PAYLOAD_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
     + ["event_id", "latitude", "longitude", "geo_precision", "fatalities", "group1", "group2"]))
 
 
-def _group_legend(incidents: pd.DataFrame, color_groups: frozenset[str]
+def _group_legend(incidents: pd.DataFrame, legend_groups: pd.Series | None
                   ) -> tuple[np.ndarray, list[dict[str, Any]]]:
-    group = incidents["group1"].fillna("")
-    if color_groups:
-        use_second = ~group.isin(color_groups) & incidents["group2"].isin(color_groups)
-        group = group.where(~use_second, incidents["group2"])
+    # With a group filter, each point is counted under the group the filter counted it for
+    # (`group_match.group_labels`), so the legend adds up to what the filter found; else by
+    # actor 1's group.
+    if legend_groups is None:
+        group = incidents["group1"].fillna("")
+    else:
+        group = pd.Series(np.asarray(legend_groups, dtype=object)).fillna("")
     counts = group.value_counts(sort=True)
     counts = counts.loc[sorted(counts.index, key=lambda g: (-counts[g], g))]
     shown = list(counts.index[:LEGEND_GROUPS])

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
 from typing import Any, Literal
 
 import folium
@@ -171,7 +170,7 @@ def base_map(height: int = 620) -> folium.Map:
     return fmap
 
 
-def incident_layer(incidents: pd.DataFrame, *, color_groups: Collection[str] = (),
+def incident_layer(incidents: pd.DataFrame, *, legend_groups: pd.Series | None = None,
                    region_metric: Literal["incidents", "fatalities"] = "incidents",
                    cluster_min: int = CLUSTER_MIN,
                    deflate_min: int = DEFLATE_MIN_INCIDENTS,
@@ -179,8 +178,9 @@ def incident_layer(incidents: pd.DataFrame, *, color_groups: Collection[str] = (
                    tell_streamlit: bool = False) -> folium.FeatureGroup:
     """Return one view's layer for `base_map()`: shading, points, heat map, legend, bounds.
 
-    Points are coloured by canonical group (group2 when only it is among `color_groups`, so a
-    filter on a group colours its incidents) and sized by best-estimate fatalities. `known`:
+    Points are coloured by actor 1's canonical group, or by `legend_groups` (aligned with
+    `incidents`: the group the filter counted each incident for, `group_match.group_labels`)
+    and sized by best-estimate fatalities. `known`:
     facet codes of the frame `incidents` were filtered from (`map_payload.facet_codes`). With
     `tell_streamlit`, the map sets its st_folium value to {"painted": "drawn"} (or "failed") once
     its first view has painted, which reruns the script (the dashboard draws the rest then).
@@ -189,17 +189,17 @@ def incident_layer(incidents: pd.DataFrame, *, color_groups: Collection[str] = (
                 "bounds": _bounds(incidents), "regions": region_shading(incidents, region_metric),
                 "tellStreamlit": tell_streamlit}
     group = folium.FeatureGroup(name="Incidents", control=False)
-    payload = incident_payload(incidents, color_groups, known)
+    payload = incident_payload(incidents, legend_groups, known)
     IncidentLayer(payload, settings, deflate_min).add_to(group)
     return group
 
 
-def build_map(incidents: pd.DataFrame, *, color_groups: Collection[str] = (),
+def build_map(incidents: pd.DataFrame, *, legend_groups: pd.Series | None = None,
               region_metric: Literal["incidents", "fatalities"] = "incidents",
               cluster_min: int = CLUSTER_MIN, height: int = 620) -> folium.Map:
     """Return a standalone map of `incidents`: `base_map()` with its `incident_layer()`."""
     fmap = base_map(height)
-    incident_layer(incidents, color_groups=color_groups, region_metric=region_metric,
+    incident_layer(incidents, legend_groups=legend_groups, region_metric=region_metric,
                    cluster_min=cluster_min).add_to(fmap)
     return fmap
 

@@ -13,7 +13,8 @@ from datetime import date
 
 import pandas as pd
 
-from sahel import actors, places
+from sahel import actors, group_match, places
+from sahel.datasets import DEMO_PREFIX
 from sahel.schema import COLUMNS_BY_NAME
 
 # The columns an analyst reads first, in that order; the download has every column.
@@ -40,6 +41,13 @@ class FilterChoices:
     event_types: tuple[str, ...]
     first_date: date | None
     last_date: date | None
+    datasets: tuple[str, ...] = ()  # dataset names, the user's first, then the demonstration ones
+
+    @property
+    def has_user_data(self) -> bool:
+        """Return whether any dataset is the user's (then demonstration data is left out by
+        default)."""
+        return any(not d.startswith(DEMO_PREFIX) for d in self.datasets)
 
     def regions_in(self, countries: frozenset[str] | set[str] | tuple[str, ...]) -> list[str]:
         """Return the regions of the given countries (of all countries when none is given)."""
@@ -55,10 +63,12 @@ class Headline:
     fatalities: int
     fatalities_low: int
     fatalities_high: int
-    groups: int
+    groups: int  # distinct canonical armed and state groups named for sure
     regions: int
     first_date: date | None
     last_date: date | None
+    uncertain: int = 0  # incidents whose perpetrator is an uncertain attribution ("X and/or Y")
+    unresolved: int = 0  # distinct actor names the alias table does not know
 
     @property
     def span(self) -> str:
@@ -83,33 +93,44 @@ class Headline:
 
 def filter_choices(incidents: pd.DataFrame) -> FilterChoices:
     """Return the groups, countries, regions, event types and date range present in `incidents`."""
-    groups = pd.concat([incidents["group1"], incidents["group2"]]).dropna()
-    groups = groups[groups.str.strip() != ""]
+    groups = group_match.all_candidates(incidents)
+    names = incidents["dataset_name"].dropna().astype("str").unique()
+    datasets = tuple(sorted(names, key=lambda d: (d.startswith(DEMO_PREFIX), d.casefold())))
     located = incidents.dropna(subset=["iso3"])
     regions = {str(iso3): tuple(sorted(rows["admin1"].dropna().unique()))
                for iso3, rows in located.groupby("iso3")}
     countries = {iso3: places.country_name(iso3) or iso3 for iso3 in sorted(regions)}
     dates = incidents["event_date"].dropna()
     return FilterChoices(
-        groups=tuple(sorted(groups.unique())), countries=countries, regions=regions,
+        groups=tuple(sorted(groups, key=str.casefold)), countries=countries, regions=regions,
         event_types=tuple(sorted(incidents["event_type"].dropna().unique())),
         first_date=dates.min().date() if len(dates) else None,
-        last_date=dates.max().date() if len(dates) else None)
+        last_date=dates.max().date() if len(dates) else None, datasets=datasets)
 
 
-def headline(incidents: pd.DataFrame) -> Headline:
-    """Return the headline figures; the range sums each incident's low and high (best if none)."""
+def headline(incidents: pd.DataFrame, include_associated: bool = True) -> Headline:
+    """Return the headline figures; the range sums each incident's low and high (best if none).
+
+    "Armed groups" counts the distinct canonical armed and state groups named for sure (main
+    actors, and associated ones when `include_associated`); civilians, protesters, rioters and
+    unidentified attackers are not groups, uncertain attributions and names the alias table does
+    not know are counted apart.
+    """
     best = incidents["fatalities"]
     low = incidents["fatalities_low"].fillna(best)
     high = incidents["fatalities_high"].fillna(best)
-    groups = pd.concat([incidents["group1"], incidents["group2"]]).dropna()
+    named = group_match.distinct_groups(incidents, include_associated)
+    known = {g.name for g in actors.all_groups()}
     dates = incidents["event_date"].dropna()
     return Headline(
         incidents=len(incidents), fatalities=int(best.sum()), fatalities_low=int(low.sum()),
-        fatalities_high=int(high.sum()), groups=int(groups[groups != ""].nunique()),
+        fatalities_high=int(high.sum()),
+        groups=sum(1 for g in named if actors.is_armed_group(g)),
         regions=int(incidents[["iso3", "admin1"]].dropna().drop_duplicates().shape[0]),
         first_date=dates.min().date() if len(dates) else None,
-        last_date=dates.max().date() if len(dates) else None)
+        last_date=dates.max().date() if len(dates) else None,
+        uncertain=int(group_match.uncertain_rows(incidents).sum()),
+        unresolved=len(named - known))
 
 
 def incident_table(incidents: pd.DataFrame, limit: int = TABLE_MAX_ROWS) -> pd.DataFrame:

@@ -8,8 +8,11 @@ from datetime import date
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from rapidfuzz import process
 
 from sahel import actors, places
+from sahel.datasets import DEMO_PREFIX
+from sahel.group_match import GroupRule, group_labels
 
 # Columns the free-text search looks in.
 SEARCH_COLUMNS: tuple[str, ...] = ("location", "actor1", "actor2", "group1", "group2", "notes")
@@ -21,7 +24,11 @@ class IncidentQuery:
     """A filter over canonical incidents; an empty field means "no filter on it"."""
 
     groups: frozenset[str] = field(default_factory=frozenset)
+    # The group filter's options (docs/data.md, "The group filter"): coalition components while
+    # they were members, associated actors, uncertain ("X and/or Y") attributions.
     include_components: bool = True
+    include_associated: bool = True
+    include_uncertain: bool = False
     countries: frozenset[str] = field(default_factory=frozenset)  # ISO3 codes
     regions: frozenset[str] = field(default_factory=frozenset)  # canonical admin-1 names
     start: date | None = None
@@ -30,6 +37,13 @@ class IncidentQuery:
     min_fatalities: int = 0
     precisions: frozenset[int] = field(default_factory=frozenset)  # geo_precision 1–3
     text: str = ""
+    datasets: frozenset[str] = field(default_factory=frozenset)  # dataset names; empty = all
+    include_demo: bool = True  # the shipped demonstration datasets (`demo: …`)
+
+    def group_rule(self) -> GroupRule:
+        """Return how rows count for the queried groups."""
+        return GroupRule(self.include_components, self.include_associated,
+                         self.include_uncertain)
 
 
 def normalise_query(query: IncidentQuery) -> IncidentQuery:
@@ -52,9 +66,10 @@ def filter_incidents(incidents: gpd.GeoDataFrame, query: IncidentQuery) -> gpd.G
     The input frame is never modified; the query is expected canonical (see normalise_query).
     """
     mask = pd.Series(True, index=incidents.index)
-    if query.groups:
-        wanted = actors.expand_groups(query.groups, include_components=query.include_components)
-        mask &= incidents["group1"].isin(wanted) | incidents["group2"].isin(wanted)
+    if not query.include_demo:
+        mask &= ~incidents["dataset_name"].fillna("").str.startswith(DEMO_PREFIX)
+    if query.datasets:
+        mask &= incidents["dataset_name"].isin(query.datasets)
     if query.countries:
         mask &= incidents["iso3"].isin(query.countries)
     if query.regions:
@@ -69,6 +84,10 @@ def filter_incidents(incidents: gpd.GeoDataFrame, query: IncidentQuery) -> gpd.G
         mask &= incidents["fatalities"].fillna(0) >= query.min_fatalities
     if query.precisions:
         mask &= incidents["geo_precision"].isin(query.precisions).fillna(False)
+    if query.groups:
+        # Last: the group match reads each cell once per distinct value, on the rows left.
+        labels = group_labels(incidents.loc[mask], query.groups, query.group_rule())
+        mask &= labels.ne("").reindex(incidents.index, fill_value=False)
     if query.text:
         mask &= _text_mask(incidents.loc[mask], places.fold(query.text)).reindex(
             incidents.index, fill_value=False)
@@ -94,12 +113,16 @@ def _text_mask(incidents: pd.DataFrame, needle: str) -> pd.Series:
 
 
 def describe(query: IncidentQuery) -> str:
-    """Return a one-line description of the query for people (caption, CSV header text)."""
+    """Return a one-line description of the query for people (caption, CSV header text).
+
+    It says what was counted: with a group, which actors count (components, associated actors,
+    uncertain attributions); and whether the shipped demonstration data is in.
+    """
     parts: list[str] = []
     if query.groups:
-        groups = ", ".join(sorted(query.groups))
-        parts.append(f"{groups} (with coalition components)" if query.include_components
-                     else groups)
+        parts.append(", ".join(sorted(query.groups)) + f" ({_group_terms(query)})")
+    if query.datasets:
+        parts.append("dataset " + ", ".join(sorted(query.datasets)))
     if query.countries:
         parts.append(", ".join(sorted(places.country_name(c) or c for c in query.countries)))
     if query.regions:
@@ -117,4 +140,70 @@ def describe(query: IncidentQuery) -> str:
                                                for p in sorted(query.precisions)))
     if query.text:
         parts.append(f'matching "{query.text}"')
+    if not query.include_demo:
+        parts.append("demonstration data left out")
     return "All incidents" if not parts else "Incidents: " + " · ".join(parts)
+
+
+def _group_terms(query: IncidentQuery) -> str:
+    added = [name for name, on in (("associated actors", query.include_associated),
+                                   ("coalition components while members",
+                                    query.include_components)) if on]
+    uncertain = ("uncertain attributions counted apart" if query.include_uncertain
+                 else "uncertain attributions left out")
+    return ("with " + " and ".join(added) + "; " if added else "main actors only; ") + uncertain
+
+
+@dataclass(frozen=True)
+class UnknownName:
+    """A name in a query that neither the tables nor the data know, with the closest known."""
+
+    kind: str  # "group", "region", "country" or "dataset"
+    given: str
+    suggestions: tuple[str, ...]
+
+    def message(self) -> str:
+        """Return one sentence for people: what is unknown and what was perhaps meant."""
+        hint = (" Did you mean: " + ", ".join(f'"{s}"' for s in self.suggestions) + "?"
+                if self.suggestions else "")
+        return f'Unknown {self.kind} "{self.given}".{hint}'
+
+
+def unknown_names(query: IncidentQuery, incidents: pd.DataFrame,
+                  limit: int = 3) -> list[UnknownName]:
+    """Return the names of a normalised query that match no known name, with suggestions.
+
+    Known: the canonical names of the tables (groups, regions, countries) and every value the
+    incidents hold (a source's own region or actor name is a valid filter value too).
+    """
+    def present(*columns: str) -> set[str]:
+        return {str(v) for c in columns if c in incidents.columns
+                for v in incidents[c].dropna().unique()}
+
+    group_names = {g.name for g in actors.all_groups()} | present("group1", "group2")
+    region_names = set(places.region_aliases()["canonical"]) | present("admin1")
+    country_codes = {c for c in present("iso3")} | {c for c in places.COUNTRY_NAMES}
+    dataset_names = present("dataset_name")
+    # Suggestions are searched among every spelling the tables know, shown as canonical names.
+    spellings: dict[str, dict[str, str]] = {
+        "group": {**{a.alias: a.canonical for a in actors.load_aliases()
+                     if a.canonical in group_names}, **{g: g for g in group_names}},
+        "region": {**dict(zip(places.region_aliases()["alias"],
+                              places.region_aliases()["canonical"], strict=True)),
+                   **{r: r for r in region_names}},
+        "country": {name: name for name in places.COUNTRY_NAMES.values()}
+        | {c: places.country_name(c) or c for c in country_codes},
+        "dataset": {d: d for d in dataset_names},
+    }
+    checks = (("group", query.groups, group_names), ("region", query.regions, region_names),
+              ("country", query.countries, country_codes),
+              ("dataset", query.datasets, dataset_names))
+    found: list[UnknownName] = []
+    for kind, given, known in checks:
+        for name in sorted(given - known):
+            table = spellings[kind]
+            matches = process.extract(places.fold(name), {k: places.fold(k) for k in table},
+                                       limit=limit * 3, score_cutoff=60)
+            suggestions = tuple(dict.fromkeys(table[key] for _, _, key in matches))[:limit]
+            found.append(UnknownName(kind, name, suggestions))
+    return found

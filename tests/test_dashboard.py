@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sahel import actors
+from sahel.datasets import DEMO_PREFIX
 from sahel.export import to_csv_bytes
 from sahel.incidents import load_incidents
 from sahel.overview import (
@@ -25,9 +28,12 @@ from sahel.overview import (
     incidents_over_time,
     timeline_svg,
 )
+from sahel.store import IncidentStore
 from sahel.synthetic import synthetic_incidents, write_store
 
 ROOT = Path(__file__).resolve().parents[1]
+# The store holds the user's rows: the default view leaves the shipped examples out, and says so.
+DEFAULT_CAPTION = "Incidents: demonstration data left out"
 APP = str(ROOT / "dashboard.py")
 Mask = Callable[[pd.DataFrame], pd.Series]
 
@@ -41,7 +47,13 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def everything(store_dir: Path) -> pd.DataFrame:
-    return load_incidents(store_dir)
+    """Return what the default view counts: the user's rows (the store has some, so the shipped
+    demonstration data is left out)."""
+    return user_rows(load_incidents(store_dir))
+
+
+def user_rows(incidents: pd.DataFrame) -> pd.DataFrame:
+    return incidents[~incidents["dataset_name"].fillna("").str.startswith(DEMO_PREFIX)]
 
 
 def open_dashboard() -> AppTest:
@@ -92,7 +104,7 @@ def check_view(at: AppTest, rows: pd.DataFrame) -> None:
 
 def test_default_view_shows_every_incident(app: AppTest, everything: pd.DataFrame) -> None:
     check_view(app, expected(everything, pd.Series(True, index=everything.index)))
-    assert app.caption[0].value == "All incidents"
+    assert app.caption[0].value == DEFAULT_CAPTION
     # A missing place or toll reads as a dash, not "None".
     assert app.dataframe[0].proto.placeholder == "–"
     assert count(app, "Regions") == len(everything[["iso3", "admin1"]].dropna().drop_duplicates())
@@ -105,7 +117,7 @@ def test_first_run_draws_the_map_then_the_rest(
     assert not at.exception, at.exception
     assert map_count(at) == len(everything)
     # Above the map: the title, the query and the figures' box, empty until the next run.
-    assert at.title[0].value == "Sahel incidents" and at.caption[0].value == "All incidents"
+    assert at.title[0].value == "Sahel incidents" and at.caption[0].value == DEFAULT_CAPTION
     assert not at.metric
     # The map is asked to say when it has painted; the sidebar waits for it, under its header.
     assert '"tellStreamlit":true' in map_args(at)["feature_group"]
@@ -134,7 +146,7 @@ def test_warmed_caches_serve_the_first_visit_without_building_anything(
         assert (built.call_count, loaded.call_count, charted.call_count) == (1, 1, 1)
         at = AppTest.from_file(APP, default_timeout=60).run()
         assert (built.call_count, loaded.call_count) == (1, 1)  # the first run found them all
-        assert not at.exception and map_count(at) == len(load_incidents(tmp_path))
+        assert not at.exception and map_count(at) == len(user_rows(load_incidents(tmp_path)))
         at.run()  # the whole page, after the map has painted: the chart was made already
         assert charted.call_count == 1 and len(at.dataframe[0].value) == count(at, "Incidents")
         at.multiselect(key="regions").set_value(["Mopti"]).run()
@@ -186,13 +198,15 @@ def test_each_filter_narrows_figures_table_and_map(app: AppTest, everything: pd.
     rows = expected(everything, mask(everything))
     assert 0 < len(rows) < len(everything), f"filter {key} should select a strict subset"
     check_view(app, rows)
-    assert app.caption[0].value != "All incidents"
+    assert app.caption[0].value != DEFAULT_CAPTION
 
 
-def test_region_choices_follow_the_country(app: AppTest, everything: pd.DataFrame) -> None:
+def test_region_choices_follow_the_country(app: AppTest, store_dir: Path) -> None:
     app.multiselect(key="regions").set_value(["Mopti"]).run()
     app.multiselect(key="countries").set_value(["BFA"]).run()
-    burkina = set(everything.loc[everything["iso3"] == "BFA", "admin1"].dropna())
+    # Choices come from every dataset on hand, the demonstration ones too.
+    every = load_incidents(store_dir)
+    burkina = set(every.loc[every["iso3"] == "BFA", "admin1"].dropna())
     assert set(app.multiselect(key="regions").options) == burkina
     assert app.multiselect(key="regions").value == []  # Mopti is not in Burkina Faso
     assert not app.exception
@@ -201,7 +215,8 @@ def test_region_choices_follow_the_country(app: AppTest, everything: pd.DataFram
 def test_caption_describes_the_query(app: AppTest) -> None:
     app.multiselect(key="regions").set_value(["Mopti"]).run()
     app.number_input(key="min_fatalities").set_value(5).run()
-    assert app.caption[0].value == "Incidents: region Mopti · at least 5 fatalities"
+    assert app.caption[0].value == ("Incidents: region Mopti · at least 5 fatalities · "
+                                    "demonstration data left out")
 
 
 def test_map_assets_are_served_by_the_app(app: AppTest) -> None:
@@ -222,6 +237,7 @@ def test_csv_is_built_only_when_clicked(store_dir: Path, monkeypatch: pytest.Mon
 
 
 def test_attribution_names_ucdp_for_shipped_ucdp_rows(app: AppTest) -> None:
+    app.checkbox(key="include_demo").check().run()
     credits = app.caption[-1].value
     assert credits.startswith("Sources: ")
     assert "Sundberg" in credits and "CC BY 4.0" in credits
@@ -237,7 +253,47 @@ def test_upload_adds_to_the_store_and_reports_counts(tmp_path: Path,
     at.file_uploader(key="upload").set_value(("mine.csv", upload, "text/csv")).run()
     assert not at.exception and not at.error
     assert "25 kept" in at.sidebar.success[0].value
+    # The user now has data of their own: the demonstration data is left out, and said so.
+    assert count(at, "Incidents") == 25
+    assert "demonstration data left out" in at.caption[0].value
+    at.checkbox(key="include_demo").check().run()
     assert count(at, "Incidents") == before + 25
+
+
+def test_rows_imported_from_the_cli_show_without_a_restart(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
+    write_store(tmp_path, 30, seed=5)
+    at = open_dashboard()
+    assert count(at, "Incidents") == 30
+    export = tmp_path / "more.csv"
+    export.write_bytes(to_csv_bytes(synthetic_incidents(12, seed=6)))
+    done = subprocess.run([sys.executable, "-m", "sahel", "import", str(export),
+                           "--store", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    at.run()
+    assert count(at, "Incidents") == 42
+
+
+def test_group_options_change_what_is_counted(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
+    frame = synthetic_incidents(4, seed=3)
+    frame["group1"] = ["JNIM", "JNIM and/or Islamic State Sahel", "FAMa", "Ansar Dine"]
+    frame["assoc_groups1"] = [None, None, "JNIM", None]
+    frame["event_date"] = pd.to_datetime(["2023-01-01", "2023-01-02", "2023-01-03",
+                                          "2016-01-04"])
+    IncidentStore(tmp_path).add(frame)
+    at = open_dashboard()
+    assert "1 uncertain attribution" in " ".join(c.value for c in at.caption)
+    at.multiselect(key="groups").set_value(["JNIM"]).run()
+    assert count(at, "Incidents") == 2  # main and associated; not the uncertain one, not 2016
+    at.checkbox(key="include_uncertain").check().run()
+    assert count(at, "Incidents") == 3
+    at.checkbox(key="include_associated").uncheck().run()
+    assert count(at, "Incidents") == 2
+    assert map_count(at) == 2
+    assert not at.exception
 
 
 def test_unreadable_upload_is_an_error_message_not_a_traceback(
@@ -248,6 +304,20 @@ def test_unreadable_upload_is_an_error_message_not_a_traceback(
     at.run()
     assert not at.exception
     assert "notes.csv was not imported" in at.sidebar.error[0].value
+
+
+def test_a_file_with_no_row_kept_is_an_error_with_its_commonest_reasons(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
+    at = open_dashboard()
+    frame = synthetic_incidents(3, seed=4)
+    frame["latitude"] = 95.0  # out of range in every row
+    at.file_uploader(key="upload").set_value(("bad.csv", to_csv_bytes(frame), "text/csv")).run()
+    assert not at.exception
+    error = at.sidebar.error[0].value
+    assert "bad.csv was not imported: none of its 3 rows could be kept" in error
+    assert "out of range (3)" in error
+    assert at.download_button(key="rejects").label == "Download rejected rows (CSV)"
 
 
 def test_time_chart_counts_every_incident_by_group(everything: pd.DataFrame) -> None:

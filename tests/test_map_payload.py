@@ -11,6 +11,7 @@ import pytest
 from map_data import HOSTILE, map_incidents  # tests/ is on sys.path (pytest rootdir-less import)
 
 from sahel import actors
+from sahel.group_match import GroupRule, group_labels
 from sahel.map_payload import (
     claim_lines,
     compact_ids,
@@ -88,7 +89,8 @@ def test_points_coloured_by_alias_table_group() -> None:
 
 
 def test_filtered_group_colours_its_incidents_even_as_second_actor() -> None:
-    payload = incident_payload(map_incidents(), color_groups={"JNIM"})
+    incidents = map_incidents()
+    payload = incident_payload(incidents, group_labels(incidents, {"JNIM"}, GroupRule()))
     assert payload["groups"][unpack(payload["group"])[2]]["name"] == "JNIM"
     plain = incident_payload(map_incidents())
     assert plain["groups"][unpack(plain["group"])[2]]["name"] == "FAMa"

@@ -80,7 +80,8 @@ def test_alias_and_canonical_select_the_same_rows(incidents):
     (IncidentQuery(), "All incidents"),
     (IncidentQuery(groups=frozenset({"JNIM"}), regions=frozenset({"Tombouctou"}),
                    start=date(2023, 1, 1), min_fatalities=5),
-     "Incidents: JNIM (with coalition components) · region Tombouctou · 2023-01-01 to … · "
+     "Incidents: JNIM (with associated actors and coalition components while members; "
+     "uncertain attributions left out) · region Tombouctou · 2023-01-01 to … · "
      "at least 5 fatalities"),
     (IncidentQuery(countries=frozenset({"MLI", "BFA"})), "Incidents: Burkina Faso, Mali"),
     (IncidentQuery(precisions=frozenset({1, 2}), text="camp"),

@@ -65,19 +65,33 @@ def _assign_region(out: pd.DataFrame) -> None:
 
 
 def _assign_group(out: pd.DataFrame, side: str, unknown: dict[str, int]) -> None:
-    actor = _column(out, f"actor{side}")
-    given = _column(out, f"group{side}")
-    todo = is_blank(given) & ~is_blank(actor)
-    if not todo.any():
-        out[f"group{side}"] = given
-        return
-    names = actor[todo].astype("str").str.strip()
-    # Dates and countries matter for a few names ("Military Forces", "Iyad Ag Ghali").
-    resolved, counts = actors.resolve_actor_column(names, on=out.loc[todo, "event_date"],
-                                                   iso3=out.loc[todo, "iso3"])
-    strangers = names.isin(set(counts))
-    for name, count in counts.items():
-        unknown[name] = unknown.get(name, 0) + count
-    out[f"group{side}"] = given.astype("object").where(~todo, resolved.astype("object"))
-    out["flags"] = add_flag(out["flags"], strangers.reindex(out.index, fill_value=False),
-                            "unknown_actor")
+    """Fill group<side> from actor<side> and assoc_groups<side> from assoc_actor_<side>."""
+    for target, source, resolve in (
+            (f"group{side}", f"actor{side}", actors.resolve_actor_column),
+            (f"assoc_groups{side}", f"assoc_actor_{side}", actors.resolve_actor_list_column)):
+        actor = _column(out, source)
+        given = _column(out, target)
+        todo = is_blank(given) & ~is_blank(actor)
+        if not todo.any():
+            out[target] = given
+            continue
+        names = actor[todo].astype("str").str.strip()
+        # Dates and countries matter for a few names ("Military Forces", "Iyad Ag Ghali").
+        resolved, counts = resolve(names, on=out.loc[todo, "event_date"],
+                                   iso3=out.loc[todo, "iso3"])
+        for name, count in counts.items():
+            unknown[name] = unknown.get(name, 0) + count
+        out[target] = given.astype("object").where(~todo, resolved.astype("object"))
+        strangers = _names_any(names, set(counts))
+        out["flags"] = add_flag(out["flags"], strangers.reindex(out.index, fill_value=False),
+                                "unknown_actor")
+    uncertain = out[f"group{side}"].map(actors.is_uncertain).astype(bool)
+    out["flags"] = add_flag(out["flags"], uncertain, "uncertain_attribution")
+
+
+def _names_any(cells: pd.Series, names: set[str]) -> pd.Series:
+    """Return True where a cell names any of `names` (alone, in a `;` list or an and/or)."""
+    if not names:
+        return pd.Series(False, index=cells.index)
+    parts = cells.str.split(r"\s*;\s*|\s+and/or\s+", regex=True).explode().str.strip()
+    return parts.isin(names).groupby(level=0).any().reindex(cells.index, fill_value=False)
