@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+TRACEBACK_ENV = "SAHEL_TRACEBACK"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: one line for the user, the traceback when asked for
+        if os.environ.get(TRACEBACK_ENV):
+            raise
+        _error(f"unexpected {type(error).__name__}: {error} "
+               f"(set {TRACEBACK_ENV}=1 to see the traceback)")
     return EXIT_ERROR
 
 

@@ -155,13 +155,13 @@ def register(entries: list[dict[str, Any]], name: str, file_entry: dict[str, Any
 
 def list_datasets(store_dir: str | Path | None = None) -> list[Dataset]:
     """Return the shipped demonstration datasets, then every imported one, with rows now."""
-    from sahel.store import IncidentStore, default_store_dir  # store.py builds on this module
+    from sahel.store import IncidentStore, default_store_dir, is_in  # store.py builds on this
 
     store = IncidentStore(store_dir if store_dir is not None else default_store_dir())
     shipped = _shipped_names()
     stored = store.load_columns(["event_id", "dataset_name", "dataset"])
     stored["dataset_name"] = stored["dataset_name"].fillna(EARLIER_IMPORTS)
-    visible = shipped.loc[~shipped["event_id"].isin(stored["event_id"])]
+    visible = shipped.loc[~is_in(shipped["event_id"], stored["event_id"])]
     counts = pd.concat([visible["dataset_name"], stored["dataset_name"]]).value_counts()
     found = [_demo_dataset(file, name, int(counts.get(name, 0)), total)
              for file, name, total in _shipped_files(shipped)]
@@ -183,7 +183,7 @@ def remove_dataset(name: str, store_dir: str | Path | None = None) -> int:
 
     A demonstration dataset is shipped and cannot be removed: leave it out with the filter.
     """
-    from sahel.store import IncidentStore, default_store_dir  # store.py builds on this module
+    from sahel.store import IncidentStore, default_store_dir  # store.py builds on this
 
     known = [d.name for d in list_datasets(store_dir)]
     if name.startswith(DEMO_PREFIX) and name in known:

@@ -8,7 +8,6 @@ Beside it, in the same directory and under the same lock: `datasets.json` (the n
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -18,7 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sahel import PROJECT_ROOT
@@ -177,7 +179,7 @@ class IncidentStore:
             tombstones = _combine_tombstones(self.load_tombstones(), listed, file, now)
             self._replace(self.directory / DELETIONS_FILE,
                           lambda stream: tombstones.to_parquet(stream, index=False))
-        present = listed.index.isin(current["event_id"])
+        present = is_in(listed.index, current["event_id"])
         return DeletionSummary(file=file, listed=len(listed), removed=int(doomed.sum()),
                                not_in_store=int((~present).sum()),
                                newer_kept=int(present.sum() - doomed.sum()))
@@ -246,23 +248,20 @@ class IncidentStore:
         tombstones = self.load_tombstones()
         incoming, held_back = _hold_back(incoming, tombstones)
         merged, summary = _merge(self.load(), incoming)
-        if summary.added or summary.updated:
+        if merged is not None:
             self._write(merged)
         return AddSummary(summary.added, summary.updated, summary.unchanged, summary.older,
                           held_back, dataset)
 
     def _log_removals(self, rows: pd.DataFrame, cause: str, source: str, when: str) -> None:
-        lines = [json.dumps({"removed_at": when, "cause": cause, "source": source,
-                             "event_id": event_id, "dataset_name": dataset_name,
-                             "timestamp": None if pd.isna(stamp) else int(stamp)},
-                            ensure_ascii=False)
-                 for event_id, dataset_name, stamp in zip(
-                     rows["event_id"], rows["dataset_name"].astype("object").where(
-                         rows["dataset_name"].notna(), None), rows["timestamp"], strict=True)]
-        with open(self.removals_log, "a", encoding="utf-8") as log:
-            log.write("".join(line + "\n" for line in lines))
-            log.flush()
-            os.fsync(log.fileno())
+        columns = rows[["event_id", "dataset_name", "timestamp"]].reset_index(drop=True)
+        log = pd.concat([pd.DataFrame({"removed_at": when, "cause": cause, "source": source},
+                                      index=columns.index), columns], axis=1)
+        text = log.to_json(orient="records", lines=True, force_ascii=False)
+        with open(self.removals_log, "a", encoding="utf-8") as stream:
+            stream.write(text if text.endswith("\n") else text + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
 
     def _write(self, frame: gpd.GeoDataFrame) -> None:
         self._replace(self.path, lambda stream: write_geoparquet(frame, stream))
@@ -310,6 +309,14 @@ class IncidentStore:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def is_in(values: pd.Series | pd.Index, pool: pd.Series | pd.Index) -> np.ndarray:
+    """Return a boolean array: which `values` are in `pool` (text, e.g. event ids)."""
+    # Arrow's is_in: pandas' isin on Arrow-backed strings took ~1 s for 100,000 ids.
+    found = pc.is_in(pa.array(values, type=pa.string()),
+                     value_set=pa.array(pool, type=pa.string()))
+    return found.to_numpy(zero_copy_only=False).astype(bool)
+
+
 def _prepare(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = incidents.copy()
     out["event_id"] = out["event_id"].str.strip()
@@ -347,27 +354,32 @@ def _combine_tombstones(old: pd.DataFrame, listed: pd.Series, file: str,
 
 
 def _merge(current: gpd.GeoDataFrame,
-           incoming: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, AddSummary]:
-    known = incoming["event_id"].isin(current["event_id"])
+           incoming: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame | None, AddSummary]:
+    """Return the merged frame (None when nothing changes) and what the merge did."""
+    if current.empty:
+        return (incoming if len(incoming) else None), AddSummary(len(incoming), 0, 0)
+    known = is_in(incoming["event_id"], current["event_id"])
     fresh = incoming.loc[~known]
     overlap = incoming.loc[known].set_index("event_id")
     old = current.set_index("event_id").loc[overlap.index]
     old_stamp, new_stamp = old["timestamp"], overlap["timestamp"]
     # A missing timestamp counts as older than any: an undated row never replaces a dated one.
     newer = ((new_stamp > old_stamp) | (old_stamp.isna() & new_stamp.notna()))
-    newer = newer.fillna(False).astype(bool)
+    newer = newer.fillna(False).astype(bool).to_numpy()
     older = ((new_stamp < old_stamp) | (old_stamp.notna() & new_stamp.isna()))
-    older = older.fillna(False).astype(bool)
-    undated = old_stamp.isna() & new_stamp.isna()
-    replace = newer | (undated & _differs(old, overlap))
-    replaced_ids = overlap.index[replace.to_numpy()]
-    kept = current.loc[~current["event_id"].isin(replaced_ids)]
-    updates = overlap.loc[replace.to_numpy()].reset_index()
-    parts = [p for p in (kept, updates, fresh) if len(p)]
-    merged = conform(pd.concat(parts, ignore_index=True)) if parts else empty_incidents()
+    older = older.fillna(False).astype(bool).to_numpy()
+    undated = (old_stamp.isna() & new_stamp.isna()).to_numpy()
+    replace = newer.copy()
+    if undated.any():
+        replace[undated] = _differs(old.loc[undated], overlap.loc[undated]).to_numpy()
     summary = AddSummary(added=len(fresh), updated=int(replace.sum()),
                          unchanged=int((~replace & ~older).sum()), older=int(older.sum()))
-    return merged, summary
+    if not (summary.added or summary.updated):
+        return None, summary
+    kept = current.loc[~is_in(current["event_id"], overlap.index[replace])]
+    updates = overlap.loc[replace].reset_index()
+    parts = [p for p in (kept, updates, fresh) if len(p)]
+    return conform(pd.concat(parts, ignore_index=True)), summary
 
 
 def _differs(old: pd.DataFrame, new: pd.DataFrame) -> pd.Series:
