@@ -41,7 +41,10 @@ seconds or a date) before the files: a stored row not newer than its deletion is
 logged in <store>/removals.jsonl; the deletions are kept, so a later import of an older export
 does not bring the event back (a revision newer than the deletion does).
 
-Exit status 2 when a file cannot be read or keeps no row (with the commonest reasons).
+Rejected rows go to <store>/rejects/<file>-<time>-rejects.csv; actor names the alias table
+does not resolve are printed by frequency (the first 20) and all written beside it
+(…-unresolved-actors.csv). Exit status 2 when a file cannot be read or keeps no row (with its
+commonest reject reasons).
 """
 
 
