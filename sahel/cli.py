@@ -80,14 +80,41 @@ def add_datasets_command(sub: Any) -> None:
     parser.set_defaults(func=run_datasets)
 
 
+EXPORT_DESCRIPTION = """\
+Filter shipped + stored incidents and write them as the dashboard's CSV. Names (groups, regions,
+countries) accept any alias the tables know; a name that neither the tables nor the data know is
+an error that suggests the closest known names.
+
+The group filter (docs/data.md, "The group filter"): a row counts for --group G when G is a main
+actor (actor1/actor2); also, by default, when G is an associated actor (--no-associated: not)
+and, by default, through a coalition component while it was a member (JNIM: Ansar Dine,
+Al-Mourabitoune, Katiba Macina and Katiba Serma from 2 March 2017; --no-components: not). An
+uncertain attribution ("X and/or Y") counts only with --uncertain.
+
+The shipped demonstration datasets are counted only while the store holds none of your data,
+unless --demo or --no-demo says otherwise; --dataset NAME keeps one dataset (repeatable; see
+`python -m sahel datasets`).
+"""
+
+
 def add_export_command(sub: Any) -> None:
     """Register `export [filters] --csv OUT` on the sub-command parsers."""
     parser = sub.add_parser(
         "export", help="write the filtered incidents as the dashboard's CSV",
-        description="Filter shipped + stored incidents; names accept any known alias.")
+        description=EXPORT_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--group", action="append", default=[], metavar="G")
     parser.add_argument("--no-components", action="store_true",
                         help="match the named groups only, not their coalition components")
+    parser.add_argument("--no-associated", action="store_true",
+                        help="count a group only as a main actor, not as an associated actor")
+    parser.add_argument("--uncertain", action="store_true",
+                        help='also count uncertain attributions ("X and/or Y")')
+    parser.add_argument("--dataset", action="append", default=[], metavar="NAME")
+    demo = parser.add_mutually_exclusive_group()
+    demo.add_argument("--demo", dest="demo", action="store_const", const=True, default=None,
+                      help="count the shipped demonstration data")
+    demo.add_argument("--no-demo", dest="demo", action="store_const", const=False,
+                      help="leave the shipped demonstration data out")
     parser.add_argument("--region", action="append", default=[], metavar="R")
     parser.add_argument("--country", action="append", default=[], metavar="C")
     parser.add_argument("--start", type=date.fromisoformat, metavar="YYYY-MM-DD")
@@ -271,21 +298,46 @@ def silence_stdout() -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the filtered incidents as CSV (the dashboard's download) and say how many."""
+    from sahel.datasets import DEMO_PREFIX
     from sahel.export import to_csv_bytes
     from sahel.incidents import load_incidents
-    from sahel.query import IncidentQuery, describe, filter_incidents, normalise_query
+    from sahel.query import (
+        IncidentQuery,
+        describe,
+        filter_incidents,
+        normalise_query,
+        unknown_names,
+    )
 
+    incidents = load_incidents(args.store)
+    has_user_data = bool((~incidents["dataset_name"].fillna("").str.startswith(DEMO_PREFIX)
+                          ).any())
     query = normalise_query(IncidentQuery(
         groups=frozenset(args.group), include_components=not args.no_components,
+        include_associated=not args.no_associated, include_uncertain=args.uncertain,
+        datasets=frozenset(args.dataset),
+        include_demo=(not has_user_data) if args.demo is None else args.demo,
         countries=frozenset(args.country), regions=frozenset(args.region),
         start=args.start, end=args.end, event_types=frozenset(args.event_type),
         min_fatalities=args.min_fatalities, text=args.text))
-    selected = filter_incidents(load_incidents(args.store), query)
+    unknown = unknown_names(query, incidents)
+    if unknown:
+        for name in unknown:
+            print(f"export: {name.message()}", file=sys.stderr)
+        return EXIT_FAILED
+    selected = filter_incidents(incidents, query)
     data = to_csv_bytes(selected)
-    if str(args.csv) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
+    try:
+        if str(args.csv) == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return EXIT_OK
         args.csv.write_bytes(data)
-        print(f"{len(selected)} incidents → {args.csv} · {describe(query)}", file=sys.stderr)
+    except BrokenPipeError:
+        silence_stdout()
+        return EXIT_OUTPUT_CLOSED
+    except OSError as error:
+        print(f"export: cannot write {args.csv}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{len(selected)} incidents → {args.csv} · {describe(query)}", file=sys.stderr)
     return EXIT_OK

@@ -12,10 +12,12 @@ from rapidfuzz import process
 
 from sahel import actors, places
 from sahel.datasets import DEMO_PREFIX
-from sahel.group_match import GroupRule, group_labels
+from sahel.group_match import GroupRule, all_candidates, group_labels
 
 # Columns the free-text search looks in.
 SEARCH_COLUMNS: tuple[str, ...] = ("location", "actor1", "actor2", "group1", "group2", "notes")
+# How alike (rapidfuzz WRatio, 0–100) a known name must be to be suggested for an unknown one.
+SUGGESTION_CUTOFF = 75
 PRECISION_LABELS: dict[int, str] = {1: "exact place", 2: "near a place", 3: "region only"}
 
 
@@ -180,7 +182,7 @@ def unknown_names(query: IncidentQuery, incidents: pd.DataFrame,
         return {str(v) for c in columns if c in incidents.columns
                 for v in incidents[c].dropna().unique()}
 
-    group_names = {g.name for g in actors.all_groups()} | present("group1", "group2")
+    group_names = {g.name for g in actors.all_groups()} | all_candidates(incidents)
     region_names = set(places.region_aliases()["canonical"]) | present("admin1")
     country_codes = {c for c in present("iso3")} | {c for c in places.COUNTRY_NAMES}
     dataset_names = present("dataset_name")
@@ -203,7 +205,7 @@ def unknown_names(query: IncidentQuery, incidents: pd.DataFrame,
         for name in sorted(given - known):
             table = spellings[kind]
             matches = process.extract(places.fold(name), {k: places.fold(k) for k in table},
-                                       limit=limit * 3, score_cutoff=60)
+                                       limit=limit * 3, score_cutoff=SUGGESTION_CUTOFF)
             suggestions = tuple(dict.fromkeys(table[key] for _, _, key in matches))[:limit]
             found.append(UnknownName(kind, name, suggestions))
     return found
