@@ -235,16 +235,25 @@ def _candidate_keys(name: str) -> tuple[str, ...]:
     return first + second
 
 
+@lru_cache(maxsize=65536)
+def _split_candidates(value: str) -> tuple[str, ...]:
+    return tuple(p for p in (part.strip() for part in _UNCERTAIN.split(value)) if p) or (value,)
+
+
 def candidate_groups(value: object) -> tuple[str, ...]:
     """Return the candidates of an "X and/or Y" value as written (one when certain, none if NA)."""
     if not isinstance(value, str) or not value.strip():
         return ()
-    return tuple(p for p in (part.strip() for part in _UNCERTAIN.split(value)) if p) or (value,)
+    return _split_candidates(value)
 
 
 def is_uncertain(value: object) -> bool:
-    """Return whether a name or stored group value is an uncertain ("and/or") attribution."""
-    return len(candidate_groups(value)) > 1
+    """Return whether a name or stored group value is an uncertain ("and/or") attribution.
+
+    Per value; on a column of stored groups, ``.str.contains(UNCERTAIN_SEPARATOR, regex=False)``
+    gives the same, vectorised.
+    """
+    return isinstance(value, str) and "/" in value and len(_split_candidates(value)) > 1
 
 
 def _pick(entries: tuple[Alias, ...], on: date | None, iso3: str | None) -> str | None:
