@@ -1,10 +1,12 @@
 """Time `python -m sahel import` on a seeded 100,000-row ACLED-layout CSV (target: < 10 s).
 
     python bench/bench_import.py [--rows 100000] [--bad 0.03] [--seed 2026] [--keep DIR]
+                                 [--excel-dates]
 
 The rows are synthetic (never ACLED's): points scattered within ~5 km of real towns of the
-covered countries, a realistic mix of actor names, regions and event types, both ACLED date styles,
-and a few per cent of bad rows of every kind the validation rejects.
+covered countries, a realistic mix of actor names, regions and event types, both ACLED date styles
+(with --excel-dates: as Excel writes them back instead, `16-Feb-21` and `2/16/2021`), and a few
+per cent of bad rows of every kind the validation rejects.
 """
 
 from __future__ import annotations
@@ -83,7 +85,8 @@ def _weighted(rng: np.random.Generator, weights: list[float], size: int) -> np.n
     return rng.choice(len(p), size=size, p=p / p.sum())
 
 
-def write_acled_csv(path: Path, rows: int, bad_share: float, seed: int) -> dict[str, int]:
+def write_acled_csv(path: Path, rows: int, bad_share: float, seed: int,
+                    excel_dates: bool = False) -> dict[str, int]:
     """Write the synthetic export; return how many bad rows of each kind it holds."""
     rng = np.random.default_rng(seed)
     towns = rng.integers(0, len(TOWNS), rows)
@@ -103,7 +106,11 @@ def write_acled_csv(path: Path, rows: int, bad_share: float, seed: int) -> dict[
             town, admin1, country, iso, lat, lon = TOWNS[towns[i]]
             lat, lon = round(lat + jitter[i, 0], 4), round(lon + jitter[i, 1], 4)
             day = (start + days[i]).astype(object)
-            date = day.isoformat() if i % 2 else day.strftime("%d %B %Y")
+            if excel_dates:
+                date = (day.strftime("%d-%b-%y") if i % 2
+                        else f"{day.month}/{day.day}/{day.year}")
+            else:
+                date = day.isoformat() if i % 2 else day.strftime("%d %B %Y")
             event_type, sub_event_type, _ = EVENTS[events[i]]
             event_id = f"BEN{i + 1}"
             kind = BAD_KINDS[bad[i]] if bad[i] >= 0 else ""
@@ -141,13 +148,15 @@ def main() -> None:
     parser.add_argument("--bad", type=float, default=0.03)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", type=Path, help="write the CSV and store here and keep them")
+    parser.add_argument("--excel-dates", action="store_true",
+                        help="dates as Excel writes them back (16-Feb-21, 2/16/2021)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sahel-bench-") as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         source = folder / "acled_synthetic.csv"
         started = time.perf_counter()
-        counts = write_acled_csv(source, args.rows, args.bad, args.seed)
+        counts = write_acled_csv(source, args.rows, args.bad, args.seed, args.excel_dates)
         print(f"generated {args.rows} rows ({source.stat().st_size / 1e6:.1f} MB) in "
               f"{time.perf_counter() - started:.1f} s; bad rows by kind: {counts}")
         command = [sys.executable, "-m", "sahel", "import", str(source), "--store",

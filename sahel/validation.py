@@ -117,7 +117,8 @@ _MONTHS: dict[str, int] = {
         ("august", "aug", "aout"), ("september", "sep", "sept", "septembre"),
         ("october", "oct", "octobre"), ("november", "nov", "novembre"),
         ("december", "dec", "decembre")), start=1) for name in names}
-_TIME_OF_DAY = r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)?$"
+_TIME_OF_DAY = (r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+                r"(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _DATE_PATTERNS: tuple[str, ...] = (
     r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})",
     r"^(?P<d>\d{1,2})[ ./-]+(?P<mon>[^\W\d_]+)\.?[ ./,-]+(?P<y>\d{4}|\d{2})",
@@ -285,10 +286,16 @@ def _named_country(out: pd.DataFrame) -> pd.Series:
 def add_flag(flags: pd.Series, mask: pd.Series, flag: str) -> pd.Series:
     """Return `flags` with `flag` appended (semicolon-separated, no repeats) where `mask`."""
     current = flags.fillna("").astype("str")
-    has = current.str.split(";").map(lambda parts: flag in parts)
-    target = mask.fillna(False).astype(bool) & ~has
-    joined = current.where(current.eq(""), current + ";") + flag
-    return current.where(~target, joined)
+    target = mask.fillna(False).astype(bool).to_numpy()
+    if not target.any():
+        return current
+    # Only the masked rows are looked at: most flags concern few rows of a big file.
+    picked = current[target]
+    has = picked.str.split(";").map(lambda parts: flag in parts).to_numpy(dtype=bool)
+    joined = picked.where(picked.eq(""), picked + ";") + flag
+    out = current.astype("object")
+    out.iloc[np.flatnonzero(target)[~has]] = joined[~has].to_numpy()
+    return out.astype("str")
 
 
 def _numbers(values: pd.Series) -> pd.Series:
