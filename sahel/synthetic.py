@@ -70,6 +70,8 @@ class Scenario(NamedTuple):
     sub_event_type: str
     weight: float
     mean_fatalities: float
+    assoc_actor_1: str = ""
+    assoc_actor_2: str = ""
 
 
 _JNIM = "JNIM: Group for Support of Islam and Muslims"
@@ -87,7 +89,9 @@ SCENARIOS: dict[str, tuple[Scenario, ...]] = {
         Scenario("Wagner Group", "Civilians (Mali)", "Violence against civilians",
                  "Abduction/forced disappearance", 1, 1),
         Scenario("Military Forces of Mali (2021-)", _JNIM, "Explosions/Remote violence",
-                 "Air/drone strike", 2, 5),
+                 "Air/drone strike", 2, 5, assoc_actor_1="Wagner Group"),
+        Scenario("Military Forces of Mali (2021-)", _JNIM, "Battles", "Armed clash", 1, 6,
+                 assoc_actor_1="Wagner Group; Dozo Communal Militia (Mali)"),
         Scenario("Dan Na Ambassagou", "Civilians (Mali)", "Violence against civilians", "Attack",
                  1, 4),
         Scenario("Katiba Macina", "Civilians (Mali)", "Violence against civilians",
@@ -110,6 +114,9 @@ SCENARIOS: dict[str, tuple[Scenario, ...]] = {
         Scenario("VDP: Volunteers for the Defense of the Homeland", "Civilians (Burkina Faso)",
                  "Violence against civilians", "Attack", 1, 4),
         Scenario(_JNIM, "", "Strategic developments", "Looting/property destruction", 1, 0),
+        # ACLED's uncertain attributions: the sources do not say which of the two acted.
+        Scenario(_JNIM + " and/or Islamic State (Greater Sahara)", "Civilians (Burkina Faso)",
+                 "Violence against civilians", "Attack", 1, 4),
     ),
     "NER": (
         Scenario(_ISSP, "Military Forces of Niger (2023-)", "Battles", "Armed clash", 4, 9),
@@ -163,6 +170,9 @@ def synthetic_incidents(n: int, seed: int = 0) -> pd.DataFrame:
     frame["group1"], _ = actors.resolve_actor_column(frame["actor1"])
     frame["group2"], _ = actors.resolve_actor_column(frame["actor2"])
     frame["group2"] = frame["group2"].where(frame["actor2"] != "", "")
+    for side in ("1", "2"):
+        frame[f"assoc_groups{side}"], _ = actors.resolve_actor_list_column(
+            frame[f"assoc_actor_{side}"].replace("", None))
     _add_fatalities(rng, frame)
     frame["source"] = rng.choice(SOURCES, n)
     # Like real stores: ACLED/UCDP rows carry no link, report-coded rows (~1 in 10) do.
@@ -215,7 +225,8 @@ def _pick_scenarios(rng: np.random.Generator, iso3: pd.Series) -> pd.DataFrame:
         chosen = rng.choice(len(options), size=len(rows), p=_normalised(options["weight"]))
         parts.append(options.iloc[chosen].set_index(pd.Index(rows)))
     picked = pd.concat(parts).loc[iso3.index]
-    return picked[["actor1", "actor2", "event_type", "sub_event_type", "mean_fatalities"]]
+    return picked[["actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "event_type",
+                   "sub_event_type", "mean_fatalities"]]
 
 
 def _add_fatalities(rng: np.random.Generator, frame: pd.DataFrame) -> None:
