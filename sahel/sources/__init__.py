@@ -191,7 +191,9 @@ def _blank_text_to_na(frame: pd.DataFrame) -> pd.DataFrame:
     for column in (c.name for c in COLUMNS if c.dtype == "str"):
         if column in out.columns:
             values = out[column]
-            if values.dtype == object:
+            # Only cells that are not all text (typed GeoJSON values) need converting.
+            if values.dtype == object and pd.api.types.infer_dtype(
+                    values, skipna=True) not in ("string", "empty"):
                 values = values.map(_as_text)
             out[column] = values.where(~is_blank(values), None)
     return out
