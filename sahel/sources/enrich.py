@@ -85,7 +85,8 @@ def _assign_group(out: pd.DataFrame, side: str, unknown: dict[str, int]) -> None
         strangers = _names_any(names, set(counts))
         out["flags"] = add_flag(out["flags"], strangers.reindex(out.index, fill_value=False),
                                 "unknown_actor")
-    uncertain = out[f"group{side}"].map(actors.is_uncertain).astype(bool)
+    uncertain = (out[f"group{side}"].astype("object").fillna("").astype("str")
+                 .str.contains(actors.UNCERTAIN_SEPARATOR, regex=False))
     out["flags"] = add_flag(out["flags"], uncertain, "uncertain_attribution")
 
 
