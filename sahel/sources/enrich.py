@@ -94,5 +94,8 @@ def _names_any(cells: pd.Series, names: set[str]) -> pd.Series:
     """Return True where a cell names any of `names` (alone, in a `;` list or an and/or)."""
     if not names:
         return pd.Series(False, index=cells.index)
-    parts = cells.str.split(r"\s*;\s*|\s+and/or\s+", regex=True).explode().str.strip()
-    return parts.isin(names).groupby(level=0).any().reindex(cells.index, fill_value=False)
+    # Per distinct cell: a file repeats few actor cells many times.
+    distinct = pd.Series(cells.dropna().unique())
+    parts = distinct.str.split(r"\s*;\s*|\s+and/or\s+", regex=True).explode().str.strip()
+    naming = set(distinct[parts.isin(names).groupby(level=0).any()])
+    return cells.isin(naming)
