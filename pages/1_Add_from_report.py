@@ -12,13 +12,15 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from sahel.extract import Extraction, extract_report, make_report, read_report
-from sahel.extract.report import NO_PUBLISHED
+from sahel.extract.report import MAX_REPORT_CHARS, NO_PUBLISHED, Report, ReportError
 from sahel.extract.review import KEEP, apply_review, place_options, review_table
 from sahel.maps import build_map
 from sahel.schema import EVENT_TYPES
 from sahel.store import IncidentStore, default_store_dir
 
 SUB_TYPES = sorted({s for subs in EVENT_TYPES.values() for s in subs})
+# A report is at most MAX_REPORT_CHARS characters: under 1 MB in any encoding the reader takes.
+MAX_UPLOAD_MB = 1
 
 
 @st.cache_resource(show_spinner="Loading the language model and gazetteer…")
@@ -32,7 +34,9 @@ def warm_up() -> bool:
 def report_form() -> Extraction | None:
     """Draw the input form; return a fresh extraction when the button is pressed."""
     upload = st.file_uploader("Report file (header lines, ---, body) or plain text",
-                              type=["txt"], key="report_file")
+                              type=["txt"], key="report_file", max_upload_size=MAX_UPLOAD_MB,
+                              help=f"UTF-8, UTF-16 or Windows-1252 text, at most "
+                                   f"{MAX_REPORT_CHARS:,} characters.")
     text = st.text_area("…or paste the report", key="report_text", height=220)
     left, middle, right = st.columns(3)
     published = left.date_input("Published", value=None, key="report_published",
@@ -42,24 +46,39 @@ def report_form() -> Extraction | None:
     url = st.text_input("URL", key="report_url", placeholder="https://…")
     if not st.button("Extract incidents", key="extract", type="primary"):
         return None
-    if upload is not None:
-        report = read_report(upload, name=upload.name)
-    elif text.strip():
-        report = read_report(text, name="pasted")
-    else:
+    if upload is None and not text.strip():
         st.warning("Paste a report or upload a file first.")
         return None
+    try:
+        report = (read_report(upload, name=upload.name) if upload is not None
+                  else read_report(text, name="pasted"))
+    except ReportError as error:
+        st.error(f"This report cannot be read: {error}.")
+        return None
+    for warning in report.warnings:
+        st.warning(warning[0].upper() + warning[1:] + ". Set “Published” if you know the day.")
+    return _extract(report, published, lang, source, url, from_upload=upload is not None)
+
+
+def _extract(report: Report, published: object, lang: str, source: str, url: str,
+             from_upload: bool) -> Extraction | None:
+    """Apply the form's fields to a read report and extract it; say so when extraction fails."""
     report = make_report(
         report.text,
         published=published if isinstance(published, date) else (
             report.published.isoformat() if report.published else None),
-        lang=None if lang == "detect" and not upload else (lang if lang != "detect"
-                                                           else report.lang),
+        lang=None if lang == "detect" and not from_upload else (lang if lang != "detect"
+                                                                else report.lang),
         source=source or report.source, url=url or report.url, title=report.title,
         name=report.name,
         published_from="the Published field" if isinstance(published, date)
         else report.published_from)
-    return extract_report(report)
+    try:
+        return extract_report(report)
+    except Exception as error:  # noqa: BLE001 - a report must never show the page a stack
+        st.error(f"Could not extract incidents from this report ({type(error).__name__}). "
+                 "Check that it is a news report in French or English, or paste a shorter part.")
+        return None
 
 
 def review(extraction: Extraction) -> None:
@@ -127,6 +146,10 @@ def main() -> None:
     fresh = report_form()
     if fresh is not None:
         st.session_state["extraction"] = fresh
+    elif st.session_state.get("extract"):
+        # The button was pressed and gave nothing: the proposals of an earlier report must not
+        # stay under the message as if they were this one's.
+        st.session_state.pop("extraction", None)
     extraction = st.session_state.get("extraction")
     if extraction is not None:
         review(extraction)

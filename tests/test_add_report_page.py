@@ -79,3 +79,82 @@ def test_report_without_a_date_says_so(tmp_path: Path, monkeypatch: pytest.Monke
     assert any(w.value.startswith("No publication date") and "Published" in w.value
                for w in app.warning)
     assert any("published unknown" in c.value for c in app.caption)
+
+
+HEADED = ("PUBLISHED: {day}\n---\nAu Mali, des hommes armés ont attaqué vendredi le camp "
+          "militaire de Goundam, tuant trois soldats.\n")
+
+
+@pytest.mark.parametrize(("upload", "says"), [
+    (("report.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00", "text/plain"), "binary file"),
+    (("report.txt", b"\xe9t\xe9 \x81\x8d", "text/plain"), "not text"),
+    (("report.txt", b"", "text/plain"), "empty"),
+    (("report.txt", b"  \n\n", "text/plain"), "empty"),
+    (("report.txt", b"PUBLISHED: 2023-11-25\n---\n", "text/plain"), "no text after"),
+    (("report.txt", b"Boni. " * 40_000, "text/plain"), "over the limit of 200,000"),
+    (("report.txt", b"ok \x1b[2J", "text/plain"), "control character"),
+], ids=["binary", "undecodable", "empty", "blank", "header-only", "too-long", "escape-codes"])
+def test_hostile_upload_shows_an_error_not_a_stack(
+        upload: tuple[str, bytes, str], says: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, maps: list[folium.Map]) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path / "store"))
+    app = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    app.file_uploader(key="report_file").set_value(upload)
+    app.button(key="extract").click().run()
+    assert not app.exception
+    [error] = app.error
+    assert error.value.startswith("This report cannot be read:") and says in error.value
+    assert not app.subheader  # no proposals shown
+
+
+def test_too_long_paste_shows_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       maps: list[folium.Map]) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path / "store"))
+    app = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    app.text_area(key="report_text").set_value("Boni. " * 40_000)
+    app.button(key="extract").click().run()
+    assert not app.exception
+    assert "200,000" in app.error[0].value and "split it" in app.error[0].value
+
+
+@pytest.mark.parametrize("day", ["2023-02-30", "0000-01-01", "9999-12-31"])
+def test_impossible_published_day_warns_and_extracts_undated(
+        day: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        maps: list[folium.Map]) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path / "store"))
+    app = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    upload = HEADED.format(day=day).encode()
+    app.file_uploader(key="report_file").set_value(("r.txt", upload, "text/plain"))
+    app.button(key="extract").click().run()
+    assert not app.exception and not app.error
+    assert any(f"Publication date {day} is not a calendar day" in w.value for w in app.warning)
+    assert [s.value for s in app.subheader] == ["1 proposed incident(s)"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252"])
+def test_windows_encodings_upload(encoding: str, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch,
+                                  maps: list[folium.Map]) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path / "store"))
+    app = AppTest.from_file(str(PAGE), default_timeout=60).run()
+    upload = HEADED.format(day="2023-11-25").encode(encoding)
+    app.file_uploader(key="report_file").set_value(("r.txt", upload, "text/plain"))
+    app.button(key="extract").click().run()
+    assert not app.exception and not app.error
+    assert [s.value for s in app.subheader] == ["1 proposed incident(s)"]
+    assert "Goundam" in maps[-1].get_root().render()
+
+
+def test_a_failing_extraction_shows_an_error_and_drops_older_proposals(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, maps: list[folium.Map]) -> None:
+    app = _extract(tmp_path / "store", monkeypatch)
+    assert [s.value for s in app.subheader] == ["2 proposed incident(s)"]
+
+    def broken(report: object) -> object:
+        raise RuntimeError("boom")
+
+    with mock.patch("sahel.extract.extract_report", broken):
+        app.button(key="extract").click().run()
+    assert not app.exception
+    assert app.error[0].value.startswith("Could not extract incidents from this report")
+    assert not app.subheader

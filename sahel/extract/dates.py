@@ -110,6 +110,19 @@ _NIGHT_OF = re.compile(r"(?:nuit|night)\s+(?:du|de|of)\s*$", re.IGNORECASE)
 _UNTIL = re.compile(r"(?:jusqu'au|jusqu'à|until|till|through|up to)\s+(?:le\s+|the\s+)?$",
                     re.IGNORECASE)
 SPAN_MAX_DAYS = 31
+# Years a date in the text may have; others ("le 3 mars 0000", "31 December 9999") are not
+# calendar dates of a news event (and would overflow the day arithmetic).
+YEARS = range(1900, 2101)
+
+
+def calendar_day(year: int, month: int, day: int) -> date | None:
+    """Return the day, or None when it is not a calendar day in YEARS (30 February, year 0)."""
+    if year not in YEARS:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _phrase_pattern(phrases: Mapping[str, object]) -> re.Pattern[str]:
@@ -180,11 +193,11 @@ def _absolute(m: re.Match[str], weekday_name: str | None, day_s: str, day2: str 
     if year is None:
         return DateMention(m.start(), m.end(), m.group(0), None, 1, "absolute",
                            reason="day and month without a year or a publication date")
-    try:
-        day = date(year, month, number)
-    except ValueError:
+    found = calendar_day(year, month, number)
+    if found is None:
         return DateMention(m.start(), m.end(), m.group(0), None, 1, "absolute",
                            reason="not a calendar date")
+    day = found
     reason = ""
     if weekday_name and WEEKDAYS[weekday_name.lower()] != day.weekday():
         stated = day
@@ -225,10 +238,8 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
             parts = int(m[3]), int(m[2]), int(m[1])
         else:
             parts = int(m[4]), int(m[5]), int(m[6])
-        try:
-            add(DateMention(m.start(), m.end(), m[0], date(*parts), 1, "absolute"))
-        except ValueError:
-            continue
+        if (numeric := calendar_day(*parts)) is not None:
+            add(DateMention(m.start(), m.end(), m[0], numeric, 1, "absolute"))
     for m in _DAY_MONTH.finditer(text):
         if free(m):
             add(_absolute(m, m[1], m[2], m[3], m[4], m[5], published, pub_precision))
@@ -240,9 +251,9 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
         month = MONTHS[m[2].lower()]
         year = int(m[3]) if m[3] else _year_for(month, MONTH_PARTS[m[1].lower()], published,
                                                 pub_precision)
-        if year is not None:
-            add(DateMention(m.start(), m.end(), m[0],
-                            date(year, month, MONTH_PARTS[m[1].lower()]), 3, "month"))
+        part = calendar_day(year, month, MONTH_PARTS[m[1].lower()]) if year else None
+        if part is not None:
+            add(DateMention(m.start(), m.end(), m[0], part, 3, "month"))
     for m in _PERIOD.finditer(text):
         if not free(m):
             continue
@@ -256,9 +267,8 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
                else _weekday_on_or_before(weekday or 0, published))
         add(DateMention(m.start(), m.end(), m[0], day, 2, "relative"))
     for m in _MONTH_YEAR.finditer(text):
-        if free(m):
-            add(DateMention(m.start(), m.end(), m[0], date(int(m[2]), MONTHS[m[1].lower()], 15), 3,
-                            "month"))
+        if free(m) and (middle := calendar_day(int(m[2]), MONTHS[m[1].lower()], 15)):
+            add(DateMention(m.start(), m.end(), m[0], middle, 3, "month"))
     for m in _MONTH_LAST.finditer(text):
         if free(m) and published is not None:
             month = MONTHS[m[1].lower()]

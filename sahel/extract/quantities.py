@@ -11,6 +11,9 @@ Vague-quantity rules (ACLED codes the most conservative reading; we keep the exa
 - "up to N", "jusqu'à N": low unknown, high N.
 - "N to M", "N ou M", "entre N et M", "between N and M": low N, high M.
 - "heavy losses", "pertes importantes", "a significant number": low and high unknown.
+- A number over MAX_COUNT (10,000) is not a count of people in one event: no toll in the region
+  comes near it (the deadliest claims are in the hundreds); such a figure is a population, a sum
+  or noise ("99999999999999999999999 civils") and is not read as a toll at all.
 """
 
 from __future__ import annotations
@@ -69,6 +72,9 @@ QUANTITY = re.compile(
     rf"|(?P<vague>{_VAGUE})"
     rf"|(?P<n>{_NUMBER}))(?![\w-])",
     re.IGNORECASE)
+
+
+MAX_COUNT = 10_000
 
 
 @dataclass(frozen=True)
@@ -135,5 +141,7 @@ def find_quantities(text: str) -> list[Quantity]:
             low = None
         if m["n"] and m["n"].lower() in ("un", "une", "one") and not prefix:
             continue  # the article "un/une", not a count
+        if any(v is not None and v > MAX_COUNT for v in (low, high)):
+            continue
         out.append(Quantity(m.start(), m.end(), m.group(0), low, high))
     return out
