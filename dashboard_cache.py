@@ -135,7 +135,7 @@ def refresh_if_changed(store_dir: str) -> bool:
 
 def default_query(store_dir: str) -> IncidentQuery:
     """Return the query of a first visit: everything, the demonstration data only while the
-    store holds none of the user's (docs/data.md, "Datasets and demonstration data")."""
+    store holds none of the user's (docs/data.md, "Datasets, revisions and deletions")."""
     return replace(DEFAULT_QUERY, include_demo=not choices_for(store_dir).has_user_data)
 
 

@@ -335,6 +335,8 @@ def run_export(args: argparse.Namespace) -> int:
         args.csv.write_bytes(data)
     except BrokenPipeError:
         silence_stdout()
+        with contextlib.suppress(OSError):
+            print("export: output closed early (broken pipe)", file=sys.stderr)
         return EXIT_OUTPUT_CLOSED
     except OSError as error:
         print(f"export: cannot write {args.csv}: {error.strerror or error}", file=sys.stderr)

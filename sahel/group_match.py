@@ -70,10 +70,10 @@ def _dated_mask(codes: np.ndarray, by_code: dict[int, list[Window]],
     by_windows: dict[tuple[Window, ...], list[int]] = {}
     for code, found in by_code.items():
         by_windows.setdefault(tuple(sorted(set(found), key=str)), []).append(code)
-    for found, cell_codes in by_windows.items():
+    for windows, cell_codes in by_windows.items():
         rows = np.isin(codes, cell_codes)
         ok = np.zeros(len(codes), dtype=bool)
-        for start, end in found:
+        for start, end in windows:
             inside = np.ones(len(codes), dtype=bool)
             if start is not None:
                 inside &= days >= np.datetime64(start, "ns")
