@@ -177,12 +177,80 @@ def claims_to_json(claims: Iterable[Claim | dict[str, Any]]) -> str:
     return json.dumps(items, ensure_ascii=False, separators=(",", ":")) if items else ""
 
 
+# Bounds of a valid `claims` cell (documented in docs/data.md, `claims`).
+MAX_CLAIMS = 50
+MAX_CLAIMS_CHARS = 20_000
+MAX_CLAIM_FIGURE = 100_000  # deaths, wounded, prisoners… claimed for one incident
+_CLAIM_TEXT_FIELDS = ("by", "role", "kind", "text")
+
+
+def claims_problem(value: object) -> str | None:
+    """Return why a `claims` cell is not a valid list of claims, or None (valid, or empty).
+
+    Valid: a JSON list of at most MAX_CLAIMS objects, each with text `by`, a `role` of
+    CLAIM_ROLES, a `kind` of CLAIM_KINDS, text `text`, and `low`/`high` each null or a whole
+    number from 0 to MAX_CLAIM_FIGURE, low not above high; nothing else.
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if not isinstance(value, str):
+        return f"claims is not text but {type(value).__name__}"
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) > MAX_CLAIMS_CHARS:
+        return f"claims longer than {MAX_CLAIMS_CHARS:,} characters"
+    try:
+        items = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return "claims is not valid JSON"
+    if not isinstance(items, list):
+        return "claims is not a JSON list"
+    if len(items) > MAX_CLAIMS:
+        return f"more than {MAX_CLAIMS} claims"
+    for number, item in enumerate(items, start=1):
+        problem = _claim_problem(item)
+        if problem:
+            return f"claim {number}: {problem}"
+    return None
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def _claim_problem(item: object) -> str | None:
+    if not isinstance(item, dict):
+        return "not a JSON object"
+    unknown = sorted(set(item) - {*_CLAIM_TEXT_FIELDS, "low", "high"})
+    if unknown:
+        return "unknown field " + ", ".join(repr(k)[:40] for k in unknown[:3])
+    for key in _CLAIM_TEXT_FIELDS:
+        if not isinstance(item.get(key), str):
+            return f"`{key}` missing or not text"
+    if item["role"] not in CLAIM_ROLES:
+        return f"role {item['role'][:40]!r} is not one of {', '.join(CLAIM_ROLES)}"
+    if item["kind"] not in CLAIM_KINDS:
+        return f"kind {item['kind'][:40]!r} is not one of {', '.join(CLAIM_KINDS)}"
+    figures = [item.get("low"), item.get("high")]
+    for key, figure in zip(("low", "high"), figures, strict=True):
+        if figure is None:
+            continue
+        if isinstance(figure, bool) or not isinstance(figure, int):
+            return f"`{key}` is not a whole number"
+        if not 0 <= figure <= MAX_CLAIM_FIGURE:
+            return f"`{key}` outside 0–{MAX_CLAIM_FIGURE:,}"
+    low, high = figures
+    if low is not None and high is not None and low > high:
+        return "`low` above `high`"
+    return None
+
+
 def claims_from_json(text: object) -> list[Claim]:
-    """Parse the `claims` column back into Claim objects (empty or missing → [])."""
-    if not isinstance(text, str) or not text.strip():
+    """Parse the `claims` column back into Claim objects (empty, missing or invalid → [])."""
+    if not isinstance(text, str) or not text.strip() or claims_problem(text) is not None:
         return []
-    return [Claim(by=str(d.get("by", "")), role=str(d.get("role", "other")),
-                  kind=str(d.get("kind", "other")), text=str(d.get("text", "")),
+    return [Claim(by=d["by"], role=d["role"], kind=d["kind"], text=d["text"],
                   low=d.get("low"), high=d.get("high"))
             for d in json.loads(text)]
 
