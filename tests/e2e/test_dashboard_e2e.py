@@ -275,7 +275,8 @@ def test_page_is_drawn_whole_when_the_map_cannot_paint(
     # No map code, so no "painted" message: the fallback timer draws the filters and the table.
     page.wait_for_selector(FILTERS_DRAWN, timeout=30_000)
     page.wait_for_selector('[data-testid="stDataFrame"]')
-    assert page.get_by_role("button", name="Download CSV").is_visible()
+    # Streamlit draws a run's elements one after another: wait for the button, don't sample it.
+    page.get_by_role("button", name="Download CSV").wait_for(state="visible", timeout=10_000)
     frame = harness.map_frame(page)
     assert frame.evaluate("() => document.body.getAttribute('data-sahel-rendered')") is None
 
@@ -286,6 +287,13 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
     page = browser_page.page
     page.goto(app_url)
     _, token = harness.wait_for_map(page)
+    page.wait_for_selector(harness.APP_IDLE)
+    # The store holds the user's 3,000 incidents, so the shipped examples (the seed report's
+    # among them) are left out until asked for.
+    assert int(figures(page)["Incidents"].replace(",", "")) == 3000
+    assert page.get_by_text("Incidents: demonstration data left out").is_visible()
+    page.get_by_text("Include demonstration data").click()
+    _, token = harness.wait_for_map(page, previous_token=token)
     page.wait_for_selector(harness.APP_IDLE)
     before = figures(page)
     assert int(before["Incidents"].replace(",", "")) > 3000
@@ -322,7 +330,7 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
         page.get_by_role("button", name="Download CSV").click()
     downloaded = Path(download_info.value.path()).read_bytes()
     exported = subprocess.run(
-        [sys.executable, "-m", "sahel", "export", "--region", REGION, "--store",
+        [sys.executable, "-m", "sahel", "export", "--region", REGION, "--demo", "--store",
          str(app_store_dir), "--csv", "-"],
         cwd=harness.ROOT, capture_output=True, check=True).stdout
     assert downloaded == exported
