@@ -7,12 +7,15 @@ are the readers' (see `sahel.sources`).
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sahel import places
+from sahel.schema import MAX_CLAIM_FIGURE, claims_problem
 
 INTEGER_COLUMNS: tuple[str, ...] = ("time_precision", "geo_precision", "fatalities",
                                     "fatalities_low", "fatalities_high", "timestamp",
@@ -23,6 +26,30 @@ FATALITY_COLUMNS: tuple[str, ...] = ("fatalities", "fatalities_low", "fatalities
 SWAPPED = "latitude/longitude swapped?"
 OUTSIDE = "point in the sea or outside Africa"
 ZERO_POINT = "coordinates 0,0 (a placeholder, not a place)"
+
+# Plausible values of whole-number columns (documented in docs/data.md, "Reading rules"): a
+# value outside its range rejects the row. Fatalities share the bound of claimed figures.
+EARLIEST_TIMESTAMP = 631_152_000  # 1990-01-01, before ACLED's first release
+INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "time_precision": (1, 3), "geo_precision": (1, 3),
+    "fatalities": (0, MAX_CLAIM_FIGURE), "fatalities_low": (0, MAX_CLAIM_FIGURE),
+    "fatalities_high": (0, MAX_CLAIM_FIGURE), "iso_numeric": (0, 999),
+    "population_1km": (0, 1_000_000_000), "population_2km": (0, 1_000_000_000),
+    "population_5km": (0, 1_000_000_000), "population_best": (0, 1_000_000_000),
+}
+# Event dates: from the first year of modern conflict datasets to a year ahead (clock skew,
+# planned events), never what a datetime64[ns] cannot hold (1677–2262).
+EARLIEST_DATE = pd.Timestamp("1946-01-01")
+
+
+def latest_date() -> pd.Timestamp:
+    """Return the latest plausible event date: one year after today."""
+    return pd.Timestamp(dt.date.today()) + pd.DateOffset(years=1)
+
+
+def latest_timestamp() -> int:
+    """Return the latest plausible `timestamp` (Unix seconds): one year from now."""
+    return int(dt.datetime.now(dt.UTC).timestamp()) + 366 * 86_400
 
 
 @dataclass
@@ -51,6 +78,7 @@ class DateReading:
 
     dates: pd.Series
     ambiguous: pd.Series
+    beyond: pd.Series | None = None  # True: a real calendar day datetime64[ns] cannot hold
 
 
 def read_dates(values: pd.Series, year: pd.Series | None = None) -> DateReading:
@@ -66,20 +94,21 @@ def read_dates(values: pd.Series, year: pd.Series | None = None) -> DateReading:
     """
     blank = pd.Series("", index=values.index, dtype="object")
     if pd.api.types.is_datetime64_any_dtype(values):
-        stamps = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
-        return DateReading(stamps.dt.normalize().astype("datetime64[ns]"), blank)
+        return _typed_dates(values, blank)
     codes, uniques = pd.factorize(values.astype("str").str.strip())
     parts = _date_parts(pd.Series(uniques, dtype="object"))
     # Per row from here: codes index the unique texts' parts (-1 = missing cell).
     pick = {name: np.where(codes >= 0, column.to_numpy()[np.maximum(codes, 0)], -1)
             for name, column in parts.items()}
     y = pick["y"]
+    # Only a year written with two digits takes a century ("0000-01-01" is year 0, not 2000).
+    two_digit = pick["yd"] == 2
     if year is not None:
         given = _numbers(year).fillna(-1).to_numpy().astype("int64")
-        two_digit = (y >= 0) & (y < 100)
         same = two_digit & (given >= 0) & (given % 100 == y)
         y = np.where(same, given, y)
-    y = np.where((y >= 0) & (y < 30), y + 2000, np.where((y >= 30) & (y < 100), y + 1900, y))
+        two_digit &= ~same
+    y = np.where(two_digit & (y < 30), y + 2000, np.where(two_digit, y + 1900, y))
     first = _valid_date(y, pick["m"], pick["d"])
     has_alt = pick["m2"] >= 0
     second = has_alt & _valid_date(y, pick["m2"], pick["d2"])
@@ -100,13 +129,25 @@ def read_dates(values: pd.Series, year: pd.Series | None = None) -> DateReading:
     ok = (first & ~undecided) | second & use_second | (undecided & (reason == ""))
     month = np.where(use_second, pick["m2"], pick["m"])
     day = np.where(use_second, pick["d2"], pick["d"])
-    ok &= (y >= 1678) & (y <= 2261)  # what a datetime64[ns] holds
+    holdable = (y >= 1678) & (y <= 2261)  # what a datetime64[ns] holds
+    beyond = pd.Series(ok & ~holdable, index=values.index)
+    ok &= holdable
     stamps = pd.to_datetime(pd.DataFrame({"year": np.where(ok, y, 1970),
                                           "month": np.where(ok, month, 1),
                                           "day": np.where(ok, day, 1)}))
     dates = pd.Series(stamps.to_numpy(), index=values.index).where(ok).astype("datetime64[ns]")
     ambiguous = blank.where(~(undecided & (reason != "")), reason)
-    return DateReading(dates, ambiguous)
+    return DateReading(dates, ambiguous, beyond)
+
+
+def _typed_dates(values: pd.Series, blank: pd.Series) -> DateReading:
+    # Typed dates (GeoParquet) may be in a unit wider than nanoseconds (year 1 or 9999).
+    stamps = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
+    years = stamps.dt.year
+    holdable = years.between(1678, 2261) | stamps.isna()
+    inside = stamps.where(holdable)
+    dates = inside.dt.normalize().astype("datetime64[ns]")
+    return DateReading(dates, blank, pd.Series(~holdable.to_numpy(), index=values.index))
 
 
 _MONTHS: dict[str, int] = {
@@ -128,9 +169,9 @@ _DATE_PATTERNS: tuple[str, ...] = (
 
 
 def _date_parts(texts: pd.Series) -> dict[str, pd.Series]:
-    """Return year, month, day (and the month-first month2, day2) of each text; -1 if none."""
-    parts = {k: pd.Series(-1, index=texts.index, dtype="int64") for k in ("y", "m", "d", "m2",
-                                                                           "d2")}
+    """Return year (its digit count), month, day (and month-first month2, day2); -1 if none."""
+    parts = {k: pd.Series(-1, index=texts.index, dtype="int64")
+             for k in ("y", "yd", "m", "d", "m2", "d2")}
     todo = pd.Series(True, index=texts.index)
     for number, pattern in enumerate(_DATE_PATTERNS):
         found = texts[todo].str.extract(pattern + _TIME_OF_DAY).dropna(how="all")
@@ -143,6 +184,7 @@ def _date_parts(texts: pd.Series) -> dict[str, pd.Series]:
         index = found.index
         for key in ("y", "m", "d"):
             parts[key][index] = found[key].astype("int64")
+        parts["yd"][index] = found["y"].str.len().astype("int64")
         if number == len(_DATE_PATTERNS) - 1:  # numeric a/b/y: day-first, month-first as alt
             swap = found["d"].astype("int64").ne(found["m"].astype("int64"))
             parts["m2"][index[swap]] = found.loc[swap, "d"].astype("int64")
@@ -182,8 +224,13 @@ def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
     blank_date = is_blank(out["event_date"])
     ambiguous = reading.ambiguous.ne("")
     reasons.add(blank_date, "missing event_date")
-    reasons.add_each(dates.isna() & ~blank_date & ~ambiguous, "unparseable event_date {!r}",
-                     out["event_date"])
+    beyond = (reading.beyond if reading.beyond is not None
+              else pd.Series(False, index=out.index))
+    span = f"{EARLIEST_DATE:%Y-%m-%d} to {latest_date():%Y-%m-%d}"
+    implausible = beyond | dates.notna() & ((dates < EARLIEST_DATE) | (dates > latest_date()))
+    reasons.add_each(implausible, f"event_date {{!r}} outside {span}", out["event_date"])
+    reasons.add_each(dates.isna() & ~blank_date & ~ambiguous & ~beyond,
+                     "unparseable event_date {!r}", out["event_date"])
     for why in reading.ambiguous[ambiguous].unique():
         reasons.add_each(reading.ambiguous.eq(why), f"ambiguous event_date {{!r}} ({why})",
                          out["event_date"])
@@ -208,11 +255,13 @@ def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
             number = _numbers(out[column])
             bad = number.isna() & ~is_blank(out[column])
             reasons.add_each(bad, f"unparseable {column} {{!r}}", out[column])
-            if column in PRECISION_COLUMNS:
-                reasons.add(number.notna() & ~number.isin([1, 2, 3]), f"{column} not 1, 2 or 3")
-            if column in FATALITY_COLUMNS:
-                reasons.add(number < 0, f"negative {column}")
+            _check_range(column, number, out[column], reasons)
             out[column] = number.where(~bad)
+
+    if "claims" in out.columns:
+        problems = _claims_problems(out["claims"])
+        reasons.add_texts(problems.notna().to_numpy(),
+                          [f"invalid claims: {p}" for p in problems.dropna()])
 
     usable = coords_ok & ~out_of_range & ~zero
     located = _locate(lon.where(usable), lat.where(usable))
@@ -244,6 +293,43 @@ def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
     return Checked(kept=kept, rejected=rejected)
 
 
+def _check_range(column: str, number: pd.Series, cells: pd.Series, reasons: _Reasons) -> None:
+    """Reject whole-number cells outside their plausible range (and never past Int64)."""
+    if column == "timestamp":
+        low, high = EARLIEST_TIMESTAMP, latest_timestamp()
+    else:
+        low, high = INTEGER_RANGES[column]
+    if column in PRECISION_COLUMNS:
+        reasons.add(number.notna() & ~number.isin([1, 2, 3]), f"{column} not 1, 2 or 3")
+        return
+    if column in FATALITY_COLUMNS:
+        reasons.add(number < 0, f"negative {column}")
+        reasons.add_each(number > high, f"{column} {{!r}} above {high:,}", cells)
+        return
+    reasons.add_each((number < low) | (number > high),
+                     f"{column} {{!r}} outside {low:,}–{high:,}", cells)
+
+
+def _claims_problems(cells: pd.Series) -> pd.Series:
+    """Return per cell why it is not a valid `claims` list (NA where valid or empty)."""
+    seen: dict[str, str | None] = {}
+    problems: list[str | None] = []
+    for value in cells.to_numpy():
+        if isinstance(value, str):
+            if value not in seen:
+                seen[value] = claims_problem(value)
+            problems.append(seen[value])
+        else:
+            problems.append(claims_problem(value) if _present(value) else None)
+    return pd.Series(problems, index=cells.index, dtype="object")
+
+
+def _present(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
+
+
 def _reject_revisions(out: pd.DataFrame, rows: np.ndarray, reasons: _Reasons) -> None:
     """Keep one row per event_id: the latest `timestamp`, else the first; reject the others."""
     ids = out["event_id"]
@@ -266,7 +352,7 @@ def _reject_revisions(out: pd.DataFrame, rows: np.ndarray, reasons: _Reasons) ->
     reasons.add_each(pd.Series(loser & ~newer, index=out.index),
                      "duplicate event_id (first at row {})", winner_row)
     if newer.any():
-        reasons.add_texts(newer, [f"older revision of event_id {i!r} (newer at row {r})"
+        reasons.add_texts(newer, [f"older revision of event_id {_short(i)!r} (newer at row {r})"
                                   for i, r in zip(ids[newer], winner_row[newer], strict=True)])
 
 
@@ -298,13 +384,35 @@ def add_flag(flags: pd.Series, mask: pd.Series, flag: str) -> pd.Series:
     return out.astype("str")
 
 
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+
+
 def _numbers(values: pd.Series) -> pd.Series:
+    """Return cells as floats: NaN where not a finite number (text, a boolean, inf, NaN)."""
+    if pd.api.types.is_bool_dtype(values):
+        return pd.Series(np.nan, index=values.index)  # GeoJSON true/false is not a count
     if pd.api.types.is_numeric_dtype(values):
-        return values.astype("float64")
+        number = values.astype("float64")
+        return number.where(np.isfinite(number))
+    if values.dtype == object:
+        values = values.map(_number_text)
     text = values.astype("str").str.strip()
     # Spreadsheets in French locales write decimal commas.
     text = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
-    return pd.to_numeric(text.where(text.ne(""), None), errors="coerce").astype("float64")
+    # Python's own float syntax only (no inf/nan, no 1_000); at most 400 characters, so a
+    # 5,000-digit cell is text, not a number.
+    plain = text.str.fullmatch(_NUMBER) & text.str.len().le(400)
+    number = pd.to_numeric(text.where(plain, None), errors="coerce").astype("float64")
+    return number.where(np.isfinite(number))
+
+
+def _number_text(value: object) -> object:
+    # Typed cells (GeoJSON): a boolean is not a number; a huge int becomes text safely.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) and abs(value) >= 10**18:
+        return "1e400"  # beyond any range; str() of a 5,000-digit int would raise
+    return value
 
 
 def _locate(lon: pd.Series, lat: pd.Series) -> pd.DataFrame:
@@ -350,7 +458,9 @@ class _Reasons:
         self.text[mask] = old.where(old.eq(""), old + "; ") + reasons
 
 
-def _short(value: object) -> object:
-    if isinstance(value, str) and len(value) > 40:
-        return value[:40] + "…"
-    return value
+def _short(value: object) -> str:
+    """Return a cell as at most 40 characters of text for a reason (its repr escapes controls)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return f"{'-' if value < 0 else ''}a {value.bit_length() * 3 // 10}-digit number"
+    text = value if isinstance(value, str) else str(value)
+    return text[:40] + "…" if len(text) > 40 else text

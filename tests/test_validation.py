@@ -131,8 +131,10 @@ def test_day_month_order_is_decided_by_the_files_unambiguous_dates():
 
 
 def test_ids_are_trimmed_and_revisions_ordered_by_timestamp():
-    checked = check({"event_id": " X ", "timestamp": "5"}, {"event_id": "X", "timestamp": "9"},
-                    {"event_id": "X", "timestamp": ""}, {"event_id": "X", "timestamp": "9"})
+    checked = check({"event_id": " X ", "timestamp": "1700000005"},
+                    {"event_id": "X", "timestamp": "1700000009"},
+                    {"event_id": "X", "timestamp": ""},
+                    {"event_id": "X", "timestamp": "1700000009"})
     assert checked.kept["row"].tolist() == [3]
     assert checked.kept["event_id"].tolist() == ["X"]
     assert checked.rejected["reason"].tolist() == [

@@ -27,7 +27,8 @@ from sahel.sources import acled, canonical, ucdp
 from sahel.sources.enrich import enrich
 from sahel.sources.errors import SourceError, UnknownFormatError, UnreadableSourceError
 from sahel.sources.extra import source_extra
-from sahel.sources.tabular import RawTable, read_csv_table, read_xlsx_table
+from sahel.sources.sniff import binary_kind, zip_kind
+from sahel.sources.tabular import RawTable, read_csv_table, read_xlsx_table, unique_names
 from sahel.validation import check_rows, is_blank
 
 __all__ = ["FORMATS", "ImportResult", "SourceError", "UnknownFormatError",
@@ -132,7 +133,8 @@ def read_incidents(source: str | Path | BinaryIO, name: str | None = None) -> Im
     clock = _Clock()
     data, name = _read_bytes(source, name)
     container, table = _read_table(data)
-    table.frame.columns = [str(c).strip().lower() for c in table.frame.columns]
+    # Headers are matched case-insensitively: `Notes` and `notes` are two columns still.
+    table.frame.columns = unique_names([str(c).strip().lower() for c in table.frame.columns])
     clock.lap("parse")
     fmt = detect_format(table.frame.columns)
     mapped = fmt.mapper(table.frame, name)
@@ -170,9 +172,15 @@ def _read_table(data: bytes) -> tuple[str, RawTable]:
     if data[:4] == b"PAR1":
         return "geoparquet", canonical.read_geoparquet_table(data)
     if data[:4] == b"PK\x03\x04":
+        kind = zip_kind(data)
+        if kind:
+            raise UnreadableSourceError(f"not a table: the file is {kind}")
         return "xlsx", read_xlsx_table(data)
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return "geojson", canonical.read_geojson_table(data)
+    kind = binary_kind(data)
+    if kind:
+        raise UnreadableSourceError(f"not a table: the file is {kind}")
     return "csv", read_csv_table(data)
 
 

@@ -11,6 +11,9 @@ import csv
 import datetime as dt
 import io
 import math
+import re
+import warnings
+import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,10 +24,19 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from sahel.sources.errors import UnreadableSourceError
+from sahel.sources.sniff import utf16_without_bom
 
 # Bytes cp1252 leaves undefined: a file holding them is not Windows text either.
 _CP1252_HOLES = frozenset(b"\x81\x8d\x8f\x90\x9d")
 FIRST_RECORD_ROW = 2
+# Bounds on work and memory (documented in docs/data.md, "Reading rules"). A cell longer than
+# Excel's own limit rejects its row; a workbook past the others is refused before parsing.
+MAX_CELL_CHARS = 32_767
+MAX_XLSX_ROWS = 1_000_000
+MAX_XLSX_COLUMNS = 16_384  # Excel's own limit (column XFD)
+MAX_XLSX_PART_BYTES = 1_000_000_000  # one sheet, uncompressed (read as a stream)
+MAX_XLSX_STRINGS_BYTES = 200_000_000  # the shared-strings part, held in memory whole
+LONG_CELL = f"a cell longer than {MAX_CELL_CHARS:,} characters"
 
 
 @dataclass
@@ -53,6 +65,18 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
             return data.decode("utf-16"), []
         except UnicodeDecodeError as error:
             raise UnreadableSourceError(f"broken UTF-16 text at byte {error.start}") from None
+    utf16 = utf16_without_bom(data)
+    if utf16:
+        try:
+            return data.decode(utf16), [f"UTF-16 text without a byte-order mark: read as {utf16}"]
+        except UnicodeDecodeError:
+            pass
+    zero = data.find(b"\x00")
+    if zero >= 0:
+        line = data[:zero].count(b"\n") + 1
+        raise UnreadableSourceError(
+            f"binary data (a zero byte) on line {line}: not a text file; export it as CSV UTF-8 "
+            "or XLSX") from None
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
@@ -129,10 +153,12 @@ def _read_csv_fast(text: str, delimiter: str) -> RawTable | None:
         return None
     if any(number is None or not _well_quoted(raw, delimiter) for number, _, raw in broken) or any(
             pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py()
+            or (pc.max(pc.utf8_length(column)).as_py() or 0) > MAX_CELL_CHARS
             for column in arrow.columns):
-        return None  # a cell spans lines: only the exact reader can number records
+        # A cell spans lines (only the exact reader can number records) or is too long.
+        return None
     frame = arrow.to_pandas()
-    frame.columns = _unique([h.strip() for h in header])
+    frame.columns = unique_names([h.strip() for h in header])
     frame = frame.astype("str")
     lines = np.arange(FIRST_RECORD_ROW, FIRST_RECORD_ROW + arrow.num_rows + len(broken))
     bad_lines = np.array([number for number, _, _ in broken], dtype=np.int64)
@@ -140,7 +166,7 @@ def _read_csv_fast(text: str, delimiter: str) -> RawTable | None:
     if len(rows) != arrow.num_rows:
         return None
     return RawTable(frame=frame, rows=rows, broken=_broken(
-        bad_lines, [n for _, n, _ in broken], [t for _, _, t in broken], len(header)))
+        bad_lines, [n for _, n, _ in broken], [_clip(t) for _, _, t in broken], len(header)))
 
 
 def _read_csv_exact(text: str, delimiter: str) -> RawTable:
@@ -148,28 +174,56 @@ def _read_csv_exact(text: str, delimiter: str) -> RawTable:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[list[str]] = []
     starts: list[int] = []
+    failures: list[tuple[int, str]] = []  # (line, reason): records the csv module cannot read
     previous_end = 0
-    try:
-        for record in reader:
-            if record:
-                records.append(record)
-                starts.append(previous_end + 1)
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            # The reader goes on at the next line: one broken record costs only itself.
+            failures.append((previous_end + 1, _csv_failure(str(error))))
             previous_end = reader.line_num
-    except csv.Error as error:
-        raise UnreadableSourceError(
-            f"broken CSV near line {reader.line_num}: {error}") from None
+            continue
+        if record:
+            records.append(record)
+            starts.append(previous_end + 1)
+        previous_end = reader.line_num
+    if not records or (failures and failures[0][0] < starts[0]):
+        reason = failures[0][1] if failures else "no header"
+        raise UnreadableSourceError(f"broken CSV header: {reason}") from None
     header = [h.strip() for h in records[0]]
     width = len(header)
     rows = np.array(starts[1:], dtype=np.int64)
     lengths = np.fromiter((len(r) for r in records[1:]), dtype=np.int64, count=len(rows))
-    ragged = lengths != width
-    good = [r for r, bad in zip(records[1:], ragged, strict=True) if not bad]
+    long = np.fromiter((max(map(len, r), default=0) > MAX_CELL_CHARS for r in records[1:]),
+                       dtype=bool, count=len(rows))
+    bad = (lengths != width) | long
+    good = [r for r, b in zip(records[1:], bad, strict=True) if not b]
     columns = list(zip(*good, strict=True)) if good else [()] * width
     frame = pd.DataFrame({name: pd.array(list(col), dtype="str")
-                          for name, col in zip(_unique(header), columns, strict=True)})
-    raw = [delimiter.join(r) for r, bad in zip(records[1:], ragged, strict=True) if bad]
-    return RawTable(frame=frame, rows=rows[~ragged],
-                    broken=_broken(rows[ragged], list(lengths[ragged]), raw, width))
+                          for name, col in zip(unique_names(header), columns, strict=True)})
+    reasons = [LONG_CELL if is_long else f"{n} cells where the header has {width}"
+               for n, is_long in zip(lengths[bad], long[bad], strict=True)]
+    raw = [_clip(delimiter.join(r)) for r, b in zip(records[1:], bad, strict=True) if b]
+    broken = pd.DataFrame({"row": [*rows[bad], *(line for line, _ in failures)],
+                           "reason": [*reasons, *(why for _, why in failures)],
+                           "raw": [*raw, *([""] * len(failures))]})
+    return RawTable(frame=frame, rows=rows[~bad], broken=broken)
+
+
+def _csv_failure(message: str) -> str:
+    if "field larger than field limit" in message:
+        return LONG_CELL
+    if "unexpected end of data" in message:
+        return "the file ends inside a quoted cell (cut off?): this record is incomplete"
+    return f"broken CSV quoting ({message})"
+
+
+def _clip(text: str) -> str:
+    # The rejects report shows what a broken record held, not a megabyte of it.
+    return text if len(text) <= 1_000 else text[:1_000] + "…"
 
 
 def _well_quoted(line: str, delimiter: str) -> bool:
@@ -194,15 +248,31 @@ def read_xlsx_table(data: bytes) -> RawTable:
 
     Whole numbers are written without `.0`, other numbers as Python writes them (shortest
     exact form), date cells as `YYYY-MM-DD` (with ` HH:MM:SS` when they have a time), text as is
-    (leading zeros kept). Sheet rows are row numbers.
+    (leading zeros kept). Sheet rows are row numbers. Streamed (openpyxl read-only), after the
+    parts' sizes and the sheet's declared dimension were checked against the caps above.
     """
+    check_workbook(data)
+    records: list[list[str]] = []
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        records = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and out-of-range date serials: the cells still read.
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = workbook.worksheets[0]
+            sheet.reset_dimensions()  # rows are not padded to a declared (maybe false) width
+            for row in sheet.iter_rows(values_only=True):
+                if len(records) > MAX_XLSX_ROWS:
+                    raise UnreadableSourceError(
+                        f"workbook with more than {MAX_XLSX_ROWS:,} rows: split it or export "
+                        "it as CSV")
+                records.append([cell_text(v) for v in row[:MAX_XLSX_COLUMNS]])
+            workbook.close()
+    except UnreadableSourceError:
+        raise
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise UnreadableSourceError(f"unreadable XLSX workbook: {error}") from None
+        raise UnreadableSourceError(
+            f"unreadable XLSX workbook ({type(error).__name__}): save it again from the "
+            "spreadsheet program, or as CSV") from None
     if not records:
         raise UnreadableSourceError("empty workbook: no header and no rows")
     header = records[0]
@@ -213,12 +283,62 @@ def read_xlsx_table(data: bytes) -> RawTable:
     # Trailing formatted-but-empty rows are not records.
     while body and not any(c.strip() for c in body[-1]):
         body.pop()
-    columns = list(zip(*body, strict=True)) if body else [()] * width
+    rows = np.arange(FIRST_RECORD_ROW, FIRST_RECORD_ROW + len(body))
+    long = np.fromiter((max(map(len, r), default=0) > MAX_CELL_CHARS for r in body), dtype=bool,
+                       count=len(body))
+    good = [r for r, is_long in zip(body, long, strict=True) if not is_long]
+    columns = list(zip(*good, strict=True)) if good else [()] * width
     frame = pd.DataFrame({name: pd.array(list(col), dtype="str")
-                          for name, col in zip(_unique([h.strip() for h in header]), columns,
-                                               strict=True)})
-    rows = np.arange(FIRST_RECORD_ROW, FIRST_RECORD_ROW + len(frame))
-    return skip_hxl_row(RawTable(frame=frame, rows=rows))
+                          for name, col in zip(unique_names([h.strip() for h in header]),
+                                               columns, strict=True)})
+    broken = pd.DataFrame({"row": rows[long], "reason": [LONG_CELL] * int(long.sum()),
+                           "raw": [""] * int(long.sum())})
+    return skip_hxl_row(RawTable(frame=frame, rows=rows[~long], broken=broken))
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:[A-Z]+\d+:)?([A-Z]+)(\d+)\"")
+
+
+def check_workbook(data: bytes) -> None:
+    """Refuse a workbook whose parts or declared sheet size pass the caps, before parsing it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            for info in infos:
+                cap = (MAX_XLSX_STRINGS_BYTES if info.filename.endswith("sharedStrings.xml")
+                       else MAX_XLSX_PART_BYTES)
+                if info.file_size > cap:
+                    raise UnreadableSourceError(
+                        f"workbook part {info.filename[:60]!r} unpacks to {info.file_size:,} "
+                        f"bytes (at most {cap:,}): a zip bomb, or a sheet too big for XLSX; "
+                        "export it as CSV")
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    with archive.open(info) as part:
+                        _check_dimension(part.read(4096))
+    except UnreadableSourceError:
+        raise
+    except Exception as error:  # zipfile: BadZipFile, damaged headers, unsupported methods
+        raise UnreadableSourceError(
+            f"damaged XLSX workbook ({type(error).__name__}): save it again, or as CSV") from None
+
+
+def _check_dimension(head: bytes) -> None:
+    found = _DIMENSION.search(head)
+    if not found:
+        return
+    letters, digits = found.group(1), found.group(2)
+    column = 0
+    for letter in letters[:4].decode("ascii"):
+        column = column * 26 + ord(letter) - 64
+    if len(digits) > 8 or int(digits) > MAX_XLSX_ROWS + 1:
+        raise UnreadableSourceError(
+            f"workbook declares {int(digits[:12]):,} rows (at most {MAX_XLSX_ROWS:,}): split it "
+            "or export it as CSV")
+    if len(letters) > 3 or column > MAX_XLSX_COLUMNS:
+        raise UnreadableSourceError(
+            f"workbook declares more than {MAX_XLSX_COLUMNS:,} columns: not a table this tool "
+            "reads")
 
 
 def cell_text(value: object) -> str:
@@ -233,7 +353,7 @@ def cell_text(value: object) -> str:
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            return ""
+            return repr(value)  # "inf", "nan": not a number validation accepts
         return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):
@@ -246,7 +366,8 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _unique(names: list[str]) -> list[str]:
+def unique_names(names: list[str]) -> list[str]:
+    """Return `names` with repeats numbered (`notes`, `notes.1`), as pandas reads a header."""
     seen: dict[str, int] = {}
     out = []
     for name in names:

@@ -104,8 +104,8 @@ def test_unknown_header_names_the_missing_columns_of_the_closest_format():
     (b"", "empty file"),
     (b"  \n\n", "empty file"),
     (b"event_id,event_date\n\x81\x8d\xff\n", "not UTF-8"),
-    (b'event_id,event_date,latitude,longitude\n"A,2023-01-01,15,-3\n', "broken CSV"),
-    (b"PK\x03\x04not really a workbook", "XLSX"),
+    (b'"event_id,event_date,latitude,longitude\nA,2023-01-01,15,-3\n', "broken CSV header"),
+    (b"PK\x03\x04not really a workbook", "damaged ZIP archive or XLSX"),
     (b"PAR1 not really parquet", "Parquet"),
     (b'{"type": "FeatureCollection"', "GeoJSON"),
 ])
