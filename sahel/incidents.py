@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
 
 from sahel.datasets import EARLIER_IMPORTS, SHIPPED_DIR, demo_name
 from sahel.schema import conform, empty_incidents
-from sahel.store import IncidentStore, default_store_dir
+from sahel.store import IncidentStore, StoreUnreadable, default_store_dir, read_stored
+from sahel.stored_rows import LoadReport, SkippedRow, sound_rows
 
-__all__ = ["SHIPPED_DIR", "load_incidents", "load_shipped"]
+__all__ = ["SHIPPED_DIR", "LoadedIncidents", "load_incidents", "load_incidents_checked",
+           "load_shipped", "load_shipped_checked"]
+
+
+class LoadedIncidents(NamedTuple):
+    """The incidents that loaded and the report of the stored rows that did not."""
+
+    incidents: gpd.GeoDataFrame
+    report: LoadReport
 
 
 def load_shipped(directory: Path = SHIPPED_DIR) -> gpd.GeoDataFrame:
@@ -19,29 +29,50 @@ def load_shipped(directory: Path = SHIPPED_DIR) -> gpd.GeoDataFrame:
 
     Each file is a demonstration dataset: its rows carry `dataset_name` `demo: …`.
     """
-    files = sorted(directory.glob("*.parquet"))
-    if not files:
-        return empty_incidents()
-    parts = []
-    for file in files:
-        frame = pd.read_parquet(file)
+    return load_shipped_checked(directory).incidents
+
+
+def load_shipped_checked(directory: Path = SHIPPED_DIR) -> LoadedIncidents:
+    """Return the shipped incidents and what was skipped: unreadable rows, or a whole file."""
+    parts, report = [], LoadReport()
+    for file in sorted(directory.glob("*.parquet")):
+        try:
+            frame = read_stored(file)
+        except StoreUnreadable:
+            report += LoadReport((SkippedRow(file.name, -1, "", "not a readable Parquet file"),))
+            continue
         name = pd.Series(demo_name(file.name), index=frame.index)
         given = frame["dataset_name"] if "dataset_name" in frame.columns else name
         frame["dataset_name"] = given.where(given.notna() & given.ne(""), name)
-        parts.append(frame)
-    return conform(pd.concat(parts, ignore_index=True))
+        found = sound_rows(frame, file.name)
+        parts.append(found.incidents)
+        report += found.report
+    parts = [p for p in parts if len(p)]
+    return LoadedIncidents(conform(pd.concat(parts, ignore_index=True)) if parts
+                           else empty_incidents(), report)
 
 
 def load_incidents(store_dir: str | Path | None = None) -> gpd.GeoDataFrame:
     """Return shipped + stored incidents, one row per event_id (the store's version wins).
 
-    Stored rows written before rows carried a dataset name belong to "imported earlier".
+    Stored rows written before rows carried a dataset name belong to "imported earlier". Rows
+    that cannot be read are left out (see `load_incidents_checked` for which and why).
     """
-    stored = IncidentStore(store_dir if store_dir is not None else default_store_dir()).load()
+    return load_incidents_checked(store_dir).incidents
+
+
+def load_incidents_checked(store_dir: str | Path | None = None) -> LoadedIncidents:
+    """Return shipped + stored incidents and the report of the stored rows left out.
+
+    Raises `store.StoreUnreadable` (a `StoreError`) when the store file is not Parquet at all.
+    """
+    store = IncidentStore(store_dir if store_dir is not None else default_store_dir())
+    stored = store.load()
     stored["dataset_name"] = stored["dataset_name"].fillna(EARLIER_IMPORTS)
-    shipped = load_shipped()
+    shipped, shipped_report = load_shipped_checked()
+    report = shipped_report + store.last_report
     parts = [p for p in (shipped, stored) if len(p)]
     if not parts:
-        return empty_incidents()
+        return LoadedIncidents(empty_incidents(), report)
     combined = pd.concat(parts, ignore_index=True)
-    return conform(combined.drop_duplicates("event_id", keep="last"))
+    return LoadedIncidents(conform(combined.drop_duplicates("event_id", keep="last")), report)

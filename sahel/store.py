@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import re
+import secrets
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +30,7 @@ from sahel.datasets import REGISTRY_FILE, check_import_name, read_registry, regi
 from sahel.export import neutralise_cell
 from sahel.schema import COLUMN_NAMES, conform, empty_incidents
 from sahel.sources.canonical import write_geoparquet
+from sahel.stored_rows import LoadReport, sound_rows
 
 if TYPE_CHECKING:
     from sahel.sources import ImportResult
@@ -43,6 +46,10 @@ DELETIONS_FILE = "deletions.parquet"
 REMOVALS_FILE = "removals.jsonl"
 REJECTS_DIR = "rejects"
 TOMBSTONE_COLUMNS: tuple[str, ...] = ("event_id", "deleted_timestamp", "file", "recorded_at")
+# Temporary files of the atomic writes: `.<target stem>-<pid>-<random>.tmp` beside the target.
+TEMPORARY = re.compile(r"\.(?:incidents|datasets|deletions)-.*\.tmp")
+# Without a lock (Windows) a temporary file is only taken as left by a dead writer after this.
+STALE_SECONDS = 600
 
 
 def default_store_dir() -> Path:
@@ -52,7 +59,15 @@ def default_store_dir() -> Path:
 
 
 class StoreError(OSError):
-    """The store directory cannot be created or written; the message is for people."""
+    """The store cannot be created, read or written; the message is one sentence for people."""
+
+
+class StoreUnreadable(StoreError):
+    """A store file (or a shipped one) is not Parquet at all: truncated, overwritten, garbage."""
+
+
+class RowsRefused(StoreError, ValueError):
+    """Rows were refused because storing them would break every later load (e.g. bad claims)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +76,9 @@ class AddSummary:
 
     `added` new event_ids; `updated` rows replaced by a newer revision; `unchanged` rows already
     there (same revision); `older` rows older than the stored revision (not written); `held_back`
-    rows a recorded deletion holds back; `dataset` the dataset name the written rows carry.
+    rows a recorded deletion holds back; `dataset` the dataset name the written rows carry;
+    `set_aside` stored rows this version cannot read (written by an older one), removed from the
+    store and saved under `rejects/` (see `IncidentStore.load`).
     """
 
     added: int
@@ -70,6 +87,7 @@ class AddSummary:
     older: int = 0
     held_back: int = 0
     dataset: str = ""
+    set_aside: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +109,8 @@ class IncidentStore:
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
+        self.last_report = LoadReport()
+        self.set_aside_report: Path | None = None
 
     @property
     def path(self) -> Path:
@@ -100,25 +120,39 @@ class IncidentStore:
     def load(self) -> gpd.GeoDataFrame:
         """Return every stored incident (an empty canonical frame when nothing is stored).
 
-        Ids are trimmed of surrounding spaces (older versions kept them), one row per id.
+        Ids are trimmed of surrounding spaces (older versions kept them), one row per id. A row
+        this version cannot read (see `stored_rows.sound_rows`) is skipped, never raised, and
+        reported in `last_report`; a file that is not Parquet raises StoreUnreadable.
         """
+        frame, self.last_report, _ = self._load_checked()
+        return frame
+
+    def _load_checked(self) -> tuple[gpd.GeoDataFrame, LoadReport, pd.DataFrame]:
         if not self.path.exists():
-            return empty_incidents()
-        # Read as plain columns: conform rebuilds the points from longitude/latitude, so decoding
-        # the stored WKB too doubled the work (0.27 s for 100,000 incidents).
-        frame = conform(pd.read_parquet(self.path))
+            return empty_incidents(), LoadReport(), pd.DataFrame()
+        found = sound_rows(read_stored(self.path), STORE_FILE)
+        frame = found.incidents
         frame["event_id"] = frame["event_id"].str.strip()
-        return _newest_per_id(frame)
+        return _newest_per_id(frame), found.report, found.unsound
+
+    def _load_for_writing(self) -> tuple[gpd.GeoDataFrame, int]:
+        """Under the lock: the stored rows; unreadable ones are saved under rejects/ and dropped."""
+        frame, self.last_report, unsound = self._load_checked()
+        if len(unsound):
+            self.set_aside_report = self._write_report(unsound, "stored-rows", "unreadable")
+            self._write(frame)
+        return frame, len(unsound)
 
     def load_columns(self, columns: list[str]) -> pd.DataFrame:
         """Return some stored columns only (missing ones empty); ids trimmed, one row per id."""
         if not self.path.exists():
             return pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
-        present = set(pq.read_schema(self.path).names)
-        frame = pd.read_parquet(self.path, columns=[c for c in columns if c in present])
+        frame = read_stored(self.path, columns)
         for column in columns:
             if column not in frame.columns:
                 frame[column] = pd.Series(None, index=frame.index, dtype="str")
+            elif not pd.api.types.is_string_dtype(frame[column].dtype):
+                frame[column] = frame[column].astype("object").map(_text_or_none).astype("str")
         frame["event_id"] = frame["event_id"].str.strip()
         return frame.drop_duplicates("event_id", keep="last")[columns]
 
@@ -129,8 +163,9 @@ class IncidentStore:
         neither row has a timestamp the latest import wins if the content differs. A row whose
         id was deleted (see `apply_deletions`) comes back only as a revision newer than the
         deletion.
+        Raises RowsRefused for rows that could not be loaded back (invalid claims, no id…).
         """
-        incoming = _prepare(conform(incidents))
+        incoming = _prepare(_refuse_unsound(incidents))
         with self._locked():
             summary = self._merge_in(incoming)
         return summary
@@ -144,7 +179,7 @@ class IncidentStore:
         dataset = check_import_name(name if name is not None else result.source_name)
         if result.kept == 0:
             return AddSummary(0, 0, 0, dataset=dataset)  # a failed file is no dataset
-        incoming = _prepare(result.incidents.assign(dataset_name=dataset))
+        incoming = _prepare(_refuse_unsound(result.incidents.assign(dataset_name=dataset)))
         types = incoming["dataset"].dropna().value_counts().index.tolist() or [result.format]
         record = {"file": result.source_name, "format": result.format, "source_types": types,
                   "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -169,7 +204,7 @@ class IncidentStore:
         listed = listed.groupby("event_id", sort=False)["deleted_timestamp"].max()
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._locked():
-            current = self.load()
+            current, _ = self._load_for_writing()
             deleted_at = current["event_id"].map(listed)
             doomed = deleted_at.notna() & ~(current["timestamp"] > deleted_at).fillna(False)
             doomed = doomed.astype(bool)
@@ -192,7 +227,7 @@ class IncidentStore:
                                  "deleted_timestamp": pd.Series([], dtype="Int64"),
                                  "file": pd.Series([], dtype="str"),
                                  "recorded_at": pd.Series([], dtype="str")})
-        return pd.read_parquet(path)
+        return read_stored(path, list(TOMBSTONE_COLUMNS))
 
     def remove_dataset_rows(self, name: str, match_unnamed: bool = False) -> int:
         """Remove the rows of dataset `name` and its registry entry; log them; return how many.
@@ -201,7 +236,7 @@ class IncidentStore:
         """
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._locked():
-            current = self.load()
+            current, _ = self._load_for_writing()
             names = current["dataset_name"]
             doomed = (names == name).fillna(False).astype(bool)
             if match_unnamed:
@@ -247,11 +282,12 @@ class IncidentStore:
     def _merge_in(self, incoming: gpd.GeoDataFrame, dataset: str = "") -> AddSummary:
         tombstones = self.load_tombstones()
         incoming, held_back = _hold_back(incoming, tombstones)
-        merged, summary = _merge(self.load(), incoming)
+        current, set_aside = self._load_for_writing()
+        merged, summary = _merge(current, incoming)
         if merged is not None:
             self._write(merged)
         return AddSummary(summary.added, summary.updated, summary.unchanged, summary.older,
-                          held_back, dataset)
+                          held_back, dataset, set_aside)
 
     def _log_removals(self, rows: pd.DataFrame, cause: str, source: str, when: str) -> None:
         columns = rows[["event_id", "dataset_name", "timestamp"]].reset_index(drop=True)
@@ -268,8 +304,7 @@ class IncidentStore:
 
     def _replace(self, target: Path, write: Callable[[BinaryIO], Any]) -> None:
         self._make_directory()
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{target.stem}-",
-                                             suffix=".tmp")
+        handle, temporary = _create_temporary(self.directory, target.stem)
         try:
             with os.fdopen(handle, "wb") as stream:
                 write(stream)
@@ -299,14 +334,80 @@ class IncidentStore:
     def _locked(self) -> Iterator[None]:
         self._make_directory()
         if fcntl is None:
+            remove_stale_temporaries(self.directory, locked=False)
             yield
             return
         with open(self.directory / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
+                remove_stale_temporaries(self.directory, locked=True)
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def read_stored(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Return the canonical columns (or `columns`) a Parquet file holds, as plain columns.
+
+    Raises StoreUnreadable, one sentence, when the file is not Parquet (cut short, garbage).
+    """
+    wanted = list(COLUMN_NAMES) if columns is None else columns
+    try:
+        present = set(pq.read_schema(path).names)
+        # Plain columns: conform rebuilds the points from longitude/latitude, so decoding the
+        # stored WKB too doubled the work (0.27 s for 100,000 incidents).
+        table = pq.read_table(path, columns=[c for c in wanted if c in present])
+        return table.to_pandas()
+    except (pa.ArrowException, OSError, ValueError, TypeError) as error:
+        detail = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        raise StoreUnreadable(
+            f"{path} cannot be read as Parquet ({detail}): it was cut short or overwritten; "
+            "move it aside (the store then starts without it) and import your files "
+            "again") from None
+
+
+def remove_stale_temporaries(directory: Path, locked: bool) -> list[Path]:
+    """Remove the temporary files writers killed mid-write left in the store; return them.
+
+    Holding the store lock, every one is stale (writers hold it while writing); without a lock,
+    only those untouched for STALE_SECONDS.
+    """
+    removed = []
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for path in directory.iterdir():
+            if not TEMPORARY.fullmatch(path.name):
+                continue
+            with contextlib.suppress(OSError):
+                if locked or now - path.stat().st_mtime > STALE_SECONDS:
+                    path.unlink()
+                    removed.append(path)
+    return removed
+
+
+def _create_temporary(directory: Path, stem: str) -> tuple[int, str]:
+    # Not mkstemp: its files are 0600, so a dashboard running as another user could not read
+    # the store. Created like any file instead, 0666 less the umask (0644 under umask 022).
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        path = directory / f".{stem}-{os.getpid()}-{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(path, flags, 0o666), str(path)
+        except FileExistsError:
+            continue
+
+
+def _refuse_unsound(incidents: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return the incidents conformed, or raise RowsRefused if a row could not be loaded back."""
+    found = sound_rows(incidents, "incoming")
+    if len(found.report):
+        raise RowsRefused(f"not stored: {len(found.report)} of {len(incidents)} rows could not "
+                          f"be read back: {found.report.reasons_text()}")
+    return found.incidents
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def is_in(values: pd.Series | pd.Index, pool: pd.Series | pd.Index) -> np.ndarray:

@@ -1,4 +1,7 @@
 import json
+import os
+import stat
+import time
 
 import pandas as pd
 import pytest
@@ -7,7 +10,15 @@ from sahel import store as store_module
 from sahel.datasets import DatasetError, read_registry
 from sahel.schema import conform
 from sahel.sources import ImportResult
-from sahel.store import AddSummary, DeletionSummary, IncidentStore, StoreError, default_store_dir
+from sahel.store import (
+    AddSummary,
+    DeletionSummary,
+    IncidentStore,
+    RowsRefused,
+    StoreError,
+    StoreUnreadable,
+    default_store_dir,
+)
 
 
 def incidents(*rows: dict):
@@ -227,3 +238,88 @@ def test_a_store_whose_parent_folder_is_missing_is_a_clear_error(tmp_path):
     store = IncidentStore(tmp_path / "no" / "such" / "store")
     with pytest.raises(StoreError, match="its parent folder does not exist"):
         store.add(incidents({"event_id": "A"}))
+
+
+def test_add_refuses_rows_that_could_not_be_loaded_back(tmp_path):
+    # The second line of defence: what validation should have rejected never reaches the disk.
+    store = IncidentStore(tmp_path)
+    bad = incidents({"event_id": "A"}, {"event_id": "B", "claims": "{not json"})
+    with pytest.raises(RowsRefused, match=r"1 of 2 rows .*claims is not valid JSON \(1\)"):
+        store.add(bad)
+    with pytest.raises(StoreError):
+        store.add_import(import_result("a.csv", {"event_id": "A", "claims": "[1,2]"}))
+    assert not store.path.exists()
+
+
+@pytest.mark.parametrize("locked", [True, False])
+def test_temporary_files_left_by_a_killed_writer_are_removed_on_the_next_write(
+        tmp_path, monkeypatch, locked):
+    if not locked:  # no advisory locks (Windows): only temporary files older than 10 minutes
+        monkeypatch.setattr(store_module, "fcntl", None)
+    store = IncidentStore(tmp_path)
+    store.add(incidents({"event_id": "A"}))
+    left = [tmp_path / ".incidents-4242-0a1b2c.tmp", tmp_path / ".datasets-4242-ffff.tmp",
+            tmp_path / ".deletions-17-x.tmp"]
+    fresh = tmp_path / ".incidents-4243-fresh.tmp"
+    other = tmp_path / ".notes-1.tmp"  # not ours: stays
+    for path in [*left, fresh, other]:
+        path.write_bytes(b"PAR1 half written")
+    for path in left:
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    store.add(incidents({"event_id": "B"}))
+    assert not any(path.exists() for path in left)
+    assert fresh.exists() is not locked  # holding the lock, no writer can be mid-write
+    assert other.exists()
+    assert sorted(store.load()["event_id"]) == ["A", "B"]
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_store_files_follow_the_umask(tmp_path, umask, mode):
+    # A dashboard running as another user reads the store: not mkstemp's 0600.
+    previous = os.umask(umask)
+    try:
+        store = IncidentStore(tmp_path / "store")
+        store.add_import(import_result("mali.csv", {"event_id": "A"}))
+        store.apply_deletions(deletions(("A", 1000)), "deleted.csv")
+    finally:
+        os.umask(previous)
+    for name in ("incidents.parquet", "datasets.json", "deletions.parquet"):
+        assert stat.S_IMODE((tmp_path / "store" / name).stat().st_mode) == mode, name
+
+
+@pytest.mark.parametrize("content", [b"", b"not parquet at all", b"PAR1\x00\x00PAR1"])
+def test_a_store_file_that_is_not_parquet_is_one_typed_error(tmp_path, content):
+    store = IncidentStore(tmp_path)
+    store.path.write_bytes(content)
+    with pytest.raises(StoreUnreadable, match="cannot be read as Parquet .*move it aside"):
+        store.load()
+    with pytest.raises(StoreError):
+        store.add(incidents({"event_id": "A"}))
+    assert store.path.read_bytes() == content  # never overwritten by a write that cannot merge
+
+
+def test_a_cut_short_store_file_is_one_typed_error(tmp_path):
+    store = IncidentStore(tmp_path)
+    store.add(incidents({"event_id": "A"}, {"event_id": "B"}))
+    data = store.path.read_bytes()
+    store.path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(StoreUnreadable):
+        store.load()
+
+
+def test_unreadable_stored_rows_are_skipped_then_set_aside_by_the_next_write(tmp_path):
+    store = IncidentStore(tmp_path)
+    store.add(incidents({"event_id": "A"}, {"event_id": "B"}))
+    table = pd.read_parquet(store.path)
+    table.loc[1, "claims"] = '{"by": "x"}'  # an older version stored it unchecked
+    table.to_parquet(store.path)
+    assert store.load()["event_id"].tolist() == ["A"]
+    assert store.last_report.message() == (
+        "1 stored row was skipped (incidents.parquet): claims is not a JSON list (1)")
+    assert store.last_report.skipped[0].event_id == "B"
+    summary = store.add(incidents({"event_id": "C"}))
+    assert (summary.added, summary.set_aside) == (1, 1)
+    assert sorted(store.load()["event_id"]) == ["A", "C"] and not len(store.last_report)
+    saved = pd.read_csv(store.set_aside_report, encoding="utf-8-sig")
+    assert saved[["event_id", "claims", "skipped_because"]].values.tolist() == [
+        ["B", '{"by": "x"}', "claims is not a JSON list"]]
