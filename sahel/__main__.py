@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 
@@ -55,8 +54,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    with contextlib.suppress(OSError):
-        print(f"python -m sahel: {message}", file=sys.stderr)
+    from sahel.cli import warn
+
+    warn(f"python -m sahel: {message}")
 
 
 if __name__ == "__main__":

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 import time
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sahel.store import DELETIONS_FILE, IncidentStore, default_store_dir
+from sahel.store import DELETIONS_FILE, IncidentStore, RowsRefused, default_store_dir
 
 if TYPE_CHECKING:
     from sahel.sources import ImportResult
@@ -22,6 +23,11 @@ EXIT_UNREADABLE = 2
 EXIT_FAILED = 2
 TOP_UNKNOWN_ACTORS = 20
 TOP_REASONS = 3
+# What a terminal would act on rather than show: C0 and C1 controls (ESC starts escape codes),
+# DEL, bidi embeddings, overrides and isolates (they reorder the rest of the line), line and
+# paragraph separators, and the lone surrogates an undecodable file name is read with.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                         "\ud800-\udfff]")
 
 IMPORT_DESCRIPTION = """\
 Read each file (ACLED export, UCDP GED/Candidate, or this project's canonical CSV, GeoJSON or
@@ -139,7 +145,7 @@ def run_import(args: argparse.Namespace) -> int:
 
     out = Output()
     if not args.files and not args.deletions:
-        print("import: name at least one FILE or --deletions FILE", file=sys.stderr)
+        warn("import: name at least one FILE or --deletions FILE")
         return EXIT_UNREADABLE
     if args.name is not None:
         from sahel.datasets import DatasetError, check_import_name
@@ -147,7 +153,7 @@ def run_import(args: argparse.Namespace) -> int:
         try:
             args.name = check_import_name(args.name)
         except DatasetError as error:
-            print(f"import: --name: {error}", file=sys.stderr)
+            warn(f"import: --name: {error}")
             return EXIT_UNREADABLE
     store = IncidentStore(args.store or default_store_dir())
     status = EXIT_OK
@@ -159,11 +165,16 @@ def run_import(args: argparse.Namespace) -> int:
         try:
             result = read_incidents(path)
         except SourceError as error:
-            print(f"{path}: not imported: {error}", file=sys.stderr)
+            warn(f"{path}: not imported: {error}")
             status = EXIT_UNREADABLE
             continue
         written = time.perf_counter()
-        summary = store.add_import(result, args.name)
+        try:
+            summary = store.add_import(result, args.name)
+        except RowsRefused as error:
+            warn(f"{path}: {error}")
+            status = EXIT_FAILED
+            continue
         result.timings["store"] = time.perf_counter() - written
         dataset = "" if result.failed else f' → dataset "{summary.dataset}"'
         out.line(f"{path}: {result.format} ({result.container}){dataset}")
@@ -173,6 +184,10 @@ def run_import(args: argparse.Namespace) -> int:
         out.line(f"  store: {summary.added} added, {summary.updated} updated, "
                  f"{summary.unchanged} unchanged, {summary.older} older than stored{held} "
                  f"({store.path})")
+        if summary.set_aside:
+            out.line(f"  store: {plural(summary.set_aside, 'stored row')} this version cannot "
+                     f"read removed ({store.last_report.reasons_text()}); saved in "
+                     f"{store.set_aside_report}")
         for warning in result.warnings:
             out.line(f"  warning: {warning}")
         _report_unresolved(store, result, out)
@@ -184,8 +199,8 @@ def run_import(args: argparse.Namespace) -> int:
         if result.failed:
             reasons = "; ".join(f"{kind} ({count})" for kind, count in
                                 result.top_reasons(TOP_REASONS))
-            print(f"{path}: failed: no row kept of {result.rows_read}"
-                  + (f"; commonest reasons: {reasons}" if reasons else ""), file=sys.stderr)
+            warn(f"{path}: failed: no row kept of {result.rows_read}"
+                 + (f"; commonest reasons: {reasons}" if reasons else ""))
             status = EXIT_FAILED
     return out.finish(status)
 
@@ -197,7 +212,7 @@ def _apply_deletions(store: IncidentStore, path: Path, out: Output) -> bool:
     try:
         listed = read_deletions(path)
     except SourceError as error:
-        print(f"{path}: deletions not applied: {error}", file=sys.stderr)
+        warn(f"{path}: deletions not applied: {error}")
         return False
     summary = store.apply_deletions(listed.deletions, listed.name)
     out.line(f"{path}: deletions list, {summary.listed} event ids")
@@ -234,7 +249,7 @@ def run_datasets(args: argparse.Namespace) -> int:
         try:
             removed = remove_dataset(args.remove, store.directory)
         except DatasetError as error:
-            print(f"datasets: {error}", file=sys.stderr)
+            warn(f"datasets: {error}")
             return EXIT_UNREADABLE
         out.line(f'removed dataset "{args.remove}": {plural(removed, "row")} '
                  f"(recorded in {store.removals_log})")
@@ -273,7 +288,7 @@ class Output:
         if self.closed:
             return
         try:
-            print(text, flush=True)
+            print(printable(text), flush=True)
         except BrokenPipeError:
             self.closed = True
             silence_stdout()
@@ -288,6 +303,26 @@ class Output:
         return status or EXIT_OUTPUT_CLOSED
 
 
+def printable(text: object) -> str:
+    """Return `text` with what a terminal would act on escaped (ESC as \\x1b, U+202E as \\u202e).
+
+    Every line the CLI prints goes through here: file names, dataset and actor names, reasons
+    and messages all come from files someone else may have written.
+    """
+    return UNPRINTABLE.sub(_escape, str(text))
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def warn(text: str) -> None:
+    """Print one line on standard error, made printable; nothing if stderr is gone."""
+    with contextlib.suppress(OSError):
+        print(printable(text), file=sys.stderr, flush=True)
+
+
 def silence_stdout() -> None:
     """Point standard output at the null device, so nothing more fails on a closed pipe."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
@@ -300,7 +335,7 @@ def run_export(args: argparse.Namespace) -> int:
     """Write the filtered incidents as CSV (the dashboard's download) and say how many."""
     from sahel.datasets import DEMO_PREFIX
     from sahel.export import to_csv_bytes
-    from sahel.incidents import load_incidents
+    from sahel.incidents import load_incidents_checked
     from sahel.query import (
         IncidentQuery,
         describe,
@@ -309,7 +344,9 @@ def run_export(args: argparse.Namespace) -> int:
         unknown_names,
     )
 
-    incidents = load_incidents(args.store)
+    incidents, report = load_incidents_checked(args.store)
+    if len(report):
+        warn(f"export: warning: {report.message()}")
     has_user_data = bool((~incidents["dataset_name"].fillna("").str.startswith(DEMO_PREFIX)
                           ).any())
     query = normalise_query(IncidentQuery(
@@ -323,7 +360,7 @@ def run_export(args: argparse.Namespace) -> int:
     unknown = unknown_names(query, incidents)
     if unknown:
         for name in unknown:
-            print(f"export: {name.message()}", file=sys.stderr)
+            warn(f"export: {name.message()}")
         return EXIT_FAILED
     selected = filter_incidents(incidents, query)
     data = to_csv_bytes(selected)
@@ -339,7 +376,7 @@ def run_export(args: argparse.Namespace) -> int:
             print("export: output closed early (broken pipe)", file=sys.stderr)
         return EXIT_OUTPUT_CLOSED
     except OSError as error:
-        print(f"export: cannot write {args.csv}: {error.strerror or error}", file=sys.stderr)
+        warn(f"export: cannot write {args.csv}: {error.strerror or error}")
         return EXIT_FAILED
-    print(f"{len(selected)} incidents → {args.csv} · {describe(query)}", file=sys.stderr)
+    warn(f"{len(selected)} incidents → {args.csv} · {describe(query)}")
     return EXIT_OK

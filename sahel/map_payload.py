@@ -27,8 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sahel import actors
-from sahel.export import claims_text
-from sahel.schema import claims_from_json, claims_to_json
+from sahel.export import claim_line
+from sahel.schema import claims_from_json
 
 # Notes are left out of popups for big views: they would dominate the bytes sent to the browser.
 POPUP_NOTES_MAX_ROWS = 5000
@@ -44,6 +44,14 @@ TYPED_ARRAYS = {"u8": "<u1", "u16": "<u2", "u32": "<u4", "i32": "<i4", "f64": "<
 INT_KINDS = {"u8": (0, 2**8 - 1), "u16": (0, 2**16 - 1), "u32": (0, 2**32 - 1),
              "i32": (-(2**31), 2**31 - 1)}
 OTHER_COLOR = "#8c8c8c"
+# Text that can reorder what follows it on its line (a count "(50)" shown as "(05)"): right-to-
+# left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko, …) and the bidi controls (marks,
+# embeddings, overrides, isolates). A shown value holding any is isolated in <bdi>.
+BIDI_SENSITIVE = re.compile("[\u0590-\u08ff\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                            "\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff"
+                            "\U0001e800-\U0001efff]")
+# The explicit controls only: stripped from text that cannot hold markup (a title attribute).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Colours for groups the alias table does not know (colour-blind-safe Tableau 10 order).
 FALLBACK_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
                    "#ff9da7", "#9c755f", "#bab0ac")
@@ -225,9 +233,19 @@ def _id_parts(event_ids: pd.Series) -> tuple[np.ndarray, np.ndarray, list[list[A
 
 
 def claim_lines(claims_json: object) -> list[str]:
-    """Return one HTML-escaped readable line per claim ("who (role): kind n–m «words»")."""
-    return [html.escape(claims_text(claims_to_json([claim])))
-            for claim in claims_from_json(claims_json)]
+    """Return one HTML-escaped readable line per claim ("who (role): kind n–m «words»").
+
+    The claimant and the quoted words are isolated (`shown_html`), so a right-to-left name
+    cannot reorder the figure after it.
+    """
+    return [claim_line(claim, shown_html) for claim in claims_from_json(claims_json)]
+
+
+def shown_html(value: object) -> str:
+    """Return a data value as HTML text: escaped, and in <bdi> if it holds right-to-left text
+    or bidi controls (so it cannot reorder the text around it)."""
+    text = html.escape(str(value))
+    return f"<bdi>{text}</bdi>" if BIDI_SENSITIVE.search(text) else text
 
 
 def _facet(frame: pd.DataFrame, columns: tuple[str, ...],
@@ -274,6 +292,11 @@ def _taken_codes(codes: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, 
 
 
 def _text(values: pd.Series) -> pd.Series:
+    return values.astype("object").fillna("").map(shown_html)
+
+
+def _attribute_text(values: pd.Series) -> pd.Series:
+    # Goes into an attribute (href): escaped, no markup.
     return values.astype("object").fillna("").map(lambda v: html.escape(str(v)))
 
 
@@ -332,7 +355,7 @@ def _render_sources(u: pd.DataFrame) -> list[str]:
 def _render_links(u: pd.DataFrame) -> list[str]:
     # Only http(s) addresses become links (the browser wraps the source's name in <a href>).
     urls = u["source_url"].astype("object").fillna("")
-    return _text(urls).where(urls.str.match(r"https?://"), "").tolist()
+    return _attribute_text(urls).where(urls.str.match(r"https?://"), "").tolist()
 
 
 def _render_datasets(u: pd.DataFrame) -> list[str]:
@@ -384,8 +407,11 @@ def _group_legend(incidents: pd.DataFrame, legend_groups: pd.Series | None
     for k, name in enumerate(shown):
         info = known.get(name)
         shown_name = name or actors.UNKNOWN_ACTOR
-        legend.append({"name": html.escape(shown_name), "count": int(counts[name]),
-                       "label": html.escape(info.label if info else shown_name),
+        # The name is followed by its count in the legend; the label goes into a title
+        # attribute and the tooltip, where no markup can isolate it.
+        legend.append({"name": shown_html(shown_name), "count": int(counts[name]),
+                       "label": html.escape(BIDI_CONTROLS.sub("", info.label if info
+                                                              else shown_name)),
                        "color": _safe_color(info.color if info else _fallback_color(name, k))})
     codes = group.map({name: k for k, name in enumerate(shown)})
     if len(counts) > len(shown):

@@ -7,8 +7,10 @@ import pytest
 
 from sahel import PROJECT_ROOT as ROOT
 from sahel.__main__ import main
+from sahel.cli import printable
 from sahel.datasets import list_datasets
 from sahel.incidents import load_incidents
+from sahel.schema import conform
 from sahel.sources import read_incidents
 from sahel.store import IncidentStore
 
@@ -117,6 +119,10 @@ ACLED_HEADER = (
     "notes,fatalities,tags,timestamp")
 
 
+# ACLED revision times (Unix seconds, November 2023), in order.
+T1, T2, T3 = 1_700_000_000, 1_700_001_000, 1_700_002_000
+
+
 def acled_row(event_id: str, timestamp: int, fatalities: int = 1, date: str = "2023-11-24",
               actor1: str = "JNIM: Group for Support of Islam and Muslims") -> str:
     """A synthetic row in ACLED's current layout (never a real one)."""
@@ -140,9 +146,9 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize("order", [("new.csv", "old.csv"), ("old.csv", "new.csv")])
 def test_import_keeps_the_newest_revision_whatever_the_order(tmp_path, capsys, order):
-    write_acled(tmp_path / "new.csv", acled_row("MLI1", 2000, fatalities=9))
-    write_acled(tmp_path / "old.csv", acled_row("MLI1", 1000, fatalities=1),
-                acled_row("MLI2", 1000))
+    write_acled(tmp_path / "new.csv", acled_row("MLI1", T2, fatalities=9))
+    write_acled(tmp_path / "old.csv", acled_row("MLI1", T1, fatalities=1),
+                acled_row("MLI2", T1))
     store = tmp_path / "store"
     code, out, _ = run(capsys, "import", *(str(tmp_path / f) for f in order), "--store",
                        str(store))
@@ -155,7 +161,7 @@ def test_import_keeps_the_newest_revision_whatever_the_order(tmp_path, capsys, o
 
 
 def test_import_names_the_dataset(tmp_path, capsys):
-    path = write_acled(tmp_path / "export.csv", acled_row("MLI1", 1000))
+    path = write_acled(tmp_path / "export.csv", acled_row("MLI1", T1))
     code, out, _ = run(capsys, "import", str(path), "--name", "Mali 2023", "--store",
                        str(tmp_path / "s"))
     assert code == 0 and 'acled (csv) → dataset "Mali 2023"' in out
@@ -166,11 +172,11 @@ def test_import_names_the_dataset(tmp_path, capsys):
 
 def test_import_applies_deletions_before_the_files(tmp_path, capsys):
     store = str(tmp_path / "store")
-    write_acled(tmp_path / "a.csv", acled_row("MLI1", 1000), acled_row("MLI2", 1000),
-                acled_row("MLI3", 3000))
+    write_acled(tmp_path / "a.csv", acled_row("MLI1", T1), acled_row("MLI2", T1),
+                acled_row("MLI3", T3))
     run(capsys, "import", str(tmp_path / "a.csv"), "--store", store)
     deleted = tmp_path / "deleted.csv"
-    deleted.write_text("event_id_cnty,deleted_timestamp\nMLI1,2000\nMLI3,2000\nBFA9,2000\n",
+    deleted.write_text(f"event_id_cnty,deleted_timestamp\nMLI1,{T2}\nMLI3,{T2}\nBFA9,{T2}\n",
                        encoding="utf-8")
     code, out, _ = run(capsys, "import", "--deletions", str(deleted), str(tmp_path / "a.csv"),
                        "--store", store)
@@ -185,10 +191,10 @@ def test_import_applies_deletions_before_the_files(tmp_path, capsys):
 
 def test_a_file_with_no_row_kept_fails_with_its_commonest_reasons(tmp_path, capsys):
     path = write_acled(tmp_path / "resaved.csv",
-                       acled_row("MLI1", 1000, date="the 24th"),
-                       acled_row("MLI2", 1000, date="someday"),
-                       acled_row("MLI3", 1000, date=""))
-    good = write_acled(tmp_path / "good.csv", acled_row("MLI4", 1000))
+                       acled_row("MLI1", T1, date="the 24th"),
+                       acled_row("MLI2", T1, date="someday"),
+                       acled_row("MLI3", T1, date=""))
+    good = write_acled(tmp_path / "good.csv", acled_row("MLI4", T1))
     code, out, err = run(capsys, "import", str(path), str(good), "--store",
                          str(tmp_path / "s"))
     assert code == 2
@@ -200,8 +206,8 @@ def test_a_file_with_no_row_kept_fails_with_its_commonest_reasons(tmp_path, caps
 
 
 def test_unresolved_actors_top_20_are_printed_and_all_written_to_csv(tmp_path, capsys):
-    rows = [acled_row(f"MLI{i}", 1000, actor1=f"Invented Brigade {i:02d}") for i in range(25)]
-    rows.append(acled_row("MLI99", 1000, actor1="Invented Brigade 07"))
+    rows = [acled_row(f"MLI{i}", T1, actor1=f"Invented Brigade {i:02d}") for i in range(25)]
+    rows.append(acled_row("MLI99", T1, actor1="Invented Brigade 07"))
     path = write_acled(tmp_path / "many.csv", *rows)
     code, out, _ = run(capsys, "import", str(path), "--store", str(tmp_path / "s"))
     assert code == 0
@@ -290,3 +296,74 @@ def test_an_unexpected_error_is_one_line_unless_the_traceback_is_asked_for(
     monkeypatch.setenv("SAHEL_TRACEBACK", "1")
     with pytest.raises(KeyError):
         main(["import", str(ucdp_file), "--store", str(tmp_path)])
+
+
+HOSTILE_TERMINAL = "\x1b]0;owned\x07\x1b[2J\u202eevil\u2066\x9b31m\x7f"
+
+
+def test_values_from_files_cannot_drive_the_terminal(tmp_path, capsys):
+    # Escape codes and bidi overrides in a file name and an actor name are printed escaped.
+    path = write_acled(tmp_path / f"mali{HOSTILE_TERMINAL}.csv",
+                       acled_row("MLI1", T1, actor1=f"Brigade {HOSTILE_TERMINAL}"))
+    code, out, err = run(capsys, "import", str(path), "--store", str(tmp_path / "s"))
+    assert code == 0
+    code, listed, _ = run(capsys, "datasets", "--store", str(tmp_path / "s"))
+    assert code == 0
+    for text in (out, err, listed):
+        assert not set(text) & set("\x1b\x07\x9b\x7f\u202e\u2066")
+    assert "Brigade \\x1b]0;owned\\x07\\x1b[2J\\u202eevil\\u2066\\x9b31m\\x7f (1)" in out
+    assert "mali\\x1b]0;owned" in listed
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("plain · é → ok", "plain · é → ok"),
+    ("a\tb\nc\rd", "a\\x09b\\x0ac\\x0dd"),
+    ("\u202aL\u202bR\u202cP\u202dO\u202eO\u2066I\u2067I\u2068F\u2069", "\\u202aL\\u202bR\\u202cP"
+     "\\u202dO\\u202eO\\u2066I\\u2067I\\u2068F\\u2069"),
+    ("bad-\udcff-name", "bad-\\udcff-name"),  # an undecodable file name byte
+])
+def test_printable_escapes_what_a_terminal_acts_on(text, shown):
+    assert printable(text) == shown
+
+
+def write_poisoned_store(store) -> None:
+    """A store an older version wrote: good rows and one whose claims cell is not JSON."""
+    IncidentStore(store).add(conform(pd.DataFrame([
+        {"event_id": k, "event_date": "2023-11-24", "latitude": 15.9, "longitude": -3.9,
+         "dataset": "acled", "dataset_name": "old.csv"} for k in ("OLD1", "OLD2")])))
+    table = pd.read_parquet(store / "incidents.parquet")
+    table.loc[1, "claims"] = "{not json"
+    table.to_parquet(store / "incidents.parquet")
+
+
+def test_export_and_import_work_on_a_store_holding_an_unreadable_row(tmp_path, capsys):
+    store = tmp_path / "store"
+    write_poisoned_store(store)
+    code, _, err = run(capsys, "export", "--store", str(store), "--csv", str(tmp_path / "o.csv"))
+    assert code == 0
+    assert ("export: warning: 1 stored row was skipped (incidents.parquet): claims is not valid "
+            "JSON (1)") in err
+    exported = pd.read_csv(tmp_path / "o.csv", encoding="utf-8-sig")
+    assert exported["event_id"].tolist() == ["OLD1"]
+    path = write_acled(tmp_path / "new.csv", acled_row("MLI1", T1))
+    code, out, _ = run(capsys, "import", str(path), "--store", str(store))
+    assert code == 0
+    saved = next((store / "rejects").glob("stored-rows-*-unreadable.csv"))
+    assert (f"store: 1 stored row this version cannot read removed (claims is not valid JSON "
+            f"(1)); saved in {saved}") in out
+    assert sorted(IncidentStore(store).load()["event_id"]) == ["MLI1", "OLD1"]
+
+
+@pytest.mark.parametrize("command", [["export", "--csv", "-"], ["import", "FILE"], ["datasets"]])
+def test_a_store_file_that_is_not_parquet_is_one_line_and_exit_2(tmp_path, capsys, command):
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "incidents.parquet").write_bytes(b"\x1b[31mgarbage")
+    path = write_acled(tmp_path / "new.csv", acled_row("MLI1", T1))
+    argv = [str(path) if a == "FILE" else a for a in command]
+    code, out, err = run(capsys, *argv, "--store", str(store))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"python -m sahel: {store / 'incidents.parquet'} cannot be read as "
+                          "Parquet (")
+    assert (store / "incidents.parquet").read_bytes() == b"\x1b[31mgarbage"

@@ -67,3 +67,29 @@ def test_csv_keeps_the_given_row_order():
     frame = pd.concat([_frame(event_id="B"), _frame(event_id="A")], ignore_index=True)
     lines = to_csv_bytes(frame).decode("utf-8-sig").splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["B", "A"]
+
+
+@pytest.mark.parametrize("claims", [
+    "{not json", "[1,2]", '{"by":"x"}', "null", "[" * 10_000 + "]" * 10_000, "NaN",
+    '{"type":"Point","coordinates":[0,0]}', None, float("nan"), 7, "x" * 1_000_000,
+    '[{"by":"a","role":"army","kind":"killed","text":"","low":-5}]'])
+def test_invalid_claims_cells_export_as_no_claims(claims):
+    assert claims_text(claims) == ""
+    frame = _frame().astype({"claims": "object"})
+    frame.loc[0, "claims"] = claims
+    exported = pd.read_csv(io.BytesIO(to_csv_bytes(frame)), encoding="utf-8-sig",
+                           keep_default_na=False)
+    assert exported.loc[0, "claims_text"] == ""
+
+
+def test_a_row_of_missing_values_and_one_of_huge_strings_export():
+    rlo = "\u202e"
+    empty = conform(pd.DataFrame([{"event_id": None}]))
+    huge = _frame(notes="=" + "x" * 2_000_000, actor1=rlo + "Katiba", location=None)
+    frame = pd.concat([_frame(), empty, huge], ignore_index=True)
+    exported = pd.read_csv(io.BytesIO(to_csv_bytes(frame)), encoding="utf-8-sig",
+                           keep_default_na=False)
+    assert len(exported) == 3
+    assert exported.loc[2, "notes"] == "'=" + "x" * 2_000_000
+    assert exported.loc[2, "actor1"] == rlo + "Katiba"  # the data value itself, unchanged
+    assert exported.loc[1, "event_date"] == "" and exported.loc[1, "claims_text"] == ""

@@ -22,6 +22,7 @@ from sahel.map_payload import (
     pack_ints,
     unpack,
 )
+from sahel.schema import conform
 
 
 def test_payload_is_compact_columns_with_popup_facets() -> None:
@@ -125,3 +126,59 @@ def test_a_view_taking_known_codes_gets_the_same_payload() -> None:
     # Rows the codes were not found for are compared afresh.
     other = map_incidents().set_axis([100, 101, 102])
     assert incident_payload(other, known=known) == incident_payload(other)
+
+
+RLO = "\u202e"
+
+
+def test_a_right_to_left_override_in_a_group_name_cannot_reorder_its_count() -> None:
+    # static/sahel/incidents.js writes `name + " <small>(" + count + ")</small>"`: the name must
+    # arrive isolated, or "(50)" is shown as "(05)".
+    incidents = pd.concat([map_incidents().iloc[[0]]] * 50, ignore_index=True)
+    incidents["event_id"] = [f"T-{k}" for k in range(50)]
+    incidents["group1"] = f"{RLO}Katiba X"
+    (group,) = incident_payload(incidents)["groups"]
+    assert group["name"] == f"<bdi>{RLO}Katiba X</bdi>" and group["count"] == 50
+    assert group["label"] == "Katiba X"  # a title attribute holds no markup: controls stripped
+    legend_row = group["name"] + " <small>(" + str(group["count"]) + ")</small>"
+    assert legend_row.endswith("</bdi> <small>(50)</small>")
+
+
+@pytest.mark.parametrize("value", ["جماعة نصرة الإسلام", f"{RLO}<b>x", "\u2067abc", "\u200fx"])
+def test_right_to_left_data_values_are_isolated_in_popups(value: str) -> None:
+    incidents = map_incidents()
+    incidents.loc[0, ["actor1", "location"]] = value
+    facets = incident_payload(incidents)["facets"]
+    shown = f"<bdi>{html.escape(value)}</bdi>"
+    assert facets["actors"]["v"][0].startswith(shown + " [JNIM]")
+    assert facets["place"]["v"][0].startswith(shown + ", ")
+    # Plain left-to-right values stay as they were.
+    assert facets["place"]["v"][1] == "&lt;img src=x onerror=alert(1)&gt;, Mopti, Mali"
+
+
+def test_a_claimants_name_is_isolated_from_the_figure_after_it() -> None:
+    claims = json.dumps([{"by": f"{RLO}armée", "role": "army", "kind": "killed", "text": "",
+                          "low": 50, "high": 50}])
+    assert claim_lines(claims) == [f"<bdi>{RLO}armée</bdi> (army): killed 50"]
+
+
+@pytest.mark.parametrize("claims", [
+    "{not json", "[1,2]", '{"by":"x"}', "null", "[" * 10_000 + "]" * 10_000, "NaN",
+    '{"type":"Point","coordinates":[0,0]}', None, float("nan"), 5, "x" * 1_000_000])
+def test_invalid_claims_cells_show_no_claims_and_never_raise(claims: object) -> None:
+    assert claim_lines(claims) == []
+    incidents = map_incidents().astype({"claims": "object"})
+    incidents.loc[0, "claims"] = claims
+    assert incident_payload(incidents)["facets"]["claims"]["v"][0] == ""
+
+
+def test_a_row_of_missing_values_and_huge_strings_makes_a_payload() -> None:
+    incidents = map_incidents()
+    empty = conform(pd.DataFrame([{"event_id": None}]))
+    huge = conform(pd.DataFrame([{c: "\u202e" + "<x>" * 200_000 for c in (
+        "event_id", "actor1", "group1", "location", "notes", "source", "source_url")}]))
+    frame = pd.concat([incidents, empty, huge], ignore_index=True)
+    payload = incident_payload(frame)
+    assert payload["n"] == 5
+    assert "<x>" not in json.dumps(payload)
+    assert inflate_payload(deflate_payload(payload)) == payload
