@@ -49,7 +49,7 @@ from sahel.maps import attributions, base_map
 from sahel.overview import FilterChoices, Headline
 from sahel.query import PRECISION_LABELS, IncidentQuery, describe, filter_incidents, normalise_query
 from sahel.sources import SourceError, read_incidents
-from sahel.store import IncidentStore, default_store_dir
+from sahel.store import IncidentStore, StoreError, default_store_dir
 
 UPLOAD_TYPES = ["csv", "xlsx", "geojson", "json", "parquet"]
 MAP_HEIGHT = 620
@@ -346,8 +346,13 @@ def main() -> None:
     # Another process (the CLI, another replica's upload) may have written the store.
     dashboard_cache.refresh_if_changed(store_dir)
     outcome = import_upload(store_dir)
-    with timed(timings, "load"):
-        choices = choices_for(store_dir)
+    try:
+        with timed(timings, "load"):
+            choices = choices_for(store_dir)
+    except StoreError as error:  # e.g. a store file that is not Parquet at all
+        st.title("Sahel incidents")
+        st.error(str(error))
+        return
     query, region_metric = read_filters(choices)
     with timed(timings, "filter"):
         selected, figures = selection(store_dir, query)
@@ -378,6 +383,9 @@ def main() -> None:
         upload_panel(outcome)
     with top:
         draw_figures(query, figures)
+        skipped = dashboard_cache.loaded(store_dir).report
+        if len(skipped):
+            st.warning(skipped.message())
     with timed(timings, "below_map"):
         draw_below_map(store_dir, query, selected)
     report_timings(timings)

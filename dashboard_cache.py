@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from sahel.group_match import group_labels
-from sahel.incidents import load_incidents
+from sahel.incidents import LoadedIncidents, load_incidents_checked
 from sahel.map_payload import FacetCodes, facet_codes
 from sahel.maps import incident_layer
 from sahel.overview import (
@@ -46,11 +46,18 @@ _seen_versions: dict[str, tuple[int, int, int] | None] = {}
 
 
 @st.cache_resource(show_spinner="Loading incidents…")
-def incidents_frame(store_dir: str) -> gpd.GeoDataFrame:
-    """Return shipped + stored incidents; shared by every session, never mutated."""
+def loaded(store_dir: str) -> LoadedIncidents:
+    """Return shipped + stored incidents with the report of stored rows this version skipped;
+    shared by every session, never mutated. Raises `StoreError` when the store is unreadable
+    (not cached: the next run tries again)."""
     # Noted before reading: a write in between is then seen as a change on the next run.
     _seen_versions[store_dir] = store_version(store_dir)
-    return load_incidents(store_dir)
+    return load_incidents_checked(store_dir)
+
+
+def incidents_frame(store_dir: str) -> gpd.GeoDataFrame:
+    """Return shipped + stored incidents (see `loaded`)."""
+    return loaded(store_dir).incidents
 
 
 @st.cache_resource(show_spinner=False)
@@ -106,7 +113,7 @@ def below_map(store_dir: str, query: IncidentQuery) -> BelowMap:
 
 def clear() -> None:
     """Forget everything cached (the store changed)."""
-    for cached in (incidents_frame, choices_for, popup_codes, selection, view_layer, below_map):
+    for cached in (loaded, choices_for, popup_codes, selection, view_layer, below_map):
         cached.clear()
 
 

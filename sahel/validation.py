@@ -255,6 +255,9 @@ def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
             number = _numbers(out[column])
             bad = number.isna() & ~is_blank(out[column])
             reasons.add_each(bad, f"unparseable {column} {{!r}}", out[column])
+            # A count of 1.5 is a typo or a mean, not a count: never rounded silently.
+            fraction = number.notna() & np.isfinite(number) & (number % 1 != 0)
+            reasons.add_each(fraction, f"{column} {{!r}} is not a whole number", out[column])
             _check_range(column, number, out[column], reasons)
             out[column] = number.where(~bad)
 

@@ -138,8 +138,9 @@ def test_warmed_caches_serve_the_first_visit_without_building_anything(
     write_store(tmp_path, 50, seed=5)
     monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
     with mock.patch("dashboard_cache.incident_layer", side_effect=dashboard_cache.incident_layer
-                    ) as built, mock.patch("dashboard_cache.load_incidents",
-                                           side_effect=dashboard_cache.load_incidents) as loaded, \
+                    ) as built, mock.patch("dashboard_cache.load_incidents_checked",
+                                           side_effect=dashboard_cache.load_incidents_checked
+                                           ) as loaded, \
             mock.patch("dashboard_cache.timeline_svg",
                        side_effect=dashboard_cache.timeline_svg) as charted:
         dashboard_cache.warm(str(tmp_path))  # what serve.py does while the server starts
@@ -318,6 +319,28 @@ def test_a_file_with_no_row_kept_is_an_error_with_its_commonest_reasons(
     assert "bad.csv was not imported: none of its 3 rows could be kept" in error
     assert "out of range (3)" in error
     assert at.download_button(key="rejects").label == "Download rejected rows (CSV)"
+
+
+def test_a_poisoned_store_row_is_skipped_and_said(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
+    frame = synthetic_incidents(6, seed=8)
+    frame["claims"] = frame["claims"].astype("object")
+    frame.loc[0, "claims"] = "{not json"  # as an older version could have written it
+    pd.DataFrame(frame.drop(columns="geometry")).to_parquet(IncidentStore(tmp_path).path)
+    at = open_dashboard()
+    assert not at.exception
+    assert count(at, "Incidents") == 5
+    assert "1 stored row was skipped" in at.warning[0].value
+
+
+def test_an_unreadable_store_is_an_error_message(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
+    IncidentStore(tmp_path).path.write_bytes(b"this is not parquet")
+    at = open_dashboard()
+    assert not at.exception
+    assert "not" in at.error[0].value.lower() and "Traceback" not in at.error[0].value
 
 
 def test_time_chart_counts_every_incident_by_group(everything: pd.DataFrame) -> None:

@@ -141,3 +141,13 @@ def test_ids_are_trimmed_and_revisions_ordered_by_timestamp():
         "older revision of event_id 'X' (newer at row 3)",
         "older revision of event_id 'X' (newer at row 3)",
         "duplicate event_id (first at row 3)"]
+
+
+@pytest.mark.parametrize("column, cell", [("fatalities", "1,5"), ("fatalities", "2.5"),
+                                          ("geo_precision", "1.5"), ("population_best", "10.2")])
+def test_a_fractional_count_is_rejected_not_rounded(column, cell):
+    frame = pd.DataFrame({"event_id": ["A"], "event_date": ["2023-11-24"],
+                          "latitude": ["15.93"], "longitude": ["-3.99"], column: [cell]})
+    checked = check_rows(frame, np.array([2]))
+    assert checked.kept.empty
+    assert "is not a whole number" in checked.rejected["reason"].iloc[0]

@@ -12,16 +12,15 @@ import datetime as dt
 import io
 import math
 import re
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import python_calamine
 
 from sahel.sources.errors import UnreadableSourceError
 from sahel.sources.sniff import utf16_without_bom
@@ -248,28 +247,30 @@ def read_xlsx_table(data: bytes) -> RawTable:
 
     Whole numbers are written without `.0`, other numbers as Python writes them (shortest
     exact form), date cells as `YYYY-MM-DD` (with ` HH:MM:SS` when they have a time), text as is
-    (leading zeros kept). Sheet rows are row numbers. Streamed (openpyxl read-only), after the
-    parts' sizes and the sheet's declared dimension were checked against the caps above.
+    (leading zeros kept). Sheet rows are row numbers. Read with calamine after the parts' sizes
+    and the sheet's declared dimension were checked against the caps above.
     """
     check_workbook(data)
     records: list[list[str]] = []
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and out-of-range date serials: the cells still read.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()  # rows are not padded to a declared (maybe false) width
-            for row in sheet.iter_rows(values_only=True):
-                if len(records) > MAX_XLSX_ROWS:
-                    raise UnreadableSourceError(
-                        f"workbook with more than {MAX_XLSX_ROWS:,} rows: split it or export "
-                        "it as CSV")
-                records.append([cell_text(v) for v in row[:MAX_XLSX_COLUMNS]])
-            workbook.close()
+        # calamine (Rust) reads a sheet ~10x faster than openpyxl's read-only mode (100,000
+        # ACLED rows: ~5 s instead of ~48 s); the caps above bound what it may hold.
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_index(0)
+        # calamine starts at the first cell in use: pad back to A1, so sheet rows stay row
+        # numbers.
+        top, left = sheet.start or (0, 0)
+        records.extend([] for _ in range(min(top, MAX_XLSX_ROWS + 1)))
+        for row in sheet.iter_rows():
+            if len(records) > MAX_XLSX_ROWS:
+                raise UnreadableSourceError(
+                    f"workbook with more than {MAX_XLSX_ROWS:,} rows: split it or export "
+                    "it as CSV")
+            records.append([""] * left + [cell_text(v) for v in row[:MAX_XLSX_COLUMNS - left]])
+        workbook.close()
     except UnreadableSourceError:
         raise
-    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+    except Exception as error:  # calamine raises several kinds for a damaged workbook
         raise UnreadableSourceError(
             f"unreadable XLSX workbook ({type(error).__name__}): save it again from the "
             "spreadsheet program, or as CSV") from None
