@@ -33,7 +33,12 @@ FIRST_RECORD_ROW = 2
 MAX_CELL_CHARS = 32_767
 MAX_XLSX_ROWS = 1_000_000
 MAX_XLSX_COLUMNS = 16_384  # Excel's own limit (column XFD)
-MAX_XLSX_PART_BYTES = 1_000_000_000  # one sheet, uncompressed (read as a stream)
+# One part (a sheet), uncompressed: calamine holds a sheet in memory, ~1.7x its XML (a 177 MB
+# sheet of 100,000 ACLED rows: ~300 MB), so this bounds an XLSX import's memory (~1 GB).
+MAX_XLSX_PART_BYTES = 400_000_000
+# Cells read from one sheet (100,000 ACLED rows are 3.1 M): bounds time and the Python text
+# objects of a sheet of tiny cells.
+MAX_XLSX_CELLS = 10_000_000
 MAX_XLSX_STRINGS_BYTES = 200_000_000  # the shared-strings part, held in memory whole
 LONG_CELL = f"a cell longer than {MAX_CELL_CHARS:,} characters"
 
@@ -260,6 +265,7 @@ def read_xlsx_table(data: bytes) -> RawTable:
         # calamine starts at the first cell in use: pad back to A1, so sheet rows stay row
         # numbers.
         top, left = sheet.start or (0, 0)
+        cells = 0
         records.extend([] for _ in range(min(top, MAX_XLSX_ROWS + 1)))
         for row in sheet.iter_rows():
             if len(records) > MAX_XLSX_ROWS:
@@ -267,6 +273,11 @@ def read_xlsx_table(data: bytes) -> RawTable:
                     f"workbook with more than {MAX_XLSX_ROWS:,} rows: split it or export "
                     "it as CSV")
             records.append([""] * left + [cell_text(v) for v in row[:MAX_XLSX_COLUMNS - left]])
+            cells += len(records[-1])
+            if cells > MAX_XLSX_CELLS:
+                raise UnreadableSourceError(
+                    f"workbook with more than {MAX_XLSX_CELLS:,} cells: split it or export it "
+                    "as CSV")
         workbook.close()
     except UnreadableSourceError:
         raise
@@ -311,7 +322,7 @@ def check_workbook(data: bytes) -> None:
                 if info.file_size > cap:
                     raise UnreadableSourceError(
                         f"workbook part {info.filename[:60]!r} unpacks to {info.file_size:,} "
-                        f"bytes (at most {cap:,}): a zip bomb, or a sheet too big for XLSX; "
+                        f"bytes (at most {cap:,}): a zip bomb, or a sheet too big to read here; "
                         "export it as CSV")
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):

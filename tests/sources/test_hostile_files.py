@@ -275,6 +275,12 @@ def test_an_xlsx_with_more_rows_than_the_cap_is_refused(monkeypatch):
         tabular.read_xlsx_table(data)
 
 
+def test_an_xlsx_with_more_cells_than_the_cap_is_refused(monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_XLSX_CELLS", 20)
+    with pytest.raises(tabular.UnreadableSourceError, match="more than 20 cells"):
+        tabular.read_xlsx_table(xlsx_bytes(["a", "b", "c"], [["1", "2", "3"]] * 10))
+
+
 def test_a_csv_cell_over_the_limit_rejects_its_row(tmp_path):
     data = acled(bad_row(notes="x" * 200_000), {"event_id_cnty": "MLI3"})
     result = import_safely(data, "x.csv", tmp_path / "store")
