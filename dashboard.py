@@ -23,6 +23,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -229,6 +230,16 @@ def import_upload(store_dir: str) -> UploadOutcome | None:
 
 
 def _import(store_dir: str, upload: Any) -> UploadOutcome:
+    try:
+        return _import_checked(store_dir, upload)
+    except Exception as error:  # a bug of ours: one sentence here, the traceback in the log
+        traceback.print_exc(file=sys.stderr)
+        return UploadOutcome(upload.name, f"{upload.name} was not imported: an unexpected "
+                             f"{type(error).__name__} (the server's log has the details; "
+                             "please report it)", True, b"")
+
+
+def _import_checked(store_dir: str, upload: Any) -> UploadOutcome:
     try:
         result = read_incidents(upload, name=upload.name)
     except SourceError as error:

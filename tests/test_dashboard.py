@@ -343,6 +343,18 @@ def test_an_unreadable_store_is_an_error_message(tmp_path: Path,
     assert "not" in at.error[0].value.lower() and "Traceback" not in at.error[0].value
 
 
+def test_an_unexpected_error_in_an_upload_is_a_sentence_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
+    at = open_dashboard()
+    # The script imports read_incidents from sahel.sources on each run.
+    with mock.patch("sahel.sources.read_incidents", side_effect=ZeroDivisionError("boom")):
+        upload = to_csv_bytes(synthetic_incidents(2, seed=1))
+        at.file_uploader(key="upload").set_value(("x.csv", upload, "text/csv")).run()
+    assert not at.exception
+    assert "unexpected ZeroDivisionError" in at.sidebar.error[0].value
+
+
 def test_time_chart_counts_every_incident_by_group(everything: pd.DataFrame) -> None:
     monthly = incidents_over_time(everything)
     assert int(monthly.to_numpy().sum()) == len(everything)
