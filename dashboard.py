@@ -203,7 +203,9 @@ def draw_filters(choices: FilterChoices) -> None:
     side.multiselect("Location precision", list(PRECISION_LABELS), key="precisions",
                      format_func=lambda p: PRECISION_LABELS.get(p, str(p)),
                      placeholder="Any precision")
-    side.text_input("Search", key="text", placeholder="location, actors or notes")
+    side.text_input("Search", key="text", placeholder="place, region, group or notes",
+                    help="Finds the words in places, actors and notes; a region, country or "
+                         "armed group by any of its names (Timbuktu, GSIM, EIGS) too.")
     metrics = ["incidents", "fatalities"]
     side.radio("Shade regions by", metrics, key="region_metric", horizontal=True,
                index=metrics.index(str(FILTER_DEFAULTS["region_metric"])))

@@ -127,7 +127,9 @@ def add_export_command(sub: Any) -> None:
     parser.add_argument("--end", type=date.fromisoformat, metavar="YYYY-MM-DD")
     parser.add_argument("--event-type", action="append", default=[], metavar="T")
     parser.add_argument("--min-fatalities", type=int, default=0, metavar="N")
-    parser.add_argument("--text", default="", metavar="S")
+    parser.add_argument("--text", default="", metavar="S",
+                        help="words in places, actors or notes, or a region, country or group "
+                             "by any alias")
     parser.add_argument("--csv", required=True, type=Path, metavar="OUT",
                         help="output file ('-' for standard output)")
     _add_store_option(parser)

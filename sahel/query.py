@@ -91,7 +91,7 @@ def filter_incidents(incidents: gpd.GeoDataFrame, query: IncidentQuery) -> gpd.G
         labels = group_labels(incidents.loc[mask], query.groups, query.group_rule())
         mask &= labels.ne("").reindex(incidents.index, fill_value=False)
     if query.text:
-        mask &= _text_mask(incidents.loc[mask], places.fold(query.text)).reindex(
+        mask &= _text_mask(incidents.loc[mask], query.text).reindex(
             incidents.index, fill_value=False)
     positions = np.flatnonzero(mask.to_numpy(dtype=bool))
     # Sort the two key columns only, then take the rows once: a take of the whole frame is
@@ -102,7 +102,10 @@ def filter_incidents(incidents: gpd.GeoDataFrame, query: IncidentQuery) -> gpd.G
     return incidents.iloc[positions[order]]
 
 
-def _text_mask(incidents: pd.DataFrame, needle: str) -> pd.Series:
+def _text_mask(incidents: pd.DataFrame, text: str) -> pd.Series:
+    """Return rows whose searched columns hold `text` (folded), or whose region, country or
+    armed group is the one `text` names by any alias ("Timbuktu", "GSIM", "EIGS")."""
+    needle = places.fold(text)
     mask = pd.Series(False, index=incidents.index)
     if not needle:
         return mask
@@ -111,6 +114,16 @@ def _text_mask(incidents: pd.DataFrame, needle: str) -> pd.Series:
                   .str.replace(r"[\u0300-\u036f]", "", regex=True).str.lower()
                   .str.replace(r"[^\w]+", " ", regex=True))
         mask |= folded.str.contains(needle, regex=False)
+    region = places.canonical_region(text)
+    if region is not None:
+        mask |= incidents["admin1"].eq(region).fillna(False)
+    country = places.country_iso3(text)
+    if country is not None:
+        mask |= incidents["iso3"].eq(country).fillna(False)
+    group = actors.canonical_group(text)
+    if group is not None:
+        rule = GroupRule(include_components=False, include_uncertain=True)
+        mask |= group_labels(incidents, {group}, rule).ne("")
     return mask
 
 

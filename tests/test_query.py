@@ -44,6 +44,12 @@ def incidents():
     (IncidentQuery(text="niafunke"), ["A"]),
     (IncidentQuery(text="Tranchée"), ["D"]),
     (IncidentQuery(text="macina"), ["C"]),
+    # The search folds aliases: a region, country or group by another of its names.
+    (IncidentQuery(text="Timbuktu"), ["A", "B"]),
+    (IncidentQuery(text="Tillaberi"), ["E"]),
+    (IncidentQuery(text="GSIM"), ["D", "A", "B"]),
+    (IncidentQuery(text="EIGS"), ["E"]),
+    (IncidentQuery(text="Burkina"), ["D"]),
     (IncidentQuery(groups=frozenset({"JNIM"}), countries=frozenset({"BFA"})), ["D"]),
 ])
 def test_filter_incidents(incidents, query, expected):
