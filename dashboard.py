@@ -44,7 +44,7 @@ from dashboard_cache import (
     view_layer,
 )
 from sahel import actors
-from sahel.datasets import DEMO_PREFIX, DatasetError
+from sahel.datasets import DatasetError, is_demo
 from sahel.export import to_csv_bytes
 from sahel.maps import attributions, base_map
 from sahel.overview import FilterChoices, Headline
@@ -145,7 +145,7 @@ def _include_demo(choices: FilterChoices) -> bool:
 def dataset_options(choices: FilterChoices) -> list[str]:
     """Return the datasets the Dataset filter offers (the demonstration ones only when counted)."""
     demo = bool(st.session_state.get("include_demo", not choices.has_user_data))
-    return [d for d in choices.datasets if demo or not d.startswith(DEMO_PREFIX)]
+    return [d for d in choices.datasets if demo or not is_demo(d)]
 
 
 def _date_range(first: date | None, last: date | None) -> tuple[date | None, date | None]:

@@ -335,7 +335,7 @@ def silence_stdout() -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the filtered incidents as CSV (the dashboard's download) and say how many."""
-    from sahel.datasets import DEMO_PREFIX
+    from sahel.datasets import demo_rows
     from sahel.export import to_csv_bytes
     from sahel.incidents import load_incidents_checked
     from sahel.query import (
@@ -349,8 +349,7 @@ def run_export(args: argparse.Namespace) -> int:
     incidents, report = load_incidents_checked(args.store)
     if len(report):
         warn(f"export: warning: {report.message()}")
-    has_user_data = bool((~incidents["dataset_name"].fillna("").str.startswith(DEMO_PREFIX)
-                          ).any())
+    has_user_data = not bool(demo_rows(incidents).all())
     query = normalise_query(IncidentQuery(
         groups=frozenset(args.group), include_components=not args.no_components,
         include_associated=not args.no_associated, include_uncertain=args.uncertain,

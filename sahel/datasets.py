@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
-from sahel import DATA_DIR
+from sahel import DATA_DIR, places
 from sahel.sources.errors import UnreadableSourceError
 from sahel.sources.tabular import read_csv_table, read_xlsx_table
 
@@ -196,11 +196,23 @@ def remove_dataset(name: str, store_dir: str | Path | None = None) -> int:
     return store.remove_dataset_rows(name, match_unnamed=name == EARLIER_IMPORTS)
 
 
-def closest_names(name: str, known: Iterable[str], limit: int = 3) -> tuple[str, ...]:
-    """Return up to `limit` known names closest to `name` (case-insensitive), best first."""
-    choices = {k: k.casefold() for k in known}
-    matches = process.extract(name.casefold(), choices, limit=limit, score_cutoff=50)
+def closest_names(name: str, known: Iterable[str], limit: int = 3,
+                  score_cutoff: float = 50) -> tuple[str, ...]:
+    """Return up to `limit` known names closest to `name` (folded: case, accents and
+    punctuation ignored; rapidfuzz WRatio of at least `score_cutoff`), best first."""
+    choices = {k: places.fold(k) for k in known}
+    matches = process.extract(places.fold(name), choices, limit=limit, score_cutoff=score_cutoff)
     return tuple(key for _, _, key in matches)
+
+
+def is_demo(name: object) -> bool:
+    """Return whether a dataset name is one of the shipped demonstration datasets."""
+    return isinstance(name, str) and name.startswith(DEMO_PREFIX)
+
+
+def demo_rows(incidents: pd.DataFrame) -> pd.Series:
+    """Return True for the incidents of the shipped demonstration datasets."""
+    return incidents["dataset_name"].fillna("").astype("str").str.startswith(DEMO_PREFIX)
 
 
 def _shipped_names(directory: Path = SHIPPED_DIR) -> pd.DataFrame:

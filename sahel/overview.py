@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from sahel import actors, group_match, places
-from sahel.datasets import DEMO_PREFIX
+from sahel.datasets import is_demo
 from sahel.schema import COLUMNS_BY_NAME
 
 # The columns an analyst reads first, in that order; the download has every column.
@@ -47,7 +47,7 @@ class FilterChoices:
     def has_user_data(self) -> bool:
         """Return whether any dataset is the user's (then demonstration data is left out by
         default)."""
-        return any(not d.startswith(DEMO_PREFIX) for d in self.datasets)
+        return any(not is_demo(d) for d in self.datasets)
 
     def regions_in(self, countries: frozenset[str] | set[str] | tuple[str, ...]) -> list[str]:
         """Return the regions of the given countries (of all countries when none is given)."""
@@ -95,7 +95,7 @@ def filter_choices(incidents: pd.DataFrame) -> FilterChoices:
     """Return the groups, countries, regions, event types and date range present in `incidents`."""
     groups = group_match.all_candidates(incidents)
     names = incidents["dataset_name"].dropna().astype("str").unique()
-    datasets = tuple(sorted(names, key=lambda d: (d.startswith(DEMO_PREFIX), d.casefold())))
+    datasets = tuple(sorted(names, key=lambda d: (is_demo(d), d.casefold())))
     located = incidents.dropna(subset=["iso3"])
     regions = {str(iso3): tuple(sorted(rows["admin1"].dropna().unique()))
                for iso3, rows in located.groupby("iso3")}

@@ -8,10 +8,9 @@ from datetime import date
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from rapidfuzz import process
 
 from sahel import actors, places
-from sahel.datasets import DEMO_PREFIX
+from sahel.datasets import closest_names, demo_rows
 from sahel.group_match import GroupRule, all_candidates, group_labels
 
 # Columns the free-text search looks in.
@@ -69,7 +68,7 @@ def filter_incidents(incidents: gpd.GeoDataFrame, query: IncidentQuery) -> gpd.G
     """
     mask = pd.Series(True, index=incidents.index)
     if not query.include_demo:
-        mask &= ~incidents["dataset_name"].fillna("").str.startswith(DEMO_PREFIX)
+        mask &= ~demo_rows(incidents)
     if query.datasets:
         mask &= incidents["dataset_name"].isin(query.datasets)
     if query.countries:
@@ -217,8 +216,7 @@ def unknown_names(query: IncidentQuery, incidents: pd.DataFrame,
     for kind, given, known in checks:
         for name in sorted(given - known):
             table = spellings[kind]
-            matches = process.extract(places.fold(name), {k: places.fold(k) for k in table},
-                                       limit=limit * 3, score_cutoff=SUGGESTION_CUTOFF)
-            suggestions = tuple(dict.fromkeys(table[key] for _, _, key in matches))[:limit]
+            keys = closest_names(name, table, limit * 3, score_cutoff=SUGGESTION_CUTOFF)
+            suggestions = tuple(dict.fromkeys(table[key] for key in keys))[:limit]
             found.append(UnknownName(kind, name, suggestions))
     return found
