@@ -6,7 +6,7 @@ import time
 import pandas as pd
 import pytest
 
-from sahel import store as store_module
+from sahel.store import embedded as store_module
 from sahel.datasets import DatasetError, read_registry
 from sahel.schema import conform
 from sahel.sources import ImportResult
