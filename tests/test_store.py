@@ -6,8 +6,7 @@ import time
 import pandas as pd
 import pytest
 
-from sahel.store import embedded as store_module
-from sahel.datasets import DatasetError, read_registry
+from sahel.datasets import DatasetError
 from sahel.schema import conform
 from sahel.sources import ImportResult
 from sahel.store import (
@@ -19,6 +18,8 @@ from sahel.store import (
     StoreUnreadable,
     default_store_dir,
 )
+from sahel.store import embedded as store_module
+from sahel.store.postgres import PostgresStore
 
 
 def incidents(*rows: dict):
@@ -27,25 +28,28 @@ def incidents(*rows: dict):
     return conform(pd.DataFrame([{**base, **row} for row in rows]))
 
 
-def test_empty_store_loads_as_empty_canonical_frame(tmp_path):
-    frame = IncidentStore(tmp_path / "none").load()
+def test_empty_store_loads_as_empty_canonical_frame(new_store):
+    frame = new_store().load()
     assert frame.empty and frame.crs.to_epsg() == 4326
+    assert list(frame.columns) == list(incidents({"event_id": "A"}).columns)
 
 
-def test_added_incidents_persist_and_reload_equal(tmp_path):
-    frame = incidents({"event_id": "A", "notes": "=CMD()"}, {"event_id": "B"})
-    assert IncidentStore(tmp_path).add(frame) == AddSummary(added=2, updated=0, unchanged=0)
-    pd.testing.assert_frame_equal(IncidentStore(tmp_path).load(), frame)
+def test_added_incidents_persist_and_reload_equal(new_store):
+    frame = incidents({"event_id": "A", "notes": "=CMD()\nsecond line, \"quoted\""},
+                      {"event_id": "B", "claims": "", "source_url": None, "timestamp": 2**40,
+                       "latitude": 0.1 + 0.2, "event_date": "1700-01-01"})
+    assert new_store().add(frame) == AddSummary(added=2, updated=0, unchanged=0)
+    pd.testing.assert_frame_equal(new_store().load(), frame)
 
 
-def test_re_adding_the_same_rows_adds_nothing(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_re_adding_the_same_rows_adds_nothing(new_store):
+    store = new_store()
     frame = incidents({"event_id": "A"}, {"event_id": "B"})
     store.add(frame)
-    modified = store.path.stat().st_mtime_ns
+    version = store.version()
     assert store.add(frame) == AddSummary(added=0, updated=0, unchanged=2)
     assert len(store.load()) == 2
-    assert store.path.stat().st_mtime_ns == modified  # nothing rewritten
+    assert store.version() == version  # nothing rewritten: a dashboard need not reload
 
 
 @pytest.mark.parametrize("old, new, outcome", [
@@ -56,8 +60,8 @@ def test_re_adding_the_same_rows_adds_nothing(tmp_path):
     (None, 1000, "updated"),   # a dated revision beats an undated row
     (1000, None, "older"),     # an undated row never replaces a dated one
 ])
-def test_revisions_update_by_event_id_and_timestamp(tmp_path, old, new, outcome):
-    store = IncidentStore(tmp_path)
+def test_revisions_update_by_event_id_and_timestamp(new_store, old, new, outcome):
+    store = new_store()
     store.add(incidents({"event_id": "A", "fatalities": 3, "timestamp": old},
                         {"event_id": "B"}))
     summary = store.add(incidents({"event_id": "A", "fatalities": 5, "timestamp": new},
@@ -88,10 +92,10 @@ def test_crash_mid_write_leaves_the_old_store_intact(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "incidents.parquet"]
 
 
-def test_rejects_report_is_written_next_to_the_store_and_spreadsheet_safe(tmp_path):
+def test_rejects_report_is_written_next_to_the_store_and_spreadsheet_safe(new_store, tmp_path):
     rejected = pd.DataFrame({"row": [3, 5], "reason": ["missing event_id", "2 cells"],
                              "notes": ["=CMD()", None]})
-    path = IncidentStore(tmp_path).write_rejects(rejected, "export.csv")
+    path = new_store().write_rejects(rejected, "export.csv")
     assert path.parent == tmp_path / "rejects" and path.name.startswith("export-")
     assert path.read_text(encoding="utf-8-sig") == ("row,reason,notes\n"
                                                     "3,missing event_id,'=CMD()\n5,2 cells,\n")
@@ -113,12 +117,12 @@ def import_result(name: str, *rows: dict, rows_read: int | None = None) -> Impor
 
 
 @pytest.mark.parametrize("first, second", [("new", "old"), ("old", "new")])
-def test_the_newest_timestamp_wins_across_files_in_either_order(tmp_path, first, second):
+def test_the_newest_timestamp_wins_across_files_in_either_order(new_store, first, second):
     files = {"new": import_result("2024.csv", {"event_id": "A", "fatalities": 9,
                                                "timestamp": 2000}),
              "old": import_result("2023.csv", {"event_id": "A", "fatalities": 1,
                                                "timestamp": 1000})}
-    store = IncidentStore(tmp_path)
+    store = new_store()
     store.add_import(files[first])
     summary = store.add_import(files[second])
     stored = store.load().set_index("event_id").loc["A"]
@@ -137,8 +141,8 @@ def test_ids_are_compared_trimmed_also_against_rows_stored_with_spaces(tmp_path)
     assert store.load()["event_id"].tolist() == ["MLI1"]
 
 
-def test_within_one_frame_the_newest_revision_is_kept(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_within_one_frame_the_newest_revision_is_kept(new_store):
+    store = new_store()
     store.add(incidents({"event_id": "A", "fatalities": 2, "timestamp": 2000},
                         {"event_id": "A", "fatalities": 1, "timestamp": 1000}))
     assert store.load()["fatalities"].tolist() == [2]
@@ -149,8 +153,24 @@ def deletions(*pairs: tuple[str, int]) -> pd.DataFrame:
                          "deleted_timestamp": pd.array([p[1] for p in pairs], dtype="Int64")})
 
 
-def test_deletions_remove_rows_not_newer_and_are_logged(tmp_path):
-    store = IncidentStore(tmp_path)
+def removals(store) -> list[tuple[str, str, str, str]]:
+    """Return each recorded removal as (event_id, cause, source, dataset_name)."""
+    if isinstance(store, PostgresStore):
+        import psycopg
+
+        causes = {"deleted": "deletion", "removed": "dataset removed"}
+        with psycopg.connect(store.url) as connection:
+            rows = connection.execute(
+                "SELECT event_id, action, source, previous->>'dataset_name' "
+                "FROM incident_history WHERE action IN ('deleted', 'removed')").fetchall()
+        return sorted((e, causes[a], s, d) for e, a, s, d in rows)
+    log = [json.loads(line) for line in store.removals_log.read_text().splitlines()]
+    assert all(e["removed_at"] for e in log)
+    return sorted((e["event_id"], e["cause"], e["source"], e["dataset_name"]) for e in log)
+
+
+def test_deletions_remove_rows_not_newer_and_are_logged(new_store):
+    store = new_store()
     store.add_import(import_result("mali.csv", {"event_id": "A", "timestamp": 1000},
                                    {"event_id": "B", "timestamp": 3000},
                                    {"event_id": "C", "timestamp": 2000},
@@ -160,15 +180,13 @@ def test_deletions_remove_rows_not_newer_and_are_logged(tmp_path):
     assert summary == DeletionSummary(file="deleted.csv", listed=5, removed=3, not_in_store=1,
                                       newer_kept=1)
     assert store.load()["event_id"].tolist() == ["B"]  # revised after its deletion
-    log = [json.loads(line) for line in store.removals_log.read_text().splitlines()]
-    assert [(e["event_id"], e["cause"], e["source"], e["dataset_name"]) for e in log] == [
+    assert removals(store) == [
         ("A", "deletion", "deleted.csv", "mali.csv"), ("C", "deletion", "deleted.csv", "mali.csv"),
         ("D", "deletion", "deleted.csv", "mali.csv")]
-    assert all(e["removed_at"] for e in log)
 
 
-def test_a_deletion_holds_back_older_rows_but_not_a_newer_revision(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_a_deletion_holds_back_older_rows_but_not_a_newer_revision(new_store):
+    store = new_store()
     store.apply_deletions(deletions(("A", 2000), ("B", 2000)), "deleted.csv")
     summary = store.add_import(import_result("old-export.csv",
                                              {"event_id": "A", "timestamp": 1500},
@@ -185,23 +203,23 @@ def test_a_deletion_holds_back_older_rows_but_not_a_newer_revision(tmp_path):
                                                                                 "B": 2000}
 
 
-def test_a_later_deletion_of_the_same_id_supersedes_the_earlier(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_a_later_deletion_of_the_same_id_supersedes_the_earlier(new_store):
+    store = new_store()
     store.apply_deletions(deletions(("A", 2000)), "first.csv")
     store.apply_deletions(deletions(("A", 1000), ("A", 3000)), "second.csv")
     row = store.load_tombstones().set_index("event_id").loc["A"]
     assert (row["deleted_timestamp"], row["file"]) == (3000, "second.csv")
 
 
-def test_add_import_tags_rows_and_registers_the_dataset(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_add_import_tags_rows_and_registers_the_dataset(new_store, tmp_path):
+    store = new_store()
     result = import_result("mali.csv", {"event_id": "A"}, {"event_id": "B"}, rows_read=3)
     assert store.add_import(result).dataset == "mali.csv"
     assert store.add_import(import_result("niger.csv", {"event_id": "N"}),
                             name="  Niger 2024 ").dataset == "Niger 2024"
     loaded = store.load().set_index("event_id")["dataset_name"].to_dict()
     assert loaded == {"A": "mali.csv", "B": "mali.csv", "N": "Niger 2024"}
-    entries = read_registry(tmp_path)
+    entries = new_store().registry()
     assert [e["name"] for e in entries] == ["mali.csv", "Niger 2024"]
     first = entries[0]["files"][0]
     assert {k: first[k] for k in ("file", "format", "source_types", "read", "kept",
@@ -211,27 +229,27 @@ def test_add_import_tags_rows_and_registers_the_dataset(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_a_second_import_of_the_same_file_updates_its_dataset(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_a_second_import_of_the_same_file_updates_its_dataset(new_store):
+    store = new_store()
     store.add_import(import_result("mali.csv", {"event_id": "A"}))
     store.add_import(import_result("mali.csv", {"event_id": "A"}, {"event_id": "B"}))
     store.add_import(import_result("mali-2.csv", {"event_id": "C"}), name="mali.csv")
-    (entry,) = read_registry(tmp_path)
+    (entry,) = store.registry()
     assert [(f["file"], f["kept"]) for f in entry["files"]] == [("mali.csv", 2),
                                                                 ("mali-2.csv", 1)]
 
 
 @pytest.mark.parametrize("name", ["demo: mine", "demo:x", "  "])
-def test_an_import_cannot_take_a_demonstration_or_empty_name(tmp_path, name):
+def test_an_import_cannot_take_a_demonstration_or_empty_name(new_store, name):
     with pytest.raises(DatasetError):
-        IncidentStore(tmp_path).add_import(import_result("a.csv", {"event_id": "A"}), name=name)
+        new_store().add_import(import_result("a.csv", {"event_id": "A"}), name=name)
 
 
-def test_a_file_with_no_row_kept_is_no_dataset(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_a_file_with_no_row_kept_is_no_dataset(new_store):
+    store = new_store()
     summary = store.add_import(import_result("broken.csv", rows_read=5))
     assert summary == AddSummary(0, 0, 0, dataset="broken.csv")
-    assert read_registry(tmp_path) == [] and not store.path.exists()
+    assert store.registry() == [] and store.load().empty
 
 
 def test_a_store_whose_parent_folder_is_missing_is_a_clear_error(tmp_path):
@@ -240,15 +258,15 @@ def test_a_store_whose_parent_folder_is_missing_is_a_clear_error(tmp_path):
         store.add(incidents({"event_id": "A"}))
 
 
-def test_add_refuses_rows_that_could_not_be_loaded_back(tmp_path):
+def test_add_refuses_rows_that_could_not_be_loaded_back(new_store):
     # The second line of defence: what validation should have rejected never reaches the disk.
-    store = IncidentStore(tmp_path)
+    store = new_store()
     bad = incidents({"event_id": "A"}, {"event_id": "B", "claims": "{not json"})
     with pytest.raises(RowsRefused, match=r"1 of 2 rows .*claims is not valid JSON \(1\)"):
         store.add(bad)
     with pytest.raises(StoreError):
         store.add_import(import_result("a.csv", {"event_id": "A", "claims": "[1,2]"}))
-    assert not store.path.exists()
+    assert store.load().empty and store.registry() == []
 
 
 @pytest.mark.parametrize("locked", [True, False])

@@ -12,8 +12,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -27,9 +26,22 @@ import pyarrow.parquet as pq
 
 from sahel import PROJECT_ROOT
 from sahel.datasets import REGISTRY_FILE, check_import_name, read_registry, register, registry_bytes
-from sahel.export import neutralise_cell
 from sahel.schema import COLUMN_NAMES, conform, empty_incidents
 from sahel.sources.canonical import write_geoparquet
+from sahel.store.incoming import (
+    newest_per_id,
+    prepare,
+    refuse_unsound,
+    unresolved_actors_frame,
+    write_report,
+)
+from sahel.store.interface import (
+    AddSummary,
+    DeletionSummary,
+    RowsRefused,
+    StoreError,
+    StoreUnreadable,
+)
 from sahel.stored_rows import LoadReport, sound_rows
 
 if TYPE_CHECKING:
@@ -58,54 +70,13 @@ def default_store_dir() -> Path:
     return Path(configured) if configured else PROJECT_ROOT / "store"
 
 
-class StoreError(OSError):
-    """The store cannot be created, read or written; the message is one sentence for people."""
-
-
-class StoreUnreadable(StoreError):
-    """A store file (or a shipped one) is not Parquet at all: truncated, overwritten, garbage."""
-
-
-class RowsRefused(StoreError, ValueError):
-    """Rows were refused because storing them would break every later load (e.g. bad claims)."""
-
-
-@dataclass(frozen=True)
-class AddSummary:
-    """What an import did to the store, row by row.
-
-    `added` new event_ids; `updated` rows replaced by a newer revision; `unchanged` rows already
-    there (same revision); `older` rows older than the stored revision (not written); `held_back`
-    rows a recorded deletion holds back; `dataset` the dataset name the written rows carry;
-    `set_aside` stored rows this version cannot read (written by an older one), removed from the
-    store and saved under `rejects/` (see `IncidentStore.load`).
-    """
-
-    added: int
-    updated: int
-    unchanged: int
-    older: int = 0
-    held_back: int = 0
-    dataset: str = ""
-    set_aside: int = 0
-
-
-@dataclass(frozen=True)
-class DeletionSummary:
-    """What applying a deletions list did: ids listed, rows removed, ids not in the store.
-
-    `newer_kept` counts stored rows revised after their deletion (kept).
-    """
-
-    file: str
-    listed: int
-    removed: int
-    not_in_store: int
-    newer_kept: int
+__all__ = ["AddSummary", "DeletionSummary", "IncidentStore", "RowsRefused", "StoreError",
+           "StoreUnreadable", "default_store_dir", "is_in", "read_stored",
+           "remove_stale_temporaries"]
 
 
 class IncidentStore:
-    """Canonical incidents persisted under `directory` (GeoParquet, EPSG:4326)."""
+    """Canonical incidents persisted under `directory` (GeoParquet, EPSG:4326); a `Store`."""
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
@@ -116,6 +87,26 @@ class IncidentStore:
     def path(self) -> Path:
         """Return the path of the store's GeoParquet file."""
         return self.directory / STORE_FILE
+
+    @property
+    def location(self) -> str:
+        """Return the store file's path, for people."""
+        return str(self.path)
+
+    def version(self) -> Hashable:
+        """Return the store file's (mtime, size, inode), None when there is none.
+
+        Every write replaces the file by an atomic rename, so a new inode or mtime means new rows.
+        """
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return found.st_mtime_ns, found.st_size, found.st_ino
+
+    def registry(self) -> list[dict[str, Any]]:
+        """Return the registered imports (`datasets.json`), in import order."""
+        return read_registry(self.directory)
 
     def load(self) -> gpd.GeoDataFrame:
         """Return every stored incident (an empty canonical frame when nothing is stored).
@@ -133,7 +124,7 @@ class IncidentStore:
         found = sound_rows(read_stored(self.path), STORE_FILE)
         frame = found.incidents
         frame["event_id"] = frame["event_id"].str.strip()
-        return _newest_per_id(frame), found.report, found.unsound
+        return newest_per_id(frame), found.report, found.unsound
 
     def _load_for_writing(self) -> tuple[gpd.GeoDataFrame, int]:
         """Under the lock: the stored rows; unreadable ones are saved under rejects/ and dropped."""
@@ -165,7 +156,7 @@ class IncidentStore:
         deletion.
         Raises RowsRefused for rows that could not be loaded back (invalid claims, no id…).
         """
-        incoming = _prepare(_refuse_unsound(incidents))
+        incoming = prepare(refuse_unsound(incidents))
         with self._locked():
             summary = self._merge_in(incoming)
         return summary
@@ -179,7 +170,7 @@ class IncidentStore:
         dataset = check_import_name(name if name is not None else result.source_name)
         if result.kept == 0:
             return AddSummary(0, 0, 0, dataset=dataset)  # a failed file is no dataset
-        incoming = _prepare(_refuse_unsound(result.incidents.assign(dataset_name=dataset)))
+        incoming = prepare(refuse_unsound(result.incidents.assign(dataset_name=dataset)))
         types = incoming["dataset"].dropna().value_counts().index.tolist() or [result.format]
         record = {"file": result.source_name, "format": result.format, "source_types": types,
                   "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -262,22 +253,12 @@ class IncidentStore:
 
     def write_unresolved_actors(self, counts: dict[str, int], source_name: str) -> Path:
         """Write an import's unresolved actor names and their row counts as CSV beside rejects."""
-        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        frame = pd.DataFrame(ordered, columns=["actor", "rows"])
-        return self._write_report(frame, source_name, "unresolved-actors")
+        return self._write_report(unresolved_actors_frame(counts), source_name,
+                                  "unresolved-actors")
 
     def _write_report(self, frame: pd.DataFrame, source_name: str, kind: str) -> Path:
-        folder = self.directory / REJECTS_DIR
         self._make_directory()
-        folder.mkdir(exist_ok=True)
-        stem = Path(source_name).stem or "import"
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        target = folder / f"{stem}-{stamp}-{kind}.csv"
-        # Opened in spreadsheets: hostile cells must stay inert.
-        text = frame.astype("object").where(frame.notna(), "").astype("str")
-        safe = text.map(neutralise_cell)
-        safe.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\n")
-        return target
+        return write_report(self.directory / REJECTS_DIR, frame, source_name, kind)
 
     def _merge_in(self, incoming: gpd.GeoDataFrame, dataset: str = "") -> AddSummary:
         tombstones = self.load_tombstones()
@@ -416,13 +397,6 @@ def _create_temporary(directory: Path, stem: str) -> tuple[int, str]:
             continue
 
 
-def _refuse_unsound(incidents: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Return the incidents conformed, or raise RowsRefused if a row could not be loaded back."""
-    found = sound_rows(incidents, "incoming")
-    if len(found.report):
-        raise RowsRefused(f"not stored: {len(found.report)} of {len(incidents)} rows could not "
-                          f"be read back: {found.report.reasons_text()}")
-    return found.incidents
 
 
 def _text_or_none(value: object) -> str | None:
@@ -437,19 +411,8 @@ def is_in(values: pd.Series | pd.Index, pool: pd.Series | pd.Index) -> np.ndarra
     return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _prepare(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    out = incidents.copy()
-    out["event_id"] = out["event_id"].str.strip()
-    return _newest_per_id(out).reset_index(drop=True)
 
 
-def _newest_per_id(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Keep one row per event_id: the latest timestamp; among equals, the last given."""
-    if frame["event_id"].is_unique:
-        return frame
-    order = frame.sort_values("timestamp", kind="stable", na_position="first")
-    winners = order.drop_duplicates("event_id", keep="last").index
-    return frame.loc[frame.index.isin(winners)].reset_index(drop=True)
 
 
 def _hold_back(incoming: gpd.GeoDataFrame,

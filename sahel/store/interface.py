@@ -1,0 +1,126 @@
+"""What every incident store offers (`Store`), what its writes return, and the errors it raises.
+
+Two backends satisfy `Store`: `embedded.IncidentStore` (GeoParquet beside the server) and
+`postgres.PostgresStore` (PostgreSQL + PostGIS, for a team). `sahel.store.open_store` picks one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from sahel.sources import ImportResult
+    from sahel.stored_rows import LoadReport
+
+
+class StoreError(OSError):
+    """The store cannot be created, read or written; the message is one sentence for people."""
+
+
+class StoreUnreadable(StoreError):
+    """A store file (or a shipped one) is not Parquet at all: truncated, overwritten, garbage."""
+
+
+class RowsRefused(StoreError, ValueError):
+    """Rows were refused because storing them would break every later load (e.g. bad claims)."""
+
+
+@dataclass(frozen=True)
+class AddSummary:
+    """What an import did to the store, row by row.
+
+    `added` new event_ids; `updated` rows replaced by a newer revision; `unchanged` rows already
+    there (same revision); `older` rows older than the stored revision (not written); `held_back`
+    rows a recorded deletion holds back; `dataset` the dataset name the written rows carry;
+    `set_aside` stored rows this version cannot read (written by an older one), removed from the
+    store and saved under `rejects/` (see `IncidentStore.load`).
+    """
+
+    added: int
+    updated: int
+    unchanged: int
+    older: int = 0
+    held_back: int = 0
+    dataset: str = ""
+    set_aside: int = 0
+
+
+@dataclass(frozen=True)
+class DeletionSummary:
+    """What applying a deletions list did: ids listed, rows removed, ids not in the store.
+
+    `newer_kept` counts stored rows revised after their deletion (kept).
+    """
+
+    file: str
+    listed: int
+    removed: int
+    not_in_store: int
+    newer_kept: int
+
+
+@runtime_checkable
+class Store(Protocol):
+    """An incident store: one row per event_id, the newest revision wins, deletions remembered.
+
+    `last_report` says which stored rows the last load skipped; `set_aside_report` is where the
+    last write saved stored rows it could not read (None when it saved none).
+    """
+
+    last_report: LoadReport
+    set_aside_report: Path | None
+
+    @property
+    def location(self) -> str:
+        """Return where the incidents are kept, for people (a file, or a database sans password)."""
+        ...
+
+    def load(self) -> gpd.GeoDataFrame:
+        """Return every stored incident, canonical (unreadable rows skipped, see last_report)."""
+        ...
+
+    def load_columns(self, columns: list[str]) -> pd.DataFrame:
+        """Return some stored columns only, as text; one row per event_id."""
+        ...
+
+    def add(self, incidents: pd.DataFrame) -> AddSummary:
+        """Merge incidents in by event_id: a known id is replaced only by a newer revision."""
+        ...
+
+    def add_import(self, result: ImportResult, name: str | None = None) -> AddSummary:
+        """Merge a read file in as the named dataset (default: its file name) and register it."""
+        ...
+
+    def apply_deletions(self, deletions: pd.DataFrame, file: str) -> DeletionSummary:
+        """Remove the listed rows not newer than their deletion; remember every deletion."""
+        ...
+
+    def load_tombstones(self) -> pd.DataFrame:
+        """Return the deletions applied so far, one row per event_id (its latest deletion)."""
+        ...
+
+    def registry(self) -> list[dict[str, Any]]:
+        """Return the registered imports (`datasets.json`'s entries), in import order."""
+        ...
+
+    def remove_dataset_rows(self, name: str, match_unnamed: bool = False) -> int:
+        """Remove a dataset's rows and its registry entry, recording the act; return how many."""
+        ...
+
+    def write_rejects(self, rejected: pd.DataFrame, source_name: str) -> Path:
+        """Write an import's rejected rows as a spreadsheet-safe CSV; return its path."""
+        ...
+
+    def write_unresolved_actors(self, counts: dict[str, int], source_name: str) -> Path:
+        """Write an import's unresolved actor names with their row counts as CSV."""
+        ...
+
+    def version(self) -> Hashable:
+        """Return what identifies the stored content now: it changes with every write."""
+        ...

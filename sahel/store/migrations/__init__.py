@@ -1,0 +1,1 @@
+"""Alembic migrations of the PostgreSQL store: `python -m sahel db upgrade` applies them."""

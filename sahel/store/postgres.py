@@ -1,0 +1,406 @@
+"""The incident store in PostgreSQL + PostGIS, for a team: one database every dashboard shares.
+
+The tables come from the Alembic migrations (`python -m sahel db upgrade`). Rows travel by COPY
+in CSV both ways (100,000 incidents in about a second). Every write is one transaction holding
+the store's write lock (a transaction-level advisory lock): writers queue one after another as
+with the embedded file's lock, readers never wait. Within it the rule of the embedded store
+holds: the newest `timestamp` of an event wins, a recorded deletion holds older revisions back.
+Every write is recorded in `incident_history`: who, when, from which file or report, and the
+row as it was before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import io
+import os
+from collections.abc import Hashable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from sahel.datasets import check_import_name, register
+from sahel.schema import COLUMN_NAMES, COLUMNS, empty_incidents
+from sahel.store.embedded import REJECTS_DIR, default_store_dir
+from sahel.store.incoming import prepare, refuse_unsound, unresolved_actors_frame, write_report
+from sahel.store.interface import AddSummary, DeletionSummary, StoreError
+from sahel.stored_rows import LoadReport, sound_rows
+
+if TYPE_CHECKING:
+    from sahel.sources import ImportResult
+
+USER_ENV = "SAHEL_USER"
+TABLE_NAME = "incidents table"
+# Any constant: the key of the advisory lock every write holds (see the module's docstring).
+WRITE_LOCK = 7_316_016_000
+# How the stored columns come back from COPY's CSV: Arrow types by schema dtype. Small integers
+# are read wide, so a value edited by hand out of range is reported by sound_rows, not raised.
+ARROW_TYPES: dict[str, pa.DataType] = {"str": pa.string(), "datetime64[ns]": pa.timestamp("ns"),
+                                       "Int8": pa.int64(), "Int64": pa.int64(),
+                                       "float64": pa.float64()}
+# Compared to decide whether an undated row changed (the dataset name alone is no change).
+CONTENT_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMN_NAMES
+                                         if c not in ("event_id", "dataset_name"))
+HISTORY_COLUMNS: tuple[str, ...] = ("id", "event_id", "action", "changed_at", "changed_by",
+                                    "source", "dataset_name", "timestamp", "previous")
+STORE_TABLES: tuple[str, ...] = ("incidents", "tombstones", "datasets", "incident_history",
+                                 "store_state")
+NOT_MIGRATED = ("the database {where} has no incident tables yet (or an older layout): run "
+                "`python -m sahel db upgrade` with SAHEL_DATABASE_URL set")
+
+
+def default_user() -> str:
+    """Return who writes, for the history: `$SAHEL_USER`, else the operating-system login."""
+    configured = os.environ.get(USER_ENV, "").strip()
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+class PostgresStore:
+    """Canonical incidents in a PostgreSQL + PostGIS database (EPSG:4326); a `Store`.
+
+    `url` is a libpq connection URL (`postgresql://user:password@host:5432/database`); `user`
+    is who the history names as writer; `reports_dir` is where CSV reports of imports go (on the
+    machine that imports; default: `rejects/` of the embedded store's folder).
+    """
+
+    def __init__(self, url: str, user: str | None = None,
+                 reports_dir: str | Path | None = None) -> None:
+        self.url = url
+        self.user = user or default_user()
+        self.reports_dir = (Path(reports_dir) if reports_dir is not None
+                            else default_store_dir() / REJECTS_DIR)
+        self.last_report = LoadReport()
+        self.set_aside_report: Path | None = None
+
+    @property
+    def location(self) -> str:
+        """Return the database as `postgresql://user@host:port/database` (never the password)."""
+        try:
+            info = psycopg.conninfo.conninfo_to_dict(self.url)
+        except psycopg.ProgrammingError:
+            return "PostgreSQL (unreadable SAHEL_DATABASE_URL)"
+        user = f"{info['user']}@" if info.get("user") else ""
+        port = f":{info['port']}" if info.get("port") else ""
+        return f"postgresql://{user}{info.get('host', '')}{port}/{info.get('dbname', '')}"
+
+    def load(self) -> gpd.GeoDataFrame:
+        """Return every stored incident in write order (unreadable rows skipped, last_report)."""
+        query = sql.SQL("SELECT {} FROM incidents ORDER BY written").format(_names(COLUMN_NAMES))
+        with self._session() as connection:
+            raw = _copy_out(connection, query, {c.name: ARROW_TYPES[c.dtype] for c in COLUMNS})
+        if raw.empty:
+            self.last_report = LoadReport()
+            return empty_incidents()
+        found = sound_rows(raw, TABLE_NAME)
+        self.last_report = found.report
+        return found.incidents
+
+    def load_columns(self, columns: list[str]) -> pd.DataFrame:
+        """Return some stored columns only, as text (missing ones empty); one row per id."""
+        known = [c for c in columns if c in COLUMN_NAMES]
+        query = sql.SQL("SELECT {} FROM incidents ORDER BY written").format(_names(known))
+        with self._session() as connection:
+            frame = _copy_out(connection, query, dict.fromkeys(known, pa.string()))
+        for column in columns:
+            if column not in frame.columns:
+                frame[column] = pd.Series(None, index=frame.index, dtype="str")
+        return frame[columns]
+
+    def add(self, incidents: pd.DataFrame) -> AddSummary:
+        """Merge incidents in by event_id, the newest revision winning (see IncidentStore.add).
+
+        The history names each row's dataset as its source. Raises RowsRefused for rows that
+        could not be loaded back.
+        """
+        incoming = prepare(refuse_unsound(incidents))
+        with self._writing() as connection:
+            return self._merge_in(connection, incoming, None)
+
+    def add_import(self, result: ImportResult, name: str | None = None) -> AddSummary:
+        """Merge a read file in as the named dataset and register it, in one transaction."""
+        dataset = check_import_name(name if name is not None else result.source_name)
+        if result.kept == 0:
+            return AddSummary(0, 0, 0, dataset=dataset)  # a failed file is no dataset
+        incoming = prepare(refuse_unsound(result.incidents.assign(dataset_name=dataset)))
+        types = incoming["dataset"].dropna().value_counts().index.tolist() or [result.format]
+        with self._writing() as connection:
+            summary = self._merge_in(connection, incoming, result.source_name, dataset)
+            record = {"file": result.source_name, "format": result.format,
+                      "source_types": types, "read": result.rows_read, "kept": result.kept,
+                      "rejected": len(result.rejected),
+                      "imported_at": _now_text(connection)}
+            found = connection.execute("SELECT files FROM datasets WHERE name = %s",
+                                       (dataset,)).fetchone()
+            entries = [{"name": dataset, "files": found[0]}] if found else []
+            register(entries, dataset, record)
+            connection.execute(
+                "INSERT INTO datasets (name, files) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET files = EXCLUDED.files",
+                (dataset, Jsonb(entries[0]["files"])))
+            _count_write(connection)
+        return summary
+
+    def apply_deletions(self, deletions: pd.DataFrame, file: str) -> DeletionSummary:
+        """Apply a deletions list (`event_id`, `deleted_timestamp` in Unix seconds).
+
+        A stored row not newer than its deletion is removed (recorded in the history with the
+        row as it was); every deletion is kept as a tombstone (the latest per id).
+        """
+        listed = deletions.assign(event_id=deletions["event_id"].astype("str").str.strip())
+        latest = listed.groupby("event_id", sort=False)["deleted_timestamp"].max()
+        frame = pd.DataFrame({"event_id": latest.index.astype("str"),
+                              "deleted_timestamp": latest.to_numpy()})
+        with self._writing() as connection:
+            connection.execute("CREATE TEMP TABLE listed (event_id text PRIMARY KEY, "
+                               "deleted_timestamp bigint) ON COMMIT DROP")
+            _copy_in(connection, "listed", frame.astype({"deleted_timestamp": "Int64"}))
+            (present,) = _one(connection, "SELECT count(*) FROM listed JOIN incidents "
+                                          "USING (event_id)")
+            removed = _record_removal(
+                connection, "deleted", file, self.user,
+                "FROM incidents s USING listed l WHERE s.event_id = l.event_id "
+                "AND l.deleted_timestamp IS NOT NULL "
+                "AND NOT coalesce(s.timestamp > l.deleted_timestamp, false)", ())
+            connection.execute(
+                "INSERT INTO tombstones (event_id, deleted_timestamp, file) "
+                "SELECT event_id, deleted_timestamp, %s FROM listed "
+                "ON CONFLICT (event_id) DO UPDATE SET deleted_timestamp = "
+                "EXCLUDED.deleted_timestamp, file = EXCLUDED.file, recorded_at = now() "
+                # The latest deletion of an id wins; an undated one never beats a dated one.
+                "WHERE tombstones.deleted_timestamp IS NULL "
+                "OR EXCLUDED.deleted_timestamp >= tombstones.deleted_timestamp", (file,))
+            _count_write(connection)
+        return DeletionSummary(file=file, listed=len(frame), removed=removed,
+                               not_in_store=len(frame) - present, newer_kept=present - removed)
+
+    def load_tombstones(self) -> pd.DataFrame:
+        """Return the deletions applied so far, one row per event_id (its latest deletion)."""
+        query = sql.SQL("SELECT event_id, deleted_timestamp, file, "
+                        "to_char(recorded_at AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') AS recorded_at "
+                        "FROM tombstones ORDER BY recorded_at, event_id")
+        types = {"event_id": pa.string(), "deleted_timestamp": pa.int64(), "file": pa.string(),
+                 "recorded_at": pa.string()}
+        with self._session() as connection:
+            frame = _copy_out(connection, query, types)
+        return frame.astype({"deleted_timestamp": "Int64"})
+
+    def registry(self) -> list[dict[str, Any]]:
+        """Return the registered imports, in the order they were first registered."""
+        with self._session() as connection:
+            rows = connection.execute("SELECT name, files FROM datasets "
+                                      "ORDER BY registered").fetchall()
+        return [{"name": name, "files": files} for name, files in rows]
+
+    def remove_dataset_rows(self, name: str, match_unnamed: bool = False) -> int:
+        """Remove dataset `name`'s rows (recorded in the history) and its registry entry.
+
+        With `match_unnamed`, rows without a dataset name go too.
+        """
+        with self._writing() as connection:
+            removed = _record_removal(
+                connection, "removed", name, self.user,
+                "FROM incidents s WHERE s.dataset_name = %s OR (%s AND s.dataset_name IS NULL)",
+                (name, match_unnamed))
+            connection.execute("DELETE FROM datasets WHERE name = %s", (name,))
+            _count_write(connection)
+        return removed
+
+    def write_rejects(self, rejected: pd.DataFrame, source_name: str) -> Path:
+        """Write an import's rejected rows as CSV under `reports_dir`; return its path."""
+        return write_report(self.reports_dir, rejected, source_name, "rejects")
+
+    def write_unresolved_actors(self, counts: dict[str, int], source_name: str) -> Path:
+        """Write an import's unresolved actor names and their row counts as CSV."""
+        return write_report(self.reports_dir, unresolved_actors_frame(counts), source_name,
+                            "unresolved-actors")
+
+    def version(self) -> Hashable:
+        """Return the store's write counter: every committed write adds one."""
+        with self._session() as connection:
+            (version,) = _one(connection, "SELECT version FROM store_state")
+        return int(version)
+
+    def history(self, event_id: str) -> pd.DataFrame:
+        """Return every recorded write of one event, oldest first (`previous`: the row before)."""
+        query = sql.SQL("SELECT {} FROM incident_history WHERE event_id = {} ORDER BY id").format(
+            _names(HISTORY_COLUMNS), sql.Literal(event_id.strip()))
+        with self._session() as connection:
+            rows = connection.execute(query).fetchall()
+        return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+
+    def _merge_in(self, connection: psycopg.Connection[Any], incoming: gpd.GeoDataFrame,
+                  source: str | None, dataset: str = "") -> AddSummary:
+        connection.execute(sql.SQL("CREATE TEMP TABLE incoming ON COMMIT DROP AS "
+                                   "SELECT {} FROM incidents WITH NO DATA").format(
+            _names(COLUMN_NAMES)))
+        _copy_in(connection, "incoming", pd.DataFrame(incoming.drop(columns="geometry")))
+        held_back = connection.execute(
+            "DELETE FROM incoming i USING tombstones t WHERE t.event_id = i.event_id "
+            "AND t.deleted_timestamp IS NOT NULL "
+            "AND (i.timestamp IS NULL OR i.timestamp <= t.deleted_timestamp)").rowcount
+        connection.execute(sql.SQL(
+            "CREATE TEMP TABLE plan ON COMMIT DROP AS SELECT i.event_id, CASE "
+            "WHEN s.event_id IS NULL THEN 'added' WHEN {replaces} THEN 'updated' "
+            "WHEN {older} THEN 'older' ELSE 'unchanged' END AS outcome "
+            "FROM incoming i LEFT JOIN incidents s ON s.event_id = i.event_id").format(
+            replaces=_replaces("i", "s"), older=_older("i", "s")))
+        counts = dict(connection.execute("SELECT outcome, count(*) FROM plan "
+                                         "GROUP BY outcome").fetchall())
+        origin = sql.Literal(source) if source else sql.SQL("coalesce(i.dataset_name, 'added')")
+        connection.execute(sql.SQL(
+            "INSERT INTO incident_history (event_id, action, changed_by, source, dataset_name, "
+            "timestamp, previous) "
+            "SELECT i.event_id, p.outcome, {who}, {origin}, i.dataset_name, i.timestamp, "
+            "to_jsonb(s) - 'geom' - 'written' FROM incoming i JOIN plan p USING (event_id) "
+            "LEFT JOIN incidents s ON s.event_id = i.event_id "
+            "WHERE p.outcome IN ('added', 'updated') ORDER BY i.event_id").format(
+            who=sql.Literal(self.user), origin=origin))
+        names = _names(COLUMN_NAMES)
+        updates = sql.SQL(", ").join(
+            sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in COLUMN_NAMES[1:])
+        connection.execute(sql.SQL(
+            "INSERT INTO incidents ({names}) SELECT {picked} FROM incoming i "
+            "JOIN plan p USING (event_id) WHERE p.outcome IN ('added', 'updated') "
+            "ORDER BY i.event_id "
+            "ON CONFLICT (event_id) DO UPDATE SET {updates}, written = DEFAULT "
+            # The rule again, so that the upsert is right even without the plan.
+            "WHERE {replaces}").format(
+            names=names, picked=sql.SQL(", ").join(sql.Identifier("i", c) for c in COLUMN_NAMES),
+            updates=updates, replaces=_replaces("excluded", "incidents")))
+        if counts.get("added") or counts.get("updated"):
+            _count_write(connection)
+        return AddSummary(added=counts.get("added", 0), updated=counts.get("updated", 0),
+                          unchanged=counts.get("unchanged", 0), older=counts.get("older", 0),
+                          held_back=held_back, dataset=dataset)
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[psycopg.Connection[Any]]:
+        """Yield a connection in a transaction (committed at the end, rolled back on error)."""
+        try:
+            with psycopg.connect(self.url, application_name="sahel") as connection:
+                yield connection
+        except psycopg.errors.UndefinedTable as error:
+            if not _names_a_store_table(error):
+                raise
+            raise StoreError(NOT_MIGRATED.format(where=self.location)) from None
+        except psycopg.OperationalError as error:
+            raise StoreError(f"cannot reach the database {self.location}: "
+                             f"{_first_line(error)}") from None
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[psycopg.Connection[Any]]:
+        """Yield a connection holding the write lock, in a transaction committed at the end."""
+        with self._session() as connection:
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            yield connection
+
+
+def _count_write(connection: psycopg.Connection[Any]) -> None:
+    """Record in the store's version that this transaction changed what readers see."""
+    connection.execute("UPDATE store_state SET version = version + 1, changed_at = now()")
+
+
+def _names(columns: tuple[str, ...] | list[str]) -> sql.Composable:
+    return sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+
+
+def _replaces(new: str, old: str) -> sql.Composable:
+    """Return the SQL test that row `new` replaces row `old` (see IncidentStore.add)."""
+    n, o = sql.Identifier(new, "timestamp"), sql.Identifier(old, "timestamp")
+    differs = sql.SQL("ROW({}) IS DISTINCT FROM ROW({})").format(
+        sql.SQL(", ").join(sql.Identifier(new, c) for c in CONTENT_COLUMNS),
+        sql.SQL(", ").join(sql.Identifier(old, c) for c in CONTENT_COLUMNS))
+    return sql.SQL("({n} > {o} OR ({o} IS NULL AND {n} IS NOT NULL) "
+                   "OR ({o} IS NULL AND {n} IS NULL AND {differs}))").format(
+        n=n, o=o, differs=differs)
+
+
+def _older(new: str, old: str) -> sql.Composable:
+    n, o = sql.Identifier(new, "timestamp"), sql.Identifier(old, "timestamp")
+    return sql.SQL("({n} < {o} OR ({o} IS NOT NULL AND {n} IS NULL))").format(n=n, o=o)
+
+
+def _record_removal(connection: psycopg.Connection[Any], action: str, source: str, who: str,
+                    selection: str, parameters: tuple[object, ...]) -> int:
+    """Delete the rows `selection` (`FROM incidents s …`) picks; record each; return how many."""
+    query = sql.SQL(
+        "WITH gone AS (DELETE {selection} RETURNING s.*) "
+        "INSERT INTO incident_history (event_id, action, changed_by, source, dataset_name, "
+        "timestamp, previous) SELECT event_id, {action}, {who}, {source}, dataset_name, "
+        "timestamp, to_jsonb(gone) - 'geom' - 'written' FROM gone").format(
+        selection=sql.SQL(selection), action=sql.Literal(action), who=sql.Literal(who),
+        source=sql.Literal(source))
+    return connection.execute(query, parameters).rowcount
+
+
+def _copy_in(connection: psycopg.Connection[Any], table: str, frame: pd.DataFrame) -> None:
+    """COPY `frame` into `table` (its columns by name) as CSV: NULL unquoted, text quoted."""
+    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    # PostgreSQL text cannot hold U+0000; a file may (XLSX, GeoJSON): it becomes U+FFFD.
+    arrow = pa.table([pc.replace_substring(column, "\x00", "\ufffd")
+                      if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+                      else column for column in arrow.columns], names=arrow.column_names)
+    buffer = io.BytesIO()
+    pa_csv.write_csv(arrow, buffer, pa_csv.WriteOptions(include_header=False,
+                                                        quoting_style="all_valid"))
+    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+        sql.Identifier(table), _names(list(frame.columns)))
+    with connection.cursor().copy(statement) as copy:
+        copy.write(buffer.getbuffer())
+
+
+def _copy_out(connection: psycopg.Connection[Any], query: sql.Composable,
+              types: dict[str, pa.DataType]) -> pd.DataFrame:
+    """Return a query's rows read by COPY as CSV (an empty text cell stays empty, not missing)."""
+    data = bytearray()
+    statement = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true)").format(query)
+    with connection.cursor().copy(statement) as copy:
+        for chunk in copy:
+            data += chunk
+    if not data:
+        return pd.DataFrame({name: pd.Series([], dtype="object") for name in types})
+    table = pa_csv.read_csv(
+        io.BytesIO(data),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                              quoted_strings_can_be_null=False,
+                                              null_values=[""]))
+    return table.to_pandas()
+
+
+def _one(connection: psycopg.Connection[Any], query: str) -> tuple[Any, ...]:
+    found = connection.execute(query).fetchone()
+    assert found is not None  # an aggregate or the single state row: always one row
+    return tuple(found)
+
+
+def _now_text(connection: psycopg.Connection[Any]) -> str:
+    """Return the transaction's time as the registry writes it (ISO 8601, seconds, UTC)."""
+    (text,) = _one(connection, "SELECT to_char(now() AT TIME ZONE 'UTC', "
+                               "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')")
+    return str(text)
+
+
+def _names_a_store_table(error: psycopg.Error) -> bool:
+    message = error.diag.message_primary or ""
+    return any(f'relation "{table}" does not exist' in message for table in STORE_TABLES)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0][:300] if lines else type(error).__name__
