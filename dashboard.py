@@ -34,7 +34,16 @@ from dashboard_below import draw_below_map
 from dashboard_cache import choices_for, selection, view_layer
 from dashboard_filters import draw_filters, read_filters
 from dashboard_upload import import_upload, upload_panel
-from sahel.i18n import LANGUAGE_NAMES, LANGUAGES, _, negotiate, use_language
+from sahel.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    _,
+    format_date,
+    format_number,
+    negotiate,
+    ngettext,
+    use_language,
+)
 from sahel.maps import base_map
 from sahel.overview import Headline
 from sahel.query import IncidentQuery, describe
@@ -46,9 +55,12 @@ MAP_HEIGHT = 620
 PAGE_STARTED = "page_started"
 MAP_WAIT_STARTED = "map_wait_started"
 MAP_WAIT_S = 3.0
-# The headline figures' box: its height holds their row (label, value, one or two lines of note)
-# down to a ~1,000 px wide window, so the map stays where it is when they come.
-FIGURES_HEIGHT_PX = 140
+# The headline figures: a row that wraps (all five on one line from ~1,000 px, three then two on
+# a phone), each figure as wide as its words, so none is ever cut. Their box is at least as high
+# as one row, so on a wide window the map stays where it is when they come after it.
+FIGURES_KEY = "figures"
+FIGURES_MIN_HEIGHT_PX = 124
+FIGURES_CSS = f"<style>.st-key-{FIGURES_KEY} {{min-height: {FIGURES_MIN_HEIGHT_PX}px}}</style>"
 # bench/bench_dashboard.py sets this to read how long each part of a script run takes.
 TIMINGS_ENV = "SAHEL_TIMINGS"
 
@@ -82,30 +94,50 @@ def rerun_if_map_is_slow() -> None:
 def draw_figures(query: IncidentQuery, figures: Headline | None) -> None:
     """Draw the title, the query's description and the headline figures in their box; with
     `figures` None, the empty box (a session's first run, see above)."""
-    st.title("Sahel incidents")
+    st.title(_("Sahel incidents"))
     st.caption(describe(query))
-    box = st.container(height=FIGURES_HEIGHT_PX, border=False)
+    st.html(FIGURES_CSS)
+    box = st.container(key=FIGURES_KEY, horizontal=True, gap="medium")
     if figures is None:
         return
-    cols = box.columns([1, 1.2, 1, 1, 2])
-    cols[0].metric("Incidents", f"{figures.incidents:,}")
-    cols[1].metric("Fatalities (best)", f"{figures.fatalities:,}",
-                   help="Sum of best estimates; the range sums each incident's low and high.")
-    cols[1].caption(f"range {figures.fatalities_low:,}–{figures.fatalities_high:,}")
-    cols[2].metric("Armed groups", f"{figures.groups:,}",
-                   help="Distinct armed and state groups named for sure in view (main actors, "
-                        "and associated ones when included); civilians, protesters, rioters "
-                        "and unidentified attackers are not counted.")
-    apart = [f"{figures.uncertain:,} uncertain attribution"
-             + ("s" if figures.uncertain != 1 else "")] if figures.uncertain else []
+    box.metric(_("Incidents"), format_number(figures.incidents), width="content")
+    fatalities = box.container(width="content", gap=None)
+    fatalities.metric(_("Fatalities (best)"), format_number(figures.fatalities),
+                      help=_("Sum of best estimates; the range sums each incident's low and "
+                             "high."))
+    fatalities.caption(_("range {low}–{high}").format(
+        low=format_number(figures.fatalities_low), high=format_number(figures.fatalities_high)))
+    groups = box.container(width="content", gap=None)
+    groups.metric(_("Armed groups"), format_number(figures.groups),
+                  help=_("Distinct armed and state groups named for sure in view (main actors, "
+                         "and associated ones when included); civilians, protesters, rioters "
+                         "and unidentified attackers are not counted."))
+    apart = []
+    if figures.uncertain:
+        apart.append(ngettext("{count} uncertain attribution", "{count} uncertain attributions",
+                              figures.uncertain).format(count=format_number(figures.uncertain)))
     if figures.unresolved:
-        apart.append(f"{figures.unresolved:,} unresolved name"
-                     + ("s" if figures.unresolved != 1 else ""))
+        apart.append(ngettext("{count} unresolved name", "{count} unresolved names",
+                              figures.unresolved).format(count=format_number(figures.unresolved)))
     if apart:
-        cols[2].caption(" · ".join(apart))
-    cols[3].metric("Regions", f"{figures.regions:,}")
-    cols[4].metric("Dates", figures.short_span)
-    cols[4].caption(figures.span)
+        groups.caption(" · ".join(apart))
+    box.metric(_("Regions"), format_number(figures.regions), width="content")
+    dates = box.container(width="content", gap=None)
+    dates.metric(_("Dates"), date_span(figures, short=True))
+    dates.caption(date_span(figures, short=False))
+
+
+def date_span(figures: Headline, short: bool) -> str:
+    """Return the figures' span of dates in the page's language: short, in months or years
+    ("Nov 2023 – Feb 2024", "1989 – 2025"), else exact days; "–" when there are none."""
+    first, last = figures.first_date, figures.last_date
+    if first is None or last is None:
+        return "–"
+    if not short:
+        return " → ".join(dict.fromkeys(format_date(d, "d MMM yyyy") for d in (first, last)))
+    if last.year - first.year >= 2:
+        return f"{first.year} – {last.year}"
+    return " – ".join(dict.fromkeys(format_date(d, "MMM yyyy") for d in (first, last)))
 
 
 # The session-state key of the page's language ("en" or "fr"): the switch's, and the URL's "lang".
@@ -128,11 +160,12 @@ def draw_language_switch() -> None:
 def main() -> None:
     """Render the page: the map first, then the figures above it, the sidebar and the rest."""
     timings: dict[str, float] = {}
-    st.set_page_config(page_title="Sahel incidents", page_icon="🗺️", layout="wide")
     # Set before anything is sent: a run the map's message interrupts is followed by a whole one.
     first_run = not st.session_state.get(PAGE_STARTED)
     st.session_state[PAGE_STARTED] = True
     page_language()
+    # After the language is known (the title is translated); nothing has been drawn yet.
+    st.set_page_config(page_title=_("Sahel incidents"), page_icon="🗺️", layout="wide")
     store_dir = str(default_store_dir())
     # Another process (the CLI, another replica's upload) may have written the store.
     dashboard_cache.refresh_if_changed(store_dir)
@@ -141,8 +174,8 @@ def main() -> None:
         with timed(timings, "load"):
             choices = choices_for(store_dir)
     except StoreError as error:  # e.g. a store file that is not Parquet at all
-        st.title("Sahel incidents")
-        st.error(str(error))
+        st.title(_("Sahel incidents"))
+        st.error(_("The incidents could not be loaded: {error}").format(error=error))
         return
     query, region_metric = read_filters(choices)
     with timed(timings, "filter"):
@@ -160,8 +193,8 @@ def main() -> None:
 
     if first_run:
         # The sidebar is there from the start, so the map does not narrow when the filters come.
-        st.sidebar.header("Filters")
-        st.sidebar.caption("The filters appear as soon as the map has painted.")
+        st.sidebar.header(_("Filters"))
+        st.sidebar.caption(_("The filters appear as soon as the map has painted."))
         with st.sidebar:
             rerun_if_map_is_slow()
         with top:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
 import streamlit as st
@@ -13,19 +15,22 @@ import streamlit as st
 import dashboard_cache
 from sahel import sources
 from sahel.datasets import DatasetError
-from sahel.sources import SourceError
-from sahel.store import IncidentStore
+from sahel.i18n import _, format_number, ngettext
+from sahel.reasons import translate_reason
+from sahel.sources import ImportResult, SourceError
+from sahel.store import AddSummary, IncidentStore
 
 UPLOAD_TYPES = ["csv", "xlsx", "geojson", "json", "parquet"]
 
 
 class UploadOutcome(NamedTuple):
-    """What importing one uploaded file did, as the sidebar reports it."""
+    """What importing one uploaded file did, as the sidebar reports it. Kept for the session:
+    its message is written when shown, in the page's language of that run."""
 
     name: str
-    message: str
     failed: bool
     rejects: bytes
+    message: Callable[[], str]
 
 
 def import_upload(store_dir: str) -> UploadOutcome | None:
@@ -44,52 +49,85 @@ def _import(store_dir: str, upload: Any) -> UploadOutcome:
         return _import_checked(store_dir, upload)
     except Exception as error:  # a bug of ours: one sentence here, the traceback in the log
         traceback.print_exc(file=sys.stderr)
-        return UploadOutcome(upload.name, f"{upload.name} was not imported: an unexpected "
-                             f"{type(error).__name__} (the server's log has the details; "
-                             "please report it)", True, b"")
+        kind = type(error).__name__
+        return _refused(upload.name, lambda: _(
+            "an unexpected {error} (the server's log has the details; please report it)"
+        ).format(error=kind))
+
+
+def _refused(name: str, why: Callable[[], str], rejects: bytes = b"") -> UploadOutcome:
+    """Return the outcome of a file not imported, `why` giving the reason when shown."""
+    return UploadOutcome(name, True, rejects, lambda: _("{name} was not imported: {why}").format(
+        name=name, why=why()))
 
 
 def _import_checked(store_dir: str, upload: Any) -> UploadOutcome:
     try:
         result = sources.read_incidents(upload, name=upload.name)
     except SourceError as error:
-        return UploadOutcome(upload.name, f"{upload.name} was not imported: {error}", True, b"")
+        return _refused(upload.name, partial(str, error))
     store = IncidentStore(store_dir)
     try:
         summary = store.add_import(result)
         rejects = (store.write_rejects(result.rejected, result.source_name).read_bytes()
                    if len(result.rejected) else b"")
     except (OSError, DatasetError) as error:
-        return UploadOutcome(upload.name, f"{upload.name} was not imported: {error}", True, b"")
+        return _refused(upload.name, partial(str, error))
     if result.failed:
-        reasons = "; ".join(f"{reason} ({count:,})" for reason, count in result.top_reasons(3))
-        message = (f"{upload.name} was not imported: none of its {result.rows_read:,} rows "
-                   f"could be kept" + (f". Commonest reasons: {reasons}." if reasons else "."))
-        return UploadOutcome(upload.name, message, True, rejects)
+        return _refused(upload.name, partial(_none_kept, result), rejects)
     dashboard_cache.clear()
-    older = f", {summary.older:,} older than stored" if summary.older else ""
-    message = (f"{upload.name} ({result.format}): {result.rows_read:,} rows read · "
-               f"{result.kept:,} kept ({result.flagged:,} flagged) · {len(result.rejected):,} "
-               f"rejected · store: {summary.added:,} added, {summary.updated:,} updated{older} "
-               f"· dataset \"{summary.dataset}\"")
-    return UploadOutcome(upload.name, message, False, rejects)
+    return UploadOutcome(upload.name, False, rejects, partial(_imported, result, summary))
+
+
+def _none_kept(result: ImportResult) -> str:
+    """Say that no row of the file could be kept, and the commonest reasons."""
+    none = ngettext("none of its {count} row could be kept",
+                    "none of its {count} rows could be kept",
+                    result.rows_read).format(count=format_number(result.rows_read))
+    reasons = "; ".join(f"{translate_reason(reason)} ({format_number(count)})"
+                        for reason, count in result.top_reasons(3))
+    if not reasons:
+        return none + "."
+    return none + ". " + _("Commonest reasons: {reasons}.").format(reasons=reasons)
+
+
+def _imported(result: ImportResult, summary: AddSummary) -> str:
+    """Say what importing the file did: rows read, kept, flagged, rejected; the store's change."""
+    def counted(text: str, count: int) -> str:
+        return text.format(count=format_number(count))
+
+    read, kept, flagged = result.rows_read, result.kept, result.flagged
+    rejected = len(result.rejected)
+    changes = (counted(ngettext("{count} added", "{count} added", summary.added), summary.added)
+               + ", " + counted(ngettext("{count} updated", "{count} updated", summary.updated),
+                                summary.updated))
+    if summary.older:
+        changes += ", " + counted(ngettext("{count} older than stored",
+                                           "{count} older than stored", summary.older),
+                                  summary.older)
+    return " · ".join([
+        f"{result.source_name} ({result.format}): "
+        + counted(ngettext("{count} row read", "{count} rows read", read), read),
+        counted(ngettext("{count} kept", "{count} kept", kept), kept) + " ("
+        + counted(ngettext("{count} flagged", "{count} flagged", flagged), flagged) + ")",
+        counted(ngettext("{count} rejected", "{count} rejected", rejected), rejected),
+        _("store: {changes}").format(changes=changes),
+        _('dataset "{name}"').format(name=summary.dataset)])
 
 
 def upload_panel(outcome: UploadOutcome | None) -> None:
     """Draw the uploader with what importing its file did."""
     side = st.sidebar
-    side.header("Add data")
-    side.file_uploader("ACLED / UCDP export or canonical CSV, GeoJSON, GeoParquet",
+    side.header(_("Add data"))
+    side.file_uploader(_("ACLED / UCDP export or canonical CSV, GeoJSON, GeoParquet"),
                        type=UPLOAD_TYPES, key="upload")
     if outcome is None:
         return
     if outcome.failed:
-        side.error(outcome.message)
+        side.error(outcome.message())
     else:
-        side.success(outcome.message)
+        side.success(outcome.message())
     if outcome.rejects:
-        side.download_button("Download rejected rows (CSV)", outcome.rejects, key="rejects",
+        side.download_button(_("Download rejected rows (CSV)"), outcome.rejects, key="rejects",
                              file_name=f"rejected_{outcome.name}.csv", mime="text/csv",
                              on_click="ignore")
-
-

@@ -12,12 +12,20 @@ import pandas as pd
 from sahel import actors, places
 from sahel.datasets import closest_names, demo_rows
 from sahel.group_match import GroupRule, all_candidates, group_labels
+from sahel.i18n import N_, _, format_number, ngettext
 
 # Columns the free-text search looks in.
 SEARCH_COLUMNS: tuple[str, ...] = ("location", "actor1", "actor2", "group1", "group2", "notes")
 # How alike (rapidfuzz WRatio, 0–100) a known name must be to be suggested for an unknown one.
 SUGGESTION_CUTOFF = 75
-PRECISION_LABELS: dict[int, str] = {1: "exact place", 2: "near a place", 3: "region only"}
+# Marked for translation: shown with `_(PRECISION_LABELS[p])`.
+PRECISION_LABELS: dict[int, str] = {1: N_("exact place"), 2: N_("near a place"),
+                                    3: N_("region only")}
+# What UnknownName says of each kind of name.
+UNKNOWN_KINDS: dict[str, str] = {"group": N_('Unknown group "{name}".'),
+                                 "region": N_('Unknown region "{name}".'),
+                                 "country": N_('Unknown country "{name}".'),
+                                 "dataset": N_('Unknown dataset "{name}".')}
 
 
 @dataclass(frozen=True)
@@ -127,45 +135,55 @@ def _text_mask(incidents: pd.DataFrame, text: str) -> pd.Series:
 
 
 def describe(query: IncidentQuery) -> str:
-    """Return a one-line description of the query for people (caption, CSV header text).
+    """Return a one-line description of the query for people (caption, CLI message), in the
+    current language (English unless a page chose another).
 
     It says what was counted: with a group, which actors count (components, associated actors,
-    uncertain attributions); and whether the shipped demonstration data is in.
+    uncertain attributions); and whether the shipped demonstration data is in. Names (groups,
+    places, datasets, event types) are data and stay as they are; dates are ISO 8601.
     """
     parts: list[str] = []
     if query.groups:
         parts.append(", ".join(sorted(query.groups)) + f" ({_group_terms(query)})")
     if query.datasets:
-        parts.append("dataset " + ", ".join(sorted(query.datasets)))
+        parts.append(_("dataset {names}").format(names=", ".join(sorted(query.datasets))))
     if query.countries:
         parts.append(", ".join(sorted(places.country_name(c) or c for c in query.countries)))
     if query.regions:
-        parts.append("region " + ", ".join(sorted(query.regions)))
+        parts.append(_("region {names}").format(names=", ".join(sorted(query.regions))))
     if query.start or query.end:
-        start = query.start.isoformat() if query.start else "…"
-        end = query.end.isoformat() if query.end else "…"
-        parts.append(f"{start} to {end}")
+        parts.append(_("{start} to {end}").format(
+            start=query.start.isoformat() if query.start else "…",
+            end=query.end.isoformat() if query.end else "…"))
     if query.event_types:
         parts.append(", ".join(sorted(query.event_types)))
     if query.min_fatalities > 0:
-        parts.append(f"at least {query.min_fatalities} fatalities")
+        parts.append(ngettext("at least {count} fatality", "at least {count} fatalities",
+                              query.min_fatalities).format(
+            count=format_number(query.min_fatalities)))
     if query.precisions:
-        parts.append("location " + " or ".join(PRECISION_LABELS.get(p, str(p))
-                                               for p in sorted(query.precisions)))
+        precisions = _(" or ").join(_(PRECISION_LABELS[p]) if p in PRECISION_LABELS else str(p)
+                                    for p in sorted(query.precisions))
+        parts.append(_("location {precisions}").format(precisions=precisions))
     if query.text:
-        parts.append(f'matching "{query.text}"')
+        parts.append(_('matching "{text}"').format(text=query.text))
     if not query.include_demo:
-        parts.append("demonstration data left out")
-    return "All incidents" if not parts else "Incidents: " + " · ".join(parts)
+        parts.append(_("demonstration data left out"))
+    if not parts:
+        return _("All incidents")
+    return _("Incidents: {description}").format(description=" · ".join(parts))
 
 
 def _group_terms(query: IncidentQuery) -> str:
-    added = [name for name, on in (("associated actors", query.include_associated),
-                                   ("coalition components while members",
-                                    query.include_components)) if on]
-    uncertain = ("uncertain attributions counted apart" if query.include_uncertain
-                 else "uncertain attributions left out")
-    return ("with " + " and ".join(added) + "; " if added else "main actors only; ") + uncertain
+    added = [_(name) for name, on in ((N_("associated actors"), query.include_associated),
+                                      (N_("coalition components while members"),
+                                       query.include_components)) if on]
+    uncertain = (_("uncertain attributions counted apart") if query.include_uncertain
+                 else _("uncertain attributions left out"))
+    if not added:
+        return _("main actors only; {uncertain}").format(uncertain=uncertain)
+    return _("with {actors}; {uncertain}").format(actors=_(" and ").join(added),
+                                                  uncertain=uncertain)
 
 
 @dataclass(frozen=True)
@@ -178,9 +196,12 @@ class UnknownName:
 
     def message(self) -> str:
         """Return one sentence for people: what is unknown and what was perhaps meant."""
-        hint = (" Did you mean: " + ", ".join(f'"{s}"' for s in self.suggestions) + "?"
-                if self.suggestions else "")
-        return f'Unknown {self.kind} "{self.given}".{hint}'
+        unknown = _(UNKNOWN_KINDS.get(self.kind, N_('Unknown name "{name}".'))).format(
+            name=self.given)
+        if not self.suggestions:
+            return unknown
+        return unknown + " " + _("Did you mean: {names}?").format(
+            names=", ".join(f'"{s}"' for s in self.suggestions))
 
 
 def unknown_names(query: IncidentQuery, incidents: pd.DataFrame,

@@ -19,6 +19,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from sahel.i18n import format_number, ngettext
+from sahel.reasons import translate_reason
 from sahel.schema import COLUMNS, claims_problem, conform
 
 # How many distinct reasons a report's sentence names; the rest are counted.
@@ -60,19 +62,26 @@ class LoadReport:
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     def reasons_text(self) -> str:
-        """Return the commonest reasons with their counts ("claims is not valid JSON (2); …")."""
+        """Return the commonest reasons with their counts ("claims is not valid JSON (2); …"),
+        in the current language."""
         reasons = self.reasons()
-        shown = "; ".join(f"{reason} ({count})" for reason, count in reasons[:SHOWN_REASONS])
+        shown = "; ".join(f"{translate_reason(reason)} ({format_number(count)})"
+                          for reason, count in reasons[:SHOWN_REASONS])
         more = len(reasons) - SHOWN_REASONS
-        return shown + (f"; {more} other reasons" if more > 0 else "")
+        if more <= 0:
+            return shown
+        return shown + "; " + ngettext("{count} other reason", "{count} other reasons",
+                                       more).format(count=format_number(more))
 
     def message(self) -> str:
         """Return one sentence for people ("2 stored rows were skipped: …"), or "" if none."""
         if not self.skipped:
             return ""
         files = ", ".join(sorted({row.file for row in self.skipped}))
-        rows = "1 stored row was" if len(self) == 1 else f"{len(self)} stored rows were"
-        return f"{rows} skipped ({files}): {self.reasons_text()}"
+        return ngettext("{count} stored row was skipped ({files}): {reasons}",
+                        "{count} stored rows were skipped ({files}): {reasons}",
+                        len(self)).format(count=format_number(len(self)), files=files,
+                                          reasons=self.reasons_text())
 
 
 class SoundRows(NamedTuple):
