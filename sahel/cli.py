@@ -1,4 +1,5 @@
-"""`python -m sahel import FILE...`, `datasets [--remove NAME]` and `export ... --csv OUT`."""
+"""`python -m sahel import FILE...`, `datasets [--remove NAME]` and
+`export ... --csv/--geojson/--parquet OUT`."""
 
 from __future__ import annotations
 
@@ -87,7 +88,10 @@ def add_datasets_command(sub: Any) -> None:
 
 
 EXPORT_DESCRIPTION = """\
-Filter shipped + stored incidents and write them as the dashboard's CSV. Names (groups, regions,
+Filter shipped + stored incidents and write them as the dashboard's downloads: CSV (--csv),
+GeoJSON (--geojson, RFC 7946) and GeoParquet (--parquet), one or several at once, each with
+exactly the filtered rows and every canonical column; `python -m sahel import` reads each back
+as it was. Names (groups, regions,
 countries) accept any alias the tables know; a name that neither the tables nor the data know is
 an error that suggests the closest known names.
 
@@ -103,10 +107,18 @@ unless --demo or --no-demo says otherwise; --dataset NAME keeps one dataset (rep
 """
 
 
+# Export option → what it writes (the writer is picked in run_export).
+EXPORT_OUTPUTS: dict[str, str] = {
+    "csv": "the dashboard's CSV (UTF-8 with BOM, spreadsheet-safe, claims_text added)",
+    "geojson": "a GeoJSON FeatureCollection (EPSG:4326, properties = canonical columns)",
+    "parquet": "GeoParquet (WKB points, EPSG:4326, canonical columns and types)",
+}
+
+
 def add_export_command(sub: Any) -> None:
-    """Register `export [filters] --csv OUT` on the sub-command parsers."""
+    """Register `export [filters] --csv/--geojson/--parquet OUT` on the sub-command parsers."""
     parser = sub.add_parser(
-        "export", help="write the filtered incidents as the dashboard's CSV",
+        "export", help="write the filtered incidents as CSV, GeoJSON or GeoParquet",
         description=EXPORT_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--group", action="append", default=[], metavar="G")
     parser.add_argument("--no-components", action="store_true",
@@ -130,8 +142,9 @@ def add_export_command(sub: Any) -> None:
     parser.add_argument("--text", default="", metavar="S",
                         help="words in places, actors or notes, or a region, country or group "
                              "by any alias")
-    parser.add_argument("--csv", required=True, type=Path, metavar="OUT",
-                        help="output file ('-' for standard output)")
+    for option, what in EXPORT_OUTPUTS.items():
+        parser.add_argument(f"--{option}", type=Path, metavar="OUT",
+                            help=f"write {what} to OUT ('-' for standard output)")
     _add_store_option(parser)
     parser.set_defaults(func=run_export)
 
@@ -334,9 +347,9 @@ def silence_stdout() -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Write the filtered incidents as CSV (the dashboard's download) and say how many."""
+    """Write the filtered incidents to each output asked for and say how many."""
     from sahel.datasets import demo_rows
-    from sahel.export import to_csv_bytes
+    from sahel.export import EXPORT_FORMATS
     from sahel.incidents import load_incidents_checked
     from sahel.query import (
         IncidentQuery,
@@ -346,6 +359,14 @@ def run_export(args: argparse.Namespace) -> int:
         unknown_names,
     )
 
+    outputs = [(option, target) for option in EXPORT_OUTPUTS
+               if (target := getattr(args, option)) is not None]
+    if not outputs:
+        warn("export: name an output: --csv OUT, --geojson OUT or --parquet OUT")
+        return EXIT_FAILED
+    if sum(str(target) == "-" for _, target in outputs) > 1:
+        warn("export: only one output can go to standard output ('-')")
+        return EXIT_FAILED
     incidents, report = load_incidents_checked(args.store)
     if len(report):
         warn(f"export: warning: {report.message()}")
@@ -364,20 +385,29 @@ def run_export(args: argparse.Namespace) -> int:
             warn(f"export: {name.message()}")
         return EXIT_FAILED
     selected = filter_incidents(incidents, query)
-    data = to_csv_bytes(selected)
+    status = EXIT_OK
+    for option, target in outputs:
+        written = _write_output(EXPORT_FORMATS[option].write(selected), target)
+        if written == EXIT_OK and str(target) != "-":
+            warn(f"{len(selected)} incidents → {target} · {describe(query)}")
+        status = max(status, written)
+    return status
+
+
+def _write_output(data: bytes, target: Path) -> int:
+    """Write `data` to a file or, for '-', standard output; return the exit status."""
     try:
-        if str(args.csv) == "-":
+        if str(target) == "-":
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
-            return EXIT_OK
-        args.csv.write_bytes(data)
+        else:
+            target.write_bytes(data)
     except BrokenPipeError:
         silence_stdout()
         with contextlib.suppress(OSError):
             print("export: output closed early (broken pipe)", file=sys.stderr)
         return EXIT_OUTPUT_CLOSED
     except OSError as error:
-        warn(f"export: cannot write {args.csv}: {error.strerror or error}")
+        warn(f"export: cannot write {target}: {error.strerror or error}")
         return EXIT_FAILED
-    warn(f"{len(selected)} incidents → {args.csv} · {describe(query)}")
     return EXIT_OK

@@ -1,12 +1,21 @@
-"""The filtered CSV analysts download: every canonical column, readable claims, spreadsheet-safe."""
+"""The filtered incidents analysts download: CSV (every canonical column, readable claims,
+spreadsheet-safe), GeoJSON and GeoParquet (every canonical column, read back losslessly by
+`sahel.sources.read_incidents`).
+"""
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, BinaryIO
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from sahel.schema import COLUMN_NAMES, COLUMNS_BY_NAME, Claim, claims_from_json
+from sahel.schema import COLUMN_NAMES, COLUMNS_BY_NAME, CRS, Claim, claims_from_json
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -77,3 +86,76 @@ def to_csv_bytes(incidents: pd.DataFrame) -> bytes:
 def _text_cell(value: object) -> str:
     # A frame not conformed may hold other objects in a text column: written as their text.
     return neutralise_cell(value if isinstance(value, str) else str(value))
+
+
+def to_geojson_bytes(incidents: pd.DataFrame) -> bytes:
+    """Return the incidents as an RFC 7946 FeatureCollection (UTF-8, EPSG:4326), in given order.
+
+    Each feature is a Point [longitude, latitude] (null when a coordinate is missing); its
+    properties are every canonical column by its canonical name: dates YYYY-MM-DD, missing
+    values null, `claims` and `source_extra` the JSON text stored.
+    """
+    values = [_json_values(incidents[name], COLUMNS_BY_NAME[name].dtype) for name in COLUMN_NAMES]
+    features = []
+    for row in zip(*values, strict=True):
+        properties = dict(zip(COLUMN_NAMES, row, strict=True))
+        longitude, latitude = properties["longitude"], properties["latitude"]
+        geometry = (None if longitude is None or latitude is None
+                    else {"type": "Point", "coordinates": [longitude, latitude]})
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    document = {"type": "FeatureCollection", "features": features}
+    # default=str: a frame not conformed may hold other objects; they are written as text.
+    try:
+        return json.dumps(document, ensure_ascii=False, allow_nan=False,
+                          default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (from an undecodable name) has no UTF-8 form; as a JSON escape it
+        # reads back as the same text.
+        return json.dumps(document, allow_nan=False, default=str).encode("ascii")
+
+
+def _json_values(column: pd.Series, dtype: str) -> list[Any]:
+    """Return a column's cells as JSON values (None where missing or not a finite number)."""
+    if dtype.startswith("datetime64"):
+        column = pd.to_datetime(column, errors="coerce").dt.strftime("%Y-%m-%d")
+    elif dtype == "float64":
+        number = pd.to_numeric(column, errors="coerce").astype("float64")
+        column = number.where(np.isfinite(number))
+    return column.astype("object").where(column.notna(), None).tolist()
+
+
+def to_geoparquet_bytes(incidents: pd.DataFrame) -> bytes:
+    """Return the incidents as GeoParquet (WKB points, EPSG:4326, canonical columns and dtypes)."""
+    buffer = io.BytesIO()
+    write_geoparquet(incidents, buffer)
+    return buffer.getvalue()
+
+
+def write_geoparquet(incidents: pd.DataFrame, target: str | BinaryIO) -> None:
+    """Write canonical incidents as GeoParquet (what the store and `data/incidents/` hold).
+
+    The points are built from longitude/latitude (none where one is missing), so the geometry
+    always says what the columns say.
+    """
+    frame = pd.DataFrame(incidents[list(COLUMN_NAMES)])
+    located = frame["longitude"].notna() & frame["latitude"].notna()
+    points = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs=CRS)
+    geometry = gpd.GeoSeries(points, index=frame.index).where(located, None)
+    gpd.GeoDataFrame(frame, geometry=geometry).to_parquet(target, index=False)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One download: its file extension, media type and writer of filtered incidents."""
+
+    extension: str
+    mime: str
+    write: Callable[[pd.DataFrame], bytes]
+
+
+# By the CLI's option name (`--csv`, `--geojson`, `--parquet`); the page offers the same three.
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    "csv": ExportFormat(".csv", "text/csv", to_csv_bytes),
+    "geojson": ExportFormat(".geojson", "application/geo+json", to_geojson_bytes),
+    "parquet": ExportFormat(".parquet", "application/vnd.apache.parquet", to_geoparquet_bytes),
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 
 from sahel.__main__ import main
+from sahel.sources import read_incidents
 from sahel.sources.acled import ACLED_TO_CANONICAL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,3 +157,42 @@ def test_export_into_a_missing_folder_is_one_line_not_a_traceback(
                        str(tmp_path / "no" / "out.csv"))
     assert code == 2
     assert "cannot write" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("args", [["--group", "JNIM"], ["--group", "GSIM", "--uncertain"], []])
+def test_geojson_and_parquet_hold_exactly_the_csvs_rows_and_read_back(
+        capsysbinary: pytest.CaptureFixture[bytes], store: Path, tmp_path: Path,
+        args: list[str]) -> None:
+    outputs = {"csv": tmp_path / "out.csv", "geojson": tmp_path / "out.geojson",
+               "parquet": tmp_path / "out.parquet"}
+    code, _, err = run(capsysbinary, "export", "--store", str(store), *args,
+                       *[part for option, path in outputs.items()
+                         for part in (f"--{option}", str(path))])
+    assert code == 0, err
+    assert err.count("incidents →") == 3
+    frames = {option: read_incidents(path).incidents for option, path in outputs.items()}
+    expected = list(export(capsysbinary, store, *args)["event_id"])
+    assert expected and list(frames["csv"]["event_id"]) == expected
+    for option in ("geojson", "parquet"):
+        pd.testing.assert_frame_equal(frames[option], frames["csv"], obj=option)
+
+
+def test_geojson_to_standard_output(capsysbinary: pytest.CaptureFixture[bytes],
+                                    store: Path) -> None:
+    code, out, err = run(capsysbinary, "export", "--store", str(store), "--geojson", "-",
+                         "--group", "Ansar Dine")
+    assert code == 0, err
+    document = json.loads(out)
+    assert [f["properties"]["event_id"] for f in document["features"]] == ["SYN2"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ([], "name an output: --csv OUT, --geojson OUT or --parquet OUT"),
+    (["--csv", "-", "--parquet", "-"], "only one output can go to standard output"),
+])
+def test_outputs_asked_for_wrongly_are_one_line(capsysbinary: pytest.CaptureFixture[bytes],
+                                                store: Path, args: list[str],
+                                                message: str) -> None:
+    code, out, err = run(capsysbinary, "export", "--store", str(store), *args)
+    assert (code, out) == (2, "")
+    assert message in err and "Traceback" not in err

@@ -1,10 +1,24 @@
 import io
+import json
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from sahel.export import claims_text, neutralise_cell, restore_cell, to_csv_bytes
-from sahel.schema import Claim, claims_to_json, conform
+from sahel.export import (
+    EXPORT_FORMATS,
+    claims_text,
+    neutralise_cell,
+    restore_cell,
+    to_csv_bytes,
+    to_geojson_bytes,
+    to_geoparquet_bytes,
+)
+from sahel.incidents import load_incidents
+from sahel.schema import COLUMN_NAMES, Claim, claims_to_json, conform
+from sahel.sources import read_incidents
 
 SEED_CLAIMS = claims_to_json([
     Claim("JNIM", "armed_group", "killed", "plusieurs dizaines", 12, None),
@@ -93,3 +107,117 @@ def test_a_row_of_missing_values_and_one_of_huge_strings_export():
     assert exported.loc[2, "notes"] == "'=" + "x" * 2_000_000
     assert exported.loc[2, "actor1"] == rlo + "Katiba"  # the data value itself, unchanged
     assert exported.loc[1, "event_date"] == "" and exported.loc[1, "claims_text"] == ""
+
+
+# Rows an analyst's store holds, at their hardest: quotes, accents, right-to-left text, missing
+# values, an uncertain attribution, the source's other columns as JSON.
+HARD_ROWS = [
+    {"event_id": "SEED-1", "event_date": "2023-11-24", "time_precision": 1,
+     "event_type": "Battles", "sub_event_type": "Armed clash", "actor1": "Jnim",
+     "actor2": "Fama", "group1": "JNIM", "group2": "FAMa", "location": "Niafunké",
+     "latitude": 15.9322, "longitude": -3.9906, "iso3": "MLI", "country": "Mali",
+     "admin1": "Tombouctou", "geo_precision": 1, "fatalities": 12, "fatalities_low": 12,
+     "fatalities_high": 50, "claims": SEED_CLAIMS, "source": "RFI", "dataset": "report",
+     "notes": 'Le Jnim revendique « une attaque » et dit "pris le contrôle du camp".'},
+    {"event_id": "ACLED-2", "event_date": "2019-06-02", "event_type": "Violence against civilians",
+     "actor1": "JNIM: Group for Support of Islam and Muslims and/or Islamic State (Greater "
+               "Sahara)", "group1": "JNIM and/or ISGS", "flags": "uncertain_attribution",
+     "location": "Tillabéri", "latitude": 14.2117, "longitude": 1.4531, "iso3": "NER",
+     "country": "Niger", "admin1": "Tillabéri", "fatalities": None, "timestamp": 1700000000,
+     "iso_numeric": 562, "population_best": 2_500_000_000 // 3, "dataset": "acled",
+     "claims": claims_to_json([Claim('l\'armée "nigérienne"', "army", "killed",
+                                     "« aucun mort »\n", None, 3)]),
+     "source_extra": json.dumps({"event_id_no_cnty": "0090", "note": "a \"quoted\" ‏نص"},
+                                ensure_ascii=False)},
+    {"event_id": "UCDP-3", "event_date": "2012-01-17", "location": None, "notes": None,
+     "latitude": 13.41389, "longitude": -1.05583, "iso3": "BFA", "country": "Burkina Faso",
+     "admin1": "Centre-Nord", "claims": None, "fatalities": 0, "dataset": "ucdp_ged",
+     "time_precision": 3, "source": "=formula?", "tags": "-2 km"},
+]
+
+
+def _read_back(data: bytes, name: str):
+    result = read_incidents(io.BytesIO(data), name=name)
+    assert len(result.rejected) == 0, result.rejected.to_dict("records")
+    return result
+
+
+@pytest.mark.parametrize(("writer", "name", "container"), [
+    (to_geojson_bytes, "out.geojson", "geojson"),
+    (to_geoparquet_bytes, "out.parquet", "geoparquet"),
+    (to_csv_bytes, "out.csv", "csv"),
+])
+def test_every_export_reads_back_as_the_same_rows(writer, name, container):
+    frame = conform(pd.DataFrame(HARD_ROWS))
+    result = _read_back(writer(frame), name)
+    assert (result.format, result.container) == ("canonical", container)
+    pd.testing.assert_frame_equal(result.incidents, frame)
+
+
+@pytest.mark.parametrize("option", ["geojson", "parquet"])
+def test_the_shipped_incidents_round_trip(option):
+    shipped = load_incidents(None).reset_index(drop=True)
+    assert len(shipped) > 100
+    result = _read_back(EXPORT_FORMATS[option].write(shipped), "shipped" + option)
+    pd.testing.assert_frame_equal(result.incidents, conform(shipped))
+
+
+def test_geojson_is_rfc_7946():
+    document = json.loads(to_geojson_bytes(conform(pd.DataFrame(HARD_ROWS))).decode("utf-8"))
+    assert document["type"] == "FeatureCollection" and "crs" not in document
+    first = document["features"][0]
+    assert first["type"] == "Feature"
+    # Longitude first; properties carry every canonical column by its canonical name.
+    assert first["geometry"] == {"type": "Point", "coordinates": [-3.9906, 15.9322]}
+    assert list(first["properties"]) == list(COLUMN_NAMES)
+    assert first["properties"]["event_date"] == "2023-11-24"
+    assert first["properties"]["claims"] == SEED_CLAIMS  # the stored JSON text, as it is
+    assert document["features"][2]["properties"]["location"] is None
+    assert "NaN" not in json.dumps(document)
+
+
+def test_geoparquet_has_wkb_points_in_epsg_4326_and_canonical_types():
+    frame = conform(pd.DataFrame(HARD_ROWS))
+    data = to_geoparquet_bytes(frame)
+    metadata = json.loads(pq.read_schema(io.BytesIO(data)).metadata[b"geo"])
+    column = metadata["columns"][metadata["primary_column"]]
+    assert column["encoding"] == "WKB" and column["geometry_types"] == ["Point"]
+    assert column["crs"]["id"] == {"authority": "EPSG", "code": 4326}
+    back = pd.read_parquet(io.BytesIO(data))
+    assert list(back.columns) == [*COLUMN_NAMES, "geometry"]
+    assert (back.dtypes.drop("geometry") == frame.dtypes.drop("geometry")).all()
+
+
+def test_a_lone_surrogate_in_a_frame_not_conformed_still_exports_as_utf8():
+    # Canonical frames cannot hold one (Arrow strings); a plain frame from elsewhere may.
+    frame = pd.DataFrame(conform(pd.DataFrame(HARD_ROWS[:1]))).astype({"location": "object"})
+    frame.loc[0, "location"] = "Bad\udcff name"
+    document = json.loads(to_geojson_bytes(frame).decode("utf-8"))
+    assert document["features"][0]["properties"]["location"] == "Bad\udcff name"
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=25)
+NAME = TEXT.filter(lambda text: text.strip() == text and text != "")
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.fixed_dictionaries({
+    "notes": st.none() | TEXT.filter(str.strip),
+    "source": st.none() | NAME,
+    "fatalities": st.none() | st.integers(0, 10_000),
+    "claims": st.lists(st.builds(
+        Claim, by=NAME, role=st.sampled_from(["army", "armed_group", "local_sources"]),
+        kind=st.sampled_from(["killed", "wounded"]), text=TEXT,
+        low=st.none() | st.integers(0, 99), high=st.none() | st.integers(100, 999)),
+        max_size=3),
+    "extra": st.dictionaries(NAME, TEXT, max_size=3),
+}), min_size=1, max_size=4), option=st.sampled_from(["geojson", "parquet"]))
+def test_any_values_round_trip(rows, option):
+    frame = conform(pd.DataFrame([
+        {**HARD_ROWS[0], "event_id": f"R{i}", "notes": row["notes"], "source": row["source"],
+         "fatalities": row["fatalities"], "claims": claims_to_json(row["claims"]) or None,
+         "source_extra": json.dumps(row["extra"], ensure_ascii=False) if row["extra"] else None}
+        for i, row in enumerate(rows)]))
+    result = _read_back(EXPORT_FORMATS[option].write(frame), "x." + option)
+    pd.testing.assert_frame_equal(result.incidents, frame)

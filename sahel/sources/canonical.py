@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+__all__ = ["read_geojson_table", "read_geoparquet_table", "to_canonical", "to_geojson_bytes",
+           "write_geoparquet"]
+
 import io
 import json
 import re
-from typing import Any, BinaryIO
+from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import shapely
 
-from sahel.export import restore_cell
-from sahel.schema import COLUMN_NAMES, COLUMNS, COLUMNS_BY_NAME
+# The writers live with the other exports; the store and scripts find them here too.
+from sahel.export import restore_cell, to_geojson_bytes, write_geoparquet
+from sahel.schema import COLUMN_NAMES, COLUMNS
 from sahel.sources.errors import UnreadableSourceError
 from sahel.sources.tabular import RawTable
 
@@ -252,32 +255,3 @@ def _points(values: pd.Series) -> tuple[list[Any], pd.Series]:
 def _clean(message: str) -> str:
     # Library messages may quote file content: keep them short and without control characters.
     return repr(message[:160])[1:-1]
-
-
-def to_geojson_bytes(incidents: pd.DataFrame) -> bytes:
-    """Return canonical incidents as a GeoJSON FeatureCollection (UTF-8, EPSG:4326)."""
-    features = []
-    for record in incidents[list(COLUMN_NAMES)].to_dict(orient="records"):
-        properties = {name: _plain(name, value) for name, value in record.items()}
-        coordinates = [properties["longitude"], properties["latitude"]]
-        features.append({"type": "Feature", "properties": properties,
-                         "geometry": {"type": "Point", "coordinates": coordinates}})
-    document = {"type": "FeatureCollection", "features": features}
-    return json.dumps(document, ensure_ascii=False).encode("utf-8")
-
-
-def write_geoparquet(incidents: gpd.GeoDataFrame, target: str | BinaryIO) -> None:
-    """Write canonical incidents as GeoParquet (what the store and `data/incidents/` hold)."""
-    incidents[[*COLUMN_NAMES, "geometry"]].to_parquet(target, index=False)
-
-
-def _plain(name: str, value: Any) -> Any:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if COLUMNS_BY_NAME[name].dtype.startswith("datetime64"):
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    return value

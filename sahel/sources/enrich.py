@@ -59,7 +59,10 @@ def _assign_region(out: pd.DataFrame) -> None:
     # Beyond the shipped boundaries the source's own name stands (suffix-free for UCDP).
     beyond = out["loc_admin1"].isna()
     given = name.astype("str").str.strip().where(~is_blank(name) & beyond)
-    unknown = canonical.isna() & (~is_blank(name) ^ beyond)
+    # The region the point lies in is known even when the row names another country (flagged
+    # country_mismatch already): this project's own export, read back, gains no flag.
+    located_here = name.astype("str").str.strip().eq(out["loc_admin1"]).fillna(False)
+    unknown = canonical.isna() & (~is_blank(name) ^ beyond) & ~located_here
     out["flags"] = add_flag(out["flags"], unknown, "unknown_region")
     out["admin1"] = canonical.fillna(out["loc_admin1"]).fillna(given)
 
