@@ -1,4 +1,4 @@
-"""Command line: `python -m sahel import|datasets|export|extract ...` (see `--help`)."""
+"""Command line: `python -m sahel import|datasets|export|extract|db|history ...` (`--help`)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     from sahel import cli
     from sahel.extract import cli as extract_cli
+    from sahel.store import cli as store_cli
 
     cli.add_import_command(sub)
     cli.add_datasets_command(sub)
     cli.add_export_command(sub)
     extract_cli.add_extract_command(sub)
+    store_cli.add_db_command(sub)
+    store_cli.add_history_command(sub)
     return parser
 
 

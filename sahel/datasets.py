@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from rapidfuzz import process
 from sahel import DATA_DIR, places
 from sahel.sources.errors import UnreadableSourceError
 from sahel.sources.tabular import read_csv_table, read_xlsx_table
+
+if TYPE_CHECKING:
+    from sahel.store import Store
 
 DEMO_PREFIX = "demo: "
 SHIPPED_DIR = DATA_DIR / "incidents"
@@ -153,11 +156,14 @@ def register(entries: list[dict[str, Any]], name: str, file_entry: dict[str, Any
     entry["files"].append(file_entry)
 
 
-def list_datasets(store_dir: str | Path | None = None) -> list[Dataset]:
-    """Return the shipped demonstration datasets, then every imported one, with rows now."""
-    from sahel.store import IncidentStore, default_store_dir, is_in  # store.py builds on this
+def list_datasets(store_dir: Store | str | Path | None = None) -> list[Dataset]:
+    """Return the shipped demonstration datasets, then every imported one, with rows now.
 
-    store = IncidentStore(store_dir if store_dir is not None else default_store_dir())
+    `store_dir` is a store, or the embedded store's folder (see `sahel.store.open_store`).
+    """
+    from sahel.store import is_in, open_or_use  # the store builds on this module
+
+    store = open_or_use(store_dir)
     shipped = _shipped_names()
     stored = store.load_columns(["event_id", "dataset_name", "dataset"])
     stored["dataset_name"] = stored["dataset_name"].fillna(EARLIER_IMPORTS)
@@ -165,7 +171,7 @@ def list_datasets(store_dir: str | Path | None = None) -> list[Dataset]:
     counts = pd.concat([visible["dataset_name"], stored["dataset_name"]]).value_counts()
     found = [_demo_dataset(file, name, int(counts.get(name, 0)), total)
              for file, name, total in _shipped_files(shipped)]
-    registered = read_registry(store.directory)
+    registered = store.registry()
     for entry in registered:
         found.append(_imported_dataset(entry, int(counts.get(entry["name"], 0))))
     # Rows whose import is not registered (older versions, or a registry lost).
@@ -178,21 +184,21 @@ def list_datasets(store_dir: str | Path | None = None) -> list[Dataset]:
     return found
 
 
-def remove_dataset(name: str, store_dir: str | Path | None = None) -> int:
+def remove_dataset(name: str, store_dir: Store | str | Path | None = None) -> int:
     """Remove an imported dataset's rows from the store; return how many (recorded in the log).
 
     A demonstration dataset is shipped and cannot be removed: leave it out with the filter.
     """
-    from sahel.store import IncidentStore, default_store_dir  # store.py builds on this
+    from sahel.store import open_or_use  # the store builds on this module
 
-    known = [d.name for d in list_datasets(store_dir)]
+    store = open_or_use(store_dir)
+    known = [d.name for d in list_datasets(store)]
     if name.startswith(DEMO_PREFIX) and name in known:
         raise DatasetError(
             f'"{name}" is shipped demonstration data and cannot be removed; leave it out with '
             "the dataset filter instead.")
     if name not in known:
         raise UnknownDatasetError(name, closest_names(name, known))
-    store = IncidentStore(store_dir if store_dir is not None else default_store_dir())
     return store.remove_dataset_rows(name, match_unnamed=name == EARLIER_IMPORTS)
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import geopandas as gpd
 import pandas as pd
 
 from sahel.datasets import EARLIER_IMPORTS, SHIPPED_DIR, demo_name
 from sahel.schema import conform, empty_incidents
-from sahel.store import IncidentStore, StoreUnreadable, default_store_dir, read_stored
+from sahel.store import StoreUnreadable, open_or_use, read_stored
 from sahel.stored_rows import LoadReport, SkippedRow, sound_rows
+
+if TYPE_CHECKING:
+    from sahel.store import Store
 
 __all__ = ["SHIPPED_DIR", "LoadedIncidents", "load_incidents", "load_incidents_checked",
            "load_shipped", "load_shipped_checked"]
@@ -52,7 +55,7 @@ def load_shipped_checked(directory: Path = SHIPPED_DIR) -> LoadedIncidents:
                            else empty_incidents(), report)
 
 
-def load_incidents(store_dir: str | Path | None = None) -> gpd.GeoDataFrame:
+def load_incidents(store_dir: Store | str | Path | None = None) -> gpd.GeoDataFrame:
     """Return shipped + stored incidents, one row per event_id (the store's version wins).
 
     Stored rows written before rows carried a dataset name belong to "imported earlier". Rows
@@ -61,12 +64,14 @@ def load_incidents(store_dir: str | Path | None = None) -> gpd.GeoDataFrame:
     return load_incidents_checked(store_dir).incidents
 
 
-def load_incidents_checked(store_dir: str | Path | None = None) -> LoadedIncidents:
+def load_incidents_checked(store_dir: Store | str | Path | None = None) -> LoadedIncidents:
     """Return shipped + stored incidents and the report of the stored rows left out.
 
-    Raises `store.StoreUnreadable` (a `StoreError`) when the store file is not Parquet at all.
+    `store_dir` is a store, or the embedded store's folder (see `sahel.store.open_store`).
+    Raises `store.StoreError` when the store cannot be read (a file that is not Parquet at all:
+    `StoreUnreadable`; a database out of reach).
     """
-    store = IncidentStore(store_dir if store_dir is not None else default_store_dir())
+    store = open_or_use(store_dir)
     stored = store.load()
     stored["dataset_name"] = stored["dataset_name"].fillna(EARLIER_IMPORTS)
     shipped, shipped_report = load_shipped_checked()

@@ -3,6 +3,7 @@
 - `postgres_cluster` (session): a throwaway PostgreSQL + PostGIS cluster in a temporary folder
   on a free loopback port (`sahel.store.local_cluster`), started once (~2–3 s) and deleted after.
 - `postgres_url` (function): an empty, migrated store database on that cluster.
+- every test runs without `SAHEL_DATABASE_URL` (the embedded store) unless it sets it.
 - `new_store` (function, parametrised `embedded` / `postgresql`): a factory of store objects on
   one fresh store (the embedded one in `tmp_path`); each call opens the same store anew, as
   another process would. Reports go to `tmp_path / "rejects"` for both.
@@ -19,12 +20,18 @@ from pathlib import Path
 
 import pytest
 
-from sahel.store import IncidentStore, Store
+from sahel.store import DATABASE_ENV, IncidentStore, Store
 from sahel.store.local_cluster import ClusterUnavailable, LocalCluster, throwaway_cluster
 
 REQUIRE_ENV = "SAHEL_REQUIRE_POSTGRES"
 TEST_DATABASE = "sahel_test"
 BACKENDS = ("embedded", "postgresql")
+
+
+@pytest.fixture(autouse=True)
+def _embedded_store_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A developer's own SAHEL_DATABASE_URL must never receive the tests' rows.
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
 
 
 @pytest.fixture(scope="session")

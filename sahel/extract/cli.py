@@ -124,9 +124,9 @@ def _extract_one(path: Path, args: argparse.Namespace, out: Any) -> int:
           f"{len(extraction.background)} background, "
           f"{len(extraction.unresolved)} unresolved place(s)", file=sys.stderr)
     if args.add and len(extraction.incidents):
-        from sahel.store import IncidentStore, default_store_dir
+        from sahel.store import open_store
 
-        summary = IncidentStore(args.store or default_store_dir()).add(extraction.incidents)
+        summary = open_store(args.store).add(extraction.incidents)
         print(f"  store: {summary.added} added, {summary.updated} updated, "
               f"{summary.unchanged} unchanged", file=sys.stderr)
     return len(extraction.incidents)

@@ -40,7 +40,7 @@ __all__ = ["DELETIONS_FILE", "REJECTS_DIR", "REMOVALS_FILE", "STALE_SECONDS", "S
            "STORE_FILE", "TEMPORARY", "TOMBSTONE_COLUMNS", "AddSummary", "DeletionSummary",
            "IncidentStore", "RowsRefused", "StoreError", "StoreUnreadable", "default_store_dir",
            "is_in", "read_stored", "remove_stale_temporaries", "DATABASE_ENV", "Store",
-           "database_url", "open_store"]
+           "database_url", "open_or_use", "open_store"]
 
 
 def database_url() -> str | None:
@@ -63,3 +63,10 @@ def open_store(directory: str | Path | None = None, url: str | None = None) -> S
 
         return PostgresStore(chosen, reports_dir=folder / REJECTS_DIR)
     return IncidentStore(folder)
+
+
+def open_or_use(store: Store | str | Path | None) -> Store:
+    """Return `store` itself when it is a store, else the configured store (`open_store`)."""
+    if store is None or isinstance(store, (str, Path)):
+        return open_store(store)
+    return store

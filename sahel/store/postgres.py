@@ -243,6 +243,14 @@ class PostgresStore:
             rows = connection.execute(query).fetchall()
         return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
 
+    def load_row(self, event_id: str) -> dict[str, Any] | None:
+        """Return one stored row as the history keeps rows (JSON values), or None."""
+        with self._session() as connection:
+            found = connection.execute(
+                "SELECT to_jsonb(s) - 'geom' - 'written' FROM incidents s WHERE event_id = %s",
+                (event_id.strip(),)).fetchone()
+        return None if found is None else dict(found[0])
+
     def _merge_in(self, connection: psycopg.Connection[Any], incoming: gpd.GeoDataFrame,
                   source: str | None, dataset: str = "") -> AddSummary:
         connection.execute(sql.SQL("CREATE TEMP TABLE incoming ON COMMIT DROP AS "
