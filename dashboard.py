@@ -55,9 +55,10 @@ MAP_HEIGHT = 620
 PAGE_STARTED = "page_started"
 MAP_WAIT_STARTED = "map_wait_started"
 MAP_WAIT_S = 3.0
-# The headline figures: a row that wraps (all five on one line from ~1,000 px, three then two on
-# a phone), each figure as wide as its words, so none is ever cut. Their box is at least as high
-# as one row, so on a wide window the map stays where it is when they come after it.
+# The headline figures: a row that wraps (all five on one line from ~1,200 px wide with the
+# sidebar open, two lines at 1,024 px, three on a phone), each figure as wide as its words, so
+# none is ever cut. Their box is at least as high as one line, so on a wide window the map stays
+# where it is when they come after it (see above).
 FIGURES_KEY = "figures"
 FIGURES_MIN_HEIGHT_PX = 124
 FIGURES_CSS = f"<style>.st-key-{FIGURES_KEY} {{min-height: {FIGURES_MIN_HEIGHT_PX}px}}</style>"

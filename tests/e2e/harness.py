@@ -147,7 +147,7 @@ def chromium() -> Iterator[object]:
 
 @contextmanager
 def blocked_page(browser: object, width: int = 1400, height: int = 1000,
-                 intercept: bool = True) -> Iterator[BlockedPage]:
+                 intercept: bool = True, locale: str | None = None) -> Iterator[BlockedPage]:
     """Open a page in a fresh context where no request can leave this machine.
 
     With `intercept` (the tests) every request is routed through Playwright and outside ones are
@@ -157,6 +157,8 @@ def blocked_page(browser: object, width: int = 1400, height: int = 1000,
     """
     options: dict[str, object] = {"viewport": {"width": width, "height": height},
                                   "accept_downloads": True}
+    if locale is not None:  # the browser's language (navigator.language), e.g. "fr-FR"
+        options["locale"] = locale
     if not intercept:
         options["proxy"] = {"server": f"http://127.0.0.1:{free_port()}",
                             "bypass": "127.0.0.1,localhost,[::1]"}
