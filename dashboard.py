@@ -60,7 +60,7 @@ MAP_WAIT_S = 3.0
 # none is ever cut. Their box is at least as high as one line, so on a wide window the map stays
 # where it is when they come after it (see above).
 FIGURES_KEY = "figures"
-FIGURES_MIN_HEIGHT_PX = 124
+FIGURES_MIN_HEIGHT_PX = 100
 FIGURES_CSS = f"<style>.st-key-{FIGURES_KEY} {{min-height: {FIGURES_MIN_HEIGHT_PX}px}}</style>"
 # bench/bench_dashboard.py sets this to read how long each part of a script run takes.
 TIMINGS_ENV = "SAHEL_TIMINGS"
