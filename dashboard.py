@@ -34,6 +34,7 @@ from dashboard_below import draw_below_map
 from dashboard_cache import choices_for, selection, view_layer
 from dashboard_filters import draw_filters, read_filters
 from dashboard_upload import import_upload, upload_panel
+from dashboard_url import apply_url, draw_copy_link, draw_link_note, write_url
 from sahel.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -178,6 +179,8 @@ def main() -> None:
         st.title(_("Sahel incidents"))
         st.error(_("The incidents could not be loaded: {error}").format(error=error))
         return
+    # A link, Back or Forward, or the way back from another page: the URL sets the filters.
+    apply_url(choices)
     query, region_metric = read_filters(choices)
     with timed(timings, "filter"):
         selected, figures = selection(store_dir, query)
@@ -205,15 +208,19 @@ def main() -> None:
 
     with timed(timings, "sidebar"):
         draw_language_switch()
+        with st.sidebar:
+            draw_copy_link(query, region_metric, choices)
         draw_filters(choices)
         upload_panel(outcome)
     with top:
         draw_figures(query, figures)
+        draw_link_note(query, region_metric, choices)
         skipped = dashboard_cache.loaded(store_dir).report
         if len(skipped):
             st.warning(skipped.message())
     with timed(timings, "below_map"):
         draw_below_map(store_dir, query, selected)
+    write_url(query, region_metric, choices)
     report_timings(timings)
 
 
