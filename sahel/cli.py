@@ -157,6 +157,7 @@ def _add_store_option(parser: argparse.ArgumentParser) -> None:
 def run_import(args: argparse.Namespace) -> int:
     """Apply deletions, then import every file as a dataset; return 2 if any file failed."""
     from sahel.sources import SourceError, read_incidents
+    from sahel.validation import event_type_note
 
     out = Output()
     if not args.files and not args.deletions:
@@ -205,6 +206,8 @@ def run_import(args: argparse.Namespace) -> int:
                      f"{store.set_aside_report}")
         for warning in result.warnings:
             out.line(f"  warning: {warning}")
+        if result.unknown_event_types:
+            out.line(f"  warning: {event_type_note(result.unknown_event_types)}")
         _report_unresolved(store, result, out)
         if len(result.rejected):
             report = store.write_rejects(result.rejected, result.source_name)

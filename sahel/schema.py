@@ -16,6 +16,8 @@ import geopandas as gpd
 import pandas as pd
 import pyproj
 
+from sahel.i18n import N_
+
 CRS = "EPSG:4326"
 
 
@@ -139,6 +141,44 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
                                "Looting/property destruction",
                                "Non-violent transfer of territory", "Other"),
 }
+
+# The Event type filter's one option for every event type outside ACLED's taxonomy (an upload's
+# "Unicorn attack"), so such values never become options of their own; shown with `_`.
+OTHER_EVENT_TYPE = N_("Other (not in ACLED's taxonomy)")
+_EVENT_TYPE_BY_FOLD: dict[str, str] = {" ".join(t.split()).casefold(): t for t in EVENT_TYPES}
+
+
+def acled_event_types(values: pd.Series) -> pd.Series:
+    """Return event types in ACLED's spelling where one is meant ("battles " → "Battles")."""
+    respelled = {value: _EVENT_TYPE_BY_FOLD.get(" ".join(value.split()).casefold(), value)
+                 for value in values.dropna().unique() if isinstance(value, str)}
+    changed = {value: to for value, to in respelled.items() if to != value}
+    return values.replace(changed) if changed else values
+
+
+def outside_taxonomy(values: pd.Series) -> pd.Series:
+    """Return True where an event type is given but is not one of ACLED's (`EVENT_TYPES`)."""
+    given = values.notna() & values.astype("str").str.strip().ne("")
+    return given & ~values.isin(tuple(EVENT_TYPES))
+
+
+def event_type_choices(values: pd.Series) -> tuple[str, ...]:
+    """Return the Event type filter's options: ACLED's types present, sorted, then
+    OTHER_EVENT_TYPE when any event type is outside the taxonomy."""
+    present = pd.Series(values.dropna().unique(), dtype="object")
+    known = sorted(str(value) for value in present if value in EVENT_TYPES)
+    return (*known, OTHER_EVENT_TYPE) if outside_taxonomy(present).any() else tuple(known)
+
+
+def event_type_mask(values: pd.Series, chosen: Iterable[str]) -> pd.Series:
+    """Return True where the event type is one chosen; OTHER_EVENT_TYPE chooses every type
+    outside ACLED's taxonomy."""
+    wanted = set(chosen)
+    mask = values.isin(wanted - {OTHER_EVENT_TYPE})
+    if OTHER_EVENT_TYPE in wanted:
+        mask |= outside_taxonomy(values)
+    return mask
+
 
 DATASETS: dict[str, str] = {
     "acled": "ACLED export brought by the user (never shipped)",

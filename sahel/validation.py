@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 
 from sahel import places
-from sahel.schema import MAX_CLAIM_FIGURE, claims_problem
+from sahel.i18n import _, format_number, ngettext
+from sahel.schema import (
+    MAX_CLAIM_FIGURE,
+    OTHER_EVENT_TYPE,
+    acled_event_types,
+    claims_problem,
+    outside_taxonomy,
+)
 
 INTEGER_COLUMNS: tuple[str, ...] = ("time_precision", "geo_precision", "fatalities",
                                     "fatalities_low", "fatalities_high", "timestamp",
@@ -26,6 +33,9 @@ FATALITY_COLUMNS: tuple[str, ...] = ("fatalities", "fatalities_low", "fatalities
 SWAPPED = "latitude/longitude swapped?"
 OUTSIDE = "point in the sea or outside Africa"
 ZERO_POINT = "coordinates 0,0 (a placeholder, not a place)"
+UNKNOWN_EVENT_TYPE = "unknown_event_type"
+# How many of the unknown event types an import message names.
+NAMED_EVENT_TYPES = 3
 
 # Plausible values of whole-number columns (documented in docs/data.md, "Reading rules"): a
 # value outside its range rejects the row. Fatalities share the bound of claimed figures.
@@ -285,6 +295,12 @@ def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
     # One coordinate exactly 0 is usually a filler; the point may still be real (0° runs
     # through Burkina Faso), so keep it and say so.
     out["flags"] = add_flag(existing, coords_ok & (lat.eq(0) ^ lon.eq(0)), "zero_coordinates")
+    if "event_type" in out.columns:
+        # Kept as given (a newer ACLED type, a typo, an invented one), but flagged: the Event
+        # type filter groups such values under one "Other" option.
+        out["event_type"] = acled_event_types(out["event_type"])
+        out["flags"] = add_flag(out["flags"], outside_taxonomy(out["event_type"]),
+                                UNKNOWN_EVENT_TYPE)
 
     rejected_mask = reasons.text.ne("")
     rejected = pd.DataFrame({"row": rows[rejected_mask.to_numpy()],
@@ -370,6 +386,32 @@ def _named_country(out: pd.DataFrame) -> pd.Series:
             found = {v: lookup(v) for v in text[named.isna()].dropna().unique() if v}
             named = named.fillna(text.map(found))
     return named
+
+
+def unknown_event_types(incidents: pd.DataFrame) -> dict[str, int]:
+    """Return each event type outside ACLED's taxonomy with its row count, commonest first."""
+    types = incidents["event_type"]
+    counts = types[outside_taxonomy(types)].astype("str").value_counts()
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def event_type_note(counts: dict[str, int]) -> str:
+    """Return the import message's sentence on rows with an unknown event type ("" if none), in
+    the current language; the types themselves are data, quoted as given."""
+    rows = sum(counts.values())
+    if not rows:
+        return ""
+    named = ", ".join(f"“{name[:40]}”" for name in list(counts)[:NAMED_EVENT_TYPES])
+    more = len(counts) - NAMED_EVENT_TYPES
+    if more > 0:
+        named += " " + ngettext("and {n} more", "and {n} more", more).format(
+            n=format_number(more))
+    return ngettext(
+        "{count} row has an event type outside ACLED's taxonomy ({types}): kept, flagged "
+        "unknown_event_type, and offered as “{other}” in the Event type filter.",
+        "{count} rows have an event type outside ACLED's taxonomy ({types}): kept, flagged "
+        "unknown_event_type, and offered as “{other}” in the Event type filter.", rows,
+    ).format(count=format_number(rows), types=named, other=_(OTHER_EVENT_TYPE))
 
 
 def add_flag(flags: pd.Series, mask: pd.Series, flag: str) -> pd.Series:

@@ -1,8 +1,22 @@
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from sahel.validation import OUTSIDE, SWAPPED, ZERO_POINT, check_rows, parse_dates, read_dates
+from sahel.__main__ import main
+from sahel.i18n import use_language
+from sahel.schema import OTHER_EVENT_TYPE, event_type_choices, event_type_mask
+from sahel.sources import read_incidents
+from sahel.validation import (
+    OUTSIDE,
+    SWAPPED,
+    ZERO_POINT,
+    check_rows,
+    event_type_note,
+    parse_dates,
+    read_dates,
+)
 
 GOOD = {"event_id": "A1", "event_date": "2023-11-24", "latitude": "15.9322",
         "longitude": "-3.9906", "fatalities": "12", "geo_precision": "1"}
@@ -151,3 +165,63 @@ def test_a_fractional_count_is_rejected_not_rounded(column, cell):
     checked = check_rows(frame, np.array([2]))
     assert checked.kept.empty
     assert "is not a whole number" in checked.rejected["reason"].iloc[0]
+
+
+# An event type outside ACLED's taxonomy: kept, flagged, counted, grouped under one filter option.
+UNICORN_CSV = (
+    b"event_id,event_date,event_type,latitude,longitude,country\n"
+    b"U1,2023-11-24,Unicorn attack,15.9322,-3.9906,Mali\n"
+    b"U2,2023-11-24,Unicorn attack,15.9322,-3.9906,Mali\n"
+    b"U3,2023-11-25,  battles ,15.9322,-3.9906,Mali\n"
+    b"U4,2023-11-25,Riots,15.9322,-3.9906,Mali\n"
+    b"U5,2023-11-25,,15.9322,-3.9906,Mali\n")
+
+
+@pytest.fixture
+def unicorns():
+    return read_incidents(io.BytesIO(UNICORN_CSV), name="unicorns.csv")
+
+
+def test_an_event_type_outside_acleds_taxonomy_is_kept_and_flagged(unicorns):
+    frame = unicorns.incidents.set_index("event_id")
+    assert len(unicorns.rejected) == 0
+    assert frame.loc["U1", "event_type"] == "Unicorn attack"  # the source's value, kept
+    flagged = frame["flags"].fillna("").str.contains("unknown_event_type")
+    assert flagged.to_dict() == {"U1": True, "U2": True, "U3": False, "U4": False, "U5": False}
+    assert frame.loc["U3", "event_type"] == "Battles"  # ACLED's type in another spelling
+    assert unicorns.unknown_event_types == {"Unicorn attack": 2}
+
+
+def test_the_event_type_filter_offers_other_not_each_unknown_type(unicorns):
+    types = unicorns.incidents["event_type"]
+    assert event_type_choices(types) == ("Battles", "Riots", OTHER_EVENT_TYPE)
+    chosen = unicorns.incidents[event_type_mask(types, {OTHER_EVENT_TYPE})]
+    assert sorted(chosen["event_id"]) == ["U1", "U2"]
+    assert event_type_choices(types[types.ne("Unicorn attack")]) == ("Battles", "Riots")
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "2 rows have an event type outside ACLED's taxonomy (“Unicorn attack”): kept, "
+           "flagged unknown_event_type, and offered as “Other (not in ACLED's taxonomy)” in the "
+           "Event type filter."),
+    ("fr", "2 lignes ont un type d’événement hors de la typologie d’ACLED (“Unicorn attack”) : "
+           "conservées, signalées unknown_event_type et proposées sous « Autre (hors typologie "
+           "ACLED) » dans le filtre Type d’événement."),
+])
+def test_the_import_message_counts_the_unknown_event_types(unicorns, language, expected):
+    use_language(language)
+    try:
+        assert event_type_note(unicorns.unknown_event_types) == expected
+    finally:
+        use_language("en")
+    assert event_type_note({}) == ""
+    many = event_type_note({f"type {n}": 1 for n in range(5)})
+    assert many.startswith("5 rows") and "“type 2” and 2 more" in many
+
+
+def test_the_cli_import_says_how_many_rows_had_an_unknown_event_type(tmp_path, capsys):
+    source = tmp_path / "unicorns.csv"
+    source.write_bytes(UNICORN_CSV)
+    assert main(["import", str(source), "--store", str(tmp_path / "store")]) == 0
+    out = capsys.readouterr().out
+    assert "warning: 2 rows have an event type outside ACLED's taxonomy (“Unicorn attack”)" in out

@@ -29,7 +29,7 @@ from sahel.sources.errors import SourceError, UnknownFormatError, UnreadableSour
 from sahel.sources.extra import source_extra
 from sahel.sources.sniff import binary_kind, zip_kind
 from sahel.sources.tabular import RawTable, read_csv_table, read_xlsx_table, unique_names
-from sahel.validation import check_rows, is_blank
+from sahel.validation import check_rows, is_blank, unknown_event_types
 
 __all__ = ["FORMATS", "ImportResult", "SourceError", "UnknownFormatError",
            "UnreadableSourceError", "detect_format", "read_incidents", "reason_kind"]
@@ -83,6 +83,11 @@ class ImportResult:
     def flagged(self) -> int:
         """Return how many kept rows carry at least one flag."""
         return int(self.incidents["flags"].fillna("").ne("").sum())
+
+    @property
+    def unknown_event_types(self) -> dict[str, int]:
+        """Return each kept event type outside ACLED's taxonomy with its row count."""
+        return unknown_event_types(self.incidents)
 
     @property
     def failed(self) -> bool:
