@@ -2,12 +2,13 @@
 
 Incidents are not folium markers (one marker each takes > 20 s to paint 10,000): they travel as one
 column-wise JSON object that `static/sahel/incidents.js` draws on a canvas, building popups only
-when one is opened. Every text is HTML-escaped here; the browser only joins fragments. Number
-columns are packed (`pack_ints`): the little-endian bytes of the smallest typed array that holds
-them, in base64, about half the size of the same numbers written out in JSON. A big view travels
-deflated (`deflate_payload`): one zlib stream of a JSON header and the columns' raw bytes, in
-base64, 4.6 → 1.8 MB for 100,000 incidents; every copy and parse of the page's script on the way
-to the map (Streamlit, streamlit-folium's eval, V8) then handles a third as much text.
+when one is opened. Every text is HTML-escaped (`sahel/map_text.py`); the browser only joins
+fragments. Number columns are packed (`pack_ints`): the little-endian bytes of the smallest typed
+array that holds them, in base64, about half the size of the same numbers written out in JSON. A
+big view travels deflated (`deflate_payload`): one zlib stream of a JSON header and the columns'
+raw bytes, in base64, 4.6 → 1.8 MB for 100,000 incidents; every copy and parse of the page's
+script on the way to the map (Streamlit, streamlit-folium's eval, V8) then handles a third as
+much text.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from __future__ import annotations
 import base64
 import html
 import json
-import re
 import struct
 import zlib
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -27,13 +26,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sahel import actors
-from sahel.export import claim_line
-from sahel.schema import claims_from_json
+from sahel.i18n import _, current_language, format_number
+from sahel.map_text import (
+    FACETS,
+    claim_lines,
+    date_keys,
+    shown_html,
+    title_text,
+)
+from sahel.palette import OTHER_COLOR, PALETTE, group_colors
+
+__all__ = ["DEFLATE_MIN_INCIDENTS", "FacetCodes", "claim_lines", "compact_ids", "deflate_payload",
+           "facet_codes", "incident_payload", "inflate_payload", "pack_ints", "shown_html",
+           "unpack"]
 
 # Notes are left out of popups for big views: they would dominate the bytes sent to the browser.
 POPUP_NOTES_MAX_ROWS = 5000
-POPUP_NOTES_CHARS = 280
-LEGEND_GROUPS = 9
+# As many groups in colour as the palette has colours; the rest are one grey "Other groups".
+LEGEND_GROUPS = len(PALETTE)
 # Views of this many incidents or more are sent deflated; smaller ones as readable JSON.
 DEFLATE_MIN_INCIDENTS = 1000
 # zlib level 1: 0.07 s for 100,000 incidents; level 6 saves 4 % more bytes for 4× the time.
@@ -43,70 +53,77 @@ DEGREE_SCALE = 10_000
 TYPED_ARRAYS = {"u8": "<u1", "u16": "<u2", "u32": "<u4", "i32": "<i4", "f64": "<f8"}
 INT_KINDS = {"u8": (0, 2**8 - 1), "u16": (0, 2**16 - 1), "u32": (0, 2**32 - 1),
              "i32": (-(2**31), 2**31 - 1)}
-OTHER_COLOR = "#8c8c8c"
-# Text that can reorder what follows it on its line (a count "(50)" shown as "(05)"): right-to-
-# left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko, …) and the bidi controls (marks,
-# embeddings, overrides, isolates). A shown value holding any is isolated in <bdi>.
-BIDI_SENSITIVE = re.compile("[\u0590-\u08ff\u200e\u200f\u202a-\u202e\u2066-\u2069"
-                            "\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff"
-                            "\U0001e800-\U0001efff]")
-# The explicit controls only: stripped from text that cannot hold markup (a title attribute).
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-# Colours for groups the alias table does not know (colour-blind-safe Tableau 10 order).
-FALLBACK_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-                   "#ff9da7", "#9c755f", "#bab0ac")
+# Every column the payload reads: the facets' and the points'.
+PAYLOAD_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
+    [c for facet in FACETS.values() for c in facet.columns]
+    + ["event_id", "latitude", "longitude", "geo_precision", "fatalities", "group1", "group2"]))
 
 
 class FacetCodes(NamedTuple):
     """What every view of a frame's rows shares, found once (`facet_codes`): each row's code per
-    popup facet and the facets' rendered values, each row's id parts. A view takes its rows'
-    codes instead of comparing and rendering their texts again."""
+    popup facet and the facets' distinct values, each row's id parts. A view takes its rows'
+    codes instead of comparing and rendering their texts again. The values are rendered once
+    per language (`values`), the first time one is asked for."""
 
     index: pd.Index
     codes: dict[str, np.ndarray]
-    values: dict[str, list[str]]
+    distinct: dict[str, pd.DataFrame]
+    rendered: dict[tuple[str, str], list[str]]
+    date_keys: np.ndarray
     id_keys: np.ndarray
     id_numbers: np.ndarray
     id_prefixes: list[list[Any]]
 
+    def values(self, name: str) -> list[str]:
+        """Return facet `name`'s rendered values, in code order, in the current language."""
+        facet = FACETS[name]
+        key = (name, current_language() if facet.translated else "")
+        found = self.rendered.get(key)
+        if found is None:
+            # Two sessions asking at once render the same list twice; either may stay.
+            found = self.rendered[key] = facet.render(self.distinct[name])
+        return found
+
 
 def facet_codes(incidents: pd.DataFrame) -> FacetCodes:
-    """Return the facet codes and values and the id parts of every incident in `incidents`
-    (its index must be unique)."""
+    """Return the facet codes and values (in the current language) and the id parts of every
+    incident in `incidents` (its index must be unique)."""
     frame = pd.DataFrame(incidents[list(PAYLOAD_COLUMNS)]).reset_index(drop=True)
-    codes, values = {}, {}
-    for name, (columns, render) in FACETS.items():
-        codes[name], values[name] = _facet_values(frame, columns, render)
+    codes, distinct = {}, {}
+    for name, facet in FACETS.items():
+        codes[name], distinct[name] = _distinct_rows(frame, facet.columns)
     keys, numbers, prefixes = _id_parts(frame["event_id"])
-    return FacetCodes(incidents.index, codes, values, keys, numbers, prefixes)
+    known = FacetCodes(incidents.index, codes, distinct, {}, date_keys(distinct["date"]), keys,
+                       numbers, prefixes)
+    for name in FACETS:
+        known.values(name)
+    return known
 
 
 def incident_payload(incidents: pd.DataFrame, legend_groups: pd.Series | None = None,
                      known: FacetCodes | None = None) -> dict[str, Any]:
-    """Return the incidents as compact columns for the browser; all text HTML-escaped.
+    """Return the incidents as compact columns for the browser; all text HTML-escaped and in
+    the current language.
 
-    Popup text travels as "facets": HTML fragments rendered once per distinct value here (a
-    place, a pair of actors, a toll, ...) plus one small index per incident, so 100,000
-    incidents cost a few megabytes, not one popup each. With `known`, the facet codes of a frame
-    these incidents are rows of, codes and values are taken from it (the same payload, 0.26 →
-    0.08 s for 80,000 incidents).
+    Popup text travels as "facets": HTML fragments rendered once per distinct value (a place, a
+    pair of actors, a toll, ...) plus one small index per incident, so 100,000 incidents cost a
+    few megabytes, not one popup each. With `known`, the facet codes of a frame these incidents
+    are rows of, codes and values are taken from it (the same payload, 0.26 → 0.08 s for 80,000
+    incidents).
     """
     # A plain frame of the columns sent: taking rows of the whole GeoDataFrame cost more than
     # the rest of a small view's payload.
     frame = pd.DataFrame(incidents[list(PAYLOAD_COLUMNS)]).reset_index(drop=True)
     n = len(frame)
     positions = None if known is None else known.index.get_indexer(incidents.index)
-    if positions is not None and (positions < 0).any():
-        positions = None  # rows from elsewhere: compare their texts
+    if known is None or positions is None or (positions < 0).any():
+        # Rows from elsewhere: compare their texts.
+        known, positions = facet_codes(frame), np.arange(n)
     group_codes, groups = _group_legend(frame, legend_groups)
     names = [name for name in FACETS if name != "notes" or n <= POPUP_NOTES_MAX_ROWS]
-    if known is None or positions is None:
-        facets = {name: _facet(frame, *FACETS[name]) for name in names}
-        ids = compact_ids(frame["event_id"])
-    else:
-        facets = {name: _known_facet(known, name, positions) for name in names}
-        keys, used = _taken_codes(known.id_keys, positions)
-        ids = _ids(keys, known.id_numbers[positions], [known.id_prefixes[k] for k in used])
+    facets = {name: _known_facet(known, name, positions) for name in names}
+    keys, used = _taken_codes(known.id_keys, positions)
+    ids = _ids(keys, known.id_numbers[positions], [known.id_prefixes[k] for k in used])
     return {
         "n": n,
         "id": ids,
@@ -232,35 +249,15 @@ def _id_parts(event_ids: pd.Series) -> tuple[np.ndarray, np.ndarray, list[list[A
             [[html.escape(p), int(w)] for p, w in keys])
 
 
-def claim_lines(claims_json: object) -> list[str]:
-    """Return one HTML-escaped readable line per claim ("who (role): kind n–m «words»").
-
-    The claimant and the quoted words are isolated (`shown_html`), so a right-to-left name
-    cannot reorder the figure after it.
-    """
-    return [claim_line(claim, shown_html) for claim in claims_from_json(claims_json)]
 
 
-def shown_html(value: object) -> str:
-    """Return a data value as HTML text: escaped, and in <bdi> if it holds right-to-left text
-    or bidi controls (so it cannot reorder the text around it)."""
-    text = html.escape(str(value))
-    return f"<bdi>{text}</bdi>" if BIDI_SENSITIVE.search(text) else text
-
-
-def _facet(frame: pd.DataFrame, columns: tuple[str, ...],
-           render: Callable[[pd.DataFrame], list[str]]) -> dict[str, Any]:
-    codes, values = _facet_values(frame, columns, render)
-    return {"v": values, "i": pack_ints(codes)}
-
-
-def _facet_values(frame: pd.DataFrame, columns: tuple[str, ...],
-                  render: Callable[[pd.DataFrame], list[str]]) -> tuple[np.ndarray, list[str]]:
-    """Return each row's code for `columns` and the rendered value of each code."""
+def _distinct_rows(frame: pd.DataFrame, columns: tuple[str, ...]
+                   ) -> tuple[np.ndarray, pd.DataFrame]:
+    """Return each row's code for `columns` and the first row of each code, in code order."""
     codes = _value_codes(frame, columns)
     # Codes count up in order of first appearance, so the first row of each is in code order.
     _, first = np.unique(codes, return_index=True)
-    return codes, render(frame[list(columns)].iloc[first])
+    return codes, frame[list(columns)].iloc[first].reset_index(drop=True)
 
 
 def _value_codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
@@ -276,8 +273,11 @@ def _value_codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
 
 def _known_facet(known: FacetCodes, name: str, positions: np.ndarray) -> dict[str, Any]:
     codes, used = _taken_codes(known.codes[name], positions)
-    values = known.values[name]
-    return {"v": [values[c] for c in used], "i": pack_ints(codes)}
+    values = known.values(name)
+    facet = {"v": [values[c] for c in used], "i": pack_ints(codes)}
+    if name == "date":
+        facet["k"] = pack_ints(known.date_keys[used])  # for sorting a list of incidents
+    return facet
 
 
 def _taken_codes(codes: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -291,142 +291,38 @@ def _taken_codes(codes: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, 
     return rank[inverse.reshape(-1)], used[order]
 
 
-def _text(values: pd.Series) -> pd.Series:
-    return values.astype("object").fillna("").map(shown_html)
-
-
-def _attribute_text(values: pd.Series) -> pd.Series:
-    # Goes into an attribute (href): escaped, no markup.
-    return values.astype("object").fillna("").map(lambda v: html.escape(str(v)))
-
-
-def _render_dates(u: pd.DataFrame) -> list[str]:
-    note = u["time_precision"].map({2: " (within a week)", 3: " (month only)"}).fillna("")
-    return (u["event_date"].dt.strftime("%Y-%m-%d").fillna("date unknown") + note).tolist()
-
-
-def _render_places(u: pd.DataFrame) -> list[str]:
-    parts = u[["location", "admin1", "country"]].apply(_text)
-    return [", ".join(p for p in row if p) for row in parts.itertuples(index=False)]
-
-
-def _render_actors(u: pd.DataFrame) -> list[str]:
-    t = u.apply(_text)
-    first = t["actor1"] + " [" + t["group1"] + "]" + _with(t["assoc_actor_1"])
-    second = (" vs " + t["actor2"] + " [" + t["group2"] + "]" + _with(t["assoc_actor_2"])
-              ).where(t["actor2"] != "", "")
-    return (first + second).tolist()
-
-
-def _with(associated: pd.Series) -> pd.Series:
-    # ACLED's associated actors, on the side they fought with.
-    return (" with " + associated).where(associated != "", "")
-
-
-def _render_types(u: pd.DataFrame) -> list[str]:
-    t = u.apply(_text)
-    return ("<b>" + t["event_type"] + "</b>" + (" — " + t["sub_event_type"]).where(
-        t["sub_event_type"] != "", "")).tolist()
-
-
-def _render_tolls(u: pd.DataFrame) -> list[str]:
-    out = []
-    for best, low, high in u.itertuples(index=False):
-        text = "unknown" if pd.isna(best) else str(int(best))
-        if not (pd.isna(low) and pd.isna(high)):
-            lo = "?" if pd.isna(low) else int(low)
-            hi = "?" if pd.isna(high) else int(high)
-            text += f" (low–high {lo}–{hi})"
-        out.append(text)
-    return out
-
-
-def _render_claims(u: pd.DataFrame) -> list[str]:
-    lines = u["claims"].map(claim_lines)
-    return ["<ul class='sahel-claims'><li>" + "</li><li>".join(c) + "</li></ul>" if c else ""
-            for c in lines]
-
-
-def _render_sources(u: pd.DataFrame) -> list[str]:
-    names = _text(u["source"])
-    return names.where(names != "", "source").tolist()
-
-
-def _render_links(u: pd.DataFrame) -> list[str]:
-    # Only http(s) addresses become links (the browser wraps the source's name in <a href>).
-    urls = u["source_url"].astype("object").fillna("")
-    return _attribute_text(urls).where(urls.str.match(r"https?://"), "").tolist()
-
-
-def _render_datasets(u: pd.DataFrame) -> list[str]:
-    t = u.apply(_text)
-    return (t["dataset"] + (" · " + t["dataset_name"]).where(t["dataset_name"] != "", "")
-            ).tolist()
-
-
-def _render_notes(u: pd.DataFrame) -> list[str]:
-    return _text(u["notes"].astype("object").fillna("").str.slice(0, POPUP_NOTES_CHARS)).tolist()
-
-
-# Popup facet → (canonical columns it shows, renderer of its distinct values).
-FACETS: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], list[str]]]] = {
-    "date": (("event_date", "time_precision"), _render_dates),
-    "place": (("location", "admin1", "country"), _render_places),
-    "actors": (("actor1", "group1", "assoc_actor_1", "actor2", "group2", "assoc_actor_2"),
-               _render_actors),
-    "type": (("event_type", "sub_event_type"), _render_types),
-    "toll": (("fatalities", "fatalities_low", "fatalities_high"), _render_tolls),
-    "claims": (("claims",), _render_claims),
-    "source": (("source",), _render_sources),
-    "link": (("source_url",), _render_links),
-    "dataset": (("dataset", "dataset_name"), _render_datasets),
-    "notes": (("notes",), _render_notes),
-}
-
-
-# Every column the payload reads: the facets' and the points'.
-PAYLOAD_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
-    [c for columns, _ in FACETS.values() for c in columns]
-    + ["event_id", "latitude", "longitude", "geo_precision", "fatalities", "group1", "group2"]))
 
 
 def _group_legend(incidents: pd.DataFrame, legend_groups: pd.Series | None
                   ) -> tuple[np.ndarray, list[dict[str, Any]]]:
     # With a group filter, each point is counted under the group the filter counted it for
     # (`group_match.group_labels`), so the legend adds up to what the filter found; else by
-    # actor 1's group.
+    # actor 1's group. The largest groups get the palette's colours (sahel/palette.py); the
+    # rest, and incidents naming no actor, are one grey "Other groups".
     if legend_groups is None:
         group = incidents["group1"].fillna("")
     else:
         group = pd.Series(np.asarray(legend_groups, dtype=object)).fillna("")
-    counts = group.value_counts(sort=True)
+    group = group.astype("object").map(str)
+    counts = group[group != ""].value_counts(sort=True)
     counts = counts.loc[sorted(counts.index, key=lambda g: (-counts[g], g))]
     shown = list(counts.index[:LEGEND_GROUPS])
     known = {g.name: g for g in actors.all_groups()}
     legend: list[dict[str, Any]] = []
-    for k, name in enumerate(shown):
+    for name, color in zip(shown, group_colors(shown), strict=True):
         info = known.get(name)
-        shown_name = name or actors.UNKNOWN_ACTOR
         # The name is followed by its count in the legend; the label goes into a title
         # attribute and the tooltip, where no markup can isolate it.
-        legend.append({"name": shown_html(shown_name), "count": int(counts[name]),
-                       "label": html.escape(BIDI_CONTROLS.sub("", info.label if info
-                                                              else shown_name)),
-                       "color": _safe_color(info.color if info else _fallback_color(name, k))})
+        legend.append({"name": shown_html(name), "count": format_number(int(counts[name])),
+                       "label": title_text(info.label if info else name),
+                       "color": color})
     codes = group.map({name: k for k, name in enumerate(shown)})
-    if len(counts) > len(shown):
-        legend.append({"name": "Other groups", "label": "Other groups",
-                       "count": int(counts.iloc[len(shown):].sum()), "color": OTHER_COLOR})
+    rest = int(codes.isna().sum())
+    if rest:
+        other = _("Other groups")
+        legend.append({"name": html.escape(other), "count": format_number(rest),
+                       "label": html.escape(_("Other groups, and incidents whose source names "
+                                              "no actor")),
+                       "color": OTHER_COLOR, "other": True})
         codes = codes.fillna(len(shown))
     return codes.fillna(0).to_numpy(dtype="int64"), legend
-
-
-def _fallback_color(name: str, k: int) -> str:
-    # No actor named: grey, so it never looks like a group.
-    return FALLBACK_COLORS[k % len(FALLBACK_COLORS)] if name else OTHER_COLOR
-
-
-def _safe_color(color: str) -> str:
-    # Colours go into style attributes: accept only #rgb / #rrggbb.
-    c = str(color)
-    return c if re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", c) else OTHER_COLOR

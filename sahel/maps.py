@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 import folium
@@ -25,6 +27,7 @@ from folium.template import Template
 
 from sahel import places
 from sahel.asset_versions import asset_url
+from sahel.i18n import N_, _, current_language, format_number
 from sahel.map_assets import BUNDLE, js_string, js_string_value, region_key
 from sahel.map_payload import (
     DEFLATE_MIN_INCIDENTS,
@@ -33,6 +36,7 @@ from sahel.map_payload import (
     incident_payload,
     inflate_payload,
 )
+from sahel.map_text import UCDP_EVENT_URL, browser_labels, number_symbols
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
@@ -47,7 +51,19 @@ NO_INCIDENT_FILL = "#ffffff"
 SAHEL_CENTER = (15.5, 0.0)
 # Regions, borders and points share this pane's one canvas (see base() in incidents.js).
 MAP_PANE = "sahelRegions"
-REGION_LABELS = {"incidents": "Incidents", "fatalities": "Fatalities (best)"}
+REGION_LABELS = {"incidents": N_("Incidents"), "fatalities": N_("Fatalities (best)")}
+# The region layer's name in the layer control and its legend's title.
+REGION_TITLES = {"incidents": N_("Regions: incidents"),
+                 "fatalities": N_("Regions: fatalities (best)")}
+# The map's layers a user can switch on and off, by the names the page keeps them under
+# (st.session_state["map_layers"], the URL): region shading, country borders, town names,
+# incident points, heat map. The heat map is off at first.
+MAP_LAYERS: tuple[str, ...] = ("regions", "borders", "towns", "points", "heat")
+DEFAULT_LAYERS: tuple[str, ...] = ("regions", "borders", "towns", "points")
+# A cluster of at most this many incidents opens as a list of them; a bigger one zooms in.
+CLUSTER_LIST_MAX = 10
+# A list of incidents at one point shows at most this many (then says how many more).
+LIST_MAX = 200
 ATTRIBUTIONS: dict[str, str] = {
     "ucdp": "UCDP Georeferenced Event Dataset: Sundberg, Ralph and Erik Melander (2013), "
             "“Introducing the UCDP Georeferenced Event Dataset”, Journal of Peace Research "
@@ -119,10 +135,24 @@ class IncidentLayer(JSCSSMixin, folium.MacroElement):
             # A string for JSON.parse: V8 reads it ~10x faster than the same data as a JS
             # literal (230 ms against 25 ms for 100,000 incidents).
             self.payload_literal = "JSON.parse(" + js_string(text) + ")"
-        view = _script_json(settings)
         # The token changes whenever what is drawn changes; tests and the benchmark wait on it.
+        # Not with the layers shown: a layer switched on or off is not a new view to draw.
+        view = _script_json({k: v for k, v in settings.items() if k != "layers"})
         self.token = hashlib.sha1((text + view).encode("utf-8")).hexdigest()[:16]
+        self.view_settings = settings
         self.settings = _script_json({**settings, "token": self.token})
+
+    def showing(self, layers: Sequence[str]) -> IncidentLayer:
+        """Return this view with `layers` shown at first: the same payload text and token."""
+        shown = IncidentLayer.__new__(IncidentLayer)
+        folium.MacroElement.__init__(shown)
+        shown._name = self._name
+        shown.deflated = self.deflated
+        shown.payload_literal = self.payload_literal
+        shown.token = self.token
+        shown.view_settings = {**self.view_settings, "layers": list(layers)}
+        shown.settings = _script_json({**shown.view_settings, "token": self.token})
+        return shown
 
     @property
     def payload(self) -> str:
@@ -175,23 +205,59 @@ def incident_layer(incidents: pd.DataFrame, *, legend_groups: pd.Series | None =
                    cluster_min: int = CLUSTER_MIN,
                    deflate_min: int = DEFLATE_MIN_INCIDENTS,
                    known: FacetCodes | None = None,
-                   tell_streamlit: bool = False) -> folium.FeatureGroup:
-    """Return one view's layer for `base_map()`: shading, points, heat map, legend, bounds.
+                   tell_streamlit: bool = False,
+                   layers: Sequence[str] = DEFAULT_LAYERS) -> folium.FeatureGroup:
+    """Return one view's layer for `base_map()`: shading, points, heat map, legend, bounds, in
+    the current language.
 
     Points are coloured by actor 1's canonical group, or by `legend_groups` (aligned with
     `incidents`: the group the filter counted each incident for, `group_match.group_labels`)
     and sized by best-estimate fatalities. `known`:
     facet codes of the frame `incidents` were filtered from (`map_payload.facet_codes`). With
     `tell_streamlit`, the map sets its st_folium value to {"painted": "drawn"} (or "failed") once
-    its first view has painted, which reruns the script (the dashboard draws the rest then).
+    its first view has painted, which reruns the script (the dashboard draws the rest then), and
+    to {"painted": …, "layers": [names], "seq": n} each time the user switches a layer on or
+    off (`reported_layers`). `layers`: the names of MAP_LAYERS shown at first.
     """
     settings = {"clusterMin": cluster_min, "clusterMaxZoom": CLUSTER_MAX_ZOOM,
+                "clusterListMax": CLUSTER_LIST_MAX, "listMax": LIST_MAX,
                 "bounds": _bounds(incidents), "regions": region_shading(incidents, region_metric),
-                "tellStreamlit": tell_streamlit}
+                "tellStreamlit": tell_streamlit, "lang": current_language(),
+                "labels": browser_labels(), "number": number_symbols(),
+                "ucdpEventUrl": UCDP_EVENT_URL, "layers": list(visible_layers(layers))}
     group = folium.FeatureGroup(name="Incidents", control=False)
     payload = incident_payload(incidents, legend_groups, known)
     IncidentLayer(payload, settings, deflate_min).add_to(group)
     return group
+
+
+def with_layers(group: folium.FeatureGroup, layers: Sequence[str]) -> folium.FeatureGroup:
+    """Return a new group of `incident_layer`'s view with `layers` shown at first (the payload
+    is shared, not made again; `group` is left as it is)."""
+    copied = folium.FeatureGroup(name=group.layer_name, control=False)
+    for child in group._children.values():
+        if isinstance(child, IncidentLayer):
+            child.showing(visible_layers(layers)).add_to(copied)
+    return copied
+
+
+def visible_layers(names: object) -> tuple[str, ...]:
+    """Return the known layer names among `names`, in MAP_LAYERS order (DEFAULT_LAYERS for
+    None; anything that is not a list of names counts as none)."""
+    if names is None:
+        return DEFAULT_LAYERS
+    if isinstance(names, str) or not isinstance(names, Iterable):
+        return ()
+    wanted = {name for name in names if isinstance(name, str)}
+    return tuple(name for name in MAP_LAYERS if name in wanted)
+
+
+def reported_layers(value: object) -> tuple[str, ...] | None:
+    """Return the layers a map's st_folium value says are shown, or None when it says nothing
+    of them (its first "painted" message, or no value)."""
+    if not isinstance(value, dict) or not isinstance(value.get("layers"), list):
+        return None
+    return visible_layers(value["layers"])
 
 
 def build_map(incidents: pd.DataFrame, *, legend_groups: pd.Series | None = None,
@@ -219,17 +285,22 @@ def region_values(incidents: pd.DataFrame,
 
 def region_shading(incidents: pd.DataFrame,
                    metric: Literal["incidents", "fatalities"] = "incidents") -> dict[str, Any]:
-    """Return the region layer's label and, for regions with a value, [fill colour, value].
+    """Return the region layer's label and title, for regions with a value [fill colour, value],
+    and its legend: [fill colour, range of values] per class drawn, "0" first.
 
     Keys are `map_assets.region_key` ("MLI|Mopti"); a region left out has 0 and no fill.
     """
     values = region_values(incidents, metric)
-    fills = _classify(values["value"].to_numpy())
+    fills, classes = _classify(values["value"].to_numpy())
     shaded = {region_key(iso3, admin1): [fill, int(value)]
               for iso3, admin1, value, fill in zip(values["iso3"], values["admin1"],
                                                     values["value"], fills, strict=True)
               if value > 0}
-    return {"label": REGION_LABELS[metric], "values": shaded}
+    legend = [[NO_INCIDENT_FILL, format_number(0)]] + [
+        [color, format_number(low) if low == high
+         else f"{format_number(low)}–{format_number(high)}"] for color, low, high in classes]
+    return {"label": _(REGION_LABELS[metric]), "title": _(REGION_TITLES[metric]),
+            "values": shaded, "classes": legend}
 
 
 def attributions(incidents: pd.DataFrame) -> list[str]:
@@ -246,15 +317,23 @@ def attributions(incidents: pd.DataFrame) -> list[str]:
     return [ATTRIBUTIONS[k] for k in keys]
 
 
-def _classify(values: np.ndarray) -> list[str]:
+def _classify(values: np.ndarray) -> tuple[list[str], list[tuple[str, int, int]]]:
+    """Return each value's fill (quantile classes of the positive values) and, per class that
+    holds whole numbers, its colour and lowest and highest value."""
     positive = values[values > 0]
     if positive.size == 0:
-        return [NO_INCIDENT_FILL] * len(values)
+        return [NO_INCIDENT_FILL] * len(values), []
     quantiles = np.linspace(0, 1, len(REGION_CLASSES) + 1)[1:-1]
     edges = np.unique(np.quantile(positive, quantiles))
     classes = np.searchsorted(edges, values, side="left")
-    return [REGION_CLASSES[c] if v > 0 else NO_INCIDENT_FILL
-            for c, v in zip(classes, values, strict=True)]
+    fills = [REGION_CLASSES[c] if v > 0 else NO_INCIDENT_FILL
+             for c, v in zip(classes, values, strict=True)]
+    # Class c holds edges[c-1] < v <= edges[c]; values are whole numbers.
+    lows = [int(positive.min())] + [math.floor(e) + 1 for e in edges]
+    highs = [math.floor(e) for e in edges] + [int(positive.max())]
+    scale = [(REGION_CLASSES[c], low, high)
+             for c, (low, high) in enumerate(zip(lows, highs, strict=True)) if low <= high]
+    return fills, scale
 
 
 def _script_json(value: Any) -> str:

@@ -37,13 +37,17 @@ def test_payload_is_compact_columns_with_popup_facets() -> None:
     def facet(name: str, i: int) -> str:
         return facets[name]["v"][unpack(facets[name]["i"])[i]]
 
-    assert facet("toll", 0) == "12 (low–high 12–50)"
+    assert facet("toll", 0) == "12 (range 12–50)"
     assert facet("place", 0) == "Niafunké, Tombouctou, Mali"
     assert "JNIM (armed group): killed 12+ «plusieurs dizaines»" in facet("claims", 0)
     assert "&lt;img" in facet("claims", 0) and "<img" not in facet("claims", 0)
-    assert facet("source", 0) == "RFI" and facet("dataset", 0) == "seed"
+    assert facet("source", 0) == "RFI"
+    assert facet("dataset", 0) == "hand-coded from a news report"
     assert facet("link", 0) == "https://www.rfi.fr/fr/afrique/x"
-    assert facet("link", 1) == ""  # a javascript: URL never becomes a link
+    # A UCDP GED event links to its page at UCDP (the browser makes it of the id); its
+    # javascript: URL never becomes a link.
+    assert facet("link", 1) == "ucdp_ged"
+    assert facet("link", 2) == ""
     assert facet("source", 1) == "&lt;img src=x onerror=alert(1)&gt;"
     assert facet("claims", 2) == ""
 
@@ -138,7 +142,7 @@ def test_a_right_to_left_override_in_a_group_name_cannot_reorder_its_count() -> 
     incidents["event_id"] = [f"T-{k}" for k in range(50)]
     incidents["group1"] = f"{RLO}Katiba X"
     (group,) = incident_payload(incidents)["groups"]
-    assert group["name"] == f"<bdi>{RLO}Katiba X</bdi>" and group["count"] == 50
+    assert group["name"] == f"<bdi>{RLO}Katiba X</bdi>" and group["count"] == "50"
     assert group["label"] == "Katiba X"  # a title attribute holds no markup: controls stripped
     legend_row = group["name"] + " <small>(" + str(group["count"]) + ")</small>"
     assert legend_row.endswith("</bdi> <small>(50)</small>")

@@ -26,6 +26,7 @@ from sahel.map_assets import (
     js_string_value,
     region_key,
 )
+from sahel.map_text import UCDP_EVENT_URL
 from sahel.maps import (
     ATTRIBUTIONS,
     OSM_TILES,
@@ -149,7 +150,8 @@ def test_js_string_round_trips_and_hides_quotes(text: str) -> None:
 
 def test_no_outside_url_but_tiles_and_source_links(rendered: str) -> None:
     urls = set(re.findall(r"https?://[^\s\"'<>\\]+", rendered))
-    assert urls == {OSM_TILES, "https://www.rfi.fr/fr/afrique/x"}
+    # The UCDP address is a template the browser fills with a GED event's id.
+    assert urls == {OSM_TILES, "https://www.rfi.fr/fr/afrique/x", UCDP_EVENT_URL}
 
 
 def test_hostile_text_is_escaped_everywhere(rendered: str) -> None:
@@ -184,7 +186,9 @@ def test_region_layer_shades_by_chosen_metric() -> None:
 
 
 def test_region_shading_skips_regions_without_incidents() -> None:
-    assert region_shading(map_incidents().iloc[0:0]) == {"label": "Incidents", "values": {}}
+    assert region_shading(map_incidents().iloc[0:0]) == {
+        "label": "Incidents", "title": "Regions: incidents", "values": {},
+        "classes": [["#ffffff", "0"]]}
 
 
 def test_view_fits_the_incidents_bounds() -> None:

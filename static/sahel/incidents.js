@@ -1,18 +1,26 @@
-/* sahel-incidents map layer: region shading, clustered canvas points, heat map, legend, popups.
+/* sahel-incidents map layer: region shading, clustered canvas points, heat map, town names,
+ * legend, popups.
  *
  * base() runs once per map (sahel/maps.py, base_map): outlines from window.SahelBoundaries (on
- * the map with the first view's points), one shared canvas, tiles when reachable.
+ * the map with the first view's points), town names from window.SahelTowns, one shared canvas,
+ * tiles when reachable.
  * render() runs for every view (incident_layer) and replaces the previous view's layers in
  * place, so a filter change never reloads the map.
  * The data arrive as columns (sahel/map_payload.py): numbers as arrays, popup text as facets
  * {v: HTML fragment per distinct value, i: index per incident}. Fragments are built and
- * HTML-escaped in Python; this file only joins them and never inserts raw user text.
+ * HTML-escaped in Python; this file only joins them and never inserts raw user text. Every word
+ * a user reads comes from Python too, in the page's language (options.labels,
+ * sahel/map_text.py): none is written here.
  */
 (function () {
   "use strict";
 
   var TYPED = { u8: Uint8Array, u16: Uint16Array, u32: Uint32Array, i32: Int32Array,
     f64: Float64Array };
+  // Layer names as the page keeps them (sahel/maps.py, MAP_LAYERS), in the control's order.
+  var LAYER_NAMES = ["regions", "borders", "towns", "points", "heat"];
+  var TOWNS_PANE = "sahelTowns";
+  var TOWNS_LAST_ZOOM = 12;
 
   function base64Bytes(text) {
     if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
@@ -42,7 +50,9 @@
     data.id.k = unpack(data.id.k, columns);
     data.id.n = unpack(data.id.n, columns);
     Object.keys(data.facets).forEach(function (name) {
-      data.facets[name].i = unpack(data.facets[name].i, columns);
+      var f = data.facets[name];
+      f.i = unpack(f.i, columns);
+      if (f.k) f.k = unpack(f.k, columns);
     });
     return data;
   }
@@ -67,6 +77,11 @@
     return f ? f.v[f.i[i]] : "";
   }
 
+  function dateKey(data, i) {
+    var f = data.facets.date;
+    return f && f.k ? f.k[f.i[i]] : 0;
+  }
+
   function eventId(data, i) {
     // Ids travel as prefix + number (sahel/maps.py, compact_ids); the prefix is HTML-escaped.
     var p = data.id.p[data.id.k[i]];
@@ -74,48 +89,95 @@
     return n < 0 ? p[0] : p[0] + String(n).padStart(p[1], "0");
   }
 
+  /* Fill a translated template's {name} placeholders with HTML fragments. */
+  function fill(template, values) {
+    return String(template || "").replace(/\{(\w+)\}/g, function (whole, name) {
+      return name in values ? values[name] : whole;
+    });
+  }
+
+  /* Write a whole number with the language's digit-group sign (options.number). */
+  function formatCount(value, number) {
+    var digits = String(Math.round(Math.abs(value)));
+    var group = number && number.group != null ? number.group : ",";
+    var out = digits.replace(/\B(?=(\d{3})+(?!\d))/g, group);
+    return value < 0 ? "-" + out : out;
+  }
+
+  function escapeText(text) {
+    var div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  }
+
   function radius(best) {
     // Area grows with the toll, capped so one massacre does not hide its neighbours.
     return best > 0 ? Math.min(5 + 2.2 * Math.sqrt(best), 26) : 5;
   }
 
-  function tooltipHtml(data, i) {
+  function tooltipHtml(data, i, labels) {
     var group = data.groups[data.group[i]];
     var html = "<b>" + facet(data, "date", i) + "</b> · " + facet(data, "place", i) +
       "<br>" + (group ? group.label : "") + " · " + facet(data, "type", i) +
-      " · fatalities " + facet(data, "toll", i);
-    if (data.prec[i] === 3) html += "<br><i>approximate location (region only)</i>";
+      " · " + fill(labels.fatalitiesShort, { toll: facet(data, "toll", i) });
+    if (data.prec[i] === 3) html += "<br><i>" + labels.approximateShort + "</i>";
     return html;
   }
 
-  function popupHtml(data, i) {
+  function popupHtml(data, i, options) {
+    var labels = options.labels;
     var parts = [facet(data, "type", i), facet(data, "date", i) + " · " + facet(data, "place", i)];
-    if (data.prec[i] === 3) {
-      parts.push("<i>Approximate location: only the region is known; the point is not the place.</i>");
-    }
-    parts.push("Actors: " + facet(data, "actors", i));
-    parts.push("Fatalities (best): " + facet(data, "toll", i));
+    if (data.prec[i] === 3) parts.push("<i>" + labels.approximate + "</i>");
+    parts.push(fill(labels.actors, { value: facet(data, "actors", i) }));
+    parts.push(fill(labels.fatalities, { value: facet(data, "toll", i) }));
     var claims = facet(data, "claims", i);
-    if (claims) parts.push("Claims:" + claims);
+    if (claims) parts.push(fill(labels.claims, { value: claims }));
     var notes = facet(data, "notes", i);
     if (notes) parts.push("<small>" + notes + "</small>");
-    parts.push("Source: " + sourceHtml(data, i));
+    parts = parts.concat(sourceLines(data, i, options));
     parts.push("<small>" + eventId(data, i) + "</small>");
     return "<div class='sahel-popup'>" + parts.join("<br>") + "</div>";
   }
 
-  function sourceHtml(data, i) {
-    // Name, address and dataset come escaped; the address only when it is http(s).
+  function linkHtml(href, text) {
+    // Addresses come escaped and checked (http/https only) from Python, or are made here of a
+    // UCDP event's digits.
+    return "<a href=\"" + href + "\" target=\"_blank\" rel=\"noopener noreferrer\">" + text +
+      " ↗</a>";
+  }
+
+  /* The source's name (linked to the report when there is one), the dataset, and a link to the
+     record at its source: a UCDP GED event's page, made of its id. */
+  function sourceLines(data, i, options) {
+    var labels = options.labels;
+    var lines = [];
     var name = facet(data, "source", i);
     var link = facet(data, "link", i);
-    var text = link ? "<a href=\"" + link + "\" target=\"_blank\" rel=\"noopener noreferrer\">" +
-      name + "</a>" : name;
-    return text + " · " + facet(data, "dataset", i);
+    var report = link && link !== "ucdp_ged" ? link : "";
+    if (name || report) {
+      var shown = report ? linkHtml(report, name || labels.report) : name;
+      lines.push(fill(labels.source, { value: shown }));
+    }
+    var dataset = facet(data, "dataset", i);
+    if (dataset) lines.push(fill(labels.dataset, { value: dataset }));
+    var ucdp = link === "ucdp_ged" && /^UCDP-(\d+)$/.exec(eventId(data, i));
+    if (ucdp && options.ucdpEventUrl) {
+      lines.push(linkHtml(options.ucdpEventUrl.replace("{id}", ucdp[1]), labels.atUcdp));
+    }
+    return lines;
+  }
+
+  /* One line of a list of incidents: date, type, place and group. */
+  function listEntryHtml(data, i) {
+    var group = data.groups[data.group[i]];
+    return "<a href='#' data-sahel-i='" + i + "'>" + facet(data, "date", i) + " · " +
+      facet(data, "type", i) + "<br><small>" + facet(data, "place", i) +
+      (group ? " · " + group.name : "") + "</small></a>";
   }
 
   function pointStyle(data, i, renderer) {
     var group = data.groups[data.group[i]];
-    var color = group ? group.color : "#777777";
+    var color = group ? group.color : "#8C8C8C";
     var approximate = data.prec[i] === 3;
     return {
       renderer: renderer,
@@ -128,26 +190,40 @@
     };
   }
 
-  function clusterIcon(count) {
+  function clusterIcon(count, options) {
     var size = Math.round(26 + 8 * Math.log10(count));
     return L.divIcon({
-      html: "<div>" + count + "</div>",
+      html: "<div>" + formatCount(count, options.number) + "</div>",
       className: "sahel-cluster",
       iconSize: [size, size],
     });
   }
 
-  function legendControl(data) {
+  function legendControl(data, options, regionsShown) {
+    var labels = options.labels;
     var control = L.control({ position: "bottomright" });
-    control.onAdd = function () {
+    control.onAdd = function (map) {
       var div = L.DomUtil.create("div", "sahel-legend");
       var rows = data.groups.map(function (g) {
         return "<div title='" + g.label + "'><span class='sahel-swatch' style='background:" +
           g.color + "'></span>" + g.name + " <small>(" + g.count + ")</small></div>";
       });
-      rows.push("<div><span class='sahel-swatch sahel-approx'></span>approximate location</div>");
-      rows.push("<div><small>size: fatalities (best)</small></div>");
-      div.innerHTML = "<b>Armed group</b>" + rows.join("");
+      rows.push("<div><span class='sahel-swatch sahel-approx'></span>" +
+        labels.approximateLegend + "</div>");
+      rows.push("<div><small>" + labels.size + "</small></div>");
+      var shading = options.regions || { classes: [] };
+      var scale = (shading.classes || []).map(function (c) {
+        return "<div><span class='sahel-swatch sahel-square' style='background:" + c[0] +
+          "'></span>" + c[1] + "</div>";
+      });
+      // Narrow maps (a phone) start with the legend folded: it would cover most of the map.
+      var open = map.getSize().x >= 520 ? " open" : "";
+      div.innerHTML = "<details" + open + "><summary>" + labels.legend + "</summary>" +
+        "<div class='sahel-legend-groups'><b>" + labels.armedGroup + "</b>" + rows.join("") +
+        "</div><div class='sahel-legend-regions'><b>" + (shading.title || "") + "</b>" +
+        scale.join("") + "</div></details>";
+      div.querySelector(".sahel-legend-regions").style.display = regionsShown ? "" : "none";
+      L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
     };
@@ -158,15 +234,29 @@
     if (doc.getElementById("sahel-styles")) return;
     var style = doc.createElement("style");
     style.id = "sahel-styles";
+    var halo = "0 0 2px #fff,0 0 2px #fff,0 0 3px #fff";
     style.textContent =
-      ".sahel-legend{background:rgba(255,255,255,.9);padding:5px 7px;font:11px/1.35 sans-serif;" +
-      "max-height:40vh;max-width:210px;overflow:auto;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}" +
+      ".sahel-legend{background:rgba(255,255,255,.92);padding:5px 7px;font:11px/1.35 sans-serif;" +
+      "max-height:45vh;max-width:230px;overflow:auto;border-radius:4px;" +
+      "box-shadow:0 1px 4px rgba(0,0,0,.3)}" +
+      ".sahel-legend summary{cursor:pointer;font-weight:bold}" +
+      ".sahel-legend-regions{margin-top:5px}" +
       ".sahel-swatch{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:5px;" +
       "vertical-align:-1px;border:1px solid #222}" +
+      ".sahel-square{border-radius:2px;border-color:#9a9a9a;opacity:.8}" +
       ".sahel-approx{border:2px dashed #555;background:none;width:9px;height:9px}" +
       ".sahel-cluster{background:rgba(40,40,40,.72);border:2px solid #fff;border-radius:50%;" +
       "color:#fff;font:bold 12px/1 sans-serif;display:flex;align-items:center;justify-content:center}" +
-      ".sahel-popup{font:13px/1.45 sans-serif;max-width:340px}.sahel-claims{margin:2px 0 2px 16px;padding:0}";
+      ".sahel-popup{font:13px/1.45 sans-serif;max-width:340px}.sahel-claims{margin:2px 0 2px 16px;padding:0}" +
+      ".sahel-list{font:13px/1.35 sans-serif;max-width:340px}.sahel-list ol{margin:4px 0;" +
+      "padding:0 0 0 18px;max-height:260px;overflow:auto}.sahel-list li{margin:0 0 4px}" +
+      ".sahel-list a,.sahel-back{text-decoration:none}" +
+      "." + TOWNS_PANE + "{pointer-events:none}" +
+      ".sahel-town{pointer-events:none}" +
+      ".sahel-town i{position:absolute;left:-2px;top:-2px;width:4px;height:4px;border-radius:50%;" +
+      "border:1px solid #444;box-sizing:border-box;background:rgba(255,255,255,.6)}" +
+      ".sahel-town span{position:absolute;left:4px;bottom:1px;white-space:nowrap;" +
+      "font:11px/13px sans-serif;color:rgba(40,40,40,.85);text-shadow:" + halo + "}";
     doc.head.appendChild(style);
   }
 
@@ -176,6 +266,7 @@
     this.options = options;
     this.renderer = renderer;
     this.points = L.layerGroup();
+    this.popup = L.popup({ maxWidth: 360 });
     this.index = null;
     if (data.n > options.clusterMin && typeof Supercluster !== "undefined") {
       var features = new Array(data.n);
@@ -189,12 +280,108 @@
   }
 
   IncidentLayer.prototype.marker = function (i) {
+    var layer = this;
     var data = this.data;
     var m = L.circleMarker([data.lat[i], data.lon[i]], pointStyle(data, i, this.renderer));
     m.sahelIndex = i;
-    m.bindTooltip(function () { return tooltipHtml(data, i); }, { sticky: true });
-    m.bindPopup(function () { return popupHtml(data, i); }, { maxWidth: 360 });
+    m.bindTooltip(function () { return tooltipHtml(data, i, layer.options.labels); },
+      { sticky: true });
+    m.on("click", function (e) { layer.pick(i, e.containerPoint); });
     return m;
+  };
+
+  /* A click on a point: every incident drawn under the pointer opens, one as its popup, several
+     as a list (incidents at one place, or too close to tell apart, hide one another). */
+  IncidentLayer.prototype.pick = function (clicked, at) {
+    var map = this.map;
+    var hits = [];
+    var byIndex = this.byIndex;
+    Object.keys(byIndex).forEach(function (k) {
+      var m = byIndex[k];
+      var p = map.latLngToContainerPoint(m.getLatLng());
+      var r = m.getRadius() + 1;
+      if (p.distanceTo(at) <= r) hits.push(+k);
+    });
+    if (hits.indexOf(clicked) < 0) hits.push(clicked);
+    var latlng = map.containerPointToLatLng(at);
+    if (hits.length === 1) this.showIncident(clicked, null);
+    else this.showList(this.sorted(hits), hits.length, latlng, null);
+  };
+
+  /* Newest first; incidents of one day, the last added first. */
+  IncidentLayer.prototype.sorted = function (indices) {
+    var data = this.data;
+    return indices.slice().sort(function (a, b) {
+      return (dateKey(data, b) - dateKey(data, a)) || (b - a);
+    });
+  };
+
+  IncidentLayer.prototype.open = function (content, latlng) {
+    this.popup.setLatLng(latlng).setContent(content);
+    if (!this.map.hasLayer(this.popup)) this.popup.openOn(this.map);
+    else this.popup.update();
+  };
+
+  /* The incidents `indices` (of `total` there) as a list, each opening its popup; `zoom`: the
+     zoom that separates a cluster's incidents, when there is one. */
+  IncidentLayer.prototype.showList = function (indices, total, latlng, zoom) {
+    var layer = this;
+    var labels = this.options.labels;
+    var shown = indices.slice(0, this.options.listMax);
+    var div = L.DomUtil.create("div", "sahel-list");
+    var items = shown.map(function (i) { return "<li>" + listEntryHtml(layer.data, i) + "</li>"; });
+    var html = "<b>" + fill(zoom === null ? labels.here : labels.inCluster,
+      { count: formatCount(total, this.options.number) }) + "</b><ol>" + items.join("") + "</ol>";
+    if (total > shown.length) {
+      html += "<small>" + fill(labels.more,
+        { count: formatCount(total - shown.length, this.options.number) }) + "</small><br>";
+    }
+    if (zoom !== null) html += "<a href='#' class='sahel-zoom'>" + labels.zoomIn + "</a>";
+    div.innerHTML = html;
+    L.DomEvent.on(div, "click", function (e) {
+      var target = e.target.closest("a");
+      if (!target) return;
+      // Stopped here: the link leaves the page when the popup's content is replaced, and Leaflet
+      // would take a click on a detached element for a click on the map (closing the popup).
+      L.DomEvent.stop(e);
+      if (target.classList.contains("sahel-zoom")) {
+        layer.map.closePopup(layer.popup);
+        layer.map.setView(latlng, zoom);
+        return;
+      }
+      var i = +target.getAttribute("data-sahel-i");
+      layer.showIncident(i, function () { layer.showList(indices, total, latlng, zoom); });
+    });
+    this.open(div, latlng);
+  };
+
+  /* One incident's popup, at its point; `back` (when it came from a list) goes back to it. */
+  IncidentLayer.prototype.showIncident = function (i, back) {
+    var div = L.DomUtil.create("div");
+    div.innerHTML = popupHtml(this.data, i, this.options) + (back ?
+      "<a href='#' class='sahel-back'>← " + this.options.labels.back + "</a>" : "");
+    if (back) {
+      L.DomEvent.on(div.querySelector(".sahel-back"), "click", function (e) {
+        L.DomEvent.stop(e);
+        back();
+      });
+    }
+    this.open(div, [this.data.lat[i], this.data.lon[i]]);
+  };
+
+  IncidentLayer.prototype.clusterClick = function (id, count, latlng) {
+    var index = this.index;
+    var zoom = index.getClusterExpansionZoom(id);
+    var deepest = this.map.getMaxZoom();
+    if (count > this.options.clusterListMax && zoom <= deepest) {
+      this.map.setView(latlng, zoom);
+      return;
+    }
+    // Few incidents, or some that no zoom separates: list them.
+    var leaves = index.getLeaves(id, this.options.listMax, 0).map(function (f) {
+      return f.properties.i;
+    });
+    this.showList(this.sorted(leaves), count, latlng, zoom <= deepest ? zoom : null);
   };
 
   IncidentLayer.prototype.draw = function () {
@@ -215,10 +402,10 @@
       var c = f.geometry.coordinates;
       if (f.properties.cluster) {
         var id = f.properties.cluster_id;
-        L.marker([c[1], c[0]], { icon: clusterIcon(f.properties.point_count) })
-          .on("click", function () {
-            map.setView([c[1], c[0]], Math.min(layer.index.getClusterExpansionZoom(id), 18));
-          })
+        var count = f.properties.point_count;
+        var marker = L.marker([c[1], c[0]], { icon: clusterIcon(count, layer.options) });
+        marker.sahelCluster = { id: id, count: count };
+        marker.on("click", function () { layer.clusterClick(id, count, L.latLng(c[1], c[0])); })
           .addTo(layer.points);
       } else {
         var idx = f.properties.i;
@@ -239,10 +426,9 @@
     this.map.setView([this.data.lat[i], this.data.lon[i]], this.options.clusterMaxZoom + 1,
       { animate: false });
     this.draw();
-    var marker = this.byIndex[i];
-    if (!marker) return null;
-    marker.openPopup();
-    return marker.getPopup().getElement().innerText;
+    if (!this.byIndex[i]) return null;
+    this.showIncident(i, null);
+    return this.popup.getElement().innerText;
   };
 
   function addTilesWhenReachable(map, control, options) {
@@ -274,16 +460,48 @@
     return L.layerGroup([heat]);
   }
 
-  function regionTooltip(layer, base) {
+  function regionTooltip(layer, s) {
     var p = layer.feature.properties;
-    return "<b>Region</b> " + escapeText(p.admin1) + "<br>Country: " + escapeText(p.country) +
-      "<br>" + base.regionLabel + ": " + (layer.sahelValue || 0);
+    var labels = s.options.labels || {};
+    return "<b>" + fill(labels.region, { value: escapeText(p.admin1) }) + "</b><br>" +
+      fill(labels.country, { value: escapeText(p.country) }) + "<br>" +
+      fill(labels.value, { label: escapeText(s.regionLabel),
+        value: formatCount(layer.sahelValue || 0, s.options.number) });
   }
 
-  function escapeText(text) {
-    var div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
+  /* Town names from the shipped gazetteer (sahel/map_towns.py): each from its zoom on, those
+     in view only, in a pane over the canvas that lets every pointer event through. */
+  function townLabels(map) {
+    var towns = window.SahelTowns || [];
+    var group = L.layerGroup();
+    var shown = {};
+    function update() {
+      if (!map.hasLayer(group)) return;
+      var zoom = Math.min(Math.round(map.getZoom()), TOWNS_LAST_ZOOM);
+      var bounds = map.getBounds().pad(0.1);
+      var wanted = {};
+      for (var k = 0; k < towns.length; k++) {
+        var t = towns[k];
+        if (t[3] <= zoom && bounds.contains([t[0], t[1]])) wanted[k] = true;
+      }
+      Object.keys(shown).forEach(function (key) {
+        if (!wanted[key]) {
+          group.removeLayer(shown[key]);
+          delete shown[key];
+        }
+      });
+      Object.keys(wanted).forEach(function (key) {
+        if (shown[key]) return;
+        var t = towns[key];
+        // Names come HTML-escaped from Python (sahel/map_assets.py, towns_text).
+        shown[key] = L.marker([t[0], t[1]], { pane: TOWNS_PANE, interactive: false,
+          keyboard: false, icon: L.divIcon({ className: "sahel-town", iconSize: [0, 0],
+            html: "<i></i><span>" + t[2] + "</span>" }) }).addTo(group);
+      });
+    }
+    group.on("add", update);
+    map.on("moveend", update);
+    return group;
   }
 
   var state = null;
@@ -298,9 +516,12 @@
     map.getContainer().style.background = options.background;
     map.attributionControl.addAttribution(options.attribution);
     var renderer = L.canvas({ pane: options.pane, padding: 0.3 });
+    var pane = map.createPane(TOWNS_PANE);
+    pane.style.zIndex = 380;
+    pane.classList.add(TOWNS_PANE);
     var shapes = window.SahelBoundaries;
-    var s = { map: map, control: control, renderer: renderer, regionLabel: "Incidents",
-      view: null, bounds: null };
+    var s = { map: map, control: control, renderer: renderer, regionLabel: "",
+      options: {}, view: null, bounds: null, quiet: false, pending: [], seq: 0 };
     s.regions = L.geoJSON(shapes.regions, { pane: options.pane, renderer: renderer,
       style: { fillColor: "#ffffff", color: "#9a9a9a", weight: 0.6, fillOpacity: 0.55 } });
     s.regions.eachLayer(function (layer) {
@@ -308,23 +529,100 @@
     });
     s.borders = L.geoJSON(shapes.countries, { pane: options.pane, renderer: renderer,
       interactive: false, style: { color: "#3d3d3d", weight: 1.4, fill: false } });
+    s.towns = townLabels(map);
     s.outlinesShown = false;
     // The outlines go on the map with the first view's points (draw), after the view has set its
     // bounds: their thousands of vertices are projected and drawn once, not for the map's
     // initial view and again for the view's, nor on their own while a big view is inflated.
     // If no view comes in this task, they go on as they are.
-    setTimeout(function () { if (!renders) showOutlines(s); }, 0);
+    setTimeout(function () { if (!renders) showOutlines(s, ["regions", "borders", "towns"]); }, 0);
+    map.on("overlayadd overlayremove", function () { layersChanged(s); });
     addTilesWhenReachable(map, control, options);
     state = s;
     window.map = map;
     return s;
   }
 
-  function showOutlines(s) {
+  function layersOf(s) {
+    var view = s.view;
+    return { regions: s.regions, borders: s.borders, towns: s.towns,
+      points: view ? view.layer.points : null, heat: view ? view.heat : null };
+  }
+
+  function shownLayers(s) {
+    var layers = layersOf(s);
+    return LAYER_NAMES.filter(function (name) {
+      return layers[name] && s.map.hasLayer(layers[name]);
+    });
+  }
+
+  /* Show exactly the layers named (quietly: the page set them, nothing to tell it). */
+  function applyLayers(s, names) {
+    var layers = layersOf(s);
+    var quiet = s.quiet;
+    s.quiet = true;
+    LAYER_NAMES.forEach(function (name) {
+      var layer = layers[name];
+      if (!layer) return;
+      var wanted = names.indexOf(name) >= 0;
+      if (wanted && !s.map.hasLayer(layer)) layer.addTo(s.map);
+      if (!wanted && s.map.hasLayer(layer)) s.map.removeLayer(layer);
+    });
+    s.quiet = quiet;
+  }
+
+  /* The layers a view asks for, unless the user switched some since the page last heard: then
+     the user's choice stays until the page's answer to it comes (s.pending: what was told). */
+  function layersToShow(s, names) {
+    if (!names) return null;
+    var at = s.pending.indexOf(names.join(","));
+    if (at >= 0) {
+      s.pending = s.pending.slice(at + 1);
+      return s.pending.length ? null : names;
+    }
+    if (s.pending.length) return null;
+    return names;
+  }
+
+  /* A layer switched on or off by the user: tell the page which are shown (st_folium's value
+     becomes {painted, layers, seq}, which reruns the script once; moves and zooms tell
+     nothing). */
+  function layersChanged(s) {
+    var view = s.view;
+    if (view && view.legend && view.legend.getContainer()) {
+      var part = view.legend.getContainer().querySelector(".sahel-legend-regions");
+      if (part) part.style.display = s.map.hasLayer(s.regions) ? "" : "none";
+    }
+    if (s.quiet || !s.options.tellStreamlit || window.parent === window) return;
+    var names = shownLayers(s);
+    s.pending.push(names.join(","));
+    s.seq += 1;
+    window.parent.postMessage({ isStreamlitMessage: true, type: "streamlit:setComponentValue",
+      value: { painted: "drawn", layers: names, seq: s.seq }, dataType: "json" }, "*");
+  }
+
+  /* Leaflet's own buttons, named in the page's language. */
+  function nameControls(map, labels) {
+    [[".leaflet-control-layers-toggle", labels.layers], [".leaflet-control-zoom-in",
+      labels.zoomInButton], [".leaflet-control-zoom-out", labels.zoomOutButton]]
+      .forEach(function (pair) {
+        var button = map.getContainer().querySelector(pair[0]);
+        if (button && pair[1]) {
+          button.title = pair[1];
+          button.setAttribute("aria-label", pair[1]);
+        }
+      });
+  }
+
+  function showOutlines(s, names) {
     if (s.outlinesShown) return;
     s.outlinesShown = true;
-    s.regions.addTo(s.map);
-    s.borders.addTo(s.map);
+    var quiet = s.quiet;
+    s.quiet = true;
+    if (names.indexOf("regions") >= 0) s.regions.addTo(s.map);
+    if (names.indexOf("borders") >= 0) s.borders.addTo(s.map);
+    if (names.indexOf("towns") >= 0) s.towns.addTo(s.map);
+    s.quiet = quiet;
   }
 
   /* Fit the map to a view's bounds when they differ from the last view's. */
@@ -349,6 +647,7 @@
     var map = s.map;
     map.off("moveend", view.onMove);
     map.off("overlayadd", view.onOverlay);
+    map.closePopup(view.layer.popup);
     s.control.removeLayer(view.layer.points);
     map.removeLayer(view.layer.points);
     if (view.heat) {
@@ -374,31 +673,39 @@
   }
 
   /* Draw one view: a payload as JSON, or {deflated: text} for a big one (inflated first). Only
-     the latest call draws: a view inflated after a newer one arrived is dropped. */
+     the latest call draws: a view inflated after a newer one arrived is dropped. The same view
+     again (the page answering a layer switched on or off) only shows the layers it names. */
   function render(data, options) {
     var started = performance.now();
     var call = ++renders;
+    var s = state;
+    if (s.view && options.token && s.view.token === options.token) {
+      s.options = options;
+      var names = layersToShow(s, options.layers);
+      if (names) applyLayers(s, names);
+      return s.view.layer;
+    }
     // The first view fits its bounds at once, before anything is drawn (a later view fits in
     // draw(), once the previous view is gone, so that one does not redraw for the move).
-    if (!state.outlinesShown) fitView(state, options);
+    if (!s.outlinesShown) fitView(s, options);
     if (!data.deflated) return draw(unpackPayload(data), options, started, "json");
     inflatePayload(data.deflated).then(function (payload) {
       if (call === renders) draw(payload, options, started, "deflated");
     }).catch(function (error) {
-      showOutlines(state);
-      showFailure(error);
+      showOutlines(s, options.layers || LAYER_NAMES);
+      showFailure(error, options);
       tellPainted(options, "failed");
     });
     return null;
   }
 
-  function showFailure(error) {
+  function showFailure(error, options) {
+    var labels = options.labels || state.options.labels || {};
     var box = L.control({ position: "topright" });
     box.onAdd = function () {
       var div = L.DomUtil.create("div", "sahel-legend");
-      div.textContent = "The incidents could not be unpacked in this browser (" +
-        String(error && error.message || error) + "). A current Chrome, Edge, Firefox or " +
-        "Safari shows them.";
+      div.innerHTML = fill(labels.unpackFailed || "{error}",
+        { error: escapeText(error && error.message || error) });
       return div;
     };
     box.addTo(state.map);
@@ -408,7 +715,7 @@
 
   /* Draw one view's incidents on the map base() made, replacing the previous view, and mark the
      page with data-sahel-rendered = options.token once painted (tests and the benchmark wait on
-     it). Layers the user switched off or on stay so. */
+     it). The layers shown are the view's (options.layers), else those shown before. */
   function draw(data, options, started, packing) {
     var s = state;
     if (s.failure) {
@@ -416,26 +723,31 @@
       s.failure = null;
     }
     var map = s.map;
+    var labels = options.labels;
     var previous = s.view;
-    var pointsOn = !previous || map.hasLayer(previous.layer.points);
-    var heatOn = !!(previous && previous.heat && map.hasLayer(previous.heat));
+    var names = layersToShow(s, options.layers) ||
+      (previous ? shownLayers(s) : ["regions", "borders", "towns", "points"]);
+    s.quiet = true;
+    s.options = options;
     if (previous) removeView(s, previous);
+    s.view = null;
     shadeRegions(s, options.regions);
-    // Overlays listed in a fixed order; the regions' name says what shades them.
-    [s.regions, s.borders].forEach(function (layer) { s.control.removeLayer(layer); });
-    s.control.addOverlay(s.regions, "Regions: " + s.regionLabel.toLowerCase());
-    s.control.addOverlay(s.borders, "Country borders");
+    // Overlays listed in a fixed order, named in the page's language.
+    [s.regions, s.borders, s.towns].forEach(function (layer) { s.control.removeLayer(layer); });
+    s.control.addOverlay(s.regions, escapeText(options.regions.title));
+    s.control.addOverlay(s.borders, labels.borders);
+    s.control.addOverlay(s.towns, labels.towns);
+    nameControls(map, labels);
     fitView(s, options);
     // Before the points: the canvas draws its shapes in the order they were added.
-    showOutlines(s);
+    showOutlines(s, names);
     var layer = new IncidentLayer(map, data, options, s.renderer);
-    var view = { layer: layer, heat: heatLayer(data, options), legend: legendControl(data) };
-    if (pointsOn) layer.points.addTo(map);
-    s.control.addOverlay(layer.points, "Incidents");
-    if (view.heat) {
-      s.control.addOverlay(view.heat, "Heat map");
-      if (heatOn) view.heat.addTo(map);
-    }
+    var view = { layer: layer, heat: heatLayer(data, options), token: options.token,
+      legend: legendControl(data, options, names.indexOf("regions") >= 0) };
+    s.control.addOverlay(layer.points, labels.points);
+    if (view.heat) s.control.addOverlay(view.heat, labels.heat);
+    s.view = view;
+    applyLayers(s, names);
     view.legend.addTo(map);
     layer.draw();
     view.onMove = function () { if (layer.index) layer.draw(); };
@@ -446,7 +758,7 @@
     };
     map.on("moveend", view.onMove);
     map.on("overlayadd", view.onOverlay);
-    s.view = view;
+    s.quiet = false;
     window.sahelLayer = layer;
     var drawn = performance.now();
     requestAnimationFrame(function () {
@@ -464,5 +776,7 @@
   }
 
   window.SahelIncidents = { base: base, render: render, popupHtml: popupHtml,
-    tooltipHtml: tooltipHtml, eventId: eventId };
+    tooltipHtml: tooltipHtml, eventId: eventId, shownLayers: function () {
+      return shownLayers(state);
+    } };
 })();
