@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PORT ?= 8501
 
-.PHONY: install install-dev browser run test test-fast bench eval
+.PHONY: install install-dev browser database run test test-fast bench eval
 
 install:
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -14,11 +14,20 @@ install-dev:
 browser:
 	@test -x /usr/lib/chromium/chromium || (apt-get update -q && apt-get install -y -q chromium)
 
+# Debian's PostgreSQL and PostGIS for the PostgreSQL store's tests: they start a throwaway
+# cluster of their own (tests/conftest.py); nothing here starts a server.
+PG_VERSION ?= 15
+database:
+	@test -x /usr/lib/postgresql/$(PG_VERSION)/bin/initdb \
+		-a -f /usr/share/postgresql/$(PG_VERSION)/extension/postgis.control \
+		|| (apt-get update -q && apt-get install -y -q postgresql \
+		    postgresql-$(PG_VERSION)-postgis-3)
+
 run: install
 	$(PYTHON) serve.py dashboard.py --server.port $(PORT) --server.headless true
 
-test: install-dev browser
-	SAHEL_REQUIRE_E2E=1 $(PYTHON) -m pytest
+test: install-dev browser database
+	SAHEL_REQUIRE_E2E=1 SAHEL_REQUIRE_POSTGRES=1 $(PYTHON) -m pytest
 
 test-fast:
 	$(PYTHON) -m pytest -m "not e2e"

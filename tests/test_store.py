@@ -161,7 +161,7 @@ def removals(store) -> list[tuple[str, str, str, str]]:
         causes = {"deleted": "deletion", "removed": "dataset removed"}
         with psycopg.connect(store.url) as connection:
             rows = connection.execute(
-                "SELECT event_id, action, source, previous->>'dataset_name' "
+                "SELECT event_id, action, changed_from, dataset_name "
                 "FROM incident_history WHERE action IN ('deleted', 'removed')").fetchall()
         return sorted((e, causes[a], s, d) for e, a, s, d in rows)
     log = [json.loads(line) for line in store.removals_log.read_text().splitlines()]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 import pandas as pd
@@ -111,9 +110,9 @@ def history_lines(history: pd.DataFrame, current: dict[str, Any] | None) -> list
     lines = []
     for entry, left in zip(history.itertuples(index=False), after, strict=True):
         when = pd.Timestamp(entry.changed_at).tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S")
-        revision = "" if pd.isna(entry.timestamp) else f" · revision {int(entry.timestamp)}"
+        revision = "" if pd.isna(entry.revision) else f" · revision {int(entry.revision)}"
         lines.append(f"{when} UTC · {entry.action} by {entry.changed_by} · from "
-                     f"{entry.source}{revision}")
+                     f"{entry.changed_from}{revision}")
         if entry.action == "updated" and isinstance(entry.previous, dict) and left:
             for column, old, new in changed_values(entry.previous, left):
                 lines.append(f"    {column}: {old} → {new}")
@@ -130,7 +129,7 @@ def changed_values(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[
 def _comparable(value: Any) -> str:
     if value is None:
         return ""
-    return value if isinstance(value, str) else json.dumps(value)
+    return value if isinstance(value, str) else str(value)
 
 
 def _shown(value: Any) -> str:

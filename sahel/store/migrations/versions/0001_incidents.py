@@ -78,7 +78,6 @@ INCIDENT_INDEXES: tuple[tuple[str, str], ...] = (
     ("incidents_group2", "(group2)"),
     ("incidents_admin1", "(admin1)"),
     ("incidents_dataset_name", "(dataset_name)"),
-    ("incidents_written_order", "(written)"),
     ("incidents_geom", "USING gist (geom)"),
 )
 
@@ -105,17 +104,23 @@ def upgrade() -> None:
           registered bigserial NOT NULL,
           files jsonb NOT NULL
         )""")
-    op.execute("""
+    # One row per write of an event: who, when, from which file or report (`changed_from`),
+    # what it wrote (`revision`, `into_dataset`), and the row as it was before in the incident
+    # columns (all empty for an event added). Typed columns, not JSON: copying 100,000 rows
+    # took 0.2 s where building their JSON took 3.8 s.
+    previous = ",\n  ".join(f'"{name}" {_nullable(kind)}' for name, kind in INCIDENT_COLUMNS
+                            if name not in ("event_id", "geom", "written"))
+    op.execute(f"""
         CREATE TABLE incident_history (
           id bigserial PRIMARY KEY,
           event_id text NOT NULL,
           action text NOT NULL CHECK (action IN ('added', 'updated', 'deleted', 'removed')),
           changed_at timestamptz NOT NULL DEFAULT now(),
           changed_by text NOT NULL,
-          source text NOT NULL,
-          dataset_name text,
-          "timestamp" bigint,
-          previous jsonb
+          changed_from text NOT NULL,
+          into_dataset text,
+          revision bigint,
+          {previous}
         )""")
     op.execute("CREATE INDEX incident_history_event ON incident_history (event_id, id)")
     op.execute("""
@@ -125,6 +130,10 @@ def upgrade() -> None:
           changed_at timestamptz NOT NULL DEFAULT now()
         )""")
     op.execute("INSERT INTO store_state DEFAULT VALUES")
+
+
+def _nullable(kind: str) -> str:
+    return kind.replace(" NOT NULL", "").replace(" PRIMARY KEY", "")
 
 
 def downgrade() -> None:
