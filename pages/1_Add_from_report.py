@@ -1,29 +1,53 @@
 """Add from report: paste or upload a news report, check the proposed incidents, add them.
 
-Streamlit only: extraction, review edits and the store are in `sahel`. After adding, every cached
+Streamlit only: extraction, review edits, messages and the store are in `sahel`. The page speaks
+the session's language (the main page's switch, else the browser's). After adding, every cached
 resource is cleared so the main map (dashboard.py) reloads the store.
 """
 
 from __future__ import annotations
 
+import io
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import streamlit as st
 from streamlit_folium import st_folium
 
 from sahel.extract import Extraction, extract_report, make_report, read_report
+from sahel.extract.messages import sentence_case, shown
 from sahel.extract.report import MAX_REPORT_CHARS, NO_PUBLISHED, Report, ReportError
-from sahel.extract.review import KEEP, apply_review, place_options, review_table
+from sahel.extract.review import (
+    KEEP,
+    PRECISIONS,
+    REVIEW_LABELS,
+    apply_review,
+    keep_known_values,
+    place_options,
+    review_table,
+    stored_source,
+)
+from sahel.i18n import N_, _, format_date, format_number, negotiate, ngettext, use_language
+from sahel.map_text import CLAIM_KINDS, CLAIM_ROLES
 from sahel.maps import build_map
 from sahel.schema import EVENT_TYPES
-from sahel.store import IncidentStore, default_store_dir
+from sahel.store import open_store
 
 SUB_TYPES = sorted({s for subs in EVENT_TYPES.values() for s in subs})
 # A report is at most MAX_REPORT_CHARS characters: under 1 MB in any encoding the reader takes.
 MAX_UPLOAD_MB = 1
+# The report's language: detected from its words, or said by the analyst.
+REPORT_LANGUAGES: dict[str, str] = {"detect": N_("Detect"), "fr": N_("French"),
+                                    "en": N_("English")}
+# Where a date typed in the Published field is said to come from (see sahel.extract.messages).
+FROM_FIELD = "the Published field"
+DAY = "d MMM yyyy"
+
+use_language(st.session_state.get("lang") or negotiate(st.context.locale))
 
 
-@st.cache_resource(show_spinner="Loading the language model and gazetteer…")
+@st.cache_resource(show_spinner=_("Loading the language model and gazetteer…"))
 def warm_up() -> bool:
     """Load spaCy and the gazetteer once per server, by extracting a one-line report."""
     extract_report(make_report("Au Mali, le camp de Boni a été attaqué vendredi.",
@@ -33,31 +57,42 @@ def warm_up() -> bool:
 
 def report_form() -> Extraction | None:
     """Draw the input form; return a fresh extraction when the button is pressed."""
-    upload = st.file_uploader("Report file (header lines, ---, body) or plain text",
-                              type=["txt"], key="report_file", max_upload_size=MAX_UPLOAD_MB,
-                              help=f"UTF-8, UTF-16 or Windows-1252 text, at most "
-                                   f"{MAX_REPORT_CHARS:,} characters.")
-    text = st.text_area("…or paste the report", key="report_text", height=220)
+    upload = st.file_uploader(
+        _("Report file (header lines, ---, body) or plain text"), type=["txt"],
+        key="report_file", max_upload_size=MAX_UPLOAD_MB,
+        help=_("UTF-8, UTF-16 or Windows-1252 text, at most {count} characters.").format(
+            count=format_number(MAX_REPORT_CHARS)))
+    text = st.text_area(_("…or paste the report"), key="report_text", height=220)
     left, middle, right = st.columns(3)
-    published = left.date_input("Published", value=None, key="report_published",
-                                help="Dates like 'vendredi' or 'hier' count from this day.")
-    lang = middle.selectbox("Language", ["detect", "fr", "en"], key="report_lang")
-    source = right.text_input("Source", key="report_source", placeholder="RFI")
-    url = st.text_input("URL", key="report_url", placeholder="https://…")
-    if not st.button("Extract incidents", key="extract", type="primary"):
+    published = left.date_input(_("Published"), value=None, key="report_published",
+                                help=_("Dates like “vendredi” or “hier” count from this day."))
+    # Labels looked up now: a format function may be called outside this run's language.
+    languages = {code: _(name) for code, name in REPORT_LANGUAGES.items()}
+    lang = middle.selectbox(_("Language"), list(languages), key="report_lang",
+                            format_func=languages.__getitem__)
+    source = right.text_input(
+        _("Source"), key="report_source", placeholder="RFI",
+        help=_("Who published the report. Left blank when adding a report again, the source "
+               "already stored is kept."))
+    url = st.text_input(_("URL"), key="report_url", placeholder="https://…",
+                        help=_("Link to the report; popups link to it."))
+    if not st.button(_("Extract incidents"), key="extract", type="primary"):
         return None
     if upload is None and not text.strip():
-        st.warning("Paste a report or upload a file first.")
+        st.warning(_("Paste a report or upload a file first."))
         return None
     try:
+        # Pasted text is only ever text: never taken for a path on the server.
         report = (read_report(upload, name=upload.name) if upload is not None
-                  else read_report(text, name="pasted"))
+                  else read_report(io.BytesIO(text.encode("utf-8", "replace")), name="pasted"))
     except ReportError as error:
-        st.error(f"This report cannot be read: {error}.")
+        st.error(_("This report cannot be read: {reason}.").format(reason=shown(str(error))))
         return None
     for warning in report.warnings:
-        st.warning(warning[0].upper() + warning[1:] + ". Set “Published” if you know the day.")
-    return _extract(report, published, lang, source, url, from_upload=upload is not None)
+        st.warning(_("{warning}. Set “Published” if you know the day.").format(
+            warning=sentence_case(shown(warning))))
+    return _extract(report, published, str(lang), source, url,
+                    from_upload=upload is not None)
 
 
 def _extract(report: Report, published: object, lang: str, source: str, url: str,
@@ -69,79 +104,154 @@ def _extract(report: Report, published: object, lang: str, source: str, url: str
             report.published.isoformat() if report.published else None),
         lang=None if lang == "detect" and not from_upload else (lang if lang != "detect"
                                                                 else report.lang),
-        source=source or report.source, url=url or report.url, title=report.title,
-        name=report.name,
-        published_from="the Published field" if isinstance(published, date)
-        else report.published_from)
+        source=source.strip() or report.source, url=url.strip() or report.url,
+        title=report.title, name=report.name,
+        published_from=FROM_FIELD if isinstance(published, date) else report.published_from)
     try:
-        return extract_report(report)
+        extraction = extract_report(report)
+        if not report.source:
+            extraction = _with_stored_source(extraction)
     except Exception as error:  # noqa: BLE001 - a report must never show the page a stack
-        st.error(f"Could not extract incidents from this report ({type(error).__name__}). "
-                 "Check that it is a news report in French or English, or paste a shorter part.")
+        st.error(_("Could not extract incidents from this report ({error}). Check that it is a "
+                   "news report in French or English, or paste a shorter part.").format(
+                       error=type(error).__name__))
         return None
+    return extraction
+
+
+def _with_stored_source(extraction: Extraction) -> Extraction:
+    """Extract again with the source the store holds for this report, when it holds one.
+
+    A report added again with Source left blank must not erase the stored source: the source
+    names the outlet's own claims too, so the report is read again with it, as when it was
+    first added.
+    """
+    known = stored_source(extraction, open_store().load_columns(["event_id", "source"]))
+    if known is None:
+        return extraction
+    st.info(_("Source left blank: this report's incidents are already stored with the source "
+              "“{source}”, which is kept.").format(source=known))
+    return extract_report(replace(extraction.report, source=known))
+
+
+def day_text(day: str | None) -> str:
+    """Return an ISO day ("2023-11-24") as the language writes it, or "undated"."""
+    return format_date(date.fromisoformat(day), DAY) if day else _("undated")
+
+
+def describe_report(report: Report) -> str:
+    """Return the caption under the proposals: source, publication day and where it came from,
+    language."""
+    day = (format_date(report.published, DAY) if report.published is not None
+           else _("unknown"))
+    if report.published_from:
+        day = _("{day} (from {where})").format(day=day, where=shown(report.published_from))
+    language = REPORT_LANGUAGES.get(report.lang)
+    return _("{source} · published {day} · language: {language}").format(
+        source=report.source or _("unknown source"), day=day,
+        language=_(language) if language else report.lang)
+
+
+def column_config(options: list[str]) -> dict[str, Any]:
+    """Return the review grid's columns: every one headed by its label, never its raw name."""
+    label = {column: _(text) for column, text in REVIEW_LABELS.items()}
+    keep = _(KEEP)
+    precisions = {level: _(text) for level, text in PRECISIONS.items()}
+    config: dict[str, Any] = {column: st.column_config.Column(label[column])
+                              for column in REVIEW_LABELS}
+    config.update({
+        "add": st.column_config.CheckboxColumn(label["add"],
+                                               help=_("Untick to leave this incident out.")),
+        "event_date": st.column_config.DateColumn(label["event_date"], format="YYYY-MM-DD"),
+        "place_choice": st.column_config.SelectboxColumn(
+            label["place_choice"], options=options,
+            format_func=lambda option: keep if option == KEEP else str(option),
+            help=_("Pick another place of the same name to move the incident there.")),
+        "latitude": st.column_config.NumberColumn(label["latitude"], format="%.5f"),
+        "longitude": st.column_config.NumberColumn(label["longitude"], format="%.5f"),
+        "geo_precision": st.column_config.SelectboxColumn(
+            label["geo_precision"], options=list(PRECISIONS),
+            format_func=lambda level: precisions.get(int(level), str(level))),
+        "event_type": st.column_config.SelectboxColumn(label["event_type"],
+                                                       options=list(EVENT_TYPES)),
+        "sub_event_type": st.column_config.SelectboxColumn(label["sub_event_type"],
+                                                           options=SUB_TYPES),
+        "fatalities_low": st.column_config.NumberColumn(label["fatalities_low"], min_value=0,
+                                                        format="%d"),
+        "fatalities_high": st.column_config.NumberColumn(label["fatalities_high"], min_value=0,
+                                                         format="%d"),
+        "flags": st.column_config.TextColumn(label["flags"], disabled=True),
+    })
+    return config
+
+
+def claim_markdown(claim: dict[str, Any]) -> str:
+    """Return one claim as a Markdown list item: who (role, kind): “words” → figures."""
+    role, kind, low, high = claim["role"], claim["kind"], claim["low"], claim["high"]
+    role = _(CLAIM_ROLES[role]) if role in CLAIM_ROLES else role
+    kind = _(CLAIM_KINDS[kind]) if kind in CLAIM_KINDS else kind
+    figures = ""
+    if low is not None:
+        figures = " → " + format_number(low)
+        if high not in (None, low):
+            figures += "–" + format_number(high)
+    return f"- **{claim['by']}** ({role}, {kind}): “{claim['text']}”{figures}"
 
 
 def review(extraction: Extraction) -> None:
     """Show the proposals on a small map and in an editable table; add the kept ones."""
     report = extraction.report
-    st.subheader(f"{len(extraction.records)} proposed incident(s)")
-    from_where = f" (from {report.published_from})" if report.published_from else ""
-    st.caption(f"{report.source or 'unknown source'} · published "
-               f"{report.published or 'unknown'}{from_where} · language {report.lang}")
+    count = len(extraction.records)
+    st.subheader(ngettext("{count} proposed incident", "{count} proposed incidents",
+                          count).format(count=format_number(count)))
+    st.caption(describe_report(report))
     if report.published is None:
-        st.warning(NO_PUBLISHED[0].upper() + NO_PUBLISHED[1:] + ". Set “Published” and extract "
-                   "again.")
+        st.warning(_("{warning}. Set “Published” and extract again.").format(
+            warning=sentence_case(shown(NO_PUBLISHED))))
     if extraction.background:
-        st.info("Background (past events, not added): " + "; ".join(
-            f"{b['location']} ({b['event_date'] or 'undated'})" for b in extraction.background))
+        st.info(_("Background (past events, not added): {events}").format(events="; ".join(
+            _("{place} ({day})").format(place=b["location"], day=day_text(b["event_date"]))
+            for b in extraction.background)))
     if extraction.unresolved:
-        names = "; ".join(u.name for u in extraction.unresolved)
-        st.warning(f"Places not found in the gazetteer (pick a candidate in the table): {names}")
+        st.warning(_("Places not found in the gazetteer (pick a candidate in the table): "
+                     "{places}").format(places="; ".join(u.name for u in extraction.unresolved)))
     if not extraction.records:
         return
-    options = [KEEP, *place_options(extraction)]
     edited = st.data_editor(
         review_table(extraction), key="review_table", hide_index=True, num_rows="fixed",
-        column_config={
-            "add": st.column_config.CheckboxColumn("Add"),
-            "event_date": st.column_config.DateColumn("Date"),
-            "place_choice": st.column_config.SelectboxColumn("Gazetteer candidate",
-                                                             options=options),
-            "latitude": st.column_config.NumberColumn("Latitude", format="%.5f"),
-            "longitude": st.column_config.NumberColumn("Longitude", format="%.5f"),
-            "geo_precision": st.column_config.SelectboxColumn("Precision", options=[1, 2, 3]),
-            "event_type": st.column_config.SelectboxColumn("Event type",
-                                                           options=list(EVENT_TYPES)),
-            "sub_event_type": st.column_config.SelectboxColumn("Sub-event type",
-                                                               options=SUB_TYPES),
-            "flags": st.column_config.TextColumn("Flags", disabled=True),
-        })
-    with st.expander("Casualty claims, as each party made them (never averaged)"):
+        column_config=column_config([KEEP, *place_options(extraction)]))
+    with st.expander(_("Casualty claims, as each party made them (never averaged)")):
         for record in extraction.records:
-            lines = [f"- **{c['by']}** ({c['role']}, {c['kind']}): “{c['text']}”"
-                     + (f" → {c['low']}" if c["low"] is not None else "")
-                     + (f"–{c['high']}" if c["high"] not in (None, c["low"]) else "")
-                     for c in record["claims_list"]]
-            st.markdown(f"**{record['location']}** ({record['event_date'] or 'undated'})\n"
-                        + ("\n".join(lines) if lines else "- no claim in the text"))
+            lines = [claim_markdown(claim) for claim in record["claims_list"]]
+            st.markdown(f"**{record['location']}** ({day_text(record['event_date'])})\n"
+                        + ("\n".join(lines) if lines else "- " + _("no claim in the text")))
     incidents = apply_review(extraction, edited)
     st_folium(build_map(incidents, height=360), height=360, use_container_width=True,
               returned_objects=[], key="report_map")
-    if st.button(f"Add {len(incidents)} incident(s) to the store", key="add_to_store",
-                 disabled=not len(incidents)):
-        summary = IncidentStore(default_store_dir()).add(incidents)
-        # The main page caches the whole frame and its maps: drop them so it reloads.
-        st.cache_resource.clear()
-        st.session_state.pop("extraction", None)
-        st.success(f"Store: {summary.added} added, {summary.updated} updated, "
-                   f"{summary.unchanged} unchanged. They now show on the main map.")
+    if st.button(ngettext("Add {count} incident to the store", "Add {count} incidents to the "
+                          "store", len(incidents)).format(count=format_number(len(incidents))),
+                 key="add_to_store", disabled=not len(incidents)):
+        add_to_store(incidents)
+
+
+def add_to_store(incidents: Any) -> None:
+    """Add the reviewed incidents; a blank field of a report added again keeps the stored value."""
+    store = open_store()
+    summary = store.add(keep_known_values(incidents, store.load()))
+    # The main page caches the whole frame and its maps: drop them so it reloads.
+    st.cache_resource.clear()
+    st.session_state.pop("extraction", None)
+    st.success(_("Store: {added} added, {updated} updated, {unchanged} unchanged. They now "
+                 "show on the main map.").format(added=format_number(summary.added),
+                                                 updated=format_number(summary.updated),
+                                                 unchanged=format_number(summary.unchanged)))
 
 
 def main() -> None:
     """Render the page."""
-    st.set_page_config(page_title="Add from report", page_icon="📰", layout="wide")
-    st.title("Add incidents from a news report")
-    st.caption("French or English. Proposals only: check each one before adding it.")
+    st.set_page_config(page_title=_("Add from report"), page_icon="📰", layout="wide")
+    st.title(_("Add incidents from a news report"))
+    st.caption(_("French or English. Proposals only: check each one before adding it."))
     warm_up()
     fresh = report_form()
     if fresh is not None:

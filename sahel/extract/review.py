@@ -1,8 +1,10 @@
 """The analyst's review of proposed incidents: an editable table and its edits applied back.
 
-The "Add from report" page shows `review_table(extraction)` in an editable grid, then passes the
-edited grid to `apply_review` to get canonical incidents for the store. Moving a point (latitude,
-longitude) or picking another gazetteer candidate re-derives country and region.
+The "Add from report" page shows `review_table(extraction)` in an editable grid, its columns
+headed by `REVIEW_LABELS`, then passes the edited grid to `apply_review` to get canonical
+incidents for the store. Moving a point (latitude, longitude) or picking another gazetteer
+candidate re-derives country and region. `keep_known_values` makes a re-added report keep what
+the store already knows where the new version leaves a field blank.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import pandas as pd
 from sahel import places
 from sahel.extract import geocode
 from sahel.extract.pipeline import Extraction, event_id
-from sahel.schema import conform, empty_incidents
+from sahel.i18n import N_
+from sahel.schema import COLUMN_NAMES, conform, empty_incidents
+from sahel.validation import is_blank
 
 # Editable columns of the review grid, in order.
 REVIEW_COLUMNS: tuple[str, ...] = (
@@ -24,7 +28,23 @@ REVIEW_COLUMNS: tuple[str, ...] = (
     "admin1", "group1", "group2", "event_type", "sub_event_type", "fatalities_low",
     "fatalities_high", "flags",
 )
-KEEP = "(as proposed)"
+# What the grid's columns are called (translated with `_` where shown); never the raw names.
+REVIEW_LABELS: dict[str, str] = {
+    "add": N_("Add"), "event_date": N_("Date"), "location": N_("Place"),
+    "place_choice": N_("Gazetteer candidate"), "latitude": N_("Latitude"),
+    "longitude": N_("Longitude"), "geo_precision": N_("Location precision"),
+    "admin1": N_("Region"), "group1": N_("Armed group"), "group2": N_("Target"),
+    "event_type": N_("Event type"), "sub_event_type": N_("Sub-event type"),
+    "fatalities_low": N_("Fatalities (low)"), "fatalities_high": N_("Fatalities (high)"),
+    "flags": N_("Flags"),
+}
+# The place picker's first option: keep the proposed place (shown with `_`).
+KEEP = N_("(as proposed)")
+PRECISIONS: dict[int, str] = {1: N_("1 · the town itself"), 2: N_("2 · near a town"),
+                              3: N_("3 · only the region")}
+# Never filled from the store on a re-add: an empty `flags` is a fact (nothing to warn about),
+# and the id and the geometry are the row's own.
+NEVER_KEPT: frozenset[str] = frozenset({"event_id", "flags", "geometry"})
 
 
 def candidate_label(place: Any) -> str:
@@ -109,3 +129,33 @@ def _value(value: Any) -> Any:
 
 def _without(flags: str, flag: str) -> str:
     return ";".join(f for f in str(flags or "").split(";") if f and f != flag)
+
+
+def keep_known_values(incidents: gpd.GeoDataFrame, stored: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return `incidents` with each blank cell filled from the stored row of the same event_id.
+
+    The rule for a report added again: a field left blank (Source or URL not typed, a cell
+    emptied in the review) never erases what the store knows; a filled one replaces it.
+    """
+    known = stored.drop_duplicates("event_id", keep="last").set_index("event_id")
+    again = incidents["event_id"].isin(known.index)
+    if not again.any():
+        return incidents
+    out = pd.DataFrame(incidents).copy()
+    for column in COLUMN_NAMES:
+        if column in NEVER_KEPT or column not in known.columns:
+            continue
+        stored_values = out["event_id"].map(known[column])
+        blank = again & is_blank(out[column]) & stored_values.notna()
+        if blank.any():
+            out[column] = out[column].where(~blank, stored_values)
+    return conform(out)
+
+
+def stored_source(extraction: Extraction, stored: pd.DataFrame) -> str | None:
+    """Return the source the store holds for this report's incidents, if any: what a report
+    added again with its Source left blank stands for (the commonest, should they differ)."""
+    ids = set(extraction.incidents["event_id"].dropna())
+    sources = stored.loc[stored["event_id"].isin(ids), "source"]
+    sources = sources[~is_blank(sources)].astype("str")
+    return str(sources.mode().iloc[0]) if len(sources) else None

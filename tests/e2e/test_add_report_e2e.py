@@ -1,4 +1,5 @@
-"""In a real browser: add the seed through "Add from report", then find it on the main map."""
+"""In a real browser: add the seed through "Add from report", then find it on the main map; the
+page in French for a French browser."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ def test_seed_added_through_the_page_shows_on_the_main_map(
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(report))
     page.wait_for_selector(harness.APP_IDLE, timeout=60_000)
     page.get_by_role("button", name="Extract incidents").click()
-    page.get_by_text("2 proposed incident(s)").wait_for(timeout=90_000)
+    page.get_by_text("2 proposed incidents").wait_for(timeout=90_000)
     page.get_by_text("Kidal", exact=False).first.wait_for(timeout=10_000)
-    page.get_by_role("button", name="Add 2 incident(s) to the store").click()
+    page.get_by_role("button", name="Add 2 incidents to the store").click()
     page.get_by_text("2 added", exact=False).wait_for(timeout=60_000)
 
     page.goto(app_url)
@@ -36,3 +37,26 @@ def test_seed_added_through_the_page_shows_on_the_main_map(
     places = frame.evaluate("() => window.sahelLayer.data.facets.place.v.join(' | ')")
     assert "Niafunk" in places and "Goundam" in places
     assert browser_page.disallowed() == []
+
+
+@pytest.mark.e2e
+@pytest.mark.filterwarnings("ignore:Exception ignored in. <_io.FileIO"
+                            ":pytest.PytestUnraisableExceptionWarning")
+def test_a_french_browser_gets_the_page_in_french(app_url: str, _chromium: object,
+                                                   tmp_path: Path) -> None:
+    report = tmp_path / "seed.txt"
+    report.write_text(HEADER + SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    with harness.blocked_page(_chromium, locale="fr-FR") as blocked:
+        page = blocked.page
+        page.goto(f"{app_url}/Add_from_report")
+        page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
+        page.get_by_text("Ajouter des incidents à partir d’un article de presse").wait_for(
+            timeout=30_000)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            str(report))
+        page.wait_for_selector(harness.APP_IDLE, timeout=60_000)
+        page.get_by_role("button", name="Extraire les incidents").click()
+        page.get_by_text("2 incidents proposés").wait_for(timeout=90_000)
+        assert page.get_by_role("button", name="Ajouter 2 incidents à la base").is_visible()
+        assert page.get_by_text("publié le 25 nov. 2023", exact=False).is_visible()
+        assert blocked.disallowed() == []
