@@ -21,7 +21,7 @@ from sahel.datasets import (
 from sahel.schema import DATASETS, conform
 from sahel.sources import ImportResult
 from sahel.sources.errors import UnreadableSourceError
-from sahel.store import IncidentStore
+from sahel.store.postgres import PostgresStore
 
 DEMO = {"demo: UCDP GED sample": 100, "demo: news reports": 20, "demo: seed report": 2}
 
@@ -60,67 +60,71 @@ def test_every_source_type_has_a_licence():
     assert licence_for(["acled", "ucdp_ged"]) == LICENCES["acled"] + " · " + LICENCES["ucdp_ged"]
 
 
-def test_registry_round_trip_lists_imports_with_their_rows_now(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_registry_round_trip_lists_imports_with_their_rows_now(new_store):
+    store = new_store()
     store.add_import(result("mali.csv", "A", "B"))
     store.add_import(result("ged.csv", "UCDP-1", dataset="ucdp_ged"), name="UCDP 2024")
-    datasets = list_datasets(tmp_path)
+    datasets = list_datasets(new_store())
     # Shipped first, then the imports in the order they were first imported.
     assert [d.demo for d in datasets] == [True] * len(DEMO) + [False, False]
     assert [d.name for d in datasets[len(DEMO):]] == ["mali.csv", "UCDP 2024"]
-    mali = by_name(tmp_path)["mali.csv"]
+    mali = by_name(new_store())["mali.csv"]
     assert (mali.source_type, mali.rows, mali.file, mali.demo) == ("acled", 2, "mali.csv", False)
     assert (mali.read, mali.kept, mali.rejected) == (3, 2, 1)
     assert isinstance(mali.imported_at, datetime) and mali.imported_at.tzinfo is not None
     assert "ACLED" in mali.licence
-    ucdp = by_name(tmp_path)["UCDP 2024"]
+    ucdp = by_name(new_store())["UCDP 2024"]
     assert (ucdp.source_type, ucdp.file) == ("ucdp_ged", "ged.csv") and "Sundberg" in ucdp.licence
 
 
-def test_rows_belong_to_the_import_that_last_wrote_them(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_rows_belong_to_the_import_that_last_wrote_them(new_store):
+    store = new_store()
     store.add_import(result("first.csv", "A", "B"))
     store.add_import(result("second.csv", "A", "C"))  # undated, same content: A stays first's
     revised = result("third.csv", "B")
     revised.incidents["fatalities"] = 7
     store.add_import(revised)
-    counts = {d.name: d.rows for d in list_datasets(tmp_path) if not d.demo}
+    counts = {d.name: d.rows for d in list_datasets(new_store()) if not d.demo}
     assert counts == {"first.csv": 1, "second.csv": 1, "third.csv": 1}
 
 
-def test_a_stored_revision_of_a_shipped_row_counts_for_its_import(tmp_path):
+def test_a_stored_revision_of_a_shipped_row_counts_for_its_import(new_store):
     shipped = pd.read_parquet(SHIPPED_DIR / "seed_rfi_2023-11-24.parquet")
     revision = shipped.iloc[:1].assign(fatalities=3)
-    IncidentStore(tmp_path).add_import(ImportResult(
+    new_store().add_import(ImportResult(
         source_name="fix.csv", format="canonical", container="csv", rows_read=1,
         incidents=conform(revision), rejected=pd.DataFrame({"row": [], "reason": []}),
         unknown_actors={}))
-    counts = by_name(tmp_path)
+    counts = by_name(new_store())
     assert (counts["demo: seed report"].rows, counts["fix.csv"].rows) == (1, 1)
     assert counts["fix.csv"].source_type == "seed"
 
 
-def test_rows_of_older_versions_are_one_dataset_that_can_be_removed(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_rows_of_older_versions_are_one_dataset_that_can_be_removed(new_store):
+    store = new_store()
     store.add(conform(pd.DataFrame([{"event_id": "OLD1", "event_date": "2020-01-01",
                                      "latitude": 14.0, "longitude": -1.0,
                                      "dataset": "acled"}])))
-    earlier = by_name(tmp_path)["imported earlier"]
+    earlier = by_name(new_store())["imported earlier"]
     assert (earlier.rows, earlier.source_type, earlier.imported_at) == (1, "acled", None)
-    assert remove_dataset("imported earlier", tmp_path) == 1
-    assert "imported earlier" not in by_name(tmp_path)
+    assert remove_dataset("imported earlier", new_store()) == 1
+    assert "imported earlier" not in by_name(new_store())
 
 
-def test_remove_dataset_removes_its_rows_registry_entry_and_logs_them(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_remove_dataset_removes_its_rows_registry_entry_and_logs_them(new_store):
+    store = new_store()
     store.add_import(result("mali.csv", "A", "B"))
     store.add_import(result("niger.csv", "N"))
-    assert remove_dataset("mali.csv", tmp_path) == 2
+    assert remove_dataset("mali.csv", new_store()) == 2
     assert store.load()["event_id"].tolist() == ["N"]
-    assert "mali.csv" not in by_name(tmp_path)
-    log = pd.read_json(store.removals_log, lines=True)
-    assert log["event_id"].tolist() == ["A", "B"]
-    assert set(log["cause"]) == {"dataset removed"} and set(log["source"]) == {"mali.csv"}
+    assert "mali.csv" not in by_name(new_store())
+    if isinstance(store, PostgresStore):
+        removed = [store.history(i).iloc[-1] for i in ("A", "B")]
+        assert [(r["action"], r["changed_from"]) for r in removed] == [("removed", "mali.csv")] * 2
+    else:
+        log = pd.read_json(store.removals_log, lines=True)
+        assert log["event_id"].tolist() == ["A", "B"]
+        assert set(log["cause"]) == {"dataset removed"} and set(log["source"]) == {"mali.csv"}
     # Removed, not deleted: importing the file again brings its rows back.
     assert store.add_import(result("mali.csv", "A", "B")).added == 2
 
@@ -130,10 +134,10 @@ def test_a_demonstration_dataset_cannot_be_removed(tmp_path):
         remove_dataset("demo: seed report", tmp_path)
 
 
-def test_an_unknown_dataset_name_suggests_the_closest(tmp_path):
-    IncidentStore(tmp_path).add_import(result("mali-2024.csv", "A"))
+def test_an_unknown_dataset_name_suggests_the_closest(new_store):
+    new_store().add_import(result("mali-2024.csv", "A"))
     with pytest.raises(UnknownDatasetError) as raised:
-        remove_dataset("Mali-2024.cvs", tmp_path)
+        remove_dataset("Mali-2024.cvs", new_store())
     assert raised.value.suggestions[0] == "mali-2024.csv"
     assert 'Did you mean: "mali-2024.csv"' in str(raised.value)
 

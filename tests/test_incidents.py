@@ -4,7 +4,6 @@ import pytest
 from sahel import DATA_DIR
 from sahel.incidents import SHIPPED_DIR, load_incidents, load_shipped
 from sahel.schema import COLUMN_NAMES, claims_from_json, conform
-from sahel.store import IncidentStore
 
 MAX_QUOTED_WORDS = 10
 
@@ -14,14 +13,14 @@ def shipped():
     return load_shipped()
 
 
-def test_load_incidents_is_shipped_plus_store_with_the_store_winning(tmp_path, shipped):
-    store = IncidentStore(tmp_path)
+def test_load_incidents_is_shipped_plus_store_with_the_store_winning(new_store, shipped):
+    store = new_store()
     revised = shipped.loc[shipped["event_id"] == "SEED-RFI-20231124-2"].copy()
     revised["fatalities"] = 3
     new = conform(pd.DataFrame([{"event_id": "MLI1", "event_date": "2024-01-01",
                                  "latitude": 14.5, "longitude": -4.2, "dataset": "acled"}]))
     store.add(pd.concat([revised, new], ignore_index=True))
-    frame = load_incidents(tmp_path)
+    frame = load_incidents(new_store())
     assert len(frame) == len(shipped) + 1
     assert frame["event_id"].is_unique
     assert frame.set_index("event_id").loc["SEED-RFI-20231124-2", "fatalities"] == 3
@@ -72,10 +71,10 @@ def test_shipped_rows_carry_their_demonstration_dataset_name(shipped, prefix, na
     assert len(rows) and set(rows["dataset_name"]) == {name}
 
 
-def test_stored_rows_of_older_versions_get_a_dataset_name(tmp_path):
-    store = IncidentStore(tmp_path)
+def test_stored_rows_of_older_versions_get_a_dataset_name(new_store):
+    store = new_store()
     store.add(conform(pd.DataFrame([{"event_id": "MLI1", "event_date": "2024-01-01",
                                      "latitude": 14.5, "longitude": -4.2, "dataset": "acled"}])))
-    frame = load_incidents(tmp_path).set_index("event_id")
+    frame = load_incidents(new_store()).set_index("event_id")
     assert frame.loc["MLI1", "dataset_name"] == "imported earlier"
     assert frame["dataset_name"].notna().all()
