@@ -38,7 +38,7 @@ ALIAS_BOXES: dict[str, Kind] = {"groups": "group", "countries": "country", "regi
 TYPED_KEY = "filters_typed"
 # A view the filters are to show (query, region shading): see the module's doc.
 VIEW_TO_SHOW = "filters_view_to_show"
-METRIC_LABELS = {"incidents": N_("incidents"), "fatalities": N_("fatalities")}
+METRIC_LABELS = {"incidents": N_("Incidents"), "fatalities": N_("Fatalities")}
 # Streamlit 1.67's date box takes a range typed in it when it loses the focus or on Escape, not
 # on Enter, so a range typed then Enter did nothing: Enter in the box is passed on as Escape.
 # Added once per page, in a box kept out of the layout; tests/e2e/test_url_e2e.py types a range

@@ -17,7 +17,7 @@ stays in the session state for the next run, which draws the widgets.
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -126,6 +126,8 @@ def draw_copy_link(query: IncidentQuery, region_metric: str, choices: FilterChoi
     """Draw the "Copy link" control: the link to this view, with a button that copies it."""
     params = view_params(query, region_metric, choices)
     base = st.context.url or ""
+    if base and not urlsplit(base).path:  # st.context.url has no "/" before the query
+        base += "/"
     link = base + ("?" + urlencode(params, doseq=True) if params else "")
     with st.popover(_("Copy link"), icon=":material/link:", key="copy_link"):
         st.caption(_("This link opens this view: the same filters, map layers and language. "

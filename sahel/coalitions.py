@@ -16,6 +16,7 @@ from datetime import date
 from functools import lru_cache
 
 from sahel import DATA_DIR
+from sahel.i18n import _, format_date
 
 GROUPS_PATH = DATA_DIR / "actors" / "groups.csv"
 GROUP_KINDS: tuple[str, ...] = ("jihadist", "rebel", "state", "foreign", "militia", "un",
@@ -100,11 +101,13 @@ def component_windows(groups: Iterable[str], include_components: bool = True
 
 
 def _day_text(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return format_date(day, "d MMMM yyyy")
 
 
 def _names(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    if len(items) == 1:
+        return items[0]
+    return _("{names} and {last}").format(names=", ".join(items[:-1]), last=items[-1])
 
 
 def describe_components(group: str) -> str:
@@ -112,20 +115,28 @@ def describe_components(group: str) -> str:
     windows = component_windows([group])
     added = [(name, window) for name, window in windows.items() if name != group]
     if not added:
-        return f"{group} has no coalition components: including them adds nothing."
+        return _("{group} has no coalition components: including them adds nothing.").format(
+            group=group)
     by_window: dict[Window, list[str]] = {}
     for name, window in added:
         by_window.setdefault(window, []).append(name)
     parts = []
     for (start, end), names in by_window.items():
-        when = "".join([f" from {_day_text(start)}" if start else "",
-                        f" until {_day_text(end)}" if end else ""])
-        parts.append(f"{_names(names)}{when}")
-    return f"{group} also counts {'; '.join(parts)}."
+        part = _names(names)
+        if start and end:
+            part = _("{names} from {start} until {end}").format(
+                names=part, start=_day_text(start), end=_day_text(end))
+        elif start:
+            part = _("{names} from {start}").format(names=part, start=_day_text(start))
+        elif end:
+            part = _("{names} until {end}").format(names=part, end=_day_text(end))
+        parts.append(part)
+    return _("{group} also counts {components}.").format(group=group,
+                                                        components="; ".join(parts))
 
 
 def describe_all_coalitions() -> str:
     """Return the help text for "include coalition components": one sentence per coalition."""
     parents = dict.fromkeys(g.coalition for g in load_groups().values() if g.coalition)
     sentences = [describe_components(p) for p in parents]
-    return " ".join(sentences) if sentences else "No group has coalition components."
+    return " ".join(sentences) if sentences else _("No group has coalition components.")
