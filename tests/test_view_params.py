@@ -3,8 +3,10 @@ spelling the tables know, and what cannot be read left out and listed."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 import pytest
@@ -26,6 +28,7 @@ from sahel.view_params import (
     to_params,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 FIRST, LAST = date(2008, 1, 1), date(2025, 3, 10)
 CHOICES = FilterChoices(
     groups=("Civilians", "FAMa", "Islamic State Sahel", "JNIM", "Katiba Macina"),
@@ -212,3 +215,9 @@ def test_notes_name_each_value_in_the_pages_language() -> None:
         assert "Timbuktu → Tombouctou" in describe_read_as(read_as)
     finally:
         use_language("en")
+
+
+def test_docs_list_every_parameter_in_order() -> None:
+    table = re.findall(r"^\| `(\w+)`(?:, `(\w+)`)? \|", (ROOT / "docs" / "links.md").read_text(
+        encoding="utf-8"), flags=re.MULTILINE)
+    assert [name for row in table for name in row if name] == list(PARAMS)
