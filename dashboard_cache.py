@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import folium
 import geopandas as gpd
@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from sahel.group_match import group_labels
+from sahel.i18n import DEFAULT_LANGUAGE
 from sahel.incidents import LoadedIncidents, load_incidents_checked
 from sahel.map_payload import FacetCodes, facet_codes
 from sahel.maps import incident_layer
@@ -26,19 +27,33 @@ from sahel.overview import (
     FilterChoices,
     Headline,
     filter_choices,
-    group_colors,
     headline,
     incident_table,
-    incidents_over_time,
-    timeline_svg,
 )
 from sahel.query import IncidentQuery, filter_incidents
 from sahel.store import IncidentStore
+from sahel.timeline import (
+    Period,
+    chart_colors,
+    incidents_over_time,
+    timeline_chart,
+    view_period,
+)
+from sahel.trends import (
+    DEFAULT_SPAN,
+    Measure,
+    coverage_start,
+    region_trends,
+    trends_caption,
+    trends_query,
+    trends_table,
+)
 
 RegionMetric = Literal["incidents", "fatalities"]
 # What a first visit shows: every incident, regions shaded by incidents (dashboard.py's defaults).
 DEFAULT_QUERY = IncidentQuery()
 DEFAULT_METRIC: RegionMetric = "incidents"
+DEFAULT_MEASURE: Measure = "incidents"  # what the chart and the trends count at first
 
 # The store file each store directory had when its incidents were last read: (mtime, size,
 # inode). Shared by every session of this process, like the caches it guards.
@@ -96,24 +111,53 @@ class BelowMap(NamedTuple):
     """What the page shows under the map for one query."""
 
     table: pd.DataFrame  # the newest incidents, the table's columns (overview.incident_table)
-    timeline: str | None  # the chart of incidents over time (SVG), None when nothing is in view
+    chart: dict[str, Any] | None  # Vega-Lite spec of the chart over time; None: nothing in view
+    period: Period  # the chart's bars (timeline.period_for the span in view)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def below_map(store_dir: str, query: IncidentQuery) -> BelowMap:
-    """Return the table and the chart of one query, built once (~0.1 s at 10,000 incidents, which
-    the run after the map's "painted" message would otherwise spend again); shared, never
-    mutated."""
+def below_map(store_dir: str, query: IncidentQuery, lang: str, measure: Measure) -> BelowMap:
+    """Return the table and the chart of one query in one language, built once (the chart's
+    spec is validated once here, ~0.1 s, not on every run); shared, never mutated."""
     selected, _ = selection(store_dir, query)
-    timeline = incidents_over_time(selected)
-    picture = None if timeline.empty else timeline_svg(timeline,
-                                                        group_colors(list(timeline.columns)))
-    return BelowMap(incident_table(selected), picture)
+    period = view_period(selected)
+    counts = incidents_over_time(selected, period)
+    chart = None
+    if len(counts):
+        chart = timeline_chart(counts, chart_colors(counts), measure, period, lang).to_dict()
+    return BelowMap(incident_table(selected), chart, period)
+
+
+class Trends(NamedTuple):
+    """The regions' trends for one query, as the page shows them."""
+
+    table: pd.DataFrame  # trends.trends_table, headed in the session's language
+    regions: tuple[tuple[str, str], ...]  # each row's (ISO3, admin-1), to filter on a click
+    caption: str  # what was counted
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def trends_for(store_dir: str, query: IncidentQuery, lang: str, days: int, measure: Measure
+               ) -> Trends | None:
+    """Return the regions' trends over the last `days` days of one query in one language (every
+    filter but the dates and regions, trends.trends_query); None when nothing is dated."""
+    counted = trends_query(query)
+    rows, _ = selection(store_dir, counted)
+    dated = rows["event_date"].dropna()
+    if dated.empty:
+        return None
+    end = query.end or dated.max().date()
+    since = coverage_start(incidents_frame(store_dir), counted)
+    found = region_trends(rows, end, days, measure, since=since)
+    return Trends(trends_table(found, days),
+                  tuple(zip(found["iso3"], found["admin1"], strict=True)),
+                  trends_caption(end, days, measure))
 
 
 def clear() -> None:
     """Forget everything cached (the store changed)."""
-    for cached in (loaded, choices_for, popup_codes, selection, view_layer, below_map):
+    for cached in (loaded, choices_for, popup_codes, selection, view_layer, below_map,
+                   trends_for):
         cached.clear()
 
 
@@ -152,5 +196,7 @@ def warm(store_dir: str) -> int:
     query = default_query(store_dir)
     selection(store_dir, query)
     view_layer(store_dir, query, DEFAULT_METRIC)
-    below_map(store_dir, query)
+    # Every argument as the page passes them: a cached function's key is the arguments given.
+    below_map(store_dir, query, DEFAULT_LANGUAGE, DEFAULT_MEASURE)
+    trends_for(store_dir, query, DEFAULT_LANGUAGE, DEFAULT_SPAN, DEFAULT_MEASURE)
     return len(incidents_frame(store_dir))
