@@ -153,7 +153,7 @@ def test_an_upload_is_reported_in_the_language_of_the_page(tmp_path: Path,
     assert "none of its 2 rows could be kept" in at.sidebar.error[0].value
     switch_to(at, "fr")
     error = at.sidebar.error[0].value
-    assert error.startswith("bad.csv n'a pas été importé : aucune de ses 2 lignes")
+    assert error.startswith("bad.csv n’a pas été importé : aucune de ses 2 lignes")
     # The reasons are translated on the page; the rejects CSV keeps them in English.
     assert "latitude/longitude hors limites (2)" in error
     rejects = at.download_button(key="rejects")

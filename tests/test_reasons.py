@@ -31,7 +31,7 @@ def french() -> Iterator[None]:
     ("invalid claims: claim 2: `low` above `high`",
      "claims invalide : revendication 2 : `low` supérieur à `high`"),
     ("latitude outside ±90", "latitude hors de ±90"),
-    ("no event_id; claims is not valid JSON", "pas de event_id; claims n'est pas du JSON valide"),
+    ("no event_id; claims is not valid JSON", "pas de event_id; claims n’est pas du JSON valide"),
     ("a reason not known here", "a reason not known here"),
 ])
 def test_reasons_are_translated_keeping_names_and_values(french: None, reason: str,
