@@ -30,6 +30,7 @@ from sahel.i18n import N_, _
 from sahel.option_search import Kind, Match, resolve, said, search_label
 from sahel.overview import FilterChoices
 from sahel.query import PRECISION_LABELS, IncidentQuery, normalise_query
+from sahel.schema import OTHER_EVENT_TYPE
 from sahel.view_params import describe_read_as
 
 # The boxes that find an option by any of its names: session-state key → kind of name.
@@ -250,6 +251,8 @@ def draw_filters(choices: FilterChoices) -> None:
         side.date_input(_("Dates"), min_value=first, max_value=last, key="dates")
         side.container(key=DATE_ENTER_KEY).html(DATE_ENTER_JS, unsafe_allow_javascript=True)
     side.multiselect(_("Event type"), choices.event_types, key="event_types",
+                     # ACLED's types are data; the option grouping the others is words.
+                     format_func=lambda t: _(OTHER_EVENT_TYPE) if t == OTHER_EVENT_TYPE else t,
                      placeholder=_("All event types"))
     side.number_input(_("Minimum fatalities"), min_value=0, step=1, key="min_fatalities")
     side.multiselect(_("Location precision"), list(PRECISION_LABELS), key="precisions",

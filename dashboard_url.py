@@ -24,6 +24,7 @@ import streamlit as st
 from dashboard_cache import DEFAULT_METRIC, DEFAULT_QUERY
 from dashboard_filters import show_view
 from sahel.i18n import _, negotiate, use_language
+from sahel.maps import DEFAULT_LAYERS, MAP_LAYERS, visible_layers
 from sahel.overview import FilterChoices
 from sahel.query import IncidentQuery
 from sahel.view_params import (
@@ -54,16 +55,16 @@ def url_params() -> dict[str, list[str]]:
 def view_defaults(choices: FilterChoices) -> tuple[IncidentQuery, ViewExtras]:
     """Return the view of a first visit, whose values a link leaves out."""
     return (replace(DEFAULT_QUERY, include_demo=not choices.has_user_data),
-            ViewExtras(region_metric=DEFAULT_METRIC, lang=negotiate(st.context.locale)))
+            ViewExtras(region_metric=DEFAULT_METRIC, layers=DEFAULT_LAYERS,
+                       lang=negotiate(st.context.locale)))
 
 
 def view_params(query: IncidentQuery, region_metric: str,
                 choices: FilterChoices) -> dict[str, str | list[str]]:
     """Return the URL parameters of the view on the page."""
     state = st.session_state
-    layers = state.get(LAYERS_KEY)
     extras = ViewExtras(region_metric=region_metric,
-                        layers=None if layers is None else tuple(layers),
+                        layers=visible_layers(state.get(LAYERS_KEY)),
                         lang=str(state.get(LANGUAGE_KEY, "en")))
     default, default_extras = view_defaults(choices)
     return to_params(query, extras, default, default_extras)
@@ -84,13 +85,10 @@ def apply_url(choices: FilterChoices) -> None:
     if returning and not current and shown:
         current = shown
     default, default_extras = view_defaults(choices)
-    view = from_params(current, choices, default, default_extras)
+    view = from_params(current, choices, default, default_extras, MAP_LAYERS)
     show_view(view.query, "fatalities" if view.extras.region_metric == "fatalities"
               else "incidents")
-    if view.extras.layers is None:
-        state.pop(LAYERS_KEY, None)
-    else:
-        state[LAYERS_KEY] = view.extras.layers
+    state[LAYERS_KEY] = view.extras.layers
     if state.get(LANGUAGE_KEY) != view.extras.lang:
         state[LANGUAGE_KEY] = view.extras.lang
         use_language(view.extras.lang)

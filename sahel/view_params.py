@@ -131,11 +131,13 @@ def normalised(params: Mapping[str, str | Sequence[str]]) -> dict[str, list[str]
 
 def from_params(params: Mapping[str, str | Sequence[str]], choices: FilterChoices,
                 default: IncidentQuery = DEFAULT_QUERY,
-                default_extras: ViewExtras = DEFAULT_EXTRAS) -> LinkedView:
+                default_extras: ViewExtras = DEFAULT_EXTRAS,
+                layer_names: Sequence[str] | None = None) -> LinkedView:
     """Return the view a link's parameters describe, read against the choices on hand (absent
     parameters: the defaults), with the values left out and the names read by another spelling.
 
-    Of a repeated single-valued parameter the last value counts, as in `st.query_params`.
+    Of a repeated single-valued parameter the last value counts, as in `st.query_params`. With
+    `layer_names` (the map's), the layers are read in that order and others are left out.
     """
     reader = _Reader(normalised(params), choices)
     components = reader.single("components", _bool, default.include_components)
@@ -157,12 +159,17 @@ def from_params(params: Mapping[str, str | Sequence[str]], choices: FilterChoice
         precisions=frozenset(reader.many("precision", _precision)),
         text=reader.single("q", _text, default.text), include_components=components,
         include_associated=associated, include_uncertain=uncertain, include_demo=include_demo)
-    layers = ([v for v in reader.take("layers") if v] if "layers" in reader.params
-              else None)
+    linked = reader.params.get("layers")
+    layers = reader.many("layers", _layer(layer_names)) if linked is not None else None
+    if not layers and linked and any(linked):  # only unknown names: the map's own choice
+        layers = None
+    if layers is not None and layer_names is not None:
+        layers = [name for name in layer_names if name in layers]
     extras = ViewExtras(
         region_metric=reader.single("shade", _one_of(REGION_METRICS),
                                     default_extras.region_metric),
-        layers=default_extras.layers if layers is None else tuple(layers[:MAX_LAYERS]),
+        layers=default_extras.layers if layers is None else tuple(
+            name for name in layers[:MAX_LAYERS] if name),
         lang=reader.single("lang", _one_of(LANGUAGES), default_extras.lang))
     for name in reader.params:  # what no reader took: unknown parameters
         reader.dropped.extend(Dropped(name, value) for value in reader.params[name])
@@ -269,6 +276,13 @@ def _precision(value: str) -> int | None:
 
 def _text(value: str) -> str | None:
     return value.strip() if len(value) <= MAX_TEXT_CHARS else None
+
+
+def _layer(known: Sequence[str] | None) -> Callable[[str], str | None]:
+    def parse(value: str) -> str | None:
+        # An empty value stands for "every layer off" (it is then no name).
+        return value if not value or known is None or value in known else None
+    return parse
 
 
 def _one_of(allowed: Sequence[str]) -> Callable[[str], str | None]:

@@ -202,10 +202,15 @@ def test_the_language_is_in_the_url_when_not_the_browsers() -> None:
 
 
 def test_the_map_layers_ride_along() -> None:
-    at = open_page({"layers": ["Incidents", "Towns"]})
-    assert at.session_state["map_layers"] == ("Incidents", "Towns")
-    assert at.query_params == {"layers": ["Incidents", "Towns"]}
+    at = open_page({"layers": ["towns", "heat", "points"]})
+    assert at.session_state["map_layers"] == ("towns", "points", "heat")
+    assert at.query_params == {"layers": ["towns", "points", "heat"]}
     assert open_page({"layers": ""}).session_state["map_layers"] == ()
+    # The map's own first choice is no parameter; an unknown layer is left out with a note.
+    default = open_page({"layers": ["regions", "borders", "towns", "points"]})
+    assert default.query_params == {}
+    odd = open_page({"layers": "moon"})
+    assert odd.query_params == {} and 'map layers "moon"' in odd.info[0].value
 
 
 def test_copy_link_holds_the_full_link_of_the_view() -> None:

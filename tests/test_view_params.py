@@ -183,6 +183,16 @@ def test_the_last_of_a_repeated_single_value_counts() -> None:
                                                        ["shade=nope"], [])
 
 
+def test_layers_are_the_maps_in_its_order_and_unknown_ones_are_left_out() -> None:
+    names = ("regions", "towns", "points")
+    view = from_params({"layers": ["points", "moon", "regions"]}, CHOICES, layer_names=names)
+    assert view.extras.layers == ("regions", "points")
+    assert view.dropped == (Dropped("layers", "moon"),)
+    view = from_params({"layers": ["moon"]}, CHOICES, layer_names=names)
+    assert view.extras.layers is None and view.dropped == (Dropped("layers", "moon"),)
+    assert from_params({"layers": [""]}, CHOICES, layer_names=names).extras.layers == ()
+
+
 def test_layers_every_one_off_differs_from_the_maps_own_choice() -> None:
     assert to_params(IncidentQuery(), ViewExtras(layers=())) == {"layers": [""]}
     assert read("layers=")[1].layers == ()
