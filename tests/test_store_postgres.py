@@ -11,7 +11,7 @@ import pytest
 from sahel.__main__ import main
 from sahel.schema import COLUMNS, conform
 from sahel.sources import ImportResult
-from sahel.store import DATABASE_ENV, IncidentStore, StoreError, open_store
+from sahel.store import DATABASE_ENV, IncidentStore, Store, StoreError, open_store
 from sahel.store.local_cluster import free_port
 from sahel.store.postgres import PostgresStore
 
@@ -174,11 +174,18 @@ def test_db_without_a_database_or_out_of_reach_is_one_sentence(capsys):
     assert "secret" not in PostgresStore(nowhere).location
 
 
+def test_a_database_url_that_is_none_is_one_sentence():
+    with pytest.raises(StoreError, match="^SAHEL_DATABASE_URL is not a PostgreSQL connection "
+                                         "URL \\(invalid URI query parameter"):
+        PostgresStore("postgresql://team@127.0.0.1/sahel?colour=blue").load()
+
+
 def test_open_store_follows_sahel_database_url(tmp_path, monkeypatch):
     assert isinstance(open_store(tmp_path), IncidentStore)
+    assert isinstance(open_store(tmp_path), Store)
     monkeypatch.setenv(DATABASE_ENV, "postgresql://team@db.example:5432/sahel")
     store = open_store(tmp_path)
-    assert isinstance(store, PostgresStore)
+    assert isinstance(store, PostgresStore) and isinstance(store, Store)
     assert store.location == "postgresql://team@db.example:5432/sahel"
     assert store.reports_dir == tmp_path / "rejects"
 

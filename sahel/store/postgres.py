@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from sahel.sources import ImportResult
 
 USER_ENV = "SAHEL_USER"
+DATABASE_URL_NAME = "SAHEL_DATABASE_URL"
+CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise
 TABLE_NAME = "incidents table"
 # Any constant: the key of the advisory lock every write holds (see the module's docstring).
 WRITE_LOCK = 7_316_016_000
@@ -317,14 +319,26 @@ class PostgresStore:
     def _session(self) -> Iterator[psycopg.Connection[Any]]:
         """Yield a connection in a transaction (committed at the end, rolled back on error)."""
         try:
-            with psycopg.connect(self.url, application_name="sahel") as connection:
+            settings = psycopg.conninfo.conninfo_to_dict(self.url)
+            # A server that never answers (a dropped route) must not hang a page for good.
+            settings.setdefault("connect_timeout", CONNECT_TIMEOUT)
+            connection = psycopg.connect(psycopg.conninfo.make_conninfo("", **settings),
+                                         application_name="sahel")
+        except psycopg.ProgrammingError as error:
+            raise StoreError(f"{DATABASE_URL_NAME} is not a PostgreSQL connection URL "
+                             f"({_first_line(error)})") from None
+        except psycopg.OperationalError as error:
+            raise StoreError(f"cannot reach the database {self.location}: "
+                             f"{_first_line(error)}") from None
+        try:
+            with connection:
                 yield connection
         except psycopg.errors.UndefinedTable as error:
             if not _names_a_store_table(error):
                 raise
             raise StoreError(NOT_MIGRATED.format(where=self.location)) from None
-        except psycopg.OperationalError as error:
-            raise StoreError(f"cannot reach the database {self.location}: "
+        except psycopg.OperationalError as error:  # the server went away mid-way
+            raise StoreError(f"lost the database {self.location}: "
                              f"{_first_line(error)}") from None
 
     @contextlib.contextmanager
