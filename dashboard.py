@@ -39,7 +39,6 @@ from sahel.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     _,
-    format_date,
     format_number,
     negotiate,
     ngettext,
@@ -125,21 +124,9 @@ def draw_figures(query: IncidentQuery, figures: Headline | None) -> None:
         groups.caption(" · ".join(apart))
     box.metric(_("Regions"), format_number(figures.regions), width="content")
     dates = box.container(width="content", gap=None)
-    dates.metric(_("Dates"), date_span(figures, short=True))
-    dates.caption(date_span(figures, short=False))
-
-
-def date_span(figures: Headline, short: bool) -> str:
-    """Return the figures' span of dates in the page's language: short, in months or years
-    ("Nov 2023 – Feb 2024", "1989 – 2025"), else exact days; "–" when there are none."""
-    first, last = figures.first_date, figures.last_date
-    if first is None or last is None:
-        return "–"
-    if not short:
-        return " → ".join(dict.fromkeys(format_date(d, "d MMM yyyy") for d in (first, last)))
-    if last.year - first.year >= 2:
-        return f"{first.year} – {last.year}"
-    return " – ".join(dict.fromkeys(format_date(d, "MMM yyyy") for d in (first, last)))
+    # Written in the page's language when read (Headline.short_span, span).
+    dates.metric(_("Dates"), figures.short_span)
+    dates.caption(figures.span)
 
 
 # The session-state key of the page's language ("en" or "fr"): the switch's, and the URL's "lang".
