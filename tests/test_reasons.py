@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
+from language import french  # noqa: F401 (a fixture; tests/ is on sys.path)
 
-from sahel import i18n, sources
+from sahel import sources
 from sahel.export import to_csv_bytes
 from sahel.reasons import REASONS, translate_reason
 from sahel.synthetic import synthetic_incidents
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    i18n.use_language("fr")
-    yield
-    i18n.use_language("en")
 
 
 @pytest.mark.parametrize(("reason", "expected"), [
@@ -34,8 +27,8 @@ def french() -> Iterator[None]:
     ("no event_id; claims is not valid JSON", "pas de event_id; claims n’est pas du JSON valide"),
     ("a reason not known here", "a reason not known here"),
 ])
-def test_reasons_are_translated_keeping_names_and_values(french: None, reason: str,
-                                                         expected: str) -> None:
+@pytest.mark.usefixtures("french")
+def test_reasons_are_translated_keeping_names_and_values(reason: str, expected: str) -> None:
     assert translate_reason(reason) == expected
 
 
