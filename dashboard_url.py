@@ -75,15 +75,13 @@ def apply_url(choices: FilterChoices) -> None:
     last showed (see the module's doc); call before the filters are read."""
     state = st.session_state
     current = url_params()
-    shown: dict[str, list[str]] | None = state.get(VIEW_KEY)
-    returning = bool(shown) and MAIN_WIDGET_KEY not in state
-    if shown is None and not current:  # a first visit with a clean URL: the defaults
-        state[VIEW_KEY] = {}
+    shown: dict[str, list[str]] = state.get(VIEW_KEY, {})
+    if shown and MAIN_WIDGET_KEY not in state:
+        # Back from another page (which cleared the URL), or the run after a link's first.
+        current = current or shown
+    elif current == shown:  # a rerun of the view on the page, or a first visit's clean URL
+        state[VIEW_KEY] = current
         return
-    if shown is not None and current == shown and not returning:
-        return
-    if returning and not current and shown:
-        current = shown
     default, default_extras = view_defaults(choices)
     view = from_params(current, choices, default, default_extras, MAP_LAYERS)
     show_view(view.query, "fatalities" if view.extras.region_metric == "fatalities"
