@@ -34,7 +34,7 @@ from dashboard_below import draw_below_map
 from dashboard_cache import choices_for, selection, view_layer
 from dashboard_filters import draw_filters, read_filters
 from dashboard_upload import import_upload, upload_panel
-from dashboard_url import apply_url, draw_copy_link, draw_link_note, write_url
+from dashboard_url import LAYERS_KEY, apply_url, draw_copy_link, draw_link_note, write_url
 from sahel.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -44,7 +44,7 @@ from sahel.i18n import (
     ngettext,
     use_language,
 )
-from sahel.maps import base_map
+from sahel.maps import base_map, reported_layers, visible_layers
 from sahel.overview import Headline
 from sahel.query import IncidentQuery, describe
 from sahel.store import StoreError, default_store_dir
@@ -175,12 +175,22 @@ def main() -> None:
     top = st.container()
     with timed(timings, "map_build"):
         # st_folium renames and joins the elements it draws: give it copies, keep the cached one.
-        layer = copy.deepcopy(view_layer(store_dir, query, region_metric))
+        layers = visible_layers(st.session_state.get(LAYERS_KEY))
+        layer = copy.deepcopy(view_layer(store_dir, query, region_metric,
+                                         st.session_state[LANGUAGE_KEY], layers))
+
+    def keep_map_layers() -> None:
+        # The user switched a map layer on or off: the map's value says which are shown.
+        shown = reported_layers(st.session_state.get("incident_map"))
+        if shown is not None:
+            st.session_state[LAYERS_KEY] = shown
+
     with timed(timings, "map_send"):
         # The base map is the same for every query, so the map on the page stays and only the
         # layer is redrawn in it (streamlit-folium's feature_group_to_add).
         st_folium(base_map(MAP_HEIGHT), feature_group_to_add=layer, key="incident_map",
-                  height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+                  height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
+                  on_change=keep_map_layers)
 
     if first_run:
         # The sidebar is there from the start, so the map does not narrow when the filters come.

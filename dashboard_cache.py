@@ -19,10 +19,10 @@ import pandas as pd
 import streamlit as st
 
 from sahel.group_match import group_labels
-from sahel.i18n import DEFAULT_LANGUAGE
+from sahel.i18n import DEFAULT_LANGUAGE, use_language
 from sahel.incidents import LoadedIncidents, load_incidents_checked
 from sahel.map_payload import FacetCodes, facet_codes
-from sahel.maps import incident_layer
+from sahel.maps import DEFAULT_LAYERS, incident_layer, with_layers
 from sahel.overview import (
     FilterChoices,
     Headline,
@@ -96,10 +96,16 @@ def selection(store_dir: str, query: IncidentQuery) -> tuple[gpd.GeoDataFrame, H
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def view_layer(store_dir: str, query: IncidentQuery, region_metric: RegionMetric
-               ) -> folium.FeatureGroup:
-    """Return the map layer of one query, built once; shared, never mutated (give st_folium a
-    copy). The map says when it has painted (dashboard.py, "map first")."""
+def view_layer(store_dir: str, query: IncidentQuery, region_metric: RegionMetric, lang: str,
+               layers: tuple[str, ...]) -> folium.FeatureGroup:
+    """Return the map layer of one query in language `lang`, showing `layers` (maps.MAP_LAYERS
+    names) at first, built once; shared, never mutated (give st_folium a copy). The map says
+    when it has painted (dashboard.py, "map first") and when the user switches a layer."""
+    if layers != DEFAULT_LAYERS:
+        # The same view with other layers shown: its payload is shared, not made again.
+        return with_layers(view_layer(store_dir, query, region_metric, lang, DEFAULT_LAYERS),
+                           layers)
+    use_language(lang)
     selected, _ = selection(store_dir, query)
     legend = (group_labels(selected, query.groups, query.group_rule()) if query.groups
               else None)
@@ -195,7 +201,7 @@ def warm(store_dir: str) -> int:
     what is under its map. Return how many incidents there are (2.1 s for 100,000 here)."""
     query = default_query(store_dir)
     selection(store_dir, query)
-    view_layer(store_dir, query, DEFAULT_METRIC)
+    view_layer(store_dir, query, DEFAULT_METRIC, DEFAULT_LANGUAGE, DEFAULT_LAYERS)
     # Every argument as the page passes them: a cached function's key is the arguments given.
     below_map(store_dir, query, DEFAULT_LANGUAGE, DEFAULT_MEASURE)
     trends_for(store_dir, query, DEFAULT_LANGUAGE, DEFAULT_SPAN, DEFAULT_MEASURE)

@@ -82,7 +82,8 @@ def claim_line(claim: Claim) -> str:
     role = _(CLAIM_ROLES[claim.role]) if claim.role in CLAIM_ROLES else shown_html(claim.role)
     kind = _(CLAIM_KINDS[claim.kind]) if claim.kind in CLAIM_KINDS else shown_html(claim.kind)
     words = f" «{shown_html(claim.text)}»" if claim.text else ""
-    return f"{shown_html(claim.by)} ({role}): {kind} {figure}{words}"
+    return _("{who} ({role}): {kind} {figure}{words}").format(
+        who=shown_html(claim.by), role=role, kind=kind, figure=figure, words=words)
 
 
 def claim_lines(claims_json: object) -> list[str]:
@@ -256,6 +257,7 @@ def browser_labels() -> dict[str, str]:
         "back": _("Back to the list"),
         "zoomIn": _("Zoom in to separate them"),
         "more": _("and {count} more: zoom in or narrow the filters to list them"),
+        "attribution": _("Boundaries: Natural Earth (public domain)"),
         "unpackFailed": _("The incidents could not be unpacked in this browser ({error}). A "
                           "current Chrome, Edge, Firefox or Safari shows them."),
     }

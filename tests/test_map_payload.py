@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from map_data import HOSTILE, map_incidents  # tests/ is on sys.path (pytest rootdir-less import)
 
-from sahel import actors
+from sahel import actors, i18n
 from sahel.group_match import GroupRule, group_labels
 from sahel.map_payload import (
     claim_lines,
@@ -22,6 +22,8 @@ from sahel.map_payload import (
     pack_ints,
     unpack,
 )
+from sahel.map_text import short_date_parts
+from sahel.palette import OTHER_COLOR, PALETTE
 from sahel.schema import conform
 
 
@@ -186,3 +188,114 @@ def test_a_row_of_missing_values_and_huge_strings_makes_a_payload() -> None:
     assert payload["n"] == 5
     assert "<x>" not in json.dumps(payload)
     assert inflate_payload(deflate_payload(payload)) == payload
+
+
+def _facet(payload: dict, name: str, i: int) -> str:
+    facets = payload["facets"]
+    return facets[name]["v"][unpack(facets[name]["i"])[i]]
+
+
+@pytest.mark.parametrize(("row", "shown"), [
+    ({}, "<i>no actor given by the source</i>"),
+    ({"actor1": "JNIM", "group1": "JNIM"}, "JNIM"),
+    ({"actor1": "Katiba Macina", "group1": "JNIM", "assoc_actor_1": "Dozo"},
+     "Katiba Macina [JNIM] with Dozo"),
+    ({"actor2": "Civilians", "group2": "Civilians"},
+     "<i>no actor given by the source</i> vs Civilians"),
+    ({"group1": "FAMa"}, "FAMa"),
+    ({"actor1": "Government of Mali", "group1": "FAMa", "actor2": "JNIM", "group2": "JNIM"},
+     "Government of Mali [FAMa] vs JNIM"),
+])
+def test_popup_actors_never_show_empty_brackets(row: dict, shown: str) -> None:
+    incidents = map_incidents().iloc[[2]].copy()
+    for column in ("actor1", "group1", "actor2", "group2", "assoc_actor_1", "assoc_actor_2"):
+        incidents[column] = row.get(column)
+    actors_text = _facet(incident_payload(conform(incidents)), "actors", 0)
+    assert actors_text == shown and "[]" not in actors_text
+
+
+def test_links_go_to_ucdp_ged_events_and_safe_report_addresses() -> None:
+    incidents = pd.concat([map_incidents()] * 2, ignore_index=True)
+    incidents["event_id"] = [f"T-{k}" for k in range(6)]
+    incidents.loc[1, "dataset"] = "ucdp_candidate"  # no page of its own at UCDP
+    incidents.loc[3, "source_url"] = "HTTPS://example.org/a?b=1&c=<2>"
+    incidents.loc[4, "source_url"] = "https://example.org/a b"
+    incidents.loc[5, "source_url"] = "ftp://example.org/x"
+    payload = incident_payload(conform(incidents))
+    links = [_facet(payload, "link", i) for i in range(6)]
+    assert links == ["https://www.rfi.fr/fr/afrique/x", "", "", "", "ucdp_ged", ""]
+    incidents.loc[4, "dataset"] = "seed"
+    incidents.loc[3, "source_url"] = "https://example.org/a?b=1&c=2"
+    payload = incident_payload(conform(incidents))
+    assert _facet(payload, "link", 3) == "https://example.org/a?b=1&amp;c=2"
+    assert _facet(payload, "dataset", 1) == "UCDP Candidate Events Dataset"
+    assert _facet(payload, "source", 2) == "AFP"
+
+
+def test_a_source_without_a_name_is_not_called_source() -> None:
+    incidents = map_incidents()
+    incidents.loc[1, ["source", "dataset_name"]] = [None, "demo: UCDP GED sample"]
+    payload = incident_payload(incidents)
+    assert _facet(payload, "source", 1) == ""
+    assert _facet(payload, "dataset", 1) == (
+        "UCDP Georeferenced Event Dataset (GED) · demo: UCDP GED sample")
+
+
+def test_popup_words_follow_the_language_even_from_codes_found_in_english() -> None:
+    incidents = map_incidents()
+    incidents.loc[2, ["actor1", "group1", "actor2", "group2"]] = None
+    known = facet_codes(incidents)  # as the dashboard's cache: once, in English
+    english = incident_payload(incidents, known=known)
+    i18n.use_language("fr")
+    try:
+        french = incident_payload(incidents, known=known)
+        assert french == incident_payload(incidents)
+    finally:
+        i18n.use_language("en")
+    assert _facet(english, "date", 0) == "24 Nov 2023"
+    assert _facet(french, "date", 0) == "24 nov. 2023"
+    assert _facet(french, "actors", 2) == "<i>aucun acteur indiqué par la source</i>"
+    assert _facet(french, "toll", 0) == "12 (fourchette 12–50)"
+    assert "<li>sources locales (sources locales) : tués 50 «" in _facet(french, "claims", 0)
+    assert _facet(french, "dataset", 0) == "codé à la main d’après un article de presse"
+    # Data values stay as the source wrote them.
+    assert _facet(french, "place", 0) == _facet(english, "place", 0)
+    assert incident_payload(incidents, known=known) == english
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_popup_dates_are_babels_short_dates(language: str) -> None:
+    days = pd.Series(pd.to_datetime(["2023-11-24", "1989-01-02", "2024-05-31", None]))
+    i18n.use_language(language)
+    try:
+        shown = short_date_parts(days).tolist()
+        expected = [i18n.format_date(d, "d MMM yyyy") for d in days[:3]]
+    finally:
+        i18n.use_language("en")
+    assert shown == [*expected, ""]
+
+
+def test_date_facet_carries_a_sort_key_per_value() -> None:
+    payload = incident_payload(map_incidents())
+    keys = unpack(payload["facets"]["date"]["k"])
+    codes = unpack(payload["facets"]["date"]["i"])
+    days = [keys[c] for c in codes]
+    assert days == [19685, 19681, 18997]  # days since 1970-01-01
+    assert sorted(range(3), key=lambda i: days[i]) == [2, 1, 0]
+
+
+def test_legend_shows_eight_groups_in_distinct_colours_and_the_rest_in_one_grey() -> None:
+    names = [g.name for g in actors.all_groups()][:12] + [None]
+    incidents = pd.concat([map_incidents().iloc[[2]]] * len(names) * 2, ignore_index=True)
+    incidents["event_id"] = [f"T-{k}" for k in range(len(incidents))]
+    incidents["group1"] = names * 2
+    incidents.loc[0, "group1"] = names[0]  # the first group is the largest
+    payload = incident_payload(conform(incidents))
+    legend = payload["groups"]
+    coloured, other = legend[:-1], legend[-1]
+    assert len(coloured) == len(PALETTE) and {g["color"] for g in coloured} == set(PALETTE)
+    assert other == {"name": "Other groups", "count": "10", "color": OTHER_COLOR, "other": True,
+                     "label": "Other groups, and incidents whose source names no actor"}
+    # Incidents naming no actor are in the grey entry too.
+    codes = unpack(payload["group"])
+    assert legend[codes[12]] is other

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
@@ -13,7 +15,7 @@ import pytest
 import streamlit_folium
 from map_data import HOSTILE, map_incidents  # tests/ is on sys.path (pytest rootdir-less import)
 
-from sahel import places
+from sahel import i18n, places
 from sahel.asset_versions import file_version
 from sahel.map_assets import (
     BOUNDARIES,
@@ -26,9 +28,11 @@ from sahel.map_assets import (
     js_string_value,
     region_key,
 )
-from sahel.map_text import UCDP_EVENT_URL
+from sahel.map_text import UCDP_EVENT_URL, browser_labels
 from sahel.maps import (
     ATTRIBUTIONS,
+    DEFAULT_LAYERS,
+    MAP_LAYERS,
     OSM_TILES,
     BoundaryLayer,
     IncidentLayer,
@@ -38,6 +42,9 @@ from sahel.maps import (
     incident_layer,
     region_shading,
     region_values,
+    reported_layers,
+    visible_layers,
+    with_layers,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -236,3 +243,123 @@ def test_big_views_travel_deflated_and_small_ones_as_json() -> None:
     (packed,) = _children(incident_layer(map_incidents(), deflate_min=1), IncidentLayer)
     assert packed.deflated and not plain.deflated
     assert json.loads(packed.payload) == json.loads(plain.payload)
+
+
+def _regional(counts: list[int]) -> pd.DataFrame:
+    """Return incidents: counts[k] of them in the k-th shipped region."""
+    regions = places.load_regions().iloc[:len(counts)]
+    base = map_incidents().iloc[[2]]
+    rows = [base.assign(iso3=iso3, admin1=admin1, country=country)
+            for (iso3, admin1, country), n in zip(
+                regions[["iso3", "admin1", "country"]].itertuples(index=False), counts,
+                strict=True) for _ in range(n)]
+    frame = pd.concat(rows, ignore_index=True)
+    frame["event_id"] = [f"R-{k}" for k in range(len(frame))]
+    return frame
+
+
+@pytest.mark.parametrize("counts", [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 40, 1234],
+                                    [5, 5, 5], [1], [3, 3, 100, 1, 2]])
+def test_region_legend_gives_each_shading_class_its_range(counts: list[int]) -> None:
+    shading = region_shading(_regional(counts))
+    assert shading["title"] == "Regions: incidents"
+    classes = shading["classes"]
+    assert classes[0] == ["#ffffff", "0"]  # regions without incidents
+    ranges = {}
+    for color, text in classes[1:]:
+        low, _, high = text.replace(",", "").partition("–")
+        ranges[color] = (int(low), int(high or low))
+    # Every shaded region's value is in the range its colour stands for; ranges do not overlap.
+    for fill, value in shading["values"].values():
+        low, high = ranges[fill]
+        assert low <= value <= high
+    bounds = sorted(ranges.values())
+    assert all(a[1] < b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+    assert bounds[0][0] == min(counts) and bounds[-1][1] == max(counts)
+
+
+def test_region_shading_speaks_french_with_french_numbers() -> None:
+    with i18n_language("fr"):
+        shading = region_shading(_regional([1234, 1]), "incidents")
+        layer = _settings(_view(build_map(map_incidents(), region_metric="fatalities")))
+    assert shading["title"] == "Régions : incidents"
+    assert shading["classes"][-1][1].endswith("\u202f234")  # French digit groups
+    assert layer["regions"]["title"] == "Régions : morts (estimation)"
+    assert layer["lang"] == "fr" and layer["number"] == {"group": "\u202f", "decimal": ","}
+    assert layer["labels"]["here"] == "{count} incidents à cet endroit"
+
+
+@contextmanager
+def i18n_language(language: str) -> Iterator[None]:
+    """Use `language` within the block, English after."""
+    i18n.use_language(language)
+    try:
+        yield
+    finally:
+        i18n.use_language("en")
+
+
+INCIDENTS_JS = (STATIC_DIR / "sahel" / "incidents.js").read_text(encoding="utf-8")
+# The script without its comments (whose apostrophes would read as string quotes).
+INCIDENTS_CODE = re.sub(r"^\s*//[^\n]*$", "",
+                        re.sub(r"/\*.*?\*/", "", INCIDENTS_JS, flags=re.DOTALL),
+                        flags=re.MULTILINE)
+
+
+def test_every_word_the_browser_shows_comes_translated_from_python() -> None:
+    used = set(re.findall(r"\blabels\.(\w+)", INCIDENTS_JS))
+    english = browser_labels()
+    assert used and used <= set(english), used - set(english)
+    with i18n_language("fr"):
+        french = browser_labels()
+    assert set(french) == set(english)
+    # Translated (a few are the same words in both languages, or only a placeholder).
+    same = {k for k in english if english[k] == french[k]}
+    assert same <= {"inCluster", "points"}, same  # "{count} incidents", "Incidents"
+    # No label is written into the script itself, nor the old English texts.
+    literals = re.findall(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'', INCIDENTS_CODE)
+    texts = [a or b for a, b in literals]
+    assert "sahel-styles" in texts and "data-sahel-rendered" in texts
+    for label in english.values():
+        words = re.sub(r"\{\w+\}", "", label).strip(" :")
+        if " " in words:
+            assert not any(words in text for text in texts), label
+    for old in ("Actors: ", "Source: ", "Armed group", "approximate location", "Heat map",
+                "Country borders", "fatalities ", "could not be unpacked"):
+        assert not any(old in text for text in texts), old
+
+
+@pytest.mark.parametrize(("names", "expected"), [
+    (None, DEFAULT_LAYERS), ([], ()), (["heat", "points", "nonsense", 3], ("points", "heat")),
+    (("towns",), ("towns",)), ("points", ()), (5, ()), ({"regions": 1}, ("regions",))])
+def test_visible_layers_keeps_known_names_in_order(names: object,
+                                                   expected: tuple[str, ...]) -> None:
+    assert visible_layers(names) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ({"painted": "drawn"}, None), (None, None), ("x", None), ({"layers": "heat"}, None),
+    ({"painted": "drawn", "layers": ["heat", "regions"], "seq": 2}, ("regions", "heat")),
+    ({"layers": []}, ())])
+def test_reported_layers_reads_the_maps_value(value: object,
+                                              expected: tuple[str, ...] | None) -> None:
+    assert reported_layers(value) == expected
+
+
+def test_layers_shown_travel_in_the_settings_but_are_not_a_new_view() -> None:
+    shown = incident_layer(map_incidents(), layers=["heat", "points"])
+    (layer,) = _children(shown, IncidentLayer)
+    assert _settings(layer)["layers"] == ["points", "heat"]
+    (default,) = _children(incident_layer(map_incidents()), IncidentLayer)
+    assert _settings(default)["layers"] == list(DEFAULT_LAYERS) == list(MAP_LAYERS[:4])
+    assert layer.token == default.token  # the browser only switches layers
+    # The same view with other layers: the payload is shared, the group left as it was.
+    group = incident_layer(map_incidents())
+    again = with_layers(group, ("regions",))
+    (copied,) = _children(again, IncidentLayer)
+    (original,) = _children(group, IncidentLayer)
+    assert copied is not original and copied.payload_literal is original.payload_literal
+    assert _settings(copied) == {**_settings(original), "layers": ["regions"]}
+    assert _settings(original)["layers"] == list(DEFAULT_LAYERS)
+    sent = st_folium_args(base_map(), again)
+    assert '"layers":["regions"]' in sent["feature_group"]

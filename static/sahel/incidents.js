@@ -199,11 +199,11 @@
     });
   }
 
-  function legendControl(data, options, regionsShown) {
+  function legendControl(data, options) {
     var labels = options.labels;
     var control = L.control({ position: "bottomright" });
     control.onAdd = function (map) {
-      var div = L.DomUtil.create("div", "sahel-legend");
+      var div = L.DomUtil.create("div", "sahel-legend sahel-legend-main");
       var rows = data.groups.map(function (g) {
         return "<div title='" + g.label + "'><span class='sahel-swatch' style='background:" +
           g.color + "'></span>" + g.name + " <small>(" + g.count + ")</small></div>";
@@ -211,20 +211,32 @@
       rows.push("<div><span class='sahel-swatch sahel-approx'></span>" +
         labels.approximateLegend + "</div>");
       rows.push("<div><small>" + labels.size + "</small></div>");
-      var shading = options.regions || { classes: [] };
-      var scale = (shading.classes || []).map(function (c) {
-        return "<div><span class='sahel-swatch sahel-square' style='background:" + c[0] +
-          "'></span>" + c[1] + "</div>";
-      });
       // Narrow maps (a phone) start with the legend folded: it would cover most of the map.
       var open = map.getSize().x >= 520 ? " open" : "";
       div.innerHTML = "<details" + open + "><summary>" + labels.legend + "</summary>" +
         "<div class='sahel-legend-groups'><b>" + labels.armedGroup + "</b>" + rows.join("") +
-        "</div><div class='sahel-legend-regions'><b>" + (shading.title || "") + "</b>" +
-        scale.join("") + "</div></details>";
-      div.querySelector(".sahel-legend-regions").style.display = regionsShown ? "" : "none";
+        "</div></details>";
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    return control;
+  }
+
+  /* The region shading's scale: one colour per class with its range of values, "0" first. */
+  function scaleControl(options, shown) {
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "sahel-legend sahel-legend-regions");
+      var shading = options.regions || { classes: [] };
+      var cells = (shading.classes || []).map(function (c) {
+        return "<td><span class='sahel-ramp' style='background:" + c[0] + "'></span>" + c[1] +
+          "</td>";
+      });
+      div.innerHTML = "<b>" + escapeText(shading.title) + "</b><table><tr>" + cells.join("") +
+        "</tr></table>";
+      div.style.display = shown ? "" : "none";
+      L.DomEvent.disableClickPropagation(div);
       return div;
     };
     return control;
@@ -240,10 +252,12 @@
       "max-height:45vh;max-width:230px;overflow:auto;border-radius:4px;" +
       "box-shadow:0 1px 4px rgba(0,0,0,.3)}" +
       ".sahel-legend summary{cursor:pointer;font-weight:bold}" +
-      ".sahel-legend-regions{margin-top:5px}" +
+      ".sahel-legend-regions table{border-collapse:collapse;margin-top:2px}" +
+      ".sahel-legend-regions td{padding:0 4px 0 0;text-align:left;white-space:nowrap}" +
+      ".sahel-ramp{display:block;width:30px;height:9px;border:1px solid #9a9a9a;opacity:.8;" +
+      "margin-bottom:1px}" +
       ".sahel-swatch{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:5px;" +
       "vertical-align:-1px;border:1px solid #222}" +
-      ".sahel-square{border-radius:2px;border-color:#9a9a9a;opacity:.8}" +
       ".sahel-approx{border:2px dashed #555;background:none;width:9px;height:9px}" +
       ".sahel-cluster{background:rgba(40,40,40,.72);border:2px solid #fff;border-radius:50%;" +
       "color:#fff;font:bold 12px/1 sans-serif;display:flex;align-items:center;justify-content:center}" +
@@ -514,6 +528,7 @@
     addStyles(document);
     map.setMaxZoom(options.maxZoom);
     map.getContainer().style.background = options.background;
+    // In English until a view brings it in the page's language.
     map.attributionControl.addAttribution(options.attribution);
     var renderer = L.canvas({ pane: options.pane, padding: 0.3 });
     var pane = map.createPane(TOWNS_PANE);
@@ -521,7 +536,8 @@
     pane.classList.add(TOWNS_PANE);
     var shapes = window.SahelBoundaries;
     var s = { map: map, control: control, renderer: renderer, regionLabel: "",
-      options: {}, view: null, bounds: null, quiet: false, pending: [], seq: 0 };
+      options: {}, view: null, bounds: null, quiet: false, pending: [], seq: 0,
+      attribution: options.attribution };
     s.regions = L.geoJSON(shapes.regions, { pane: options.pane, renderer: renderer,
       style: { fillColor: "#ffffff", color: "#9a9a9a", weight: 0.6, fillOpacity: 0.55 } });
     s.regions.eachLayer(function (layer) {
@@ -589,10 +605,7 @@
      nothing). */
   function layersChanged(s) {
     var view = s.view;
-    if (view && view.legend && view.legend.getContainer()) {
-      var part = view.legend.getContainer().querySelector(".sahel-legend-regions");
-      if (part) part.style.display = s.map.hasLayer(s.regions) ? "" : "none";
-    }
+    if (view) showScale(s, view);
     if (s.quiet || !s.options.tellStreamlit || window.parent === window) return;
     var names = shownLayers(s);
     s.pending.push(names.join(","));
@@ -612,6 +625,17 @@
           button.setAttribute("aria-label", pair[1]);
         }
       });
+  }
+
+  /* The shading's scale shows with the regions, except on a narrow map while the groups'
+     legend is unfolded over it. */
+  function showScale(s, view) {
+    var scale = view.scale && view.scale.getContainer();
+    var legend = view.legend && view.legend.getContainer();
+    if (!scale) return;
+    var details = legend && legend.querySelector("details");
+    var covered = details && details.open && s.map.getSize().x < 520;
+    scale.style.display = s.map.hasLayer(s.regions) && !covered ? "" : "none";
   }
 
   function showOutlines(s, names) {
@@ -655,6 +679,7 @@
       map.removeLayer(view.heat);
     }
     map.removeControl(view.legend);
+    map.removeControl(view.scale);
   }
 
   var renders = 0;
@@ -738,17 +763,27 @@
     s.control.addOverlay(s.borders, labels.borders);
     s.control.addOverlay(s.towns, labels.towns);
     nameControls(map, labels);
+    if (labels.attribution && labels.attribution !== s.attribution) {
+      map.attributionControl.removeAttribution(s.attribution);
+      map.attributionControl.addAttribution(labels.attribution);
+      s.attribution = labels.attribution;
+    }
     fitView(s, options);
     // Before the points: the canvas draws its shapes in the order they were added.
     showOutlines(s, names);
     var layer = new IncidentLayer(map, data, options, s.renderer);
     var view = { layer: layer, heat: heatLayer(data, options), token: options.token,
-      legend: legendControl(data, options, names.indexOf("regions") >= 0) };
+      legend: legendControl(data, options),
+      scale: scaleControl(options, names.indexOf("regions") >= 0) };
     s.control.addOverlay(layer.points, labels.points);
     if (view.heat) s.control.addOverlay(view.heat, labels.heat);
     s.view = view;
     applyLayers(s, names);
     view.legend.addTo(map);
+    view.scale.addTo(map);
+    view.legend.getContainer().querySelector("details").addEventListener("toggle", function () {
+      showScale(s, view);
+    });
     layer.draw();
     view.onMove = function () { if (layer.index) layer.draw(); };
     // Shapes shown again from the layer control are drawn last: keep the points above them.
@@ -776,7 +811,8 @@
   }
 
   window.SahelIncidents = { base: base, render: render, popupHtml: popupHtml,
-    tooltipHtml: tooltipHtml, eventId: eventId, shownLayers: function () {
-      return shownLayers(state);
-    } };
+    tooltipHtml: tooltipHtml, eventId: eventId,
+    // The layers shown, and those the page last asked for (tests read both).
+    shownLayers: function () { return shownLayers(state); },
+    askedLayers: function () { return state.options.layers || null; } };
 })();

@@ -315,8 +315,8 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
     frame, token = harness.wait_for_map(page, previous_token=token)
     page.wait_for_selector(harness.APP_IDLE)
     assert frame.evaluate("() => window.sahelSameMap === true")
-    assert frame.evaluate(OVERLAYS_ON) == ["Regions: incidents", "Country borders", "Incidents",
-                                           "Heat map"]
+    assert frame.evaluate(OVERLAYS_ON) == ["Regions: incidents", "Country borders", "Town names",
+                                           "Incidents", "Heat map"]
     after = figures(page)
     shown = int(after["Incidents"].replace(",", ""))
     assert 0 < shown < int(before["Incidents"].replace(",", ""))
@@ -339,7 +339,7 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
     for place, event_id in SEED_IDS.items():
         popup = frame.evaluate("(id) => window.sahelLayer.openIncident(id)", event_id)
         assert popup is not None, f"{place} is not on the map"
-        assert place in popup and "2023-11-24" in popup
+        assert place in popup and "24 Nov 2023" in popup
     niafunke = frame.evaluate("(id) => window.sahelLayer.openIncident(id)", SEED_IDS["Niafunké"])
     for who in ("JNIM (armed group): killed", "sources locales (local sources): killed 50",
                 "armée malienne (army): killed no figure"):
