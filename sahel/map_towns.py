@@ -32,7 +32,7 @@ LINE_PX = 13
 OFFSET_PX = 4
 GAP_PX = 3
 CELL_PX = 64
-COORD_DIGITS = 4
+COORD_DIGITS = 3  # ~100 m: a label is placed to the pixel up to zoom 12
 
 
 def candidate_towns() -> pd.DataFrame:

@@ -300,7 +300,10 @@
     m.sahelIndex = i;
     m.bindTooltip(function () { return tooltipHtml(data, i, layer.options.labels); },
       { sticky: true });
-    m.on("click", function (e) { layer.pick(i, e.containerPoint); });
+    m.on("click", function (e) {
+      m.closeTooltip();
+      layer.pick(i, e.containerPoint);
+    });
     return m;
   };
 
