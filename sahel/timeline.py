@@ -103,7 +103,8 @@ def incidents_over_time(incidents: pd.DataFrame, period: Period | None = None,
               .reset_index().rename(columns={"size": "incidents", "sum": "fatalities"}))
     ranks = {g: k for k, g in enumerate([*main, OTHER_GROUPS])}
     counts["rank"] = counts["group"].map(ranks)
-    counts["end"] = [period_end(s, period) for s in counts["start"]]
+    counts["end"] = counts["start"].map({s: period_end(s, period)
+                                         for s in counts["start"].unique()})
     counts = counts.sort_values(["start", "rank"], kind="stable").reset_index(drop=True)
     return counts[columns].astype({"incidents": "int64", "fatalities": "int64", "rank": "int64"})
 
@@ -153,7 +154,7 @@ def timeline_chart(counts: pd.DataFrame, colors: Mapping[str, str], measure: Mea
     12 px at every width; words in the current language."""
     data = counts.assign(
         start=counts["start"].dt.strftime("%Y-%m-%d"), end=counts["end"].dt.strftime("%Y-%m-%d"),
-        label=[period_label(s, period) for s in counts["start"]],
+        label=counts["start"].map({s: period_label(s, period) for s in counts["start"].unique()}),
         group=counts["group"].replace({OTHER_GROUPS: _(OTHER_GROUPS)}))
     # Stacked here, in the groups' order: Vega-Lite does not stack bars that have an x2.
     data = data.sort_values(["start", "rank"], kind="stable")

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from sahel import places
+from sahel.datasets import demo_rows
 from sahel.i18n import N_, _, format_date, format_number, format_share
-from sahel.query import IncidentQuery, filter_incidents
+from sahel.query import IncidentQuery
 
 Measure = Literal["incidents", "fatalities"]
 MEASURES: tuple[Measure, ...] = ("incidents", "fatalities")
@@ -95,8 +96,12 @@ def trends_query(query: IncidentQuery) -> IncidentQuery:
 def coverage_start(incidents: pd.DataFrame, query: IncidentQuery) -> date | None:
     """Return the first day of the data a query reads from (its datasets, demonstration data or
     not): before it, a region's zero counts say nothing of the region."""
-    read = IncidentQuery(datasets=query.datasets, include_demo=query.include_demo)
-    dates = filter_incidents(incidents, read)["event_date"].dropna()  # type: ignore[arg-type]
+    read = pd.Series(True, index=incidents.index)
+    if not query.include_demo:
+        read &= ~demo_rows(incidents)
+    if query.datasets:
+        read &= incidents["dataset_name"].isin(query.datasets)
+    dates = incidents.loc[read, "event_date"].dropna()
     return dates.min().date() if len(dates) else None
 
 
