@@ -8,7 +8,6 @@ the next run draws the sidebar (a widget's state cannot change once it is drawn)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,12 +15,12 @@ import geopandas as gpd
 import streamlit as st
 
 import dashboard_cache
-from dashboard_cache import DEFAULT_MEASURE, incidents_frame
-from sahel.export import to_csv_bytes
+from dashboard_cache import DEFAULT_MEASURE
+from dashboard_downloads import draw_downloads
 from sahel.i18n import _, current_language, format_number, ngettext
 from sahel.maps import attributions
 from sahel.overview import table_header
-from sahel.query import IncidentQuery, filter_incidents
+from sahel.query import IncidentQuery
 from sahel.timeline import BRUSH, Period, picked_dates
 from sahel.trends import DEFAULT_SPAN, MEASURES, SPAN_CHOICES, Measure
 from sahel.trends import TABLE_HEADERS as TREND_HEADERS
@@ -43,22 +42,13 @@ TABLE_WIDTHS: dict[str, int] = {"event_date": 96, "location": 130, "admin1": 110
 def draw_below_map(store_dir: str, query: IncidentQuery, selected: gpd.GeoDataFrame) -> None:
     """Draw the downloads, the table, the chart over time, the trends and the attribution."""
     lang = current_language()
-    draw_downloads(store_dir, query)
+    draw_downloads(st.container(horizontal=True), store_dir, query)
     measure: Measure = st.session_state.get(MEASURE_KEY) or DEFAULT_MEASURE
     below = dashboard_cache.below_map(store_dir, query, lang, measure)
     draw_table(below.table, len(selected))
     draw_over_time(below.chart, below.period, query)
     draw_trends(store_dir, query, lang, measure)
     st.caption(_("Sources: {credits}").format(credits=" · ".join(attributions(selected))))
-
-
-def draw_downloads(store_dir: str, query: IncidentQuery) -> None:
-    """Draw the download buttons in one row: the CSV, then the other formats."""
-    row = st.container(horizontal=True)
-    row.download_button(_("Download CSV"), csv_builder(store_dir, query), key="download_csv",
-                        file_name="sahel_incidents.csv", mime="text/csv", on_click="ignore",
-                        help=_("Exactly the filtered rows, every column; opens in Excel."))
-    # The other exports of the same rows (GeoJSON, GeoParquet) go in `row`, beside the CSV.
 
 
 def draw_table(table: Any, count: int) -> None:
@@ -157,8 +147,3 @@ def _region_from_trends(regions: tuple[tuple[str, str], ...]) -> None:
     if countries and iso3 not in countries:
         st.session_state["countries"] = [*countries, iso3]
     st.session_state["regions"] = [region]
-
-
-def csv_builder(store_dir: str, query: IncidentQuery) -> Callable[[], bytes]:
-    """Return a callable building the filtered CSV, so it is built only when clicked."""
-    return lambda: to_csv_bytes(filter_incidents(incidents_frame(store_dir), query))
