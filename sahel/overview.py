@@ -15,6 +15,7 @@ import pandas as pd
 from sahel import actors, group_match, places
 from sahel.datasets import is_demo
 from sahel.i18n import N_, _, format_date
+from sahel.schema import event_type_choices
 
 # The table's columns with their headers: first what an analyst reads first (date, place,
 # region, groups, type, toll, source), then the rest; the download has every column, under the
@@ -107,7 +108,7 @@ def filter_choices(incidents: pd.DataFrame) -> FilterChoices:
     dates = incidents["event_date"].dropna()
     return FilterChoices(
         groups=tuple(sorted(groups, key=str.casefold)), countries=countries, regions=regions,
-        event_types=tuple(sorted(incidents["event_type"].dropna().unique())),
+        event_types=event_type_choices(incidents["event_type"]),
         first_date=dates.min().date() if len(dates) else None,
         last_date=dates.max().date() if len(dates) else None, datasets=datasets)
 

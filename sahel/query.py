@@ -13,6 +13,7 @@ from sahel import actors, places
 from sahel.datasets import closest_names, demo_rows
 from sahel.group_match import GroupRule, all_candidates, group_labels
 from sahel.i18n import N_, _, format_number, ngettext
+from sahel.schema import OTHER_EVENT_TYPE, event_type_mask
 
 # Columns the free-text search looks in.
 SEARCH_COLUMNS: tuple[str, ...] = ("location", "actor1", "actor2", "group1", "group2", "notes")
@@ -88,7 +89,7 @@ def filter_incidents(incidents: gpd.GeoDataFrame, query: IncidentQuery) -> gpd.G
     if query.end is not None:
         mask &= incidents["event_date"] <= pd.Timestamp(query.end)
     if query.event_types:
-        mask &= incidents["event_type"].isin(query.event_types)
+        mask &= event_type_mask(incidents["event_type"], query.event_types)
     if query.min_fatalities > 0:
         mask &= incidents["fatalities"].fillna(0) >= query.min_fatalities
     if query.precisions:
@@ -156,7 +157,9 @@ def describe(query: IncidentQuery) -> str:
             start=query.start.isoformat() if query.start else "…",
             end=query.end.isoformat() if query.end else "…"))
     if query.event_types:
-        parts.append(", ".join(sorted(query.event_types)))
+        # ACLED's types are data; the option grouping the others is words.
+        parts.append(", ".join(sorted(_(OTHER_EVENT_TYPE) if t == OTHER_EVENT_TYPE else t
+                                      for t in query.event_types)))
     if query.min_fatalities > 0:
         parts.append(ngettext("at least {count} fatality", "at least {count} fatalities",
                               query.min_fatalities).format(

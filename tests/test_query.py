@@ -95,3 +95,18 @@ def test_alias_and_canonical_select_the_same_rows(incidents):
 ])
 def test_describe(query, expected):
     assert describe(query) == expected
+
+
+def test_the_other_event_type_option_finds_types_outside_acleds_taxonomy(incidents) -> None:
+    from sahel.overview import filter_choices
+    from sahel.schema import OTHER_EVENT_TYPE
+
+    incidents.loc[incidents["event_id"] == "C", "event_type"] = "Unicorn attack"
+    # One option groups what is outside the taxonomy: "Unicorn attack" is no option of its own.
+    assert filter_choices(incidents).event_types == (
+        "Battles", "Explosions/Remote violence", OTHER_EVENT_TYPE)
+    other = filter_incidents(incidents, IncidentQuery(event_types=frozenset({OTHER_EVENT_TYPE})))
+    assert list(other["event_id"]) == ["C"]
+    both = IncidentQuery(event_types=frozenset({OTHER_EVENT_TYPE, "Battles"}))
+    assert sorted(filter_incidents(incidents, both)["event_id"]) == ["A", "C", "D", "E"]
+    assert OTHER_EVENT_TYPE in describe(both)
