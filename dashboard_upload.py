@@ -18,7 +18,8 @@ from sahel.datasets import DatasetError
 from sahel.i18n import _, format_number, ngettext
 from sahel.reasons import translate_reason
 from sahel.sources import ImportResult, SourceError
-from sahel.store import AddSummary, IncidentStore
+from sahel.store import AddSummary, open_store
+from sahel.validation import event_type_note
 
 UPLOAD_TYPES = ["csv", "xlsx", "geojson", "json", "parquet"]
 
@@ -66,7 +67,7 @@ def _import_checked(store_dir: str, upload: Any) -> UploadOutcome:
         result = sources.read_incidents(upload, name=upload.name)
     except SourceError as error:
         return _refused(upload.name, partial(str, error))
-    store = IncidentStore(store_dir)
+    store = open_store(store_dir)
     try:
         summary = store.add_import(result)
         rejects = (store.write_rejects(result.rejected, result.source_name).read_bytes()
@@ -112,7 +113,8 @@ def _imported(result: ImportResult, summary: AddSummary) -> str:
         + counted(ngettext("{count} flagged", "{count} flagged", flagged), flagged) + ")",
         counted(ngettext("{count} rejected", "{count} rejected", rejected), rejected),
         _("store: {changes}").format(changes=changes),
-        _('dataset "{name}"').format(name=summary.dataset)])
+        _('dataset "{name}"').format(name=summary.dataset)]) + (
+        " · " + event_type_note(result.unknown_event_types) if result.unknown_event_types else "")
 
 
 def upload_panel(outcome: UploadOutcome | None) -> None:

@@ -252,6 +252,21 @@ def test_upload_adds_to_the_store_and_reports_counts(tmp_path: Path,
     assert count(at, "Incidents") == before + 25
 
 
+
+def test_an_upload_with_an_event_type_outside_the_taxonomy_says_so_and_offers_one_other_option(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
+    at = open_dashboard()
+    frame = synthetic_incidents(4, seed=3)
+    frame.loc[0, "event_type"] = "Unicorn attack"
+    at.file_uploader(key="upload").set_value(("odd.csv", to_csv_bytes(frame), "text/csv")).run()
+    assert not at.exception and not at.error
+    message = at.sidebar.success[0].value
+    assert "4 kept" in message and "outside ACLED's taxonomy" in message and "Unicorn" in message
+    options = at.multiselect(key="event_types").options
+    assert "Unicorn attack" not in options
+    assert "Other (not in ACLED's taxonomy)" in options
+
 def test_rows_imported_from_the_cli_show_without_a_restart(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
