@@ -639,8 +639,20 @@ window.SahelTowns = JSON.parse('[[12.609,-7.975,"Bamako",4],[12.366,-1.534,"Ouag
             html: "<i></i><span>" + t[2] + "</span>" }) }).addTo(group);
       });
     }
-    group.on("add", update);
-    map.on("moveend", update);
+    // After the next frame: the points of a new view are painted first.
+    var waiting = false;
+    function later() {
+      if (waiting) return;
+      waiting = true;
+      requestAnimationFrame(function () {
+        setTimeout(function () {
+          waiting = false;
+          update();
+        }, 0);
+      });
+    }
+    group.on("add", later);
+    map.on("moveend", later);
     return group;
   }
 
@@ -713,16 +725,17 @@ window.SahelTowns = JSON.parse('[[12.609,-7.975,"Bamako",4],[12.366,-1.534,"Ouag
     s.quiet = quiet;
   }
 
-  /* The layers a view asks for, unless the user switched some since the page last heard: then
-     the user's choice stays until the page's answer to it comes (s.pending: what was told). */
+  /* The layers a view asks for. An answer to a switch the user made before a later one
+     (s.pending: what was told, in order) leaves the later choice shown until its own answer
+     comes; anything else is the page's word (a link, Back) and is shown as it says. */
   function layersToShow(s, names) {
     if (!names) return null;
     var at = s.pending.indexOf(names.join(","));
-    if (at >= 0) {
+    if (at >= 0 && at < s.pending.length - 1) {
       s.pending = s.pending.slice(at + 1);
-      return s.pending.length ? null : names;
+      return null;
     }
-    if (s.pending.length) return null;
+    s.pending = [];
     return names;
   }
 
@@ -883,12 +896,17 @@ window.SahelTowns = JSON.parse('[[12.609,-7.975,"Bamako",4],[12.366,-1.534,"Ouag
     if (previous) removeView(s, previous);
     s.view = null;
     shadeRegions(s, options.regions);
-    // Overlays listed in a fixed order, named in the page's language.
-    [s.regions, s.borders, s.towns].forEach(function (layer) { s.control.removeLayer(layer); });
-    s.control.addOverlay(s.regions, escapeText(options.regions.title));
-    s.control.addOverlay(s.borders, labels.borders);
-    s.control.addOverlay(s.towns, labels.towns);
-    nameControls(map, labels);
+    // Overlays listed in a fixed order (the outlines first), named in the page's language:
+    // listed again only when a name changed (each change redraws the whole control).
+    var titles = [escapeText(options.regions.title), labels.borders, labels.towns];
+    if (titles.join("|") !== s.overlayNames) {
+      [s.regions, s.borders, s.towns].forEach(function (layer, k) {
+        s.control.removeLayer(layer);
+        s.control.addOverlay(layer, titles[k]);
+      });
+      s.overlayNames = titles.join("|");
+      nameControls(map, labels);
+    }
     if (labels.attribution && labels.attribution !== s.attribution) {
       map.attributionControl.removeAttribution(s.attribution);
       map.attributionControl.addAttribution(labels.attribution);

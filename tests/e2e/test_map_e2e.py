@@ -148,11 +148,14 @@ def test_layers_switched_on_the_map_reach_the_page_and_come_back(
     page.wait_for_selector(harness.APP_IDLE)
     assert frame.evaluate(OVERLAY_NAMES) == ["Regions: incidents", "Country borders",
                                              "Town names", "Incidents", "Heat map"]
-    frame.evaluate(OVERLAY_CLICK, "Heat map")
-    frame.evaluate(OVERLAY_CLICK, "Town names")
     # The page stores them (st.session_state["map_layers"]) and the next view asks for them.
-    frame.wait_for_function("() => (SahelIncidents.askedLayers() || []).join() === "
-                            "'regions,borders,points,heat'")
+    asked = "(names) => (SahelIncidents.askedLayers() || []).join() === names"
+    frame.evaluate(OVERLAY_CLICK, "Heat map")
+    frame.wait_for_function(asked, arg="regions,borders,towns,points,heat")
+    page.wait_for_selector(harness.APP_IDLE)
+    frame.evaluate(OVERLAY_CLICK, "Town names")
+    frame.wait_for_function(asked, arg="regions,borders,points,heat")
+    page.wait_for_selector(harness.APP_IDLE)
     assert frame.evaluate("() => SahelIncidents.shownLayers()") == [
         "regions", "borders", "points", "heat"]
     assert frame.locator(".sahel-town").count() == 0
