@@ -100,6 +100,9 @@ def draw_figures(query: IncidentQuery, figures: Headline | None) -> None:
     st.html(FIGURES_CSS)
     box = st.container(key=FIGURES_KEY, horizontal=True, gap="medium")
     if figures is None:
+        # An empty container is not drawn at all: one blank line makes the box (and its
+        # min-height) be there on the first run, so the map does not move when the figures come.
+        box.markdown("&nbsp;")
         return
     box.metric(_("Incidents"), format_number(figures.incidents), width="content")
     fatalities = box.container(width="content", gap=None)

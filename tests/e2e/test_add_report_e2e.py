@@ -57,6 +57,7 @@ def test_a_french_browser_gets_the_page_in_french(app_url: str, _chromium: objec
         page.wait_for_selector(harness.APP_IDLE, timeout=60_000)
         page.get_by_role("button", name="Extraire les incidents").click()
         page.get_by_text("2 incidents proposés").wait_for(timeout=90_000)
-        assert page.get_by_role("button", name="Ajouter 2 incidents à la base").is_visible()
-        assert page.get_by_text("publié le 25 nov. 2023", exact=False).is_visible()
+        # The proposals' heading can come a moment before the rest of the review: wait for it.
+        page.get_by_role("button", name="Ajouter 2 incidents à la base").wait_for(timeout=30_000)
+        page.get_by_text("publié le 25 nov. 2023", exact=False).first.wait_for(timeout=30_000)
         assert blocked.disallowed() == []
