@@ -12,7 +12,6 @@ assets are written (`python -m sahel.map_assets`), not at run time.
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
@@ -91,10 +90,11 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
 
 
 def town_labels() -> list[list[object]]:
-    """Return [latitude, longitude, escaped name, first zoom] for every town that gets a label."""
+    """Return [latitude, longitude, name, first zoom] for every town that gets a label (names as
+    plain text: the browser draws them on a canvas, never as HTML)."""
     towns = candidate_towns()
     zooms = label_zooms(towns)
     return [[round(float(lat), COORD_DIGITS), round(float(lon), COORD_DIGITS),
-             html.escape(str(name)), int(zoom)]
+             str(name), int(zoom)]
             for name, lat, lon, zoom in zip(towns["name"], towns["latitude"],
                                             towns["longitude"], zooms, strict=True) if zoom]

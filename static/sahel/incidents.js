@@ -246,7 +246,6 @@
     if (doc.getElementById("sahel-styles")) return;
     var style = doc.createElement("style");
     style.id = "sahel-styles";
-    var halo = "0 0 2px #fff,0 0 2px #fff,0 0 3px #fff";
     style.textContent =
       ".sahel-legend{background:rgba(255,255,255,.92);padding:5px 7px;font:11px/1.35 sans-serif;" +
       "max-height:45vh;max-width:230px;overflow:auto;border-radius:4px;" +
@@ -265,12 +264,7 @@
       ".sahel-list{font:13px/1.35 sans-serif;max-width:340px}.sahel-list ol{margin:4px 0;" +
       "padding:0 0 0 18px;max-height:260px;overflow:auto}.sahel-list li{margin:0 0 4px}" +
       ".sahel-list a,.sahel-back{text-decoration:none}" +
-      "." + TOWNS_PANE + "{pointer-events:none}" +
-      ".sahel-town{pointer-events:none}" +
-      ".sahel-town i{position:absolute;left:-2px;top:-2px;width:4px;height:4px;border-radius:50%;" +
-      "border:1px solid #444;box-sizing:border-box;background:rgba(255,255,255,.6)}" +
-      ".sahel-town span{position:absolute;left:4px;bottom:1px;white-space:nowrap;" +
-      "font:11px/13px sans-serif;color:rgba(40,40,40,.85);text-shadow:" + halo + "}";
+      "." + TOWNS_PANE + ",.sahel-towns{pointer-events:none}";
     doc.head.appendChild(style);
   }
 
@@ -487,51 +481,92 @@
   }
 
   /* Town names from the shipped gazetteer (sahel/map_towns.py): each from its zoom on, those
-     in view only, in a pane over the canvas that lets every pointer event through. */
-  function townLabels(map) {
-    var towns = window.SahelTowns || [];
-    var group = L.layerGroup();
-    var shown = {};
-    function update() {
-      if (!map.hasLayer(group)) return;
-      var zoom = Math.min(Math.round(map.getZoom()), TOWNS_LAST_ZOOM);
-      var bounds = map.getBounds().pad(0.1);
-      var wanted = {};
-      for (var k = 0; k < towns.length; k++) {
-        var t = towns[k];
-        if (t[3] <= zoom && bounds.contains([t[0], t[1]])) wanted[k] = true;
-      }
-      Object.keys(shown).forEach(function (key) {
-        if (!wanted[key]) {
-          group.removeLayer(shown[key]);
-          delete shown[key];
-        }
-      });
-      Object.keys(wanted).forEach(function (key) {
-        if (shown[key]) return;
-        var t = towns[key];
-        // Names come HTML-escaped from Python (sahel/map_assets.py, towns_text).
-        shown[key] = L.marker([t[0], t[1]], { pane: TOWNS_PANE, interactive: false,
-          keyboard: false, icon: L.divIcon({ className: "sahel-town", iconSize: [0, 0],
-            html: "<i></i><span>" + t[2] + "</span>" }) }).addTo(group);
-      });
-    }
-    // After the next frame: the points of a new view are painted first.
-    var waiting = false;
-    function later() {
-      if (waiting) return;
-      waiting = true;
+     in view only, written on a canvas of their own over the map's canvas that lets every
+     pointer event through. One canvas, not a marker per name: hundreds of DOM labels cost the
+     page ~0.25 s a view (each moved on every zoom and pan). Names are plain text (fillText),
+     never HTML. Drawn after the next frame, so a new view's points are painted first. */
+  var TownLabels = L.Layer.extend({
+    options: { pane: TOWNS_PANE },
+
+    initialize: function (towns) {
+      this.towns = towns;
+      this.shown = [];
+      this.waiting = false;
+    },
+
+    onAdd: function () {
+      this.canvas = L.DomUtil.create("canvas", "sahel-towns", this.getPane());
+      this.later();
+    },
+
+    onRemove: function () {
+      L.DomUtil.remove(this.canvas);
+      this.canvas = null;
+      this.shown = [];
+    },
+
+    getEvents: function () {
+      return { moveend: this.later, resize: this.later, zoomstart: this.hide };
+    },
+
+    hide: function () {
+      if (this.canvas) this.canvas.style.visibility = "hidden";
+    },
+
+    later: function () {
+      var layer = this;
+      if (this.waiting) return;
+      this.waiting = true;
       requestAnimationFrame(function () {
         setTimeout(function () {
-          waiting = false;
-          update();
+          layer.waiting = false;
+          layer.redraw();
         }, 0);
       });
-    }
-    group.on("add", later);
-    map.on("moveend", later);
-    return group;
-  }
+    },
+
+    redraw: function () {
+      var map = this._map;
+      var canvas = this.canvas;
+      if (!map || !canvas) return;
+      var size = map.getSize();
+      var ratio = window.devicePixelRatio || 1;
+      L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
+      canvas.width = size.x * ratio;
+      canvas.height = size.y * ratio;
+      canvas.style.width = size.x + "px";
+      canvas.style.height = size.y + "px";
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.font = "11px sans-serif";
+      ctx.textBaseline = "bottom";
+      ctx.lineJoin = "round";
+      var zoom = Math.min(Math.round(map.getZoom()), TOWNS_LAST_ZOOM);
+      var bounds = map.getBounds().pad(0.05);
+      var shown = [];
+      for (var k = 0; k < this.towns.length; k++) {
+        var t = this.towns[k];
+        if (t[3] > zoom || !bounds.contains([t[0], t[1]])) continue;
+        var p = map.latLngToContainerPoint([t[0], t[1]]);
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, 2, 0, 2 * Math.PI);
+        ctx.fillStyle = "rgba(255,255,255,.7)";
+        ctx.fill();
+        ctx.lineWidth = 1;
+        ctx.strokeStyle = "#444";
+        ctx.stroke();
+        // A white halo keeps the name readable over shading and points.
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = "rgba(255,255,255,.85)";
+        ctx.strokeText(t[2], p.x + 4, p.y - 2);
+        ctx.fillStyle = "rgba(40,40,40,.85)";
+        ctx.fillText(t[2], p.x + 4, p.y - 2);
+        shown.push(t[2]);
+      }
+      this.shown = shown;
+      canvas.style.visibility = "";
+    },
+  });
 
   var state = null;
 
@@ -560,7 +595,7 @@
     });
     s.borders = L.geoJSON(shapes.countries, { pane: options.pane, renderer: renderer,
       interactive: false, style: { color: "#3d3d3d", weight: 1.4, fill: false } });
-    s.towns = townLabels(map);
+    s.towns = new TownLabels(window.SahelTowns || []);
     s.outlinesShown = false;
     // The outlines go on the map with the first view's points (draw), after the view has set its
     // bounds: their thousands of vertices are projected and drawn once, not for the map's
@@ -835,5 +870,6 @@
     tooltipHtml: tooltipHtml, eventId: eventId,
     // The layers shown, and those the page last asked for (tests read both).
     shownLayers: function () { return shownLayers(state); },
+    townsShown: function () { return state.map.hasLayer(state.towns) ? state.towns.shown : []; },
     askedLayers: function () { return state.options.layers || null; } };
 })();

@@ -113,14 +113,13 @@ def test_town_names_and_both_legends_on_the_offline_map(
     page = browser_page.page
     page.goto(app_url)
     frame, _ = harness.wait_for_map(page)
-    towns = frame.evaluate("() => [...document.querySelectorAll('.sahel-town')]"
-                           ".map(t => t.innerText)")
-    assert "Bamako" in towns and "Niamey" in towns and 10 < len(towns) < 200
+    frame.wait_for_function("() => SahelIncidents.townsShown().includes('Bamako')")
+    towns = frame.evaluate("() => SahelIncidents.townsShown()")
+    assert "Niamey" in towns and 10 < len(towns) < 200
     # More names as one zooms in, and they let clicks through to the points.
     frame.evaluate(PIXEL_AT, [*STACK, 8])
-    frame.wait_for_function("() => [...document.querySelectorAll('.sahel-town')]"
-                            ".some(t => t.innerText === 'Goundam')")
-    assert frame.evaluate("() => getComputedStyle(document.querySelector('.sahel-town'))"
+    frame.wait_for_function("() => SahelIncidents.townsShown().includes('Goundam')")
+    assert frame.evaluate("() => getComputedStyle(document.querySelector('canvas.sahel-towns'))"
                           ".pointerEvents") == "none"
     # The region shading's scale: its metric, then each class's colour and range, "0" first.
     regions = frame.locator(".sahel-legend-regions")
@@ -158,7 +157,8 @@ def test_layers_switched_on_the_map_reach_the_page_and_come_back(
     page.wait_for_selector(harness.APP_IDLE)
     assert frame.evaluate("() => SahelIncidents.shownLayers()") == [
         "regions", "borders", "points", "heat"]
-    assert frame.locator(".sahel-town").count() == 0
+    assert frame.evaluate("() => SahelIncidents.townsShown()") == []
+    assert frame.locator("canvas.sahel-towns").count() == 0
     values = page.evaluate("() => window.sahelValues")
     assert values[0] == {"painted": "drawn"}
     assert values[1:] == [
