@@ -33,6 +33,7 @@ import dashboard_cache
 from dashboard_below import draw_below_map
 from dashboard_cache import choices_for, selection, view_layer
 from dashboard_filters import draw_filters, read_filters
+from dashboard_nav import draw_page_links
 from dashboard_upload import import_upload, upload_panel
 from dashboard_url import LAYERS_KEY, apply_url, draw_copy_link, draw_link_note, write_url
 from sahel.i18n import (
@@ -195,6 +196,7 @@ def main() -> None:
                   height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
                   on_change=keep_map_layers)
 
+    draw_page_links()
     if first_run:
         # The sidebar is there from the start, so the map does not narrow when the filters come.
         st.sidebar.header(_("Filters"))

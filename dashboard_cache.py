@@ -60,7 +60,9 @@ DEFAULT_MEASURE: Measure = "incidents"  # what the chart and the trends count at
 _seen_versions: dict[str, tuple[int, int, int] | None] = {}
 
 
-@st.cache_resource(show_spinner="Loading incidents…")
+# No spinner text: it would be fixed, in English, when this module is imported; serve.py fills
+# this cache before the first visit, and Streamlit shows that the page is running meanwhile.
+@st.cache_resource(show_spinner=False)
 def loaded(store_dir: str) -> LoadedIncidents:
     """Return shipped + stored incidents with the report of stored rows this version skipped;
     shared by every session, never mutated. Raises `StoreError` when the store is unreadable

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dashboard_nav import draw_page_links
 from sahel.extract import Extraction, extract_report, make_report, read_report
 from sahel.extract.messages import sentence_case, shown
 from sahel.extract.report import MAX_REPORT_CHARS, NO_PUBLISHED, Report, ReportError
@@ -250,6 +251,7 @@ def add_to_store(incidents: Any) -> None:
 def main() -> None:
     """Render the page."""
     st.set_page_config(page_title=_("Add from report"), page_icon="📰", layout="wide")
+    draw_page_links()
     st.title(_("Add incidents from a news report"))
     st.caption(_("French or English. Proposals only: check each one before adding it."))
     warm_up()

@@ -109,7 +109,7 @@ def test_back_restores_the_filters_and_add_from_report_keeps_them(
     page.get_by_role("link", name="Add from report").click()
     page.wait_for_url("**/Add_from_report")
     page.wait_for_selector(harness.APP_IDLE)
-    page.get_by_role("link", name="dashboard").click()
+    page.get_by_role("link", name="Incident map").click()
     wait_for_caption(page, "region Gao, Mopti")
     page.wait_for_function("() => location.search.includes('Gao')")
     assert params(page) == {"region": ["Gao", "Mopti"]}
