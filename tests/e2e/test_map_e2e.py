@@ -217,11 +217,12 @@ def test_the_legend_fits_the_map_at_every_width(app_url: str, _chromium: object,
                                  ".open")
         assert is_open == (size[0] >= 520) and is_open == (width > 390)
         if not is_open:
+            # The legends answer the <details> toggle event, which comes after the click: wait.
             legend.locator("summary").click()
-            assert frame.locator(".sahel-legend-groups").is_visible()
+            frame.locator(".sahel-legend-groups").wait_for(state="visible", timeout=10_000)
             # Unfolded on a phone, it takes the place of the scale, which comes back after.
-            assert not frame.locator(".sahel-legend-regions").is_visible()
+            frame.locator(".sahel-legend-regions").wait_for(state="hidden", timeout=10_000)
             legend.locator("summary").click()
-            assert frame.locator(".sahel-legend-regions").is_visible()
+            frame.locator(".sahel-legend-regions").wait_for(state="visible", timeout=10_000)
         page.screenshot(path=str(tmp_path / f"map-{width}.png"))
         assert blocked.disallowed() == []
