@@ -36,7 +36,11 @@ def wait_for_caption(page: object, text: str) -> str:
 
 def shown(page: object) -> tuple[str, dict[str, str]]:
     """Return the query's caption and the headline figures (label → value)."""
-    page.wait_for_selector('[data-testid="stMetric"] [data-testid="stMetricValue"]')  # type: ignore[attr-defined]
+    # The five figures come one element at a time: read them once all are there.
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => document.querySelectorAll('[data-testid=\"stMetric\"] "
+        "[data-testid=\"stMetricValue\"]').length >= 5", timeout=60_000)
+    page.wait_for_selector(harness.APP_IDLE)  # type: ignore[attr-defined]
     figures = page.evaluate("""() => Object.fromEntries(
         [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => [
             m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
