@@ -8,7 +8,9 @@ How Streamlit 1.67 moves the URL: when a run changes `st.query_params` the brows
 entry; Back and Forward rerun the script with that entry's query string; a page switch clears the
 query string, and Streamlit forgets the state of widgets a run does not draw. So each run
 compares the URL with the view this session last put in it (VIEW_KEY, a key no widget has): a
-different URL is a link, Back or Forward, and sets the widgets before they are drawn; an empty
+different URL is a link, Back or Forward, and sets the widgets before they are drawn, unless the
+widgets themselves changed since that run (the user acted: the URL the browser sent may be one
+this session has not yet replaced, when two changes came within one run); an empty
 URL once the main page's widgets are gone is the way back from another page, and the view is
 set again. A session's first run draws no sidebar ("map first", dashboard.py): what it sets
 stays in the session state for the next run, which draws the widgets.
@@ -22,7 +24,7 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 
 from dashboard_cache import DEFAULT_METRIC, DEFAULT_QUERY
-from dashboard_filters import show_view
+from dashboard_filters import read_filters, show_view
 from sahel.i18n import _, negotiate, use_language
 from sahel.maps import DEFAULT_LAYERS, MAP_LAYERS, visible_layers
 from sahel.overview import FilterChoices
@@ -70,6 +72,13 @@ def view_params(query: IncidentQuery, region_metric: str,
     return to_params(query, extras, default, default_extras)
 
 
+def widgets_changed(choices: FilterChoices, shown: dict[str, list[str]]) -> bool:
+    """Return whether the widgets hold another view than the one this session last showed:
+    this run answers a change on the page, not Back, Forward or a link."""
+    query, region_metric = read_filters(choices)
+    return normalised(view_params(query, region_metric, choices)) != shown
+
+
 def apply_url(choices: FilterChoices) -> None:
     """Set the filters, layers and language from the URL when it is not the view this session
     last showed (see the module's doc); call before the filters are read."""
@@ -81,6 +90,11 @@ def apply_url(choices: FilterChoices) -> None:
         current = current or shown
     elif current == shown:  # a rerun of the view on the page, or a first visit's clean URL
         state[VIEW_KEY] = current
+        return
+    elif shown and widgets_changed(choices, shown):
+        # The user changed a filter, a layer or the language: the widgets win. The browser may
+        # not have the URL of this session's last run yet (two changes within one run), so a
+        # query string it sends with a change says nothing about Back or Forward.
         return
     default, default_extras = view_defaults(choices)
     view = from_params(current, choices, default, default_extras, MAP_LAYERS)
