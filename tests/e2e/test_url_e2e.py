@@ -121,6 +121,28 @@ def test_back_restores_the_filters_and_add_from_report_keeps_them(
     assert browser_page.disallowed() == []
 
 
+def test_two_layer_switches_in_a_row_both_stay(app_url: str,
+                                              browser_page: harness.BlockedPage) -> None:
+    # Two switches at once both reach the URL and stay on the map. (The narrower race, a second
+    # change sent with the URL from before the first one's run, is tested through AppTest:
+    # tests/test_dashboard_url.py, a change sent with the URL before the last run.)
+    page = browser_page.page
+    open_view(page, app_url + "/")
+    frame = harness.map_frame(page)
+    labels = "[...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
+    frame.evaluate(f"""() => ['Heat map', 'Town names'].forEach(name => {labels}
+        .find(l => l.innerText.trim() === name).querySelector('input').click())""")
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).getAll('layers').join() === "
+        "'regions,borders,points,heat'", timeout=60_000)
+    page.wait_for_selector(harness.APP_IDLE)
+    assert params(page) == {"layers": ["regions", "borders", "points", "heat"]}
+    on = frame.evaluate(f"""() => {labels}.filter(l => l.querySelector('input').checked)
+        .map(l => l.innerText.trim())""")
+    assert "Heat map" in on and "Town names" not in on
+    assert browser_page.disallowed() == []
+
+
 def test_a_link_with_unknown_values_says_what_it_left_out(
         app_url: str, browser_page: harness.BlockedPage) -> None:
     page = browser_page.page
