@@ -1,4 +1,4 @@
-"""Command line: `python -m sahel import|datasets|export|extract|db|history ...` (`--help`)."""
+"""Command line: `python -m sahel import|datasets|export|extract|db|history|users …` (`--help`)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract_cli.add_extract_command(sub)
     store_cli.add_db_command(sub)
     store_cli.add_history_command(sub)
+    store_cli.add_users_command(sub)
     return parser
 
 

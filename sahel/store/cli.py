@@ -1,12 +1,15 @@
-"""`python -m sahel db upgrade|current` (the PostgreSQL store's schema) and `history EVENT_ID`."""
+"""`python -m sahel db upgrade|current` (the PostgreSQL store's schema), `history EVENT_ID` and
+`users list|set NAME ROLE|remove NAME` (people's roles, see sahel.access)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sahel.access import DEFAULT_ROLE_ENV, ROLES
 from sahel.cli import EXIT_FAILED, EXIT_OK, Output, warn
 from sahel.schema import COLUMN_NAMES
 from sahel.store import DATABASE_ENV, database_url, open_store
@@ -22,6 +25,19 @@ The PostgreSQL store's schema is created and upgraded by migrations (Alembic), n
 
 The database is ${DATABASE_ENV} (a libpq URL, postgresql://user:password@host:5432/database)
 or --url. PostGIS must be installed on the server (Debian: postgresql-15-postgis-3).
+"""
+USERS_DESCRIPTION = f"""\
+People's roles, kept with the incidents (the embedded store's users.json, or the PostgreSQL
+store's sahel_users table). Viewers read and download; editors also import files, add incidents
+from reports and edit; admins also manage users and datasets.
+
+  list               every person listed, with their role, who gave it and when
+  set NAME ROLE      give NAME a role ({', '.join(ROLES)}); NAME is the name the reverse proxy
+                     sets (SAHEL_AUTH=proxy) or the e-mail address of the sign-in (oidc)
+  remove NAME        take NAME off the list: they get ${DEFAULT_ROLE_ENV} (viewer, or none)
+
+Whoever may run this command on the store may change every role: the history names them
+($SAHEL_USER, else the operating-system login) as the one who gave it.
 """
 # Columns shown when a write changed them; the rest of a revision is in `previous`.
 SHOWN_VALUE_CHARS = 60
@@ -48,6 +64,61 @@ def add_history_command(sub: Any) -> None:
                     "PostgreSQL store records them; the embedded store keeps no history.")
     parser.add_argument("event_id", metavar="EVENT_ID")
     parser.set_defaults(func=run_history)
+
+
+def add_users_command(sub: Any) -> None:
+    """Register `users list | set NAME ROLE | remove NAME` on the sub-command parsers."""
+    parser = sub.add_parser("users", help="list, set or remove people's roles (viewer, editor, "
+                                          "admin)", description=USERS_DESCRIPTION,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = parser.add_subparsers(dest="users_action", required=True, metavar="ACTION")
+    actions.add_parser("list", help="every person listed, with their role")
+    given = actions.add_parser("set", help="give a person a role")
+    given.add_argument("name", metavar="NAME")
+    given.add_argument("role", metavar="ROLE", choices=ROLES, help=", ".join(ROLES))
+    removed = actions.add_parser("remove", help="take a person off the list")
+    removed.add_argument("name", metavar="NAME")
+    # Before or after the action; an action's own parser must not reset what came before it.
+    for each, default in ((parser, None), *((a, argparse.SUPPRESS)
+                                            for a in actions.choices.values())):
+        each.add_argument("--store", type=Path, default=default, metavar="DIR",
+                          help="embedded store directory (default: $SAHEL_STORE_DIR or ./store)")
+        each.add_argument("--url", default=default, metavar="URL",
+                          help=f"PostgreSQL store (default: ${DATABASE_ENV})")
+    parser.set_defaults(func=run_users)
+
+
+def run_users(args: argparse.Namespace) -> int:
+    """List, set or remove roles; 2 when the store cannot be read or the name is not listed."""
+    from sahel.store.postgres import default_user
+    from sahel.store.roles import RoleError, roles_for
+
+    roles = roles_for(open_store(args.store, args.url))
+    out = Output()
+    try:
+        if args.users_action == "list":
+            grants = roles.grants()
+            for grant in grants:
+                out.line(f"{grant.name} · {grant.role} · given by {grant.granted_by} on "
+                         f"{grant.granted_at:%Y-%m-%d %H:%M} UTC")
+            if not grants:
+                out.line(f"(nobody listed in {roles.location}: every signed-in person is "
+                         f"${DEFAULT_ROLE_ENV}, viewer unless set to none)")
+        elif args.users_action == "set":
+            before = roles.grant(args.name, args.role, default_user())
+            was = f" (was {before})" if before else ""
+            out.line(f"{args.name.strip()} is now {args.role}{was}")
+        else:
+            before = roles.revoke(args.name)
+            if before is None:
+                warn(f"users: {args.name.strip()} is not listed in {roles.location}")
+                return EXIT_FAILED
+            out.line(f"{args.name.strip()} removed (was {before}); now "
+                     f"${DEFAULT_ROLE_ENV} applies to them")
+    except (StoreError, RoleError) as error:
+        warn(f"users: {error}")
+        return EXIT_FAILED
+    return out.finish(EXIT_OK)
 
 
 def run_db(args: argparse.Namespace) -> int:
