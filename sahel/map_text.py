@@ -252,6 +252,7 @@ def browser_labels() -> dict[str, str]:
         "layers": _("Map layers"),
         "zoomInButton": _("Zoom in"),
         "zoomOutButton": _("Zoom out"),
+        "closePopup": _("Close"),
         "here": _("{count} incidents here"),
         "inCluster": _("{count} incidents"),
         "back": _("Back to the list"),

@@ -603,6 +603,16 @@
     // If no view comes in this task, they go on as they are.
     setTimeout(function () { if (!renders) showOutlines(s, ["regions", "borders", "towns"]); }, 0);
     map.on("overlayadd overlayremove", function () { layersChanged(s); });
+    // Leaflet names a popup's close button in English: name it in the page's language.
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement() &&
+        event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      var name = s.options && s.options.labels && s.options.labels.closePopup;
+      if (close && name) {
+        close.title = name;
+        close.setAttribute("aria-label", name);
+      }
+    });
     addTilesWhenReachable(map, control, options);
     state = s;
     window.map = map;

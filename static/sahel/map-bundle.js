@@ -726,6 +726,16 @@ window.SahelTowns = JSON.parse('[[12.609,-7.975,"Bamako",4],[12.366,-1.534,"Ouag
     // If no view comes in this task, they go on as they are.
     setTimeout(function () { if (!renders) showOutlines(s, ["regions", "borders", "towns"]); }, 0);
     map.on("overlayadd overlayremove", function () { layersChanged(s); });
+    // Leaflet names a popup's close button in English: name it in the page's language.
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement() &&
+        event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      var name = s.options && s.options.labels && s.options.labels.closePopup;
+      if (close && name) {
+        close.title = name;
+        close.setAttribute("aria-label", name);
+      }
+    });
     addTilesWhenReachable(map, control, options);
     state = s;
     window.map = map;

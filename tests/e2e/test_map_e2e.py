@@ -191,6 +191,9 @@ def test_the_map_in_french(app_url: str, _chromium: object) -> None:
         popup = frame.evaluate("(id) => window.sahelLayer.openIncident(id)", NO_ACTOR_ID)
         assert "Acteurs : aucun acteur indiqué par la source" in popup
         assert "Cet événement sur le site de l’UCDP" in popup
+        close = frame.locator(".leaflet-popup-close-button")
+        assert close.get_attribute("aria-label") == close.get_attribute("title") == "Fermer"
+        assert frame.locator(".leaflet-control-zoom-in").get_attribute("title") == "Zoom avant"
         assert blocked.disallowed() == []
 
 
