@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PORT ?= 8501
 
-.PHONY: install install-dev browser database run test test-fast bench eval
+.PHONY: install install-dev browser database team-deps run team team-stop test test-fast bench eval
 
 install:
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -23,11 +23,25 @@ database:
 		|| (apt-get update -q && apt-get install -y -q postgresql \
 		    postgresql-$(PG_VERSION)-postgis-3)
 
+# Debian's nginx for `make team` and its tests. Only the program is used: scripts/team.py runs
+# it as the project's own process with a config in .team/ (on a machine with systemd the
+# package also enables its own service on port 80, which the team does not use).
+team-deps: database
+	@test -x /usr/sbin/nginx || (apt-get update -q && apt-get install -y -q nginx)
+
 run: install
 	$(PYTHON) serve.py dashboard.py --server.port $(PORT) --server.headless true
 
-test: install-dev browser database
-	SAHEL_REQUIRE_E2E=1 SAHEL_REQUIRE_POSTGRES=1 $(PYTHON) -m pytest
+# A team on one machine (docs/deploy.md): PostgreSQL + PostGIS, two dashboard replicas and nginx,
+# all in .team/; prints the URL and the demo users. `make team-stop` stops them.
+team: install team-deps
+	$(PYTHON) scripts/team.py start
+
+team-stop:
+	$(PYTHON) scripts/team.py stop
+
+test: install-dev browser team-deps
+	SAHEL_REQUIRE_E2E=1 SAHEL_REQUIRE_POSTGRES=1 SAHEL_REQUIRE_NGINX=1 $(PYTHON) -m pytest
 
 test-fast:
 	$(PYTHON) -m pytest -m "not e2e"
