@@ -30,6 +30,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import dashboard_cache
+from dashboard_access import admit_or_stop
 from dashboard_below import draw_below_map
 from dashboard_cache import choices_for, selection, view_layer
 from dashboard_filters import draw_filters, read_filters
@@ -159,6 +160,8 @@ def main() -> None:
     page_language()
     # After the language is known (the title is translated); nothing has been drawn yet.
     st.set_page_config(page_title=_("Sahel incidents"), page_icon="🗺️", layout="wide")
+    # Under SAHEL_AUTH=proxy|oidc, nobody the deployment cannot name sees more than a sign-in.
+    admit_or_stop()
     store_dir = str(default_store_dir())
     # Another process (the CLI, another replica's upload) may have written the store.
     dashboard_cache.refresh_if_changed(store_dir)

@@ -1,8 +1,10 @@
-"""The links between the app's pages, in the page's language. Streamlit only.
+"""The links between the app's pages, in the page's language, and who is signed in. Streamlit
+only.
 
 Streamlit's own page list names each page after its file ("dashboard", "Add from report") and
 cannot be translated, so it is turned off (.streamlit/config.toml, showSidebarNavigation) and
 both pages draw these links at the top of their sidebar instead; the pages' URLs are unchanged.
+People whose role may not add incidents from reports (viewers) get no link to that page.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from dashboard_access import draw_signed_in, may
+from sahel.access import Action
 from sahel.i18n import _
 
 MAP_PAGE = "dashboard.py"
@@ -17,10 +21,12 @@ REPORT_PAGE = "pages/1_Add_from_report.py"
 
 
 def draw_page_links() -> None:
-    """Draw a link to each page at the top of the sidebar (none when a page is run alone, as a
-    test does, without the app's main script)."""
+    """Draw a link to each page the person may use at the top of the sidebar (none when a page
+    is run alone, as a test does, without the app's main script), then who is signed in."""
     try:
         st.sidebar.page_link(MAP_PAGE, label=_("Incident map"), icon="🗺️")
-        st.sidebar.page_link(REPORT_PAGE, label=_("Add from report"), icon="📰")
+        if may(Action.ADD_REPORT):
+            st.sidebar.page_link(REPORT_PAGE, label=_("Add from report"), icon="📰")
     except StreamlitPageNotFoundError:
-        return
+        pass
+    draw_signed_in()

@@ -1,5 +1,10 @@
 """The sidebar's "Add data" panel: import an uploaded file into the store once, say what it did.
 Streamlit only, beside dashboard.py.
+
+Only people whose role may import files (editors, admins; everyone without sign-in) get the
+uploader, and the import checks the role in the store again right before writing: a file that
+reaches the server from anyone else (a page older than a change of role, a forged request) is
+refused and nothing is written.
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ from typing import Any, NamedTuple
 import streamlit as st
 
 import dashboard_cache
+from dashboard_access import may, store_for_writing
 from sahel import sources
+from sahel.access import Action, Refused
 from sahel.datasets import DatasetError
 from sahel.i18n import _, format_number, ngettext
 from sahel.reasons import translate_reason
 from sahel.sources import ImportResult, SourceError
-from sahel.store import AddSummary, open_store
+from sahel.store import AddSummary
 from sahel.validation import event_type_note
 
 UPLOAD_TYPES = ["csv", "xlsx", "geojson", "json", "parquet"]
@@ -41,6 +48,10 @@ def import_upload(store_dir: str) -> UploadOutcome | None:
         return None
     done: dict[str, UploadOutcome] = st.session_state.setdefault("imported_uploads", {})
     if upload.file_id not in done:
+        try:
+            store_for_writing(Action.UPLOAD, store_dir)  # refuses before reading the file
+        except Refused as refusal:
+            return UploadOutcome(upload.name, True, b"", partial(str, refusal))
         done[upload.file_id] = _import(store_dir, upload)
     return done[upload.file_id]
 
@@ -67,7 +78,11 @@ def _import_checked(store_dir: str, upload: Any) -> UploadOutcome:
         result = sources.read_incidents(upload, name=upload.name)
     except SourceError as error:
         return _refused(upload.name, partial(str, error))
-    store = open_store(store_dir)
+    try:
+        # The role again, at the moment of writing (reading a large file takes a while).
+        store = store_for_writing(Action.UPLOAD, store_dir)
+    except Refused as refusal:
+        return UploadOutcome(upload.name, True, b"", partial(str, refusal))
     try:
         summary = store.add_import(result)
         rejects = (store.write_rejects(result.rejected, result.source_name).read_bytes()
@@ -118,8 +133,13 @@ def _imported(result: ImportResult, summary: AddSummary) -> str:
 
 
 def upload_panel(outcome: UploadOutcome | None) -> None:
-    """Draw the uploader with what importing its file did."""
+    """Draw the uploader with what importing its file did; for people whose role may not import
+    files, no uploader (only a refusal, should a file have reached the server from them)."""
     side = st.sidebar
+    if not may(Action.UPLOAD):
+        if outcome is not None and outcome.failed:
+            side.error(outcome.message())
+        return
     side.header(_("Add data"))
     side.file_uploader(_("ACLED / UCDP export or canonical CSV, GeoJSON, GeoParquet"),
                        type=UPLOAD_TYPES, key="upload")

@@ -3,6 +3,10 @@
 Streamlit only: extraction, review edits, messages and the store are in `sahel`. The page speaks
 the session's language (the main page's switch, else the browser's). After adding, every cached
 resource is cleared so the main map (dashboard.py) reloads the store.
+
+Only people whose role may add incidents from reports (editors, admins; everyone without
+sign-in, see dashboard_access) get the form; viewers are told they may read but not add. Adding
+checks the role in the store again right before writing, and refuses if it no longer allows it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from typing import Any
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dashboard_access import admit_or_stop, store_for_writing
 from dashboard_nav import draw_page_links
+from sahel.access import Action, Refused
 from sahel.extract import Extraction, extract_report, make_report, read_report
 from sahel.extract.messages import sentence_case, shown
 from sahel.extract.report import MAX_REPORT_CHARS, NO_PUBLISHED, Report, ReportError
@@ -236,8 +242,15 @@ def review(extraction: Extraction) -> None:
 
 
 def add_to_store(incidents: Any) -> None:
-    """Add the reviewed incidents; a blank field of a report added again keeps the stored value."""
-    store = open_store()
+    """Add the reviewed incidents; a blank field of a report added again keeps the stored value.
+
+    Refused, with nothing written, unless the person's role (read again now) allows it.
+    """
+    try:
+        store = store_for_writing(Action.ADD_REPORT)
+    except Refused as refusal:
+        st.error(str(refusal))
+        return
     summary = store.add(keep_known_values(incidents, store.load()))
     # The main page caches the whole frame and its maps: drop them so it reloads.
     st.cache_resource.clear()
@@ -251,8 +264,13 @@ def add_to_store(incidents: Any) -> None:
 def main() -> None:
     """Render the page."""
     st.set_page_config(page_title=_("Add from report"), page_icon="📰", layout="wide")
+    person = admit_or_stop()
     draw_page_links()
     st.title(_("Add incidents from a news report"))
+    if not person.may(Action.ADD_REPORT):
+        st.info(_("You may read the incidents and download them, but not add incidents from "
+                  "reports: ask an administrator for the role editor."))
+        return
     st.caption(_("French or English. Proposals only: check each one before adding it."))
     warm_up()
     fresh = report_form()
