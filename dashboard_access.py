@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
 from sahel.access import (
     SINGLE_USER,
@@ -121,7 +122,12 @@ def admit_or_stop() -> Identity:
     elif AuthConfig.from_env().mode == "oidc":
         st.info(_("Sign in to see the incidents."))
         if st.button(_("Sign in"), key="sign_in", type="primary"):
-            st.login()
+            try:
+                st.login()  # the provider of .streamlit/secrets.toml's [auth]
+            except StreamlitAuthError as error:  # no [auth], or Authlib not installed
+                print(f"sahel: st.login failed: {error}", file=sys.stderr)
+                st.error(_("Sign-in is not set up on this server yet; the administrator will "
+                           "find why in its log."))
     else:
         st.info(_("Open this tool through your organisation's address for it: this server "
                   "could not tell who you are."))
