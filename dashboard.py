@@ -34,6 +34,7 @@ from dashboard_access import admit_or_stop
 from dashboard_below import draw_below_map
 from dashboard_cache import choices_for, selection, view_layer
 from dashboard_filters import draw_filters, read_filters
+from dashboard_live import follow_store
 from dashboard_nav import draw_page_links
 from dashboard_upload import import_upload, upload_panel
 from dashboard_url import LAYERS_KEY, apply_url, draw_copy_link, draw_link_note, write_url
@@ -166,6 +167,7 @@ def main() -> None:
     # Another process (the CLI, another replica's upload) may have written the store.
     dashboard_cache.refresh_if_changed(store_dir)
     outcome = import_upload(store_dir)
+    follow_store(store_dir)  # another replica's or the CLI's writes rerun the page (dashboard_live)
     try:
         with timed(timings, "load"):
             choices = choices_for(store_dir)

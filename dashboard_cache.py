@@ -5,11 +5,19 @@ Streamlit only, beside dashboard.py (which reads widgets and renders). Kept in a
 own so that `serve.py` can fill them before the first visitor (`warm`): Streamlit keys a cached
 function by its module and name, and dashboard.py runs as `__main__` anew each run, while this
 module is imported once per process, by both.
+
+The incidents are held by one `sahel.incidents.Replica` per store and process, brought up to
+date when the store's version changes (`refresh_if_changed`, every run; dashboard_live.py watches
+between runs): with PostgreSQL only the rows written since are read. What is made from them
+(choices, views, layers, tables, trends) is cached under the version of the incidents it was made
+from, so no run is ever served a view of older incidents than it holds.
 """
 
 from __future__ import annotations
 
-import os
+import threading
+import time
+from collections.abc import Hashable
 from dataclasses import replace
 from typing import Any, Literal, NamedTuple
 
@@ -20,7 +28,7 @@ import streamlit as st
 
 from sahel.group_match import group_labels
 from sahel.i18n import DEFAULT_LANGUAGE, use_language
-from sahel.incidents import LoadedIncidents, load_incidents_checked
+from sahel.incidents import LoadedIncidents, Replica
 from sahel.map_payload import FacetCodes, facet_codes
 from sahel.maps import DEFAULT_LAYERS, incident_layer, with_layers
 from sahel.overview import (
@@ -31,7 +39,7 @@ from sahel.overview import (
     incident_table,
 )
 from sahel.query import IncidentQuery, filter_incidents
-from sahel.store import IncidentStore
+from sahel.store import StoreError, database_url, open_store
 from sahel.timeline import (
     Period,
     chart_colors,
@@ -55,21 +63,58 @@ DEFAULT_QUERY = IncidentQuery()
 DEFAULT_METRIC: RegionMetric = "incidents"
 DEFAULT_MEASURE: Measure = "incidents"  # what the chart and the trends count at first
 
-# The store file each store directory had when its incidents were last read: (mtime, size,
-# inode). Shared by every session of this process, like the caches it guards.
-_seen_versions: dict[str, tuple[int, int, int] | None] = {}
+# How long a store version read is taken as the store's: every session's watcher (dashboard_live)
+# asks every SAHEL_REFRESH_SECONDS, and a process asks the database at most this often.
+VERSION_MAX_AGE_S = 0.5
+# What `held_version` says while this process holds no incidents of a store.
+NOT_HELD = "not held"
+
+# The incidents each store has in this process: shared by every session, updated in place of a
+# reload when the store changes (sahel.incidents.Replica). Keyed by the store folder and the
+# database URL, as `open_store` picks the store.
+_replicas: dict[tuple[str, str], Replica] = {}
+# Stores written by this process since (the uploader): brought up to date before the next use.
+_stale: set[tuple[str, str]] = set()
+# The last version read of each store, and when (time.monotonic).
+_versions: dict[tuple[str, str], tuple[float, Hashable]] = {}
+_lock = threading.Lock()
 
 
-# No spinner text: it would be fixed, in English, when this module is imported; serve.py fills
-# this cache before the first visit, and Streamlit shows that the page is running meanwhile.
-@st.cache_resource(show_spinner=False)
+def _key(store_dir: str) -> tuple[str, str]:
+    return store_dir, database_url() or ""
+
+
+def replica(store_dir: str) -> Replica:
+    """Return this process's replica of the configured store (`sahel.store.open_store`)."""
+    key = _key(store_dir)
+    with _lock:
+        held = _replicas.get(key)
+        if held is None:
+            held = _replicas[key] = Replica(open_store(store_dir))
+        return held
+
+
 def loaded(store_dir: str) -> LoadedIncidents:
     """Return shipped + stored incidents with the report of stored rows this version skipped;
-    shared by every session, never mutated. Raises `StoreError` when the store is unreadable
-    (not cached: the next run tries again)."""
-    # Noted before reading: a write in between is then seen as a change on the next run.
-    _seen_versions[store_dir] = store_version(store_dir)
-    return load_incidents_checked(store_dir)
+    shared by every session, never mutated. Raises `StoreError` when nothing is held and the
+    store cannot be read (the next run tries again)."""
+    held = replica(store_dir)
+    key = _key(store_dir)
+    if key in _stale:
+        _stale.discard(key)
+        try:
+            if held.refresh():
+                _clear_views()
+        except StoreError:
+            _stale.add(key)  # out of reach: what is held is shown (dashboard_live says so)
+    return held.loaded()
+
+
+def _version(store_dir: str) -> Hashable:
+    """Return the version of the incidents held, reading them first if none are: the key of
+    the caches below, read before their incidents, so an entry is never older than its key."""
+    loaded(store_dir)
+    return replica(store_dir).version
 
 
 def incidents_frame(store_dir: str) -> gpd.GeoDataFrame:
@@ -77,42 +122,61 @@ def incidents_frame(store_dir: str) -> gpd.GeoDataFrame:
     return loaded(store_dir).incidents
 
 
-@st.cache_resource(show_spinner=False)
 def choices_for(store_dir: str) -> FilterChoices:
     """Return the sidebar's choices for the incidents on hand (~0.2 s a rerun at 100,000)."""
+    return _choices(store_dir, _version(store_dir))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _choices(store_dir: str, version: Hashable) -> FilterChoices:
     return filter_choices(incidents_frame(store_dir))
 
 
-@st.cache_resource(show_spinner=False)
 def popup_codes(store_dir: str) -> FacetCodes:
     """Return every incident's popup facet codes and id parts, so a view takes its rows' (its
     payload in 0.08 s instead of 0.26 s for 80,000 incidents)."""
+    return _popup_codes(store_dir, _version(store_dir))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _popup_codes(store_dir: str, version: Hashable) -> FacetCodes:
     return facet_codes(incidents_frame(store_dir))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
 def selection(store_dir: str, query: IncidentQuery) -> tuple[gpd.GeoDataFrame, Headline]:
     """Return the incidents matching one query and their figures; shared, never mutated."""
+    return _selection(store_dir, _version(store_dir), query)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _selection(store_dir: str, version: Hashable, query: IncidentQuery
+               ) -> tuple[gpd.GeoDataFrame, Headline]:
     selected = filter_incidents(incidents_frame(store_dir), query)
     return selected, headline(selected, query.include_associated)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
 def view_layer(store_dir: str, query: IncidentQuery, region_metric: RegionMetric, lang: str,
                layers: tuple[str, ...]) -> folium.FeatureGroup:
     """Return the map layer of one query in language `lang`, showing `layers` (maps.MAP_LAYERS
     names) at first, built once; shared, never mutated (give st_folium a copy). The map says
     when it has painted (dashboard.py, "map first") and when the user switches a layer."""
+    return _view_layer(store_dir, _version(store_dir), query, region_metric, lang, layers)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _view_layer(store_dir: str, version: Hashable, query: IncidentQuery,
+                region_metric: RegionMetric, lang: str, layers: tuple[str, ...]
+                ) -> folium.FeatureGroup:
     if layers != DEFAULT_LAYERS:
         # The same view with other layers shown: its payload is shared, not made again.
-        return with_layers(view_layer(store_dir, query, region_metric, lang, DEFAULT_LAYERS),
-                           layers)
+        return with_layers(_view_layer(store_dir, version, query, region_metric, lang,
+                                       DEFAULT_LAYERS), layers)
     use_language(lang)
-    selected, _ = selection(store_dir, query)
+    selected, _ = _selection(store_dir, version, query)
     legend = (group_labels(selected, query.groups, query.group_rule()) if query.groups
               else None)
     return incident_layer(selected, legend_groups=legend, region_metric=region_metric,
-                          known=popup_codes(store_dir), tell_streamlit=True)
+                          known=_popup_codes(store_dir, version), tell_streamlit=True)
 
 
 class BelowMap(NamedTuple):
@@ -123,11 +187,16 @@ class BelowMap(NamedTuple):
     period: Period  # the chart's bars (timeline.period_for the span in view)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
 def below_map(store_dir: str, query: IncidentQuery, lang: str, measure: Measure) -> BelowMap:
     """Return the table and the chart of one query in one language, built once (the chart's spec
     is made once, not on every run); shared, never mutated."""
-    selected, _ = selection(store_dir, query)
+    return _below_map(store_dir, _version(store_dir), query, lang, measure)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _below_map(store_dir: str, version: Hashable, query: IncidentQuery, lang: str,
+               measure: Measure) -> BelowMap:
+    selected, _ = _selection(store_dir, version, query)
     period = view_period(selected)
     counts = incidents_over_time(selected, period)
     chart = None
@@ -147,13 +216,18 @@ class Trends(NamedTuple):
     caption: str  # what was counted
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
 def trends_for(store_dir: str, query: IncidentQuery, lang: str, days: int, measure: Measure
                ) -> Trends | None:
     """Return the regions' trends over the last `days` days of one query in one language (every
     filter but the dates and regions, trends.trends_query); None when nothing is dated."""
+    return _trends_for(store_dir, _version(store_dir), query, lang, days, measure)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _trends_for(store_dir: str, version: Hashable, query: IncidentQuery, lang: str, days: int,
+                measure: Measure) -> Trends | None:
     counted = trends_query(query)
-    rows, _ = selection(store_dir, counted)
+    rows, _ = _selection(store_dir, version, counted)
     dated = rows["event_date"].dropna()
     if dated.empty:
         return None
@@ -165,34 +239,73 @@ def trends_for(store_dir: str, query: IncidentQuery, lang: str, days: int, measu
                   trends_caption(end, days, measure))
 
 
-def clear() -> None:
-    """Forget everything cached (the store changed)."""
-    for cached in (loaded, choices_for, popup_codes, selection, view_layer, below_map,
-                   trends_for):
+def _clear_views() -> None:
+    """Forget what was made from the incidents (they changed; entries are keyed by version, so
+    this only frees the memory of those no run will ask for again)."""
+    for cached in (_choices, _popup_codes, _selection, _view_layer, _below_map, _trends_for):
         cached.clear()
 
 
-def store_version(store_dir: str) -> tuple[int, int, int] | None:
-    """Return what identifies the store file's current content (None when there is none).
+def clear() -> None:
+    """The store was written by this process (an upload): forget what was made from the
+    incidents; they are brought up to date (only the rows written, where the store can say)
+    before their next use."""
+    with _lock:
+        _stale.update(_replicas)
+        _versions.clear()
+    _clear_views()
 
-    Every write replaces the file by an atomic rename, so a new inode or mtime means new rows;
-    one stat call, a few microseconds a run.
-    """
-    try:
-        found = os.stat(IncidentStore(store_dir).path)
-    except OSError:
-        return None
-    return found.st_mtime_ns, found.st_size, found.st_ino
+
+def forget() -> None:
+    """Forget everything held, the incidents too (tests; a store replaced by another)."""
+    with _lock:
+        _replicas.clear()
+        _stale.clear()
+        _versions.clear()
+    _clear_views()
+
+
+def store_version(store_dir: str, max_age: float | None = None) -> Hashable:
+    """Return the configured store's version (`Store.version`), as read at most `max_age`
+    seconds ago (default VERSION_MAX_AGE_S) by this process: the watchers of many sessions cost
+    one query. Raises `StoreError` when the store is out of reach."""
+    max_age = VERSION_MAX_AGE_S if max_age is None else max_age
+    key = _key(store_dir)
+    with _lock:
+        seen = _versions.get(key)
+    if seen is not None and time.monotonic() - seen[0] < max_age:
+        return seen[1]
+    version = replica(store_dir).store.version()
+    with _lock:
+        _versions[key] = (time.monotonic(), version)
+    return version
+
+
+def held_version(store_dir: str) -> Hashable:
+    """Return the version of the incidents this process holds; NOT_HELD when it holds none."""
+    held = _replicas.get(_key(store_dir))
+    return NOT_HELD if held is None or not held.holds else held.version
 
 
 def refresh_if_changed(store_dir: str) -> bool:
-    """Forget the caches when the store changed on disk since its incidents were read (an
-    import from the CLI, another process's upload); return whether it had."""
-    if store_dir not in _seen_versions or _seen_versions[store_dir] == store_version(store_dir):
+    """Bring the incidents held up to date when the store changed since they were read (an
+    import from the CLI, another replica's upload): only the rows written since where the store
+    can say (PostgreSQL), else a reload. Return whether they changed. Never raises: a store out
+    of reach leaves what is held (dashboard_live says so)."""
+    key = _key(store_dir)
+    held = _replicas.get(key)
+    if held is None or not held.holds:
         return False
-    _seen_versions.pop(store_dir, None)
-    clear()
-    return True
+    try:
+        if key not in _stale and store_version(store_dir) == held.version:
+            return False
+        changed = held.refresh()
+    except StoreError:
+        return False
+    _stale.discard(key)
+    if changed:
+        _clear_views()
+    return changed
 
 
 def default_query(store_dir: str) -> IncidentQuery:

@@ -13,10 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sahel.store import DELETIONS_FILE, IncidentStore, RowsRefused, default_store_dir
+from sahel.store import RowsRefused, open_store
 
 if TYPE_CHECKING:
     from sahel.sources import ImportResult
+    from sahel.store import Store
 
 EXIT_OK = 0
 EXIT_OUTPUT_CLOSED = 1
@@ -45,13 +46,16 @@ replaces a dated one.
 
 --deletions applies ACLED's published deletions (event_id_cnty with deleted_timestamp, Unix
 seconds or a date) before the files: a stored row not newer than its deletion is removed and
-logged in <store>/removals.jsonl; the deletions are kept, so a later import of an older export
-does not bring the event back (a revision newer than the deletion does).
+recorded (<store>/removals.jsonl, or the PostgreSQL store's history); the deletions are kept,
+so a later import of an older export does not bring the event back (a revision newer than the
+deletion does).
 
-Rejected rows go to <store>/rejects/<file>-<time>-rejects.csv; actor names the alias table
-does not resolve are printed by frequency (the first 20) and all written beside it
-(…-unresolved-actors.csv). Exit status 2 when a file cannot be read or keeps no row (with its
-commonest reject reasons).
+The store is the configured one: PostgreSQL when SAHEL_DATABASE_URL is set, else the folder
+--store, $SAHEL_STORE_DIR or ./store (docs/deploy.md). Rejected rows go to
+<store>/rejects/<file>-<time>-rejects.csv (with PostgreSQL too: the reports are files on this
+machine); actor names the alias table does not resolve are printed by frequency (the first 20)
+and all written beside it (…-unresolved-actors.csv). Exit status 2 when a file cannot be read or
+keeps no row (with its commonest reject reasons).
 """
 
 
@@ -80,9 +84,10 @@ def add_datasets_command(sub: Any) -> None:
                     "import, with its source type, rows in the store now, when it was imported "
                     "and its licence and attribution.")
     parser.add_argument("--remove", metavar="NAME",
-                        help="remove an imported dataset's rows from the store (logged in "
-                             "<store>/removals.jsonl); a demonstration dataset is shipped and "
-                             "can only be left out by the dataset filter")
+                        help="remove an imported dataset's rows from the store (recorded in "
+                             "<store>/removals.jsonl, or the PostgreSQL store's history); a "
+                             "demonstration dataset is shipped and can only be left out by the "
+                             "dataset filter")
     _add_store_option(parser)
     parser.set_defaults(func=run_datasets)
 
@@ -151,7 +156,9 @@ def add_export_command(sub: Any) -> None:
 
 def _add_store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", type=Path, default=None, metavar="DIR",
-                        help="store directory (default: $SAHEL_STORE_DIR or ./store)")
+                        help="store directory (default: $SAHEL_STORE_DIR or ./store); with "
+                             "SAHEL_DATABASE_URL set, the incidents are in PostgreSQL and this "
+                             "folder only receives the import reports")
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -171,7 +178,7 @@ def run_import(args: argparse.Namespace) -> int:
         except DatasetError as error:
             warn(f"import: --name: {error}")
             return EXIT_UNREADABLE
-    store = IncidentStore(args.store or default_store_dir())
+    store = open_store(args.store)
     status = EXIT_OK
     for path in args.deletions:
         if not _apply_deletions(store, path, out):
@@ -199,7 +206,7 @@ def run_import(args: argparse.Namespace) -> int:
         held = f", {summary.held_back} held back by deletions" if summary.held_back else ""
         out.line(f"  store: {summary.added} added, {summary.updated} updated, "
                  f"{summary.unchanged} unchanged, {summary.older} older than stored{held} "
-                 f"({store.path})")
+                 f"({store.location})")
         if summary.set_aside:
             out.line(f"  store: {plural(summary.set_aside, 'stored row')} this version cannot "
                      f"read removed ({store.last_report.reasons_text()}); saved in "
@@ -223,7 +230,7 @@ def run_import(args: argparse.Namespace) -> int:
     return out.finish(status)
 
 
-def _apply_deletions(store: IncidentStore, path: Path, out: Output) -> bool:
+def _apply_deletions(store: Store, path: Path, out: Output) -> bool:
     from sahel.datasets import read_deletions
     from sahel.sources import SourceError
 
@@ -239,12 +246,13 @@ def _apply_deletions(store: IncidentStore, path: Path, out: Output) -> bool:
     if listed.skipped:
         out.line("  skipped lines: " + "; ".join(f"{reason} ({count})"
                                                  for reason, count in listed.skipped.items()))
-    out.line(f"  deletions kept in {store.directory / DELETIONS_FILE}"
-             + (f"; removals logged in {store.removals_log}" if summary.removed else ""))
+    records = store.describe()
+    out.line(f"  deletions kept in {records.deletions}"
+             + (f"; removals logged in {records.removals}" if summary.removed else ""))
     return True
 
 
-def _report_unresolved(store: IncidentStore, result: ImportResult, out: Output) -> None:
+def _report_unresolved(store: Store, result: ImportResult, out: Output) -> None:
     if not result.unknown_actors:
         return
     ranked = sorted(result.unknown_actors.items(), key=lambda item: (-item[1], item[0]))
@@ -261,18 +269,19 @@ def run_datasets(args: argparse.Namespace) -> int:
     """List the datasets, or remove one (`--remove NAME`); 2 for a name that cannot go."""
     from sahel.datasets import DatasetError, list_datasets, remove_dataset
 
-    store = IncidentStore(args.store or default_store_dir())
+    store = open_store(args.store)
     out = Output()
     if args.remove is not None:
         try:
-            removed = remove_dataset(args.remove, store.directory)
+            removed = remove_dataset(args.remove, store)
         except DatasetError as error:
             warn(f"datasets: {error}")
             return EXIT_UNREADABLE
         out.line(f'removed dataset "{args.remove}": {plural(removed, "row")} '
-                 f"(recorded in {store.removals_log})")
+                 f"(recorded in {store.describe().removals})")
         return out.finish(EXIT_OK)
-    for dataset in list_datasets(store.directory):
+    datasets = list_datasets(store)
+    for dataset in datasets:
         if dataset.demo:
             when = "shipped"
         elif dataset.imported_at is not None:
@@ -285,8 +294,8 @@ def run_datasets(args: argparse.Namespace) -> int:
             out.line(f"  file {dataset.file}: read {dataset.read}, kept {dataset.kept}, "
                      f"rejected {dataset.rejected}")
         out.line(f"  licence: {dataset.licence}")
-    if not store.path.exists():
-        out.line(f"(no imported dataset: the store {store.directory} holds none yet)")
+    if all(dataset.demo for dataset in datasets):
+        out.line(f"(no imported dataset: the store {store.location} holds none yet)")
     return out.finish(EXIT_OK)
 
 

@@ -9,13 +9,16 @@ Nothing here is a real incident: ids start with ``SYN-`` and notes say "Syntheti
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from sahel import actors, places
 from sahel.schema import claims_to_json, conform
+
+if TYPE_CHECKING:
+    from sahel.store import Store
 
 
 class Anchor(NamedTuple):
@@ -188,11 +191,12 @@ def synthetic_incidents(n: int, seed: int = 0) -> pd.DataFrame:
     return conform(frame)
 
 
-def write_store(directory: str | Path, n: int, seed: int = 0) -> int:
-    """Write a synthetic store of `n` incidents into `directory`; return how many were added."""
-    from sahel.store import IncidentStore
+def write_store(store: Store | str | Path, n: int, seed: int = 0) -> int:
+    """Add `n` synthetic incidents to a store, or to the configured store of folder `store`
+    (`sahel.store.open_store`); return how many were added."""
+    from sahel.store import open_or_use
 
-    return IncidentStore(directory).add(synthetic_incidents(n, seed)).added
+    return open_or_use(store).add(synthetic_incidents(n, seed)).added
 
 
 def _normalised(weights: pd.Series) -> np.ndarray:

@@ -12,13 +12,29 @@ from sahel.datasets import list_datasets
 from sahel.incidents import load_incidents
 from sahel.schema import conform
 from sahel.sources import read_incidents
-from sahel.store import IncidentStore
+from sahel.store import DATABASE_ENV, IncidentStore, open_store
+
+BACKENDS = ("embedded", "postgresql")
 
 UCDP_EXTRACT = ("id,conflict_id,latitude,longitude,date,type_of_violence,best,civilian_deaths,"
                 "combatant_deaths,country,region\n"
                 "990002,288,14.4089,-1.5507,2019-01-28,1,4,0,4,Burkina Faso,Africa\n"
                 "990003,288,-1.5507,14.4089,2019-01-29,1,2,0,2,Burkina Faso,Africa\n"
                 "990004,288,13.78076,5.2081,not a date,3,1,1,0,Niger,Africa\n")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request, monkeypatch):
+    """Run the test on both stores: PostgreSQL when SAHEL_DATABASE_URL is set (tests/conftest.py
+    gives an emptied, migrated database), else the embedded store in --store."""
+    if request.param == "postgresql":
+        monkeypatch.setenv(DATABASE_ENV, request.getfixturevalue("postgres_url"))
+    return request.param
+
+
+def stored_ids(store) -> list[str]:
+    """Return the ids the configured store holds (--store is the folder of the reports)."""
+    return sorted(open_store(store).load()["event_id"])
 
 
 @pytest.fixture
@@ -28,7 +44,7 @@ def ucdp_file(tmp_path):
     return path
 
 
-def test_import_prints_counts_and_the_rejects_report(tmp_path, ucdp_file, capsys):
+def test_import_prints_counts_and_the_rejects_report(backend, tmp_path, ucdp_file, capsys):
     store = tmp_path / "store"
     assert main(["import", str(ucdp_file), "--store", str(store)]) == 0
     out = capsys.readouterr().out
@@ -44,7 +60,7 @@ def test_import_prints_counts_and_the_rejects_report(tmp_path, ucdp_file, capsys
                                           "unparseable event_date 'not a date'"]
 
 
-def test_re_import_adds_nothing(tmp_path, ucdp_file, capsys):
+def test_re_import_adds_nothing(backend, tmp_path, ucdp_file, capsys):
     store = tmp_path / "store"
     main(["import", str(ucdp_file), "--store", str(store)])
     main(["import", str(ucdp_file), "--store", str(store)])
@@ -52,7 +68,8 @@ def test_re_import_adds_nothing(tmp_path, ucdp_file, capsys):
         capsys.readouterr().out)
 
 
-def test_unknown_format_exits_2_with_a_message_and_no_traceback(tmp_path, ucdp_file, capsys):
+def test_unknown_format_exits_2_with_a_message_and_no_traceback(backend, tmp_path, ucdp_file,
+                                                                 capsys):
     odd = tmp_path / "odd.csv"
     odd.write_text("name,value\nx,1\n", encoding="utf-8")
     missing = tmp_path / "missing.csv"
@@ -66,7 +83,7 @@ def test_unknown_format_exits_2_with_a_message_and_no_traceback(tmp_path, ucdp_f
     assert "kept 1" in captured.out  # the good file after them is still imported
 
 
-def test_unknown_actors_are_listed(tmp_path, capsys):
+def test_unknown_actors_are_listed(backend, tmp_path, capsys):
     path = tmp_path / "canonical.csv"
     path.write_text("event_id,event_date,latitude,longitude,actor1\n"
                     "X1,2023-11-24,15.9322,-3.9906,Invented Brigade\n", encoding="utf-8")
@@ -93,7 +110,7 @@ def test_export_filters_accept_any_alias(tmp_path, alias, canonical):
     pd.testing.assert_frame_equal(by_alias, export(tmp_path, *canonical))
 
 
-def test_export_is_the_dashboard_csv_of_shipped_plus_store(tmp_path, ucdp_file):
+def test_export_is_the_dashboard_csv_of_shipped_plus_store(backend, tmp_path, ucdp_file):
     main(["import", str(ucdp_file), "--store", str(tmp_path / "empty")])
     frame = export(tmp_path, "--start", "2019-01-01", "--end", "2019-12-31")
     assert "UCDP-990002" in set(frame["event_id"])
@@ -145,7 +162,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize("order", [("new.csv", "old.csv"), ("old.csv", "new.csv")])
-def test_import_keeps_the_newest_revision_whatever_the_order(tmp_path, capsys, order):
+def test_import_keeps_the_newest_revision_whatever_the_order(backend, tmp_path, capsys,
+                                                             order):
     write_acled(tmp_path / "new.csv", acled_row("MLI1", T2, fatalities=9))
     write_acled(tmp_path / "old.csv", acled_row("MLI1", T1, fatalities=1),
                 acled_row("MLI2", T1))
@@ -160,7 +178,7 @@ def test_import_keeps_the_newest_revision_whatever_the_order(tmp_path, capsys, o
     assert (frame.loc["MLI1", "fatalities"], frame.loc["MLI1", "dataset_name"]) == (9, "new.csv")
 
 
-def test_import_names_the_dataset(tmp_path, capsys):
+def test_import_names_the_dataset(backend, tmp_path, capsys):
     path = write_acled(tmp_path / "export.csv", acled_row("MLI1", T1))
     code, out, _ = run(capsys, "import", str(path), "--name", "Mali 2023", "--store",
                        str(tmp_path / "s"))
@@ -170,7 +188,7 @@ def test_import_names_the_dataset(tmp_path, capsys):
     assert code == 2 and 'import: --name: "demo: mine" cannot name an import' in err
 
 
-def test_import_applies_deletions_before_the_files(tmp_path, capsys):
+def test_import_applies_deletions_before_the_files(backend, tmp_path, capsys):
     store = str(tmp_path / "store")
     write_acled(tmp_path / "a.csv", acled_row("MLI1", T1), acled_row("MLI2", T1),
                 acled_row("MLI3", T3))
@@ -186,10 +204,11 @@ def test_import_applies_deletions_before_the_files(tmp_path, capsys):
     assert "removals logged in" in out
     # The same export again: MLI1 is held back, MLI3 (revised after its deletion) stays.
     assert "0 added, 0 updated, 2 unchanged, 0 older than stored, 1 held back by deletions" in out
-    assert sorted(IncidentStore(store).load()["event_id"]) == ["MLI2", "MLI3"]
+    assert stored_ids(store) == ["MLI2", "MLI3"]
 
 
-def test_a_file_with_no_row_kept_fails_with_its_commonest_reasons(tmp_path, capsys):
+def test_a_file_with_no_row_kept_fails_with_its_commonest_reasons(backend, tmp_path,
+                                                                  capsys):
     path = write_acled(tmp_path / "resaved.csv",
                        acled_row("MLI1", T1, date="the 24th"),
                        acled_row("MLI2", T1, date="someday"),
@@ -205,7 +224,8 @@ def test_a_file_with_no_row_kept_fails_with_its_commonest_reasons(tmp_path, caps
     assert [d.name for d in list_datasets(tmp_path / "s") if not d.demo] == ["good.csv"]
 
 
-def test_unresolved_actors_top_20_are_printed_and_all_written_to_csv(tmp_path, capsys):
+def test_unresolved_actors_top_20_are_printed_and_all_written_to_csv(backend, tmp_path,
+                                                                    capsys):
     rows = [acled_row(f"MLI{i}", T1, actor1=f"Invented Brigade {i:02d}") for i in range(25)]
     rows.append(acled_row("MLI99", T1, actor1="Invented Brigade 07"))
     path = write_acled(tmp_path / "many.csv", *rows)
@@ -227,13 +247,45 @@ def test_import_without_files_or_deletions_is_an_error(tmp_path, capsys):
     assert code == 2 and "name at least one FILE or --deletions FILE" in err
 
 
-def test_a_store_folder_whose_parent_is_missing_is_one_line(tmp_path, ucdp_file, capsys):
-    code, _, err = run(capsys, "import", str(ucdp_file), "--store",
-                       str(tmp_path / "no" / "store"))
+# The embedded store makes its folder; PostgreSQL only the folder of the import reports.
+MISSING_PARENT = {"embedded": "cannot create the store folder {folder}: its parent folder "
+                              "does not exist",
+                  "postgresql": "cannot create the folder {folder} for import reports: its "
+                                "parent folder does not exist"}
+
+
+def test_a_store_folder_whose_parent_is_missing_is_one_line(backend, tmp_path, ucdp_file,
+                                                            capsys):
+    folder = tmp_path / "no" / "store"
+    code, _, err = run(capsys, "import", str(ucdp_file), "--store", str(folder))
     assert code == 2
     assert err.strip().splitlines() == [
-        f"python -m sahel: cannot create the store folder {tmp_path / 'no' / 'store'}: its "
-        "parent folder does not exist"]
+        "python -m sahel: " + MISSING_PARENT[backend].format(folder=folder)]
+
+
+def test_with_postgresql_the_messages_name_the_database_and_its_history(tmp_path, capsys,
+                                                                        monkeypatch,
+                                                                        postgres_url):
+    monkeypatch.setenv(DATABASE_ENV, postgres_url)
+    monkeypatch.setenv("SAHEL_USER", "amina")
+    store = str(tmp_path / "store")
+    write_acled(tmp_path / "a.csv", acled_row("MLI1", T1), acled_row("MLI2", T1))
+    code, out, _ = run(capsys, "datasets", "--store", store)
+    assert code == 0 and "(no imported dataset: the store postgresql://sahel@127.0.0.1:" in out
+    code, out, _ = run(capsys, "import", str(tmp_path / "a.csv"), "--store", store)
+    assert code == 0 and "2 added" in out and "/sahel_test)" in out
+    assert not (tmp_path / "store" / "incidents.parquet").exists()
+    deleted = tmp_path / "deleted.csv"
+    deleted.write_text(f"event_id_cnty,deleted_timestamp\nMLI1,{T2}\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", "--deletions", str(deleted), "--store", store)
+    assert code == 0 and "deletions kept in the tombstones table of postgresql://" in out
+    assert "removals logged in the history of postgresql://" in out
+    code, out, _ = run(capsys, "datasets", "--remove", "a.csv", "--store", store)
+    assert code == 0 and "1 row (recorded in the history of postgresql://" in out
+    assert "(python -m sahel history EVENT_ID)" in out
+    code, out, _ = run(capsys, "history", "MLI2")
+    assert code == 0 and "removed by amina" in out
+    assert stored_ids(store) == []
 
 
 def test_a_missing_deletions_file_is_one_line(tmp_path, capsys):
@@ -242,7 +294,8 @@ def test_a_missing_deletions_file_is_one_line(tmp_path, capsys):
     assert code == 2 and "gone.csv: deletions not applied: cannot read" in err
 
 
-def test_datasets_lists_demonstration_and_imported_datasets(tmp_path, ucdp_file, capsys):
+def test_datasets_lists_demonstration_and_imported_datasets(backend, tmp_path, ucdp_file,
+                                                            capsys):
     store = str(tmp_path / "store")
     run(capsys, "import", str(ucdp_file), "--store", store)
     code, out, _ = run(capsys, "datasets", "--store", store)
@@ -254,7 +307,7 @@ def test_datasets_lists_demonstration_and_imported_datasets(tmp_path, ucdp_file,
     assert out.count("  licence: CC BY 4.0") == 2
 
 
-def test_datasets_remove(tmp_path, ucdp_file, capsys):
+def test_datasets_remove(backend, tmp_path, ucdp_file, capsys):
     store = str(tmp_path / "store")
     run(capsys, "import", str(ucdp_file), "--store", store)
     code, _, err = run(capsys, "datasets", "--remove", "ucdp_extract.cvs", "--store", store)
@@ -270,7 +323,8 @@ def test_datasets_remove(tmp_path, ucdp_file, capsys):
 
 
 @pytest.mark.parametrize("command", [["import", "{file}"], ["datasets"]])
-def test_a_closed_output_pipe_is_one_line_and_a_non_zero_exit(tmp_path, ucdp_file, command):
+def test_a_closed_output_pipe_is_one_line_and_a_non_zero_exit(backend, tmp_path, ucdp_file,
+                                                              command):
     store = tmp_path / "store"
     argv = [a.format(file=ucdp_file) for a in command]
     with subprocess.Popen([sys.executable, "-m", "sahel", *argv, "--store", str(store)],
@@ -280,7 +334,7 @@ def test_a_closed_output_pipe_is_one_line_and_a_non_zero_exit(tmp_path, ucdp_fil
         assert process.wait(timeout=120) == 1
     assert len(err.strip().splitlines()) == 1 and "broken pipe" in err and "Traceback" not in err
     if command[0] == "import":  # the work itself went on to the end
-        assert len(IncidentStore(store).load()) == 1
+        assert len(open_store(store).load()) == 1
 
 
 def test_an_unexpected_error_is_one_line_unless_the_traceback_is_asked_for(
@@ -301,7 +355,7 @@ def test_an_unexpected_error_is_one_line_unless_the_traceback_is_asked_for(
 HOSTILE_TERMINAL = "\x1b]0;owned\x07\x1b[2J\u202eevil\u2066\x9b31m\x7f"
 
 
-def test_values_from_files_cannot_drive_the_terminal(tmp_path, capsys):
+def test_values_from_files_cannot_drive_the_terminal(backend, tmp_path, capsys):
     # Escape codes and bidi overrides in a file name and an actor name are printed escaped.
     path = write_acled(tmp_path / f"mali{HOSTILE_TERMINAL}.csv",
                        acled_row("MLI1", T1, actor1=f"Brigade {HOSTILE_TERMINAL}"))

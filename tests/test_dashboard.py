@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from sahel import actors
 from sahel.datasets import DEMO_PREFIX
 from sahel.export import to_csv_bytes
-from sahel.incidents import load_incidents
+from sahel.incidents import Replica, load_incidents
 from sahel.store import IncidentStore
 from sahel.synthetic import synthetic_incidents, write_store
 
@@ -129,9 +129,8 @@ def test_warmed_caches_serve_the_first_visit_without_building_anything(
     write_store(tmp_path, 50, seed=5)
     monkeypatch.setenv("SAHEL_STORE_DIR", str(tmp_path))
     with mock.patch("dashboard_cache.incident_layer", side_effect=dashboard_cache.incident_layer
-                    ) as built, mock.patch("dashboard_cache.load_incidents_checked",
-                                           side_effect=dashboard_cache.load_incidents_checked
-                                           ) as loaded, \
+                    ) as built, mock.patch.object(Replica, "_reload", autospec=True,
+                                                  side_effect=Replica._reload) as loaded, \
             mock.patch("dashboard_cache.timeline_chart",
                        side_effect=dashboard_cache.timeline_chart) as charted:
         dashboard_cache.warm(str(tmp_path))  # what serve.py does while the server starts

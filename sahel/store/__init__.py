@@ -32,14 +32,15 @@ from sahel.store.embedded import (
     read_stored,
     remove_stale_temporaries,
 )
-from sahel.store.interface import Store
+from sahel.store.interface import Changes, Mark, Records, Store
 
 DATABASE_ENV = "SAHEL_DATABASE_URL"
 
 __all__ = ["DELETIONS_FILE", "REJECTS_DIR", "REMOVALS_FILE", "STALE_SECONDS", "STORE_ENV",
            "STORE_FILE", "TEMPORARY", "TOMBSTONE_COLUMNS", "AddSummary", "DeletionSummary",
            "IncidentStore", "RowsRefused", "StoreError", "StoreUnreadable", "default_store_dir",
-           "is_in", "read_stored", "remove_stale_temporaries", "DATABASE_ENV", "Store",
+           "is_in", "read_stored", "remove_stale_temporaries", "DATABASE_ENV", "Changes", "Mark",
+           "Records", "Store",
            "database_url", "open_or_use", "open_store"]
 
 

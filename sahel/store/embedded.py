@@ -37,7 +37,10 @@ from sahel.store.incoming import (
 )
 from sahel.store.interface import (
     AddSummary,
+    Changes,
     DeletionSummary,
+    Mark,
+    Records,
     RowsRefused,
     StoreError,
     StoreUnreadable,
@@ -103,6 +106,28 @@ class IncidentStore:
         except OSError:
             return None
         return found.st_mtime_ns, found.st_size, found.st_ino
+
+    def describe(self) -> Records:
+        """Return the store file, the deletions file and the removals log, as paths."""
+        return Records(incidents=str(self.path), deletions=str(self.directory / DELETIONS_FILE),
+                       removals=str(self.removals_log))
+
+    def load_marked(self) -> tuple[gpd.GeoDataFrame, Mark]:
+        """Return every stored incident and the mark of the file read.
+
+        The version is taken before reading: a write in between is then seen as a change by
+        the next `changes_since` (one load too many, never one too few).
+        """
+        mark = Mark(self.version())
+        return self.load(), mark
+
+    def changes_since(self, mark: Mark) -> Changes:
+        """Return no change while the file is the one of `mark`, else `reload`: the file says
+        nothing of what changed (reading it all again takes 0.2 s for 100,000 incidents)."""
+        now = self.version()
+        if now == mark.version:
+            return Changes(mark)
+        return Changes(Mark(now), reload=True)
 
     def registry(self) -> list[dict[str, Any]]:
         """Return the registered imports (`datasets.json`), in import order."""

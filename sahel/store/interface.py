@@ -65,6 +65,52 @@ class DeletionSummary:
     newer_kept: int
 
 
+@dataclass(frozen=True)
+class Records:
+    """Where a store keeps what it holds, in words for people (messages of the CLI and the page).
+
+    `incidents` the incidents (a file, or a database sans password); `deletions` the published
+    deletions applied (tombstones); `removals` the record of every row removed.
+    """
+
+    incidents: str
+    deletions: str
+    removals: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a reader of a store stands: the store's `version` when it read, and `position`, a
+    place in the store's writes the backend can follow from (None: it cannot; read again)."""
+
+    version: Hashable
+    position: Hashable = None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a store's writes changed since a reader's mark (`Store.changes_since`).
+
+    `mark` is where the reader stands once it has applied them. With `reload` the store cannot
+    say what changed (the embedded store, or a mark it no longer knows): read it all again
+    (`load_marked`). Otherwise `touched` are the event_ids written, deleted or removed since
+    (none: nothing changed), and `rows` the stored rows of those ids now, in write order, as
+    `load` returns them: a reader drops every touched id, then appends `rows`. `report` says
+    which of those rows could not be read (as `last_report` after `load`).
+    """
+
+    mark: Mark
+    reload: bool = False
+    touched: tuple[str, ...] = ()
+    rows: gpd.GeoDataFrame | None = None
+    report: LoadReport | None = None
+
+    @property
+    def unchanged(self) -> bool:
+        """Return whether there is nothing to apply (same content as at the mark)."""
+        return not self.reload and not self.touched
+
+
 @runtime_checkable
 class Store(Protocol):
     """An incident store: one row per event_id, the newest revision wins, deletions remembered.
@@ -123,4 +169,16 @@ class Store(Protocol):
 
     def version(self) -> Hashable:
         """Return what identifies the stored content now: it changes with every write."""
+        ...
+
+    def describe(self) -> Records:
+        """Return where the incidents, the deletions applied and the removals are kept."""
+        ...
+
+    def load_marked(self) -> tuple[gpd.GeoDataFrame, Mark]:
+        """Return every stored incident (as `load`) and the mark of that content."""
+        ...
+
+    def changes_since(self, mark: Mark) -> Changes:
+        """Return what changed since `mark` (from `load_marked` or an earlier `changes_since`)."""
         ...

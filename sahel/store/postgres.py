@@ -31,7 +31,14 @@ from sahel.datasets import check_import_name, register
 from sahel.schema import COLUMN_NAMES, COLUMNS, empty_incidents
 from sahel.store.embedded import REJECTS_DIR, default_store_dir
 from sahel.store.incoming import prepare, refuse_unsound, unresolved_actors_frame, write_report
-from sahel.store.interface import AddSummary, DeletionSummary, StoreError
+from sahel.store.interface import (
+    AddSummary,
+    Changes,
+    DeletionSummary,
+    Mark,
+    Records,
+    StoreError,
+)
 from sahel.stored_rows import LoadReport, sound_rows
 
 if TYPE_CHECKING:
@@ -48,6 +55,7 @@ WRITE_LOCK = 7_316_016_000
 ARROW_TYPES: dict[str, pa.DataType] = {"str": pa.string(), "datetime64[ns]": pa.timestamp("ns"),
                                        "Int8": pa.int64(), "Int64": pa.int64(),
                                        "float64": pa.float64()}
+INCIDENT_TYPES: dict[str, pa.DataType] = {c.name: ARROW_TYPES[c.dtype] for c in COLUMNS}
 # Compared to decide whether an undated row changed (the dataset name alone is no change).
 CONTENT_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMN_NAMES
                                          if c not in ("event_id", "dataset_name"))
@@ -102,15 +110,46 @@ class PostgresStore:
 
     def load(self) -> gpd.GeoDataFrame:
         """Return every stored incident in write order (unreadable rows skipped, last_report)."""
+        return self.load_marked()[0]
+
+    def load_marked(self) -> tuple[gpd.GeoDataFrame, Mark]:
+        """Return every stored incident in write order and the mark of that content: the
+        version and the last history row, read in the same snapshot as the rows."""
         query = sql.SQL("SELECT {} FROM incidents ORDER BY written").format(_names(COLUMN_NAMES))
-        with self._session() as connection:
-            raw = _copy_out(connection, query, {c.name: ARROW_TYPES[c.dtype] for c in COLUMNS})
-        if raw.empty:
-            self.last_report = LoadReport()
-            return empty_incidents()
-        found = sound_rows(raw, TABLE_NAME)
-        self.last_report = found.report
-        return found.incidents
+        with self._session(snapshot=True) as connection:
+            mark = _mark(connection)
+            raw = _copy_out(connection, query, INCIDENT_TYPES)
+        frame, self.last_report = _sound(raw)
+        return frame, mark
+
+    def changes_since(self, mark: Mark) -> Changes:
+        """Return the rows written and the ids removed since `mark`, from the history.
+
+        Every write of an incident adds history rows (ids from a sequence) in a transaction
+        holding the write lock, so writes commit in the order of their history ids: the rows
+        after the mark's position are exactly what changed since. Two indexed lookups; the
+        rows come in write order, as `load` gives them. A mark this database cannot have given
+        (its version or history behind the mark: another database, or one restored) asks for
+        a reload.
+        """
+        with self._session(snapshot=True) as connection:
+            now = _mark(connection)
+            if now == mark:
+                return Changes(mark)
+            known = isinstance(mark.position, int) and isinstance(mark.version, int)
+            if not known or now.version < mark.version or now.position < mark.position:
+                return Changes(now, reload=True)
+            since = sql.SQL("SELECT event_id FROM incident_history WHERE id > {} AND id <= {}"
+                            ).format(sql.Literal(mark.position), sql.Literal(now.position))
+            touched = tuple(row[0] for row in connection.execute(
+                sql.SQL("SELECT DISTINCT event_id FROM ({}) AS since").format(since)))
+            if not touched:  # a write that changed no incident (a registry entry)
+                return Changes(now)
+            raw = _copy_out(connection, sql.SQL(
+                "SELECT {} FROM incidents WHERE event_id IN ({}) ORDER BY written").format(
+                _names(COLUMN_NAMES), since), INCIDENT_TYPES)
+        rows, report = _sound(raw)
+        return Changes(now, touched=touched, rows=rows, report=report)
 
     def load_columns(self, columns: list[str]) -> pd.DataFrame:
         """Return some stored columns only, as text (missing ones empty); one row per id."""
@@ -225,18 +264,35 @@ class PostgresStore:
 
     def write_rejects(self, rejected: pd.DataFrame, source_name: str) -> Path:
         """Write an import's rejected rows as CSV under `reports_dir`; return its path."""
-        return write_report(self.reports_dir, rejected, source_name, "rejects")
+        return self._write_report(rejected, source_name, "rejects")
 
     def write_unresolved_actors(self, counts: dict[str, int], source_name: str) -> Path:
         """Write an import's unresolved actor names and their row counts as CSV."""
-        return write_report(self.reports_dir, unresolved_actors_frame(counts), source_name,
-                            "unresolved-actors")
+        return self._write_report(unresolved_actors_frame(counts), source_name,
+                                  "unresolved-actors")
+
+    def _write_report(self, frame: pd.DataFrame, source_name: str, kind: str) -> Path:
+        # As the embedded store makes its folder: the folder above `rejects/`, not its parents.
+        folder = self.reports_dir.parent
+        try:
+            folder.mkdir(exist_ok=True)
+        except FileNotFoundError:
+            raise StoreError(f"cannot create the folder {folder} for import reports: its "
+                             "parent folder does not exist") from None
+        return write_report(self.reports_dir, frame, source_name, kind)
 
     def version(self) -> Hashable:
         """Return the store's write counter: every committed write adds one."""
         with self._session() as connection:
             (version,) = _one(connection, "SELECT version FROM store_state")
         return int(version)
+
+    def describe(self) -> Records:
+        """Return where the incidents, the deletions applied and the removals are kept."""
+        return Records(incidents=self.location,
+                       deletions=f"the tombstones table of {self.location}",
+                       removals=f"the history of {self.location} "
+                                "(python -m sahel history EVENT_ID)")
 
     def history(self, event_id: str) -> pd.DataFrame:
         """Return every recorded write of one event, oldest first.
@@ -316,8 +372,9 @@ class PostgresStore:
                           held_back=held_back, dataset=dataset)
 
     @contextlib.contextmanager
-    def _session(self) -> Iterator[psycopg.Connection[Any]]:
-        """Yield a connection in a transaction (committed at the end, rolled back on error)."""
+    def _session(self, snapshot: bool = False) -> Iterator[psycopg.Connection[Any]]:
+        """Yield a connection in a transaction (committed at the end, rolled back on error);
+        with `snapshot`, a read-only one whose statements all see the same committed writes."""
         try:
             settings = psycopg.conninfo.conninfo_to_dict(self.url)
             # A server that never answers (a dropped route) must not hang a page for good.
@@ -330,6 +387,9 @@ class PostgresStore:
         except psycopg.OperationalError as error:
             raise StoreError(f"cannot reach the database {self.location}: "
                              f"{_first_line(error)}") from None
+        if snapshot:
+            connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            connection.read_only = True
         try:
             with connection:
                 yield connection
@@ -349,6 +409,21 @@ class PostgresStore:
             # Sorting and hashing 100,000 rows in memory, not in temporary files.
             connection.execute("SET LOCAL work_mem = '64MB'")
             yield connection
+
+
+def _mark(connection: psycopg.Connection[Any]) -> Mark:
+    """Return the store's version and its last history row, as this transaction sees them."""
+    version, position = _one(connection, "SELECT version, (SELECT coalesce(max(id), 0) "
+                                         "FROM incident_history) FROM store_state")
+    return Mark(int(version), int(position))
+
+
+def _sound(raw: pd.DataFrame) -> tuple[gpd.GeoDataFrame, LoadReport]:
+    """Return the rows read that conform (canonical) and the report of the others."""
+    if raw.empty:
+        return empty_incidents(), LoadReport()
+    found = sound_rows(raw, TABLE_NAME)
+    return found.incidents, found.report
 
 
 def _count_write(connection: psycopg.Connection[Any]) -> None:
