@@ -24,9 +24,11 @@ def draw_page_links() -> None:
     """Draw a link to each page the person may use at the top of the sidebar (none when a page
     is run alone, as a test does, without the app's main script), then who is signed in."""
     try:
-        st.sidebar.page_link(MAP_PAGE, label=_("Incident map"), icon="🗺️")
+        # Material icons ship with Streamlit; an emoji needs a font the machine may lack.
+        st.sidebar.page_link(MAP_PAGE, label=_("Incident map"), icon=":material/map:")
         if may(Action.ADD_REPORT):
-            st.sidebar.page_link(REPORT_PAGE, label=_("Add from report"), icon="📰")
+            st.sidebar.page_link(REPORT_PAGE, label=_("Add from report"),
+                                 icon=":material/article:")
     except StreamlitPageNotFoundError:
         pass
     draw_signed_in()
