@@ -159,9 +159,14 @@ def ensure_users(folder: Path) -> tuple[dict[str, str], bool]:
 
 
 def write_htpasswd(folder: Path, users: dict[str, str], worker_user: str | None) -> Path:
-    """Write nginx's htpasswd file for `users`, readable by nginx's workers only."""
+    """Write nginx's htpasswd file for `users`, readable by nginx's workers only. The lines
+    of other people, added by hand (docs/deploy.md), are kept."""
     target = folder / "htpasswd"
-    write_private(target, "".join(f"{name}:{hash_password(pw)}\n" for name, pw in users.items()))
+    kept = [line for line in (target.read_text(encoding="utf-8").splitlines()
+                              if target.exists() else [])
+            if line.strip() and line.split(":", 1)[0] not in users]
+    write_private(target, "".join(f"{name}:{hash_password(pw)}\n" for name, pw in users.items())
+                  + "".join(f"{line}\n" for line in kept))
     if worker_user:
         shutil.chown(target, group=pwd.getpwnam(worker_user).pw_gid)
         target.chmod(0o640)
@@ -247,16 +252,30 @@ def cluster_of(team: Team) -> LocalCluster:
                         "postgres" if os.geteuid() == 0 else None)
 
 
-def cluster_running(team: Team) -> bool:
-    """Return whether the team's PostgreSQL server runs (pg_ctl status)."""
-    data = team.path("pg", "data")
-    if not (data / "PG_VERSION").exists():
-        return False
+def pg_ctl(team: Team, action: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """Run `pg_ctl ACTION` on the team's cluster (as its system user when we are root)."""
     cluster = cluster_of(team)
-    command = [str(cluster.bin_dir / "pg_ctl"), "status", "-D", str(data)]
+    command = [str(cluster.bin_dir / "pg_ctl"), action, "-D", str(team.path("pg", "data")),
+               *options]
     if cluster.run_as:
         command = ["runuser", "-u", cluster.run_as, "--", *command]
-    return subprocess.run(command, capture_output=True, check=False).returncode == 0
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def cluster_running(team: Team) -> bool:
+    """Return whether the team's PostgreSQL server runs (pg_ctl status)."""
+    if not team.path("pg", "data", "PG_VERSION").exists():
+        return False
+    return pg_ctl(team, "status").returncode == 0
+
+
+def restart_database(team: Team, mode: str = "fast") -> None:
+    """Restart the team's PostgreSQL server: `mode` fast (sessions ended, a clean shutdown) or
+    immediate (as if it crashed: it recovers from its write-ahead log)."""
+    done = pg_ctl(team, "restart", "-m", mode, "-w", "-s", "-l",
+                  str(team.path("pg", "server.log")))
+    if done.returncode:
+        raise TeamError(f"pg_ctl restart failed: {(done.stderr or done.stdout).strip()}")
 
 
 def start_database(team: Team) -> str:

@@ -112,6 +112,14 @@ def test_htpasswd_holds_a_salted_hash_of_each_password(tmp_path: Path) -> None:
         assert again.stdout.strip() == hashed
 
 
+def test_htpasswd_keeps_the_people_added_by_hand(tmp_path: Path) -> None:
+    (tmp_path / "htpasswd").write_text("amina:$6$salt$hash\neditor:$6$old$old\n")
+    team.write_htpasswd(tmp_path, {"editor": "new secret", "viewer": "other"}, None)
+    lines = (tmp_path / "htpasswd").read_text(encoding="utf-8").splitlines()
+    assert [line.split(":", 1)[0] for line in lines] == ["editor", "viewer", "amina"]
+    assert "amina:$6$salt$hash" in lines and "editor:$6$old$old" not in lines
+
+
 def test_a_pid_file_names_a_process_only_when_it_is_ours(tmp_path: Path) -> None:
     pid_file = tmp_path / "x.pid"
     assert team.read_pid(pid_file) is None
@@ -272,3 +280,27 @@ def test_start_and_stop_leave_no_nginx_behind(proxied: tuple) -> None:
     team.stop(setup)
     assert team.running(setup.path("nginx.pid"), *team.nginx_markers(setup)) is None
     assert team.wait_for_exit(pid, 5.0)
+
+
+def test_the_organisation_sample_in_the_docs_is_a_config_nginx_accepts(tmp_path: Path) -> None:
+    nginx = require_nginx()
+    docs = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    section = docs.split("## An organisation's servers", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```nginx\n(.*?)```", section, flags=re.DOTALL)
+    assert len(blocks) == 1
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj",
+                    "/CN=incidents.example.org", "-keyout", str(key), "-out", str(cert)],
+                   capture_output=True, check=True)
+    sample = blocks[0].replace("/etc/ssl/certs/incidents.example.org.pem", str(cert)).replace(
+        "/etc/ssl/private/incidents.example.org.key", str(key))
+    temp = "".join(f"    {kind}_temp_path {tmp_path}/{kind};\n"
+                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    config = tmp_path / "nginx.conf"
+    config.write_text(f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
+                      f"events {{}}\nhttp {{\n    access_log off;\n{temp}{sample}}}\n")
+    checked = subprocess.run([nginx, "-t", "-c", str(config), "-p", f"{tmp_path}/",
+                              "-e", str(tmp_path / "error.log")],
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
