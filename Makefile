@@ -54,3 +54,8 @@ bench:
 eval:
 	$(PYTHON) -m sahel extract ../shared/eval/dev/articles/*.txt ../shared/eval/dev/negatives/*.txt --jsonl /tmp/sahel-eval.jsonl
 	$(PYTHON) ../shared/eval/score.py --gold ../shared/eval/dev --pred /tmp/sahel-eval.jsonl --verbose
+
+# Precision and recall of linking on the labelled set (tests/fixtures/links/, docs/linking.md).
+.PHONY: links-eval
+links-eval:
+	$(PYTHON) -m sahel.link_eval

@@ -1,0 +1,156 @@
+"""Event groups from accepted links, and counting each event once.
+
+A group is a connected component of accepted links holding at most one record per dataset.
+Links are taken best first (hand-confirmed ones before all others, then by score): a link
+that would put two records of one dataset in a group is left out ("outscored" by the links
+already taken). A group is named after the smallest `event_id` among its records.
+
+Counting once (`count_once`): one row per group, the group's most precise record (place, then
+date precision, then smallest event_id) standing for it, with the toll rule: `fatalities` is the
+lowest of the records' best figures (ACLED's most conservative convention), `fatalities_low` and
+`fatalities_high` the range over every figure of every record and every claim of deaths (claims
+are listed, never averaged).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sahel.link_scores import toll_ranges
+
+GROUP_COLUMNS: tuple[str, ...] = ("event_id", "event_group", "dataset_key")
+
+
+def group_positions(u: np.ndarray, v: np.ndarray, dataset: np.ndarray, rank: np.ndarray,
+                    accepted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (group label of every node, whether each link was kept).
+
+    Links join nodes `u` and `v` (ints < len(dataset)); `dataset` is each node's dataset code,
+    `rank` each link's place in the best-first order (distinct), `accepted` which links count.
+    Best first, as a loop over the links in that order would do, but in rounds over whole
+    arrays: a link that is the best remaining one of both its groups is taken by that loop too
+    (no better link touches either group, and a link refused once stays refused), so each
+    round takes all such links at once and merges their groups.
+    """
+    kept = np.zeros(len(u), dtype=bool)
+    nodes = len(dataset)
+    holds = np.zeros((nodes, int(dataset.max(initial=0)) + 1), dtype=bool)
+    holds[np.arange(nodes), dataset] = True
+    group = np.arange(nodes)
+    live = np.flatnonzero(accepted)
+    while len(live):
+        gu, gv = group[u[live]], group[v[live]]
+        inside = gu == gv
+        kept[live[inside]] = True
+        allowed = ~inside & ~(holds[gu] & holds[gv]).any(axis=1)
+        live, gu, gv = live[allowed], gu[allowed], gv[allowed]
+        if not len(live):
+            break
+        best = np.full(nodes, np.iinfo("int64").max)
+        np.minimum.at(best, gu, rank[live])
+        np.minimum.at(best, gv, rank[live])
+        take = (best[gu] == rank[live]) & (best[gv] == rank[live])
+        kept[live[take]] = True
+        into = np.arange(nodes)
+        into[gv[take]] = gu[take]
+        holds[gu[take]] |= holds[gv[take]]
+        group = into[group]
+        live = live[~take]
+    return group, kept
+
+
+def best_first(score: np.ndarray, confirmed: np.ndarray, first: np.ndarray,
+               second: np.ndarray) -> np.ndarray:
+    """Return each link's rank: confirmed links first, then by score, then by the ranks of its
+    records' event_ids (`first`, `second`), so ties fall the same way every time."""
+    order = np.lexsort((second, first, -np.nan_to_num(score, nan=1.0), ~confirmed))
+    rank = np.empty(len(score), dtype="int64")
+    rank[order] = np.arange(len(score))
+    return rank
+
+
+def group_frame(ids: np.ndarray, datasets: np.ndarray, group: np.ndarray) -> pd.DataFrame:
+    """Return the record → group frame of the nodes in groups of two or more."""
+    size = np.bincount(group, minlength=len(ids))
+    member = size[group] > 1
+    frame = pd.DataFrame({"event_id": ids[member], "root": group[member],
+                          "dataset_key": datasets[member]})
+    frame["event_group"] = frame.groupby("root")["event_id"].transform("min")
+    frame = frame.sort_values(["event_group", "event_id"], ignore_index=True)
+    return frame[list(GROUP_COLUMNS)]
+
+
+def build_groups(links: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Return (record → group frame, whether each link was kept) from accepted links.
+
+    `links` needs `event_id_a`, `event_id_b`, `dataset_a`, `dataset_b`, `score` and
+    `accepted`; an optional `decision` column puts "confirmed" links first. Rows of the group
+    frame: `event_id`, `event_group`, `dataset_key` (only records in a group of two or more).
+    """
+    if not len(links):
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in GROUP_COLUMNS}), np.zeros(
+            0, dtype=bool)
+    ids_a = links["event_id_a"].astype("object").to_numpy()
+    ids_b = links["event_id_b"].astype("object").to_numpy()
+    codes, nodes = pd.factorize(np.concatenate([ids_a, ids_b]), sort=True)
+    u, v = codes[:len(links)], codes[len(links):]
+    node_dataset = np.empty(len(nodes), dtype=object)
+    node_dataset[u] = links["dataset_a"].astype("object").to_numpy()
+    node_dataset[v] = links["dataset_b"].astype("object").to_numpy()
+    dataset_codes, _ = pd.factorize(pd.Series(node_dataset, dtype="object"))
+    confirmed = (links["decision"].eq("confirmed").to_numpy(dtype=bool) if "decision" in links
+                 else np.zeros(len(links), dtype=bool))
+    rank = best_first(links["score"].to_numpy(dtype="float64"), confirmed, u, v)
+    group, kept = group_positions(u, v, dataset_codes, rank,
+                                  links["accepted"].to_numpy(dtype=bool))
+    return group_frame(np.asarray(nodes, dtype=object), node_dataset, group), kept
+
+
+def assign_groups(incidents: pd.DataFrame, groups: pd.DataFrame) -> pd.Series:
+    """Return each incident's `event_group` (missing for a record in no group)."""
+    lookup = dict(zip(groups["event_id"], groups["event_group"], strict=True))
+    return incidents["event_id"].map(lookup).astype("object")
+
+
+def count_once(incidents: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """Return the incidents with each event group counted once (see the module docstring).
+
+    Columns: the incidents' own, plus `event_group` (missing for a record in no group),
+    `group_records` (how many records the row stands for) and `group_datasets` (their dataset
+    keys, "; "-separated). Ungrouped records are kept as they are.
+    """
+    frame = incidents.reset_index(drop=True).copy()
+    frame["event_group"] = assign_groups(frame, groups)
+    grouped = frame["event_group"].notna()
+    singles = frame.loc[~grouped].assign(group_records=1)
+    if "dataset_name" in singles:
+        singles["group_datasets"] = singles["dataset_name"].astype("object")
+    if not grouped.any():
+        return singles.reset_index(drop=True)
+    inside = frame.loc[grouped].copy()
+    tolls = toll_ranges(inside)
+    inside["_low"], inside["_high"] = tolls.low, tolls.high
+    best = pd.to_numeric(inside["fatalities"], errors="coerce").astype("float64")
+    inside["_best"] = best.where(~np.isnan(tolls.high))
+    inside["_given"] = best
+    datasets = dict(zip(groups["event_id"], groups["dataset_key"], strict=True))
+    inside["_dataset"] = inside["event_id"].map(datasets)
+    summary = inside.groupby("event_group").agg(
+        _best=("_best", "min"), _given=("_given", "min"), _low=("_low", "min"),
+        _high=("_high", "max"),
+        group_records=("event_id", "size"),
+        group_datasets=("_dataset", lambda s: "; ".join(sorted(set(s.astype("str"))))))
+    chosen = inside.sort_values(
+        ["event_group", "geo_precision", "time_precision", "event_id"],
+        na_position="last").drop_duplicates("event_group")
+    chosen = chosen.drop(columns=["_best", "_given", "_low", "_high", "_dataset"]).set_index(
+        "event_group", drop=False)
+    # A group none of whose records gives a toll keeps the figure they carry (0: none given).
+    summary["_best"] = summary["_best"].fillna(summary.pop("_given"))
+    chosen = chosen.join(summary, how="left")
+    for column, source in (("fatalities", "_best"), ("fatalities_low", "_low"),
+                           ("fatalities_high", "_high")):
+        figures = chosen.pop(source)
+        chosen[column] = figures.round().astype("Int64")
+    return pd.concat([singles, chosen.reset_index(drop=True)], ignore_index=True)
