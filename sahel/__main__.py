@@ -15,13 +15,14 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with one sub-command per task."""
     parser = argparse.ArgumentParser(prog="python -m sahel", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    from sahel import cli
+    from sahel import cli, links_cli
     from sahel.extract import cli as extract_cli
     from sahel.store import cli as store_cli
 
     cli.add_import_command(sub)
     cli.add_datasets_command(sub)
     cli.add_export_command(sub)
+    links_cli.add_links_command(sub)
     extract_cli.add_extract_command(sub)
     store_cli.add_db_command(sub)
     store_cli.add_history_command(sub)
