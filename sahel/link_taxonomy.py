@@ -118,3 +118,13 @@ def compatibility_matrix(keys: pd.Series) -> tuple[np.ndarray, np.ndarray, list[
     names = [str(u) for u in uniques]
     matrix = np.array([[compatibility(a, b) for b in names] for a in names], dtype="float64")
     return codes.astype("int64"), matrix.reshape(len(names), len(names)), names
+
+
+def markdown_table() -> str:
+    """Return the table as Markdown, for docs/linking.md (a test keeps the two equal)."""
+    lines = ["| type A | type B | compatibility | why |", "|---|---|---|---|"]
+    with EVENT_TYPES_PATH.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            lines.append(f"| {row['type_a']} | {row['type_b']} | {row['compatibility']} | "
+                         f"{row['note']} |")
+    return "\n".join(lines)

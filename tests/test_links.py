@@ -430,3 +430,20 @@ def test_count_once_takes_the_lowest_best_figure_and_the_range_of_all() -> None:
     assert event["group_datasets"] == "ACLED; R; UCDP"
     alone = once[once["event_group"].isna()].iloc[0]
     assert alone["fatalities"] == 3 and alone["group_records"] == 1
+
+
+# --- the docs say what the code does ------------------------------------------------------
+
+
+def test_docs_show_the_taxonomy_table_and_every_reason() -> None:
+    from sahel import PROJECT_ROOT
+    from sahel.link_reasons import REASONS
+
+    docs = (PROJECT_ROOT / "docs" / "linking.md").read_text(encoding="utf-8")
+    assert link_taxonomy.markdown_table() in docs
+    for code, text in REASONS.items():
+        assert f"| `{code}` | {text} |" in docs
+    for pair in link_actors.related_groups():
+        first, second = sorted(pair)
+        assert first in docs and second in docs
+    assert f"`sahel.links.THRESHOLD` = **{THRESHOLD}**" in docs

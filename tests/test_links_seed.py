@@ -21,12 +21,16 @@ SHIPPED_SEED = {"Niafunké": "SEED-RFI-20231124-1", "Goundam": "SEED-RFI-2023112
 
 
 @pytest.fixture(scope="module")
-def added(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, LinkResult]:
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("seed")
-    store = folder / "store"
     status = main(["extract", str(SEED), "--jsonl", str(folder / "seed.jsonl"), "--add",
-                   "--store", str(store)])
+                   "--store", str(folder / "store")])
     assert status == 0
+    return folder / "store"
+
+
+@pytest.fixture(scope="module")
+def added(store: Path) -> tuple[pd.DataFrame, LinkResult]:
     incidents = load_incidents(store)
     return incidents, link_records(incidents)
 
@@ -64,3 +68,30 @@ def test_tombouctou_counts_once_as_before(added: tuple[pd.DataFrame, LinkResult]
     assert (niafunke["fatalities"], niafunke["fatalities_low"], niafunke["fatalities_high"]) == (
         10, 10, 50)
     assert once["fatalities"].fillna(0).sum() == before["fatalities"].fillna(0).sum() - 12 + 10
+
+
+def test_links_command_lists_and_writes_the_links(store: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "links.csv"
+    assert main(["links", "--store", str(store), "--csv", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("2 links at 0.6 or above between 2 datasets")
+    assert "SEED-RFI-20231124-1 (demo: seed report) ↔ RPT-" in printed
+    assert "same day; 0.0 km apart; same place name;" in printed
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert len(table) == 2 and table["grouped"].all()
+    assert {"score", "reasons", "reasons_text", "event_group", "type_a", "toll_a"} <= set(
+        table.columns)
+
+
+@pytest.mark.parametrize(("args", "status", "expected"), [
+    (["--dataset", "demo: seed report"], 0, "0 links"),  # one dataset: nothing to link
+    (["--dataset", "demo: seed report", "--dataset", "imported earlier"], 0, "2 links"),
+    (["--threshold", "0.99"], 0, "0 links"),
+    (["--dataset", "demo: seed rpt"], 2, 'Did you mean: demo: seed report'),
+])
+def test_links_command_options(store: Path, capsys: pytest.CaptureFixture[str],
+                               args: list[str], status: int, expected: str) -> None:
+    assert main(["links", "--store", str(store), *args]) == status
+    captured = capsys.readouterr()
+    assert expected in captured.out + captured.err
