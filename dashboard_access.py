@@ -19,6 +19,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
@@ -53,17 +54,26 @@ class RequestFacts:
     headers: tuple[tuple[str, str], ...] = ()
     peer: str | None = None
     signed_in_email: str | None = None
+    # Signed in with OpenID Connect, whether or not the provider gave a usable e-mail address.
+    signed_in: bool = False
 
 
 def request_facts(config: AuthConfig) -> RequestFacts:
     """Return what this session's request says about the person.
 
     The one place that reads Streamlit's request (tests replace it: AppTest sends no headers).
+    An e-mail address the provider says it has not verified is not used: some providers let
+    people type in their own, anyone's.
     """
     if config.mode == "oidc":
         user = st.user.to_dict()
-        email = user.get("email") if user.get("is_logged_in") else None
-        return RequestFacts(signed_in_email=email if isinstance(email, str) else None)
+        if not user.get("is_logged_in"):
+            return RequestFacts()
+        email = user.get("email")
+        # Some providers send the claim as a string ("false").
+        unverified = str(user.get("email_verified", "")).lower() == "false"
+        return RequestFacts(signed_in=True, signed_in_email=(
+            email if isinstance(email, str) and not unverified else None))
     headers = st.context.headers
     pairs = tuple((name, value) for name in headers for value in headers.get_all(name))
     return RequestFacts(headers=pairs, peer=st.context.ip_address or LOOPBACK)
@@ -103,7 +113,9 @@ def admit_or_stop() -> Identity:
     """Return who is at the page; stop the run after a message when nobody may see it.
 
     Anonymous (no trusted name, or not signed in) and people without a role see only a
-    sentence saying so; a configuration or store the roles cannot be read from, an error.
+    sentence saying so; someone the provider signed in without a verified e-mail address, a
+    sentence and a sign-out button; a configuration or store the roles cannot be read from,
+    an error.
     """
     try:
         found = identity()
@@ -116,10 +128,15 @@ def admit_or_stop() -> Identity:
     if found.may(Action.READ):
         return found
     st.title(_("Sahel incidents"))
+    config = AuthConfig.from_env()
     if found.name is not None:
         st.warning(_("You are signed in as {name}, who has no access to this tool: ask an "
                      "administrator for a role.").format(name=found.name))
-    elif AuthConfig.from_env().mode == "oidc":
+    elif config.mode == "oidc" and request_facts(config).signed_in:
+        st.warning(_("Your sign-in gave no verified e-mail address, and this tool knows people "
+                     "by theirs: ask an administrator."))
+        _sign_out_button(st)
+    elif config.mode == "oidc":
         st.info(_("Sign in to see the incidents."))
         if st.button(_("Sign in"), key="sign_in", type="primary"):
             try:
@@ -145,8 +162,15 @@ def draw_signed_in() -> None:
         return
     st.sidebar.caption(_("Signed in as {name} ({role})").format(name=found.name,
                                                                  role=role_label(found.role)))
-    if config.mode == "oidc" and st.sidebar.button(_("Sign out"), key="sign_out"):
-        st.logout()
+    if config.mode == "oidc":
+        _sign_out_button(st.sidebar)
+
+
+def _sign_out_button(where: Any) -> None:
+    """Draw a "Sign out" button in `where` (st or st.sidebar); pressed, sign out and stop."""
+    if where.button(_("Sign out"), key="sign_out"):
+        st.logout()  # forgets the sign-in, then the browser goes through the provider's logout
+        st.stop()  # nothing more for this run: it no longer knows who is at the page
 
 
 def store_for_writing(action: Action, store_dir: str | Path | None = None) -> Store:
