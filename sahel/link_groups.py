@@ -7,9 +7,11 @@ already taken). A group is named after the smallest `event_id` among its records
 
 Counting once (`count_once`): one row per group, the group's most precise record (place, then
 date precision, then smallest event_id) standing for it, with the toll rule: `fatalities` is the
-lowest of the records' best figures (ACLED's most conservative convention), `fatalities_low` and
-`fatalities_high` the range over every figure of every record and every claim of deaths (claims
-are listed, never averaged).
+lowest of the coded records' best figures (ACLED's most conservative convention; a figure the
+tool itself read from a report counts only when no coded record of the event gives one: the
+coders of ACLED, UCDP or the analyst's own files read the same words with their rules),
+`fatalities_low` and `fatalities_high` the range over every figure of every record and every
+claim of deaths (claims are listed, never averaged).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import pandas as pd
 from sahel.link_scores import toll_ranges
 
 GROUP_COLUMNS: tuple[str, ...] = ("event_id", "event_group", "dataset_key")
+# The `dataset` (source kind) of incidents the tool read from a news report itself.
+MACHINE_READ = "report"
 
 
 def group_positions(u: np.ndarray, v: np.ndarray, dataset: np.ndarray, rank: np.ndarray,
@@ -134,6 +138,12 @@ def count_once(incidents: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     best = pd.to_numeric(inside["fatalities"], errors="coerce").astype("float64")
     inside["_best"] = best.where(~np.isnan(tolls.high))
     inside["_given"] = best
+    # A machine's reading of a report stands back when a coded record of the event gives a toll.
+    read = (inside["dataset"].eq(MACHINE_READ).to_numpy() if "dataset" in inside
+            else np.zeros(len(inside), dtype=bool))
+    coded = inside["_best"].notna() & ~read
+    has_coded = coded.groupby(inside["event_group"]).transform("any").to_numpy()
+    inside["_best"] = inside["_best"].where(~(read & has_coded))
     datasets = dict(zip(groups["event_id"], groups["dataset_key"], strict=True))
     inside["_dataset"] = inside["event_id"].map(datasets)
     summary = inside.groupby("event_group").agg(

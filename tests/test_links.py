@@ -423,13 +423,23 @@ def test_count_once_takes_the_lowest_best_figure_and_the_range_of_all() -> None:
     once = count_once(rows, result.groups)
     assert len(once) == 2
     event = once[once["event_group"].notna()].iloc[0]
-    assert (event["fatalities"], event["fatalities_low"], event["fatalities_high"]) == (10, 10,
+    # The lowest coded figure (ACLED's 12); the tool's own reading of the report (10) stands
+    # back but is in the range.
+    assert (event["fatalities"], event["fatalities_low"], event["fatalities_high"]) == (12, 10,
                                                                                        60)
     # the most precise record stands for the group (then the smallest event_id)
     assert event["group_records"] == 3 and event["event_id"] == "report"
     assert event["group_datasets"] == "ACLED; R; UCDP"
     alone = once[once["event_group"].isna()].iloc[0]
     assert alone["fatalities"] == 3 and alone["group_records"] == 1
+
+
+def test_count_once_takes_a_reports_reading_when_no_coded_record_gives_a_toll() -> None:
+    rows = frame(record("acled", "ACLED", fatalities=0),
+                 record("report", "R", dataset="report", fatalities=10))
+    rows.loc[0, "fatalities"] = None  # ACLED gives no toll
+    once = count_once(rows, link_records(rows).groups)
+    assert len(once) == 1 and once.iloc[0]["fatalities"] == 10
 
 
 # --- the docs say what the code does ------------------------------------------------------
