@@ -30,9 +30,11 @@ import dashboard_cache
 import dashboard_live
 from sahel import PROJECT_ROOT
 from sahel.incidents import (
+    MOST_CHUNKS,
     LoadedIncidents,
     Replica,
     combine,
+    compact,
     load_incidents_checked,
     load_shipped,
     load_shipped_checked,
@@ -131,10 +133,28 @@ def test_every_write_is_applied_as_a_full_reload_would_read_it(new_store):
         assert (replica.loaded().incidents is not before) == changed, label
         assert_same_as_a_reload(replica, new_store(), quick=True)
     assert_same_as_a_reload(replica, new_store())
+    assert most_chunks(replica.loaded().incidents) <= MOST_CHUNKS  # kept compact for filters
     if postgres:  # the table was read once; every later write was applied from the history
         assert replica.full_loads == 1 and replica.updates >= 8
     else:  # the embedded store says nothing of what changed: it is read again
         assert replica.updates == 0 and replica.full_loads > 8
+
+
+def most_chunks(frame: pd.DataFrame) -> int:
+    """Return the most Arrow chunks any text column of `frame` is in."""
+    return max(frame[c].array.__arrow_array__().num_chunks for c in frame.columns
+               if isinstance(frame[c].array, pd.arrays.ArrowStringArray))
+
+
+def test_compact_combines_text_columns_in_chunks_and_changes_no_value():
+    parts = [incidents({"event_id": f"X{k}", "notes": None if k % 2 else f"n{k}"})
+             for k in range(12)]
+    joined = pd.concat(parts, ignore_index=True)
+    assert most_chunks(joined) == 12
+    assert compact(joined, 20) is joined
+    compacted = compact(joined)
+    assert most_chunks(compacted) == 1
+    pd.testing.assert_frame_equal(compacted, joined)
 
 
 IDS = st.sampled_from(["A", "B", "C", SHIPPED_ID])
