@@ -8,7 +8,9 @@ once). Identity comes from the deployment, by `SAHEL_AUTH`:
 - `proxy`: a reverse proxy authenticated the person and names them in a request header
   (`SAHEL_AUTH_HEADER`, default X-Sahel-User). The header is believed only when the connection
   comes from an address of `SAHEL_TRUSTED_PROXIES` (addresses or CIDRs, default 127.0.0.1,::1):
-  anyone else could write it.
+  anyone else could write it. With `SAHEL_PROXY_SECRET` set, the request must also carry that
+  secret in `X-Sahel-Proxy-Secret`, which the proxy adds: then another program on a trusted
+  address (any local account, when the proxy shares the replica's host) cannot name anyone.
 - `oidc`: Streamlit's `st.login` with the organisation's OpenID Connect provider; the person is
   the e-mail address the provider vouches for.
 
@@ -19,10 +21,11 @@ in the request's headers, its peer address and the signed-in e-mail (dashboard_a
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from sahel.i18n import N_, _
@@ -31,6 +34,8 @@ AUTH_ENV = "SAHEL_AUTH"
 HEADER_ENV = "SAHEL_AUTH_HEADER"
 TRUSTED_ENV = "SAHEL_TRUSTED_PROXIES"
 DEFAULT_ROLE_ENV = "SAHEL_DEFAULT_ROLE"
+SECRET_ENV = "SAHEL_PROXY_SECRET"
+SECRET_HEADER = "X-Sahel-Proxy-Secret"
 AUTH_MODES = ("none", "proxy", "oidc")
 DEFAULT_HEADER = "X-Sahel-User"
 DEFAULT_TRUSTED = "127.0.0.1,::1"
@@ -40,6 +45,8 @@ ROLES = ("viewer", "editor", "admin")
 DEFAULT_ROLES = ("viewer", "none")
 # A name longer than this, or with control characters, is no name a proxy or provider sets.
 MAX_NAME_CHARS = 200
+# SAHEL_PROXY_SECRET: long enough that it cannot be guessed (make team writes 43 characters).
+MIN_SECRET_CHARS = 16
 ROLE_LABELS: dict[str, str] = {"viewer": N_("viewer"), "editor": N_("editor"),
                                "admin": N_("admin")}
 
@@ -94,6 +101,8 @@ class AuthConfig:
     header: str = DEFAULT_HEADER
     trusted: tuple[IPNetwork, ...] = ()
     default_role: str | None = "viewer"
+    # What the proxy must send in SECRET_HEADER (None: the peer's address is enough).
+    secret: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AuthConfig:
@@ -111,8 +120,13 @@ class AuthConfig:
             raise AccessConfigError(f"{DEFAULT_ROLE_ENV} is {default!r}: use one of "
                                     f"{', '.join(DEFAULT_ROLES)}")
         trusted = parse_networks(env.get(TRUSTED_ENV, "").strip() or DEFAULT_TRUSTED)
+        secret = env.get(SECRET_ENV, "").strip() or None
+        if secret is not None and (len(secret) < MIN_SECRET_CHARS or not secret.isascii()
+                                   or not secret.isprintable()):
+            raise AccessConfigError(f"{SECRET_ENV} must be at least {MIN_SECRET_CHARS} "
+                                    "printable ASCII characters")
         return cls(mode=mode, header=header, trusted=trusted,
-                   default_role=None if default == "none" else default)
+                   default_role=None if default == "none" else default, secret=secret)
 
     @property
     def signs_in(self) -> bool:
@@ -193,12 +207,16 @@ def proxy_user(config: AuthConfig, headers: Iterable[tuple[str, str]],
                peer: str | None) -> str | None:
     """Return the name the trusted proxy set in `config.header`, else None.
 
-    None when the peer is not a trusted proxy (anyone can send the header), when the header is
-    absent or empty, and when it came more than once (a proxy that adds the header instead of
+    None when the peer is not a trusted proxy (anyone can send the header), when a secret is
+    configured and the request does not carry it, when the header is absent or empty, and when it came more than once (a proxy that adds the header instead of
     replacing the client's would let the client's through).
     """
     if not is_trusted(peer, config.trusted):
         return None
+    if config.secret is not None:
+        sent = [value for key, value in headers if key.lower() == SECRET_HEADER.lower()]
+        if len(sent) != 1 or not hmac.compare_digest(sent[0].encode(), config.secret.encode()):
+            return None
     wanted = config.header.lower()
     values = [value for key, value in headers if key.lower() == wanted]
     if len(values) != 1:

@@ -105,10 +105,14 @@ class Team:
 # --- configuration files --------------------------------------------------------------------
 
 def render_nginx_config(team: Team, worker_user: str | None = None,
-                        template: Path = TEMPLATE) -> str:
-    """Return nginx's config for `team`: `template` with its {{name}} marks filled in."""
+                        template: Path = TEMPLATE, secret: str = "") -> str:
+    """Return nginx's config for `team`: `template` with its {{name}} marks filled in;
+    `secret` is what nginx tells the replicas it is (SAHEL_PROXY_SECRET)."""
     replicas = list(enumerate(team.replica_ports, start=1))
+    if not all(c.isalnum() or c in "-_" for c in secret):
+        raise TeamError("the proxy secret may hold letters, digits, - and _ only")
     values = {
+        "proxy_secret": secret,
         "state": str(team.folder.resolve()),
         "port": str(team.port),
         "user_line": f"user {worker_user};" if worker_user else "",
@@ -125,6 +129,19 @@ def render_nginx_config(team: Team, worker_user: str | None = None,
     if unknown:
         raise TeamError(f"{template}: unknown marks {sorted(unknown)}")
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+
+
+def proxy_secret(folder: Path) -> str:
+    """Return the secret nginx sends the replicas, made (random) and kept private the first
+    time, in `proxy.secret`."""
+    kept = folder / "proxy.secret"
+    if kept.exists():
+        secret = kept.read_text(encoding="utf-8").strip()
+        if secret:
+            return secret
+    secret = secrets.token_urlsafe(32)
+    write_private(kept, secret + "\n")
+    return secret
 
 
 def hash_password(password: str) -> str:
@@ -343,6 +360,7 @@ def replica_env(team: Team, url: str) -> dict[str, str]:
     """Return the environment of a replica: the team's store, names from nginx."""
     return {**os.environ, "SAHEL_DATABASE_URL": url, "SAHEL_AUTH": "proxy",
             "SAHEL_TRUSTED_PROXIES": "127.0.0.1,::1",
+            "SAHEL_PROXY_SECRET": proxy_secret(team.folder),
             "SAHEL_STORE_DIR": str(team.path("store").resolve()), "PYTHONUNBUFFERED": "1"}
 
 
@@ -418,7 +436,9 @@ def write_nginx_config(team: Team, users: dict[str, str]) -> None:
     if user:
         shutil.chown(temp, user=user)
     write_htpasswd(team.folder, users, user)
-    team.path("nginx.conf").write_text(render_nginx_config(team, user), encoding="utf-8")
+    # Private: it holds the secret the replicas believe (nginx's master, root, reads it).
+    write_private(team.path("nginx.conf"),
+                  render_nginx_config(team, user, secret=proxy_secret(team.folder)))
     if user:
         reachable_by(user, team.path("htpasswd"))
     checked = subprocess.run([nginx_binary(), "-t", "-q", *nginx_arguments(team)],

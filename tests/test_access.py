@@ -195,3 +195,34 @@ def test_a_refusal_speaks_the_page_language() -> None:
 def test_allowed_actions_pass() -> None:
     require(Identity("jean", "admin"), Action.MANAGE_DATASETS)
     require(SINGLE_USER, Action.UPLOAD)
+
+
+SECRET = "s3cret-from-the-proxy-0123456789"
+WITH_SECRET = AuthConfig.from_env({"SAHEL_AUTH": "proxy", "SAHEL_PROXY_SECRET": SECRET})
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    ([("X-Sahel-User", "jean"), ("X-Sahel-Proxy-Secret", SECRET)], "jean"),
+    ([("x-sahel-user", "jean"), ("x-sahel-proxy-secret", SECRET)], "jean"),
+    # Another program on the proxy's host: the right address, but not the secret.
+    ([("X-Sahel-User", "jean")], None),
+    ([("X-Sahel-User", "jean"), ("X-Sahel-Proxy-Secret", SECRET[:-1])], None),
+    ([("X-Sahel-User", "jean"), ("X-Sahel-Proxy-Secret", "")], None),
+    ([("X-Sahel-User", "jean"), ("X-Sahel-Proxy-Secret", "x"),
+      ("X-Sahel-Proxy-Secret", SECRET)], None),
+])
+def test_with_a_secret_the_proxy_must_send_it(headers: list[tuple[str, str]],
+                                              expected: str | None) -> None:
+    assert proxy_user(WITH_SECRET, headers, "127.0.0.1") == expected
+    # The secret does not make an untrusted address trusted.
+    assert proxy_user(WITH_SECRET, headers, "198.51.100.4") is None
+
+
+@pytest.mark.parametrize("secret", ["short", "é" * 20, "tab\tinside-a-long-secret"])
+def test_a_weak_or_odd_secret_is_a_configuration_error(secret: str) -> None:
+    with pytest.raises(AccessConfigError, match="SAHEL_PROXY_SECRET"):
+        AuthConfig.from_env({"SAHEL_AUTH": "proxy", "SAHEL_PROXY_SECRET": secret})
+
+
+def test_the_secret_is_not_in_the_configurations_repr() -> None:
+    assert SECRET not in repr(WITH_SECRET)

@@ -88,6 +88,22 @@ def test_the_config_fills_in_every_mark(tmp_path: Path) -> None:
     assert "user " not in team.render_nginx_config(team.Team(tmp_path), worker_user=None)
 
 
+def test_the_proxy_secret_is_made_once_kept_private_and_sent_by_nginx(tmp_path: Path) -> None:
+    secret = team.proxy_secret(tmp_path)
+    assert len(secret) >= 40 and team.proxy_secret(tmp_path) == secret
+    assert (tmp_path / "proxy.secret").stat().st_mode & 0o777 == 0o600
+    config = team.render_nginx_config(team.Team(tmp_path), secret=secret)
+    assert f'proxy_set_header X-Sahel-Proxy-Secret "{secret}";' in config
+    # The health check goes to the replicas without it, and without a name.
+    health = config[config.index("location = /_stcore/health"):]
+    assert 'proxy_set_header X-Sahel-Proxy-Secret "";' in health and secret not in health
+    assert "proxy_set_header X-Forwarded-For" not in config
+    with pytest.raises(team.TeamError):
+        team.render_nginx_config(team.Team(tmp_path), secret='x"; evil')
+    assert team.replica_env(team.Team(tmp_path), "postgresql://x@h/db")[
+        "SAHEL_PROXY_SECRET"] == secret
+
+
 def test_the_users_get_random_passwords_kept_private_and_reused(tmp_path: Path) -> None:
     users, made = team.ensure_users(tmp_path)
     assert made and set(users) == {"editor", "viewer"}

@@ -42,8 +42,10 @@ from test_add_report_e2e import HEADER, SEED
 ROOT = Path(__file__).resolve().parents[2]
 TEAM_SCRIPT = ROOT / "scripts" / "team.py"
 REPLICA_A, REPLICA_B = 1, 2
-# A write through one replica is on the other's open page within this (issue #16).
-SEEN_WITHIN_MS = 5_000
+# A write through one replica is on the other's open page within 5 s (issue #16): measured by
+# bench/bench_team.py on a quiet machine. The test only bounds it far above that (a poll every
+# 2 s, then a run and a map), so that a busy machine does not fail it.
+SEEN_WITHIN_MS = 15_000
 # After PostgreSQL restarts, an open page catches up within this.
 RECOVERED_WITHIN_MS = 20_000
 START_TIMEOUT_S = 400
@@ -487,6 +489,23 @@ def test_forged_writes_from_a_viewer_change_nothing(running_team: RunningTeam) -
         viewer.run("Add_from_report", (widget(text, string_value=seed_text),
                                        widget(add, trigger_value=True)))
         assert database_counts(running_team) == before
+
+
+def test_a_replica_called_directly_believes_no_name(running_team: RunningTeam) -> None:
+    # Another program on this host, past nginx: a trusted address and the editor's name, but
+    # not the proxy's secret. It gets the sign-in message, not the editor's page.
+    from websockets.sync.client import connect
+
+    port = running_team.replica_port(REPLICA_A)
+    origin = f"http://127.0.0.1:{port}"
+    with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
+                 additional_headers={"X-Sahel-User": "editor"}, origin=origin,
+                 open_timeout=30) as socket:
+        forger = StreamlitClient(running_team, {}, "", socket)
+        forger.run()
+        page = forger.run()
+    assert "upload" not in page.widgets and not page.exceptions
+    assert any("Sign in" in text or "organisation" in text for text in page.texts), page.texts
 
 
 def sticky_key_for(running: RunningTeam, replica: int) -> str:
