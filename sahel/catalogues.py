@@ -88,8 +88,18 @@ def append_missing(domain: str, language: str = "fr") -> int:
     return added
 
 
+USAGE = """usage: python -m sahel.catalogues [DOMAIN]
+  without DOMAIN: list the messages shown to users that have no French yet;
+  with DOMAIN (a name of letters, digits and _): append them, untranslated, to
+  sahel/locale/fr/LC_MESSAGES/DOMAIN.po for a translator."""
+
+
 def main(argv: list[str]) -> int:
     """List the untranslated messages; with a domain, append them to its catalogue."""
+    if argv and (len(argv) > 1 or argv[0].startswith("-")
+                 or not argv[0].replace("_", "").isalnum()):
+        print(USAGE)
+        return 0 if argv[0] in ("-h", "--help") else 2
     if argv:
         print(f"{append_missing(argv[0])} messages added to {argv[0]}.po")
         return 0

@@ -66,3 +66,13 @@ def test_language_is_per_thread_and_unknown_means_english() -> None:
 def test_numbers_and_dates_follow_the_language(language: str, number: str, day: str) -> None:
     assert i18n.format_number(12345, language) == number
     assert i18n.format_date(date(2023, 11, 24), "d MMM yyyy", language) == day
+
+
+@pytest.mark.parametrize(("argv", "code"), [(["--help"], 0), (["-h"], 0), (["../x"], 2),
+                                              (["map", "extra"], 2), (["-x"], 2)])
+def test_the_catalogue_tool_gives_its_usage_and_writes_no_file_for_odd_arguments(
+        argv: list[str], code: int, capsys: pytest.CaptureFixture[str]) -> None:
+    before = sorted(catalogues.LOCALE_DIR.rglob("*.po"))
+    assert catalogues.main(argv) == code
+    assert capsys.readouterr().out.startswith("usage:")
+    assert sorted(catalogues.LOCALE_DIR.rglob("*.po")) == before
