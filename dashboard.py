@@ -34,6 +34,7 @@ from dashboard_access import admit_or_stop
 from dashboard_below import draw_below_map
 from dashboard_cache import choices_for, selection, view_layer
 from dashboard_filters import draw_filters, read_filters
+from dashboard_history import HISTORY_KEY, offers_history, show_history
 from dashboard_live import follow_store
 from dashboard_nav import draw_page_links
 from dashboard_upload import import_upload, upload_panel
@@ -47,7 +48,13 @@ from sahel.i18n import (
     ngettext,
     use_language,
 )
-from sahel.maps import base_map, reported_layers, visible_layers
+from sahel.maps import (
+    asked_history,
+    base_map,
+    reported_layers,
+    visible_layers,
+    with_history_links,
+)
 from sahel.overview import Headline
 from sahel.query import IncidentQuery, describe
 from sahel.store import StoreError, default_store_dir
@@ -189,10 +196,18 @@ def main() -> None:
                                          st.session_state[LANGUAGE_KEY], layers))
 
     def keep_map_layers() -> None:
-        # The user switched a map layer on or off: the map's value says which are shown.
-        shown = reported_layers(st.session_state.get("incident_map"))
+        # The user switched a map layer on or off: the map's value says which are shown; or
+        # asked for an incident's history in its popup.
+        value = st.session_state.get("incident_map")
+        shown = reported_layers(value)
         if shown is not None:
             st.session_state[LAYERS_KEY] = shown
+        asked = asked_history(value)
+        if asked is not None:
+            st.session_state[HISTORY_KEY] = asked
+
+    if offers_history(store_dir):
+        layer = with_history_links(layer)
 
     with timed(timings, "map_send"):
         # The base map is the same for every query, so the map on the page stays and only the
@@ -202,6 +217,8 @@ def main() -> None:
                   on_change=keep_map_layers)
 
     draw_page_links()
+    if HISTORY_KEY in st.session_state:
+        show_history(store_dir, st.session_state.pop(HISTORY_KEY))
     if first_run:
         # The sidebar is there from the start, so the map does not narrow when the filters come.
         st.sidebar.header(_("Filters"))

@@ -208,8 +208,9 @@ def proxy_user(config: AuthConfig, headers: Iterable[tuple[str, str]],
     """Return the name the trusted proxy set in `config.header`, else None.
 
     None when the peer is not a trusted proxy (anyone can send the header), when a secret is
-    configured and the request does not carry it, when the header is absent or empty, and when it came more than once (a proxy that adds the header instead of
-    replacing the client's would let the client's through).
+    configured and the request does not carry it, when the header is absent or empty, and when
+    it came more than once (a proxy that adds the header instead of replacing the client's
+    would let the client's through).
     """
     if not is_trusted(peer, config.trusted):
         return None

@@ -253,6 +253,7 @@ def browser_labels() -> dict[str, str]:
         "zoomInButton": _("Zoom in"),
         "zoomOutButton": _("Zoom out"),
         "closePopup": _("Close"),
+        "history": _("History of this incident"),
         "here": _("{count} incidents here"),
         "inCluster": _("{count} incidents"),
         "back": _("Back to the list"),

@@ -142,15 +142,16 @@ class IncidentLayer(JSCSSMixin, folium.MacroElement):
         self.view_settings = settings
         self.settings = _script_json({**settings, "token": self.token})
 
-    def showing(self, layers: Sequence[str]) -> IncidentLayer:
-        """Return this view with `layers` shown at first: the same payload text and token."""
+    def showing(self, layers: Sequence[str], **settings: Any) -> IncidentLayer:
+        """Return this view with `layers` shown at first (and other `settings`, e.g.
+        history=True): the same payload text and token."""
         shown = IncidentLayer.__new__(IncidentLayer)
         folium.MacroElement.__init__(shown)
         shown._name = self._name
         shown.deflated = self.deflated
         shown.payload_literal = self.payload_literal
         shown.token = self.token
-        shown.view_settings = {**self.view_settings, "layers": list(layers)}
+        shown.view_settings = {**self.view_settings, **settings, "layers": list(layers)}
         shown.settings = _script_json({**shown.view_settings, "token": self.token})
         return shown
 
@@ -239,6 +240,24 @@ def with_layers(group: folium.FeatureGroup, layers: Sequence[str]) -> folium.Fea
         if isinstance(child, IncidentLayer):
             child.showing(visible_layers(layers)).add_to(copied)
     return copied
+
+
+def with_history_links(group: folium.FeatureGroup) -> folium.FeatureGroup:
+    """Return a new group of `incident_layer`'s view whose popups offer the incident's history
+    (for editors of a store that records it): a click sets the map's st_folium value to
+    {…, "history": event_id} (`asked_history`)."""
+    copied = folium.FeatureGroup(name=group.layer_name, control=False)
+    for child in group._children.values():
+        if isinstance(child, IncidentLayer):
+            child.showing(child.view_settings["layers"], history=True).add_to(copied)
+    return copied
+
+
+def asked_history(value: object) -> str | None:
+    """Return the event_id whose history a popup asked for in the map's st_folium value."""
+    if not isinstance(value, dict) or not isinstance(value.get("history"), str):
+        return None
+    return value["history"].strip() or None
 
 
 def visible_layers(names: object) -> tuple[str, ...]:

@@ -164,6 +164,11 @@
     if (ucdp && options.ucdpEventUrl) {
       lines.push(linkHtml(options.ucdpEventUrl.replace("{id}", ucdp[1]), labels.atUcdp));
     }
+    // For editors of a store that records every write: the page shows the incident's history.
+    if (options.history && labels.history) {
+      lines.push("<a href='#' class='sahel-history' data-sahel-i='" + i + "'>" +
+        labels.history + "</a>");
+    }
     return lines;
   }
 
@@ -603,6 +608,18 @@
     // If no view comes in this task, they go on as they are.
     setTimeout(function () { if (!renders) showOutlines(s, ["regions", "borders", "towns"]); }, 0);
     map.on("overlayadd overlayremove", function () { layersChanged(s); });
+    // "History" in a popup: the page is told which incident (its st_folium value), and shows it.
+    L.DomEvent.on(map.getContainer(), "click", function (event) {
+      var target = event.target && event.target.closest && event.target.closest(".sahel-history");
+      if (!target || !s.view || window.parent === window) return;
+      L.DomEvent.stop(event);
+      var holder = document.createElement("div");
+      holder.innerHTML = eventId(s.view.layer.data, +target.getAttribute("data-sahel-i"));
+      s.seq += 1;
+      window.parent.postMessage({ isStreamlitMessage: true, type: "streamlit:setComponentValue",
+        value: { painted: "drawn", layers: shownLayers(s), seq: s.seq,
+          history: holder.textContent }, dataType: "json" }, "*");
+    });
     // Leaflet names a popup's close button in English: name it in the page's language.
     map.on("popupopen", function (event) {
       var close = event.popup.getElement() &&

@@ -491,6 +491,36 @@ def test_forged_writes_from_a_viewer_change_nothing(running_team: RunningTeam) -
         assert database_counts(running_team) == before
 
 
+def test_an_editor_reads_an_incidents_history_from_its_popup(running_team: RunningTeam,
+                                                             _chromium: Any) -> None:
+    from sahel.store.postgres import PostgresStore
+    from sahel.synthetic import synthetic_incidents
+
+    frame = synthetic_incidents(2, seed=7301)
+    PostgresStore(running_team.database_url, user="amina").add(frame)
+    event_id = str(frame["event_id"].iloc[0])
+    with team_page(_chromium, running_team, "editor", REPLICA_A) as editor:
+        editor.open(running_team.url)
+        editor.wait_for_events([event_id], SEEN_WITHIN_MS)
+        frame_ = harness.map_frame(editor.page)
+        frame_.evaluate("(id) => window.sahelLayer.openIncident(id)", event_id)
+        frame_.locator(".leaflet-popup .sahel-history").click()
+        dialog = editor.page.get_by_role("dialog")
+        dialog.get_by_text(f"History of {event_id}").wait_for(timeout=60_000)
+        # The table is a canvas grid: its cells are in the page for screen readers, not shown.
+        dialog.locator("td", has_text="amina").first.wait_for(state="attached", timeout=60_000)
+        assert dialog.locator("td", has_text=re.compile("^added$")).count() >= 1
+        assert editor.disallowed() == []
+    # A viewer's popups offer no history.
+    with team_page(_chromium, running_team, "viewer", REPLICA_B) as viewer:
+        viewer.open(running_team.url)
+        viewer.wait_for_events([event_id], SEEN_WITHIN_MS)
+        frame_ = harness.map_frame(viewer.page)
+        popup = frame_.evaluate("(id) => window.sahelLayer.openIncident(id)", event_id)
+        assert event_id in popup and "History of this incident" not in popup
+        assert frame_.locator(".leaflet-popup .sahel-history").count() == 0
+
+
 def test_a_replica_called_directly_believes_no_name(running_team: RunningTeam) -> None:
     # Another program on this host, past nginx: a trusted address and the editor's name, but
     # not the proxy's secret. It gets the sign-in message, not the editor's page.
