@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 from sahel.__main__ import main
 from sahel.store import IncidentStore, Store, StoreError
 from sahel.store.roles import USERS_FILE, RoleError, Roles, roles_for
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -83,20 +86,22 @@ def test_what_cannot_be_recorded(roles: Callable[[], Roles], name: str, role: st
     assert roles().grants() == []
 
 
-def _grant_many(directory: str, worker: int) -> None:
-    roles = roles_for(IncidentStore(directory))
-    for i in range(10):
-        roles.grant(f"user-{worker}-{i}", "editor", f"worker-{worker}")
+# Each writer is a process of its own, started afresh: not multiprocessing's spawn, which runs
+# the parent's __main__ again (after an AppTest, one of its temporary scripts).
+GRANT_MANY = """
+import sys
+from sahel.store import IncidentStore
+from sahel.store.roles import roles_for
+roles = roles_for(IncidentStore(sys.argv[1]))
+for i in range(10):
+    roles.grant(f"user-{sys.argv[2]}-{i}", "editor", f"worker-{sys.argv[2]}")
+"""
 
 
 def test_embedded_writers_at_once_lose_nothing(tmp_path: Path) -> None:
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_grant_many, args=(str(tmp_path), w)) for w in range(3)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+    workers = [subprocess.Popen([sys.executable, "-c", GRANT_MANY, str(tmp_path), str(w)],
+                                cwd=ROOT) for w in range(3)]
+    assert [worker.wait(timeout=120) for worker in workers] == [0, 0, 0]
     assert len(roles_for(IncidentStore(tmp_path)).grants()) == 30
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
