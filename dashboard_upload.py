@@ -19,7 +19,7 @@ import streamlit as st
 
 import dashboard_cache
 from dashboard_access import may, store_for_writing
-from sahel import sources
+from sahel import link_upkeep, sources
 from sahel.access import Action, Refused
 from sahel.datasets import DatasetError
 from sahel.i18n import _, format_number, ngettext
@@ -85,6 +85,7 @@ def _import_checked(store_dir: str, upload: Any) -> UploadOutcome:
         return UploadOutcome(upload.name, True, b"", partial(str, refusal))
     try:
         summary = store.add_import(result)
+        link_upkeep.after_write(store, summary)
         rejects = (store.write_rejects(result.rejected, result.source_name).read_bytes()
                    if len(result.rejected) else b"")
     except (OSError, DatasetError) as error:

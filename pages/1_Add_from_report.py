@@ -21,6 +21,7 @@ from streamlit_folium import st_folium
 
 from dashboard_access import admit_or_stop, store_for_writing
 from dashboard_nav import draw_page_links
+from sahel import link_upkeep
 from sahel.access import Action, Refused
 from sahel.extract import Extraction, extract_report, make_report, read_report
 from sahel.extract.messages import sentence_case, shown
@@ -252,6 +253,7 @@ def add_to_store(incidents: Any) -> None:
         st.error(str(refusal))
         return
     summary = store.add(keep_known_values(incidents, store.load()))
+    link_upkeep.after_write(store, summary)
     # The main page caches the whole frame and its maps: drop them so it reloads.
     st.cache_resource.clear()
     st.session_state.pop("extraction", None)

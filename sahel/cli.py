@@ -178,6 +178,8 @@ def run_import(args: argparse.Namespace) -> int:
         except DatasetError as error:
             warn(f"import: --name: {error}")
             return EXIT_UNREADABLE
+    from sahel.link_upkeep import after_write
+
     store = open_store(args.store)
     status = EXIT_OK
     for path in args.deletions:
@@ -216,6 +218,8 @@ def run_import(args: argparse.Namespace) -> int:
         if result.unknown_event_types:
             out.line(f"  warning: {event_type_note(result.unknown_event_types)}")
         _report_unresolved(store, result, out)
+        if summary.ids:
+            out.line(f"  {after_write(store, summary).text()}")
         if len(result.rejected):
             report = store.write_rejects(result.rejected, result.source_name)
             out.line(f"  rejects report: {report}")
@@ -249,6 +253,10 @@ def _apply_deletions(store: Store, path: Path, out: Output) -> bool:
     records = store.describe()
     out.line(f"  deletions kept in {records.deletions}"
              + (f"; removals logged in {records.removals}" if summary.removed else ""))
+    if summary.removed:
+        from sahel.link_upkeep import after_write
+
+        out.line(f"  {after_write(store, summary).text()}")
     return True
 
 
@@ -279,6 +287,10 @@ def run_datasets(args: argparse.Namespace) -> int:
             return EXIT_UNREADABLE
         out.line(f'removed dataset "{args.remove}": {plural(removed, "row")} '
                  f"(recorded in {store.describe().removals})")
+        if removed:
+            from sahel.link_upkeep import after_write
+
+            out.line(after_write(store, removed).text())
         return out.finish(EXIT_OK)
     datasets = list_datasets(store)
     for dataset in datasets:

@@ -91,7 +91,9 @@ def reason_columns(pairs: pd.DataFrame, rec: Records, type_keys: list[str],
     toll_text = toll_texts(tolls)
     toll_names, toll_codes = np.unique(toll_text, return_inverse=True)
     known = (toll_text[a] != "") & (toll_text[b] != "")
-    outcome = pairs["outcome"].to_numpy()
+    # Pairs made by hand have no actor outcome (-1); their reasons are blanked below, and
+    # with no candidate pair at all there is no outcome to point at.
+    outcome = np.maximum(pairs["outcome"].to_numpy(), 0) if outcomes else np.zeros(0, "int64")
     columns = {
         "time_reason": _choice([exact & (days == 0), exact, ~exact],
                                ["same_day", "days_apart", "dates_overlap"]),
@@ -104,10 +106,10 @@ def reason_columns(pairs: pd.DataFrame, rec: Records, type_keys: list[str],
                                list(TYPE_CODES)),
         "type_a": _categorical(key_codes[a], [str(k) for k in keys]),
         "type_b": _categorical(key_codes[b], [str(k) for k in keys]),
-        "actor_reason": _categorical(outcome_level[outcome] if len(outcome) else outcome,
-                                     level_names),
-        "actor_groups": pd.Categorical(np.array(groups, dtype=object)[outcome]
-                                       if len(outcome) else []),
+        "actor_reason": _categorical(outcome_level[outcome] if outcomes else
+                                     np.full(len(a), -1, dtype="int64"), level_names),
+        "actor_groups": pd.Categorical(np.array(groups, dtype=object)[outcome] if outcomes
+                                       else np.full(len(a), None, dtype=object)),
         "toll_reason": _choice([known & (pairs["toll_score"].to_numpy() >= 1), known, ~known],
                                ["tolls_overlap", "tolls_differ", "toll_unknown"]),
         "toll_a": _categorical(toll_codes[a], [str(t) for t in toll_names]),

@@ -124,12 +124,23 @@ def _extract_one(path: Path, args: argparse.Namespace, out: Any) -> int:
           f"{len(extraction.background)} background, "
           f"{len(extraction.unresolved)} unresolved place(s)", file=sys.stderr)
     if args.add and len(extraction.incidents):
+        from sahel.link_upkeep import after_write
         from sahel.store import open_store
 
-        summary = open_store(args.store).add(extraction.incidents)
+        store = open_store(args.store)
+        summary = store.add(extraction.incidents)
         print(f"  store: {summary.added} added, {summary.updated} updated, "
-              f"{summary.unchanged} unchanged", file=sys.stderr)
+              f"{summary.unchanged} unchanged (dataset \"{_plain(summary_dataset(extraction))}\")",
+              file=sys.stderr)
+        print(f"  {_plain(after_write(store, summary).text())}", file=sys.stderr)
     return len(extraction.incidents)
+
+
+def summary_dataset(extraction: Extraction) -> str:
+    """Return the dataset name a report's incidents are added under."""
+    from sahel.extract.report import report_dataset_name
+
+    return report_dataset_name(extraction.report)
 
 
 def _reason(error: Exception) -> str:

@@ -39,7 +39,7 @@ from sahel.extract.events import (
     decide_event_type,
 )
 from sahel.extract.location import locate_draft
-from sahel.extract.report import Report
+from sahel.extract.report import Report, report_dataset_name
 from sahel.extract.sentences import clean_text, split_sentences
 from sahel.extract.split import Draft, SentenceInfo, is_opinion, read_sentences, split_incidents
 from sahel.extract.tolls import Speaker, claim_speakers, incident_claims, piece_of
@@ -392,6 +392,7 @@ def _record(report: Report, draft: Draft, where: dict[str, Any], day: date | Non
         "claims": claims_to_json(claims), "claims_list": [c.to_dict() for c in claims],
         "source": report.source, "source_url": report.url,
         "notes": notes[:500], "dataset": "report", "flags": ";".join(flags),
+        "dataset_name": report_dataset_name(report),
         "timestamp": None, "background": draft.background, "category": draft.category,
         "sentences": indices, "candidates": where["candidates"],
     }

@@ -11,6 +11,7 @@ EARLIEST_PUBLISHED and a year after today is not used: the report counts as unda
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -46,6 +47,12 @@ _ENGLISH_WORDS = frozenset("the of and in to was were is are with for said on by
                            "that which their".split())
 
 
+# Each report added is a dataset of its own, so that two reports of one event can be linked
+# (records of one dataset never are): "report: <title or file name> [<6 hex>]".
+DATASET_PREFIX = "report: "
+DATASET_LABEL_CHARS = 80
+
+
 class ReportError(ValueError):
     """A report that cannot be read: one sentence that says why and what to do."""
 
@@ -64,6 +71,21 @@ class Report:
     name: str = ""  # the file stem ("001") or a caller-chosen label
     published_from: str = ""  # where the date came from: "the header", "the file name", …
     warnings: tuple[str, ...] = ()  # what was read but not used (an impossible PUBLISHED day)
+
+
+def report_dataset_name(report: Report) -> str:
+    """Return the dataset name of a report's incidents: its title (else its file name, its
+    outlet) and 6 hex digits of its URL or, without one, of its text.
+
+    Two reports never share a name (the digits), and the same report added again keeps its
+    name (its incidents' ids are made from the same URL or text).
+    """
+    label = " ".join((report.title or report.name or report.source or "pasted text").split())
+    if len(label) > DATASET_LABEL_CHARS:
+        label = label[:DATASET_LABEL_CHARS - 1].rstrip() + "…"
+    origin = report.url or report.text
+    digest = hashlib.sha1(origin.encode("utf-8", "replace")).hexdigest()[:6]
+    return f"{DATASET_PREFIX}{label} [{digest}]"
 
 
 def detect_language(text: str) -> str:
@@ -279,5 +301,6 @@ def _with_body(report: Report) -> Report:
     return report
 
 
-__all__ = ["MAX_REPORT_CHARS", "Report", "ReportError", "check_text", "decode_report",
-           "detect_language", "make_report", "parse_published", "parse_report_text", "read_report"]
+__all__ = ["DATASET_PREFIX", "MAX_REPORT_CHARS", "Report", "ReportError", "check_text",
+           "decode_report", "detect_language", "make_report", "parse_published",
+           "parse_report_text", "read_report", "report_dataset_name"]

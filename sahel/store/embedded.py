@@ -2,7 +2,8 @@
 
 Beside it, in the same directory and under the same lock: `datasets.json` (the named imports),
 `deletions.parquet` (ACLED's published deletions applied, kept as tombstones) and
-`removals.jsonl` (every row removed, when and why).
+`removals.jsonl` (every row removed, when and why); `links.parquet` (the links between records
+of different datasets, `sahel.link_upkeep`) and `link_decisions.parquet` (editors' decisions).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -28,6 +29,7 @@ from sahel import PROJECT_ROOT
 from sahel.datasets import REGISTRY_FILE, check_import_name, read_registry, register, registry_bytes
 from sahel.schema import COLUMN_NAMES, conform, empty_incidents
 from sahel.sources.canonical import write_geoparquet
+from sahel.store import link_rows
 from sahel.store.incoming import (
     newest_per_id,
     prepare,
@@ -60,9 +62,11 @@ STORE_FILE = "incidents.parquet"
 DELETIONS_FILE = "deletions.parquet"
 REMOVALS_FILE = "removals.jsonl"
 REJECTS_DIR = "rejects"
+LINKS_FILE = "links.parquet"
+DECISIONS_FILE = "link_decisions.parquet"
 TOMBSTONE_COLUMNS: tuple[str, ...] = ("event_id", "deleted_timestamp", "file", "recorded_at")
 # Temporary files of the atomic writes: `.<target stem>-<pid>-<random>.tmp` beside the target.
-TEMPORARY = re.compile(r"\.(?:incidents|datasets|deletions)-.*\.tmp")
+TEMPORARY = re.compile(r"\.(?:incidents|datasets|deletions|links|link_decisions)-.*\.tmp")
 # Without a lock (Windows) a temporary file is only taken as left by a dead writer after this.
 STALE_SECONDS = 600
 
@@ -97,15 +101,22 @@ class IncidentStore:
         return str(self.path)
 
     def version(self) -> Hashable:
-        """Return the store file's (mtime, size, inode), None when there is none.
+        """Return the store file's (mtime, size, inode), None when there is none; with the
+        links file's after them once links are stored.
 
-        Every write replaces the file by an atomic rename, so a new inode or mtime means new rows.
+        Every write replaces the file by an atomic rename, so a new inode or mtime means new rows
+        (or new links: the page's event groups).
         """
         try:
             found = os.stat(self.path)
         except OSError:
             return None
-        return found.st_mtime_ns, found.st_size, found.st_ino
+        try:
+            linked = os.stat(self.directory / LINKS_FILE)
+        except OSError:
+            return found.st_mtime_ns, found.st_size, found.st_ino
+        return (found.st_mtime_ns, found.st_size, found.st_ino, linked.st_mtime_ns,
+                linked.st_size, linked.st_ino)
 
     def describe(self) -> Records:
         """Return the store file, the deletions file and the removals log, as paths."""
@@ -267,6 +278,43 @@ class IncidentStore:
                               lambda stream: stream.write(registry_bytes(kept)))
         return int(doomed.sum())
 
+    def load_links(self) -> pd.DataFrame:
+        """Return the stored links (`links.parquet`), none when there is no file."""
+        path = self.directory / LINKS_FILE
+        if not path.exists():
+            return link_rows.empty_links()
+        return link_rows.plain_links(_read_parquet(path))
+
+    def save_links(self, links: pd.DataFrame, replacing: Collection[str] | None) -> None:
+        """Replace the links touching `replacing` (all: None) by `links`, under the lock."""
+        with self._locked():
+            merged = link_rows.replace_links(self.load_links(), links, replacing)
+            self._replace(self.directory / LINKS_FILE,
+                          lambda stream: merged.to_parquet(stream, index=False))
+
+    def load_decisions(self) -> pd.DataFrame:
+        """Return the editors' hand decisions (`link_decisions.parquet`)."""
+        path = self.directory / DECISIONS_FILE
+        if not path.exists():
+            return link_rows.empty_decisions()
+        return _read_parquet(path)[list(link_rows.DECISION_COLUMNS)]
+
+    def decide_link(self, first: str, second: str, decision: str | None, by: str) -> None:
+        """Record (or, with None, undo) a hand decision on the pair, under the lock."""
+        link_rows.check_decision(decision)
+        a, b = link_rows.pair_key(first, second)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._locked():
+            known = self.load_decisions()
+            known = known.loc[~((known["event_id_a"] == a) & (known["event_id_b"] == b))]
+            if decision is not None:
+                row = pd.DataFrame([{"event_id_a": a, "event_id_b": b, "decision": decision,
+                                     "decided_by": by, "decided_at": now}])
+                known = pd.concat([known, row], ignore_index=True) if len(known) else row
+            frame = known.reset_index(drop=True).astype("object")
+            self._replace(self.directory / DECISIONS_FILE,
+                          lambda stream: frame.to_parquet(stream, index=False))
+
     @property
     def removals_log(self) -> Path:
         """Return the path of the log of removed rows (JSON lines)."""
@@ -293,7 +341,7 @@ class IncidentStore:
         if merged is not None:
             self._write(merged)
         return AddSummary(summary.added, summary.updated, summary.unchanged, summary.older,
-                          held_back, dataset, set_aside)
+                          held_back, dataset, set_aside, summary.ids)
 
     def _log_removals(self, rows: pd.DataFrame, cause: str, source: str, when: str) -> None:
         columns = rows[["event_id", "dataset_name", "timestamp"]].reset_index(drop=True)
@@ -424,6 +472,15 @@ def _create_temporary(directory: Path, stem: str) -> tuple[int, str]:
 
 
 
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pq.read_table(path).to_pandas()
+    except (pa.ArrowException, OSError, ValueError, TypeError) as error:
+        raise StoreUnreadable(f"{path} cannot be read as Parquet ({type(error).__name__}): "
+                              "move it aside; `python -m sahel links --recompute` makes the "
+                              "links again (hand decisions in it are lost)") from None
+
+
 def _text_or_none(value: object) -> str | None:
     return None if value is None or (isinstance(value, float) and value != value) else str(value)
 
@@ -465,7 +522,8 @@ def _merge(current: gpd.GeoDataFrame,
            incoming: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame | None, AddSummary]:
     """Return the merged frame (None when nothing changes) and what the merge did."""
     if current.empty:
-        return (incoming if len(incoming) else None), AddSummary(len(incoming), 0, 0)
+        return (incoming if len(incoming) else None), AddSummary(
+            len(incoming), 0, 0, ids=tuple(incoming["event_id"].astype("str")))
     known = is_in(incoming["event_id"], current["event_id"])
     fresh = incoming.loc[~known]
     overlap = incoming.loc[known].set_index("event_id")
@@ -480,8 +538,10 @@ def _merge(current: gpd.GeoDataFrame,
     replace = newer.copy()
     if undated.any():
         replace[undated] = _differs(old.loc[undated], overlap.loc[undated]).to_numpy()
+    changed = (*fresh["event_id"].astype("str"), *overlap.index[replace].astype("str"))
     summary = AddSummary(added=len(fresh), updated=int(replace.sum()),
-                         unchanged=int((~replace & ~older).sum()), older=int(older.sum()))
+                         unchanged=int((~replace & ~older).sum()), older=int(older.sum()),
+                         ids=tuple(changed))
     if not (summary.added or summary.updated):
         return None, summary
     kept = current.loc[~is_in(current["event_id"], overlap.index[replace])]

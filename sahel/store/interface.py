@@ -6,8 +6,10 @@ Two backends satisfy `Store`: `embedded.IncidentStore` (GeoParquet beside the se
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from dataclasses import dataclass
+import getpass
+import os
+from collections.abc import Collection, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -17,6 +19,21 @@ if TYPE_CHECKING:
 
     from sahel.sources import ImportResult
     from sahel.stored_rows import LoadReport
+
+
+USER_ENV = "SAHEL_USER"
+
+
+def default_user() -> str:
+    """Return who writes (the history, hand decisions on links): `$SAHEL_USER`, else the
+    operating-system login."""
+    configured = os.environ.get(USER_ENV, "").strip()
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
 
 
 class StoreError(OSError):
@@ -39,7 +56,8 @@ class AddSummary:
     there (same revision); `older` rows older than the stored revision (not written); `held_back`
     rows a recorded deletion holds back; `dataset` the dataset name the written rows carry;
     `set_aside` stored rows this version cannot read (written by an older one), removed from the
-    store and saved under `rejects/` (see `IncidentStore.load`).
+    store and saved under `rejects/` (see `IncidentStore.load`); `ids` the event_ids added or
+    updated (what `sahel.link_upkeep.after_write` links anew; left out of comparisons).
     """
 
     added: int
@@ -49,6 +67,7 @@ class AddSummary:
     held_back: int = 0
     dataset: str = ""
     set_aside: int = 0
+    ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -181,4 +200,23 @@ class Store(Protocol):
 
     def changes_since(self, mark: Mark) -> Changes:
         """Return what changed since `mark` (from `load_marked` or an earlier `changes_since`)."""
+        ...
+
+    def load_links(self) -> pd.DataFrame:
+        """Return the stored links (`link_rows.LINK_COLUMNS`): accepted ones and those rejected
+        by hand, as the last relinking left them (`sahel.link_upkeep`)."""
+        ...
+
+    def save_links(self, links: pd.DataFrame, replacing: Collection[str] | None) -> None:
+        """Drop the stored links touching an event_id of `replacing` (every link: None), then
+        keep `links`; one write, atomic."""
+        ...
+
+    def load_decisions(self) -> pd.DataFrame:
+        """Return the editors' hand decisions: `event_id_a` < `event_id_b`, `decision`
+        ("confirmed" or "rejected"), `decided_by`, `decided_at` (ISO 8601, UTC)."""
+        ...
+
+    def decide_link(self, first: str, second: str, decision: str | None, by: str) -> None:
+        """Record a hand decision on the pair ("confirmed", "rejected"; None undoes it)."""
         ...

@@ -12,10 +12,8 @@ row as it was before.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import io
-import os
-from collections.abc import Hashable, Iterator
+from collections.abc import Collection, Hashable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -29,22 +27,24 @@ from psycopg.types.json import Jsonb
 
 from sahel.datasets import check_import_name, register
 from sahel.schema import COLUMN_NAMES, COLUMNS, empty_incidents
+from sahel.store import link_rows
 from sahel.store.embedded import REJECTS_DIR, default_store_dir
 from sahel.store.incoming import prepare, refuse_unsound, unresolved_actors_frame, write_report
-from sahel.store.interface import (
+from sahel.store.interface import (  # noqa: F401 - USER_ENV, default_user: the store's names
+    USER_ENV,
     AddSummary,
     Changes,
     DeletionSummary,
     Mark,
     Records,
     StoreError,
+    default_user,
 )
 from sahel.stored_rows import LoadReport, sound_rows
 
 if TYPE_CHECKING:
     from sahel.sources import ImportResult
 
-USER_ENV = "SAHEL_USER"
 DATABASE_URL_NAME = "SAHEL_DATABASE_URL"
 CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise
 TABLE_NAME = "incidents table"
@@ -64,20 +64,13 @@ HISTORY_COLUMNS: tuple[str, ...] = ("id", "event_id", "action", "changed_at", "c
 # The row before a write, kept in the history under the incident columns' own names.
 PREVIOUS_COLUMNS: tuple[str, ...] = COLUMN_NAMES[1:]
 STORE_TABLES: tuple[str, ...] = ("incidents", "tombstones", "datasets", "incident_history",
-                                 "store_state")
+                                 "incident_links", "link_decisions", "store_state")
+# How the stored links come back from COPY's CSV (booleans as 0/1: COPY writes t and f).
+LINK_TYPES: dict[str, pa.DataType] = {
+    column: {"text": pa.string(), "float": pa.float64(), "bool": pa.int64(),
+             "int": pa.int64()}[kind] for column, kind in link_rows.LINK_KINDS.items()}
 NOT_MIGRATED = ("the database {where} has no incident tables yet (or an older layout): run "
                 "`python -m sahel db upgrade` with SAHEL_DATABASE_URL set")
-
-
-def default_user() -> str:
-    """Return who writes, for the history: `$SAHEL_USER`, else the operating-system login."""
-    configured = os.environ.get(USER_ENV, "").strip()
-    if configured:
-        return configured
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
 
 
 class PostgresStore:
@@ -322,6 +315,65 @@ class PostgresStore:
                     _names(COLUMN_NAMES)), (event_id.strip(),)).fetchone()
         return None if found is None else dict(zip(COLUMN_NAMES, found, strict=True))
 
+    def load_links(self) -> pd.DataFrame:
+        """Return the stored links (`incident_links`)."""
+        columns = sql.SQL(", ").join(
+            sql.SQL("{0}::int AS {0}").format(sql.Identifier(c)) if kind == "bool"
+            else sql.Identifier(c) for c, kind in link_rows.LINK_KINDS.items())
+        query = sql.SQL("SELECT {} FROM incident_links ORDER BY score DESC NULLS FIRST, "
+                        "event_id_a, event_id_b").format(columns)
+        with self._session() as connection:
+            frame = _copy_out(connection, query, LINK_TYPES)
+        return link_rows.plain_links(frame)
+
+    def save_links(self, links: pd.DataFrame, replacing: Collection[str] | None) -> None:
+        """Replace the links touching `replacing` (all: None) by `links`, in one transaction."""
+        fresh = link_rows.plain_links(links)
+        with self._writing() as connection:
+            if replacing is None:
+                connection.execute("DELETE FROM incident_links")
+            elif replacing:
+                connection.execute("CREATE TEMP TABLE replacing (event_id text PRIMARY KEY) "
+                                   "ON COMMIT DROP")
+                _copy_in(connection, "replacing", pd.DataFrame(
+                    {"event_id": sorted({str(i) for i in replacing})}))
+                connection.execute("ANALYZE replacing")
+                # Two deletes, each on its own index (an OR of both would scan the table).
+                for side in ("event_id_a", "event_id_b"):
+                    connection.execute(sql.SQL(
+                        "DELETE FROM incident_links l USING replacing r WHERE l.{} = r.event_id"
+                    ).format(sql.Identifier(side)))
+            if len(fresh):
+                _copy_in(connection, "incident_links", fresh)
+            _count_write(connection)
+
+    def load_decisions(self) -> pd.DataFrame:
+        """Return the editors' hand decisions (`link_decisions`), oldest first."""
+        with self._session() as connection:
+            rows = connection.execute(
+                "SELECT event_id_a, event_id_b, decision, decided_by, "
+                "to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') "
+                "FROM link_decisions ORDER BY decided_at, event_id_a, event_id_b").fetchall()
+        if not rows:
+            return link_rows.empty_decisions()
+        return pd.DataFrame(rows, columns=list(link_rows.DECISION_COLUMNS), dtype="object")
+
+    def decide_link(self, first: str, second: str, decision: str | None, by: str) -> None:
+        """Record (or, with None, undo) a hand decision on the pair."""
+        link_rows.check_decision(decision)
+        a, b = link_rows.pair_key(first, second)
+        with self._writing() as connection:
+            if decision is None:
+                connection.execute("DELETE FROM link_decisions WHERE event_id_a = %s "
+                                   "AND event_id_b = %s", (a, b))
+            else:
+                connection.execute(
+                    "INSERT INTO link_decisions (event_id_a, event_id_b, decision, decided_by) "
+                    "VALUES (%s, %s, %s, %s) ON CONFLICT (event_id_a, event_id_b) DO UPDATE "
+                    "SET decision = EXCLUDED.decision, decided_by = EXCLUDED.decided_by, "
+                    "decided_at = now()", (a, b, decision, by))
+            _count_write(connection)
+
     def _merge_in(self, connection: psycopg.Connection[Any], incoming: gpd.GeoDataFrame,
                   source: str | None, dataset: str = "") -> AddSummary:
         connection.execute(sql.SQL("CREATE TEMP TABLE incoming ON COMMIT DROP AS "
@@ -366,11 +418,14 @@ class PostgresStore:
             "WHERE {replaces}").format(
             names=names, picked=sql.SQL(", ").join(sql.Identifier("i", c) for c in COLUMN_NAMES),
             updates=updates, replaces=_replaces("excluded", "incidents")))
+        changed: tuple[str, ...] = ()
         if counts.get("added") or counts.get("updated"):
             _count_write(connection)
+            changed = tuple(row[0] for row in connection.execute(
+                "SELECT event_id FROM plan WHERE outcome IN ('added', 'updated')"))
         return AddSummary(added=counts.get("added", 0), updated=counts.get("updated", 0),
                           unchanged=counts.get("unchanged", 0), older=counts.get("older", 0),
-                          held_back=held_back, dataset=dataset)
+                          held_back=held_back, dataset=dataset, ids=changed)
 
     @contextlib.contextmanager
     def _session(self, snapshot: bool = False) -> Iterator[psycopg.Connection[Any]]:
