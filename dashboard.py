@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -102,11 +103,24 @@ def rerun_if_map_is_slow() -> None:
     st.session_state[MAP_WAIT_STARTED] = True
 
 
-def draw_figures(query: IncidentQuery, figures: Headline | None) -> None:
+def counted_caption(selected: pd.DataFrame) -> str:
+    """Say what the figures counted in "once" mode: events, and the records they stand for."""
+    records = (int(selected["group_records"].sum()) if "group_records" in selected
+               else len(selected))
+    return ngettext("Each event once: {events} event from {records} records.",
+                    "Each event once: {events} events from {records} records.",
+                    len(selected)).format(events=format_number(len(selected)),
+                                          records=format_number(records))
+
+
+def draw_figures(query: IncidentQuery, figures: Headline | None,
+                 selected: pd.DataFrame | None = None, once: bool = False) -> None:
     """Draw the title, the query's description and the headline figures in their box; with
-    `figures` None, the empty box (a session's first run, see above)."""
+    `figures` None, the empty box (a session's first run, see above). `once`: the figures
+    count each event once and some records are linked (else the page is as without links)."""
     st.title(_("Sahel incidents"))
     st.caption(describe(query))
+
     st.html(FIGURES_CSS)
     box = st.container(key=FIGURES_KEY, horizontal=True, gap="medium")
     if figures is None:
@@ -114,13 +128,33 @@ def draw_figures(query: IncidentQuery, figures: Headline | None) -> None:
         # min-height) be there on the first run, so the map does not move when the figures come.
         box.markdown("&nbsp;")
         return
-    box.metric(_("Incidents"), format_number(figures.incidents), width="content")
+    if once and selected is not None:
+        # Inside the box, which is as high as a figure with its caption: the map stays put.
+        events = box.container(width="content", gap=None)
+        events.metric(_("Incidents"), format_number(figures.incidents), help=_(
+            "Records of different datasets or reports that describe one event are linked "
+            "(docs/linking.md) and counted once. An event is in view when any of its sources "
+            "matches the filters; the minimum fatalities applies to its counted toll. Switch "
+            "off “Count each event once” in the sidebar to count every record."))
+        events.caption(counted_caption(selected))
+    else:
+        box.metric(_("Incidents"), format_number(figures.incidents), width="content")
     fatalities = box.container(width="content", gap=None)
-    fatalities.metric(_("Fatalities (best)"), format_number(figures.fatalities),
-                      help=_("Sum of best estimates; the range sums each incident's low and "
-                             "high."))
-    fatalities.caption(_("range {low}–{high}").format(
-        low=format_number(figures.fatalities_low), high=format_number(figures.fatalities_high)))
+    low, high = format_number(figures.fatalities_low), format_number(figures.fatalities_high)
+    if once:
+        fatalities.metric(_("Fatalities (best)"), format_number(figures.fatalities),
+                          help=_("Each event once: its toll is the lowest of its sources' best "
+                                 "figures (ACLED's convention; the tool's own reading of a "
+                                 "report counts only when no coded record gives one); the range "
+                                 "sums each event's lowest and highest figure over every source "
+                                 "and claim."))
+        fatalities.caption(_("lowest source's figure · range {low}–{high}").format(
+            low=low, high=high))
+    else:
+        fatalities.metric(_("Fatalities (best)"), format_number(figures.fatalities),
+                          help=_("Sum of best estimates; the range sums each incident's low and "
+                                 "high."))
+        fatalities.caption(_("range {low}–{high}").format(low=low, high=high))
     groups = box.container(width="content", gap=None)
     groups.metric(_("Armed groups"), format_number(figures.groups),
                   help=_("Distinct armed and state groups named for sure in view (main actors, "
@@ -237,7 +271,8 @@ def main() -> None:
         draw_filters(choices)
         upload_panel(outcome)
     with top:
-        draw_figures(query, figures)
+        once = query.once and dashboard_cache.has_links(store_dir, query)
+        draw_figures(query, figures, selected, once)
         draw_link_note(query, region_metric, choices)
         skipped = dashboard_cache.loaded(store_dir).report
         if len(skipped):

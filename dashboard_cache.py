@@ -29,7 +29,9 @@ import streamlit as st
 from sahel.group_match import group_labels
 from sahel.i18n import DEFAULT_LANGUAGE, use_language
 from sahel.incidents import LoadedIncidents, Replica
-from sahel.map_payload import FacetCodes, facet_codes
+from sahel.links import link_records
+from sahel.map_payload import SOURCES_COLUMN, FacetCodes, facet_codes
+from sahel.map_sources import sources_blocks
 from sahel.maps import DEFAULT_LAYERS, incident_layer, with_layers
 from sahel.overview import (
     FilterChoices,
@@ -38,7 +40,13 @@ from sahel.overview import (
     headline,
     incident_table,
 )
-from sahel.query import IncidentQuery, filter_incidents
+from sahel.query import (
+    CountedOnce,
+    IncidentQuery,
+    count_sources_once,
+    filter_incidents,
+    filter_once,
+)
 from sahel.store import StoreError, database_url, open_store
 from sahel.timeline import (
     Period,
@@ -58,8 +66,9 @@ from sahel.trends import (
 )
 
 RegionMetric = Literal["incidents", "fatalities"]
-# What a first visit shows: every incident, regions shaded by incidents (dashboard.py's defaults).
-DEFAULT_QUERY = IncidentQuery()
+# What a first visit shows: every incident, each event once, regions shaded by incidents
+# (dashboard.py's defaults).
+DEFAULT_QUERY = IncidentQuery(once=True)
 DEFAULT_METRIC: RegionMetric = "incidents"
 DEFAULT_MEASURE: Measure = "incidents"  # what the chart and the trends count at first
 
@@ -143,6 +152,45 @@ def _popup_codes(store_dir: str, version: Hashable) -> FacetCodes:
     return facet_codes(incidents_frame(store_dir))
 
 
+class Linked(NamedTuple):
+    """The event groups of the incidents on hand and the links that made them."""
+
+    groups: pd.DataFrame  # event_id, event_group, dataset_key (sahel.links)
+    links: pd.DataFrame  # the links kept in the groups, with their reasons (LINK_COLUMNS)
+
+
+def linked(store_dir: str) -> Linked:
+    """Return the event groups of the incidents on hand, and their links."""
+    return _linked(store_dir, _version(store_dir))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _linked(store_dir: str, version: Hashable) -> Linked:
+    # Stand-in until the store keeps the links (sahel/link_upkeep.py, issue #17): every record
+    # linked again, once per version of the incidents.
+    result = link_records(incidents_frame(store_dir))
+    return Linked(result.groups, result.links.loc[result.links["grouped"].to_numpy(dtype=bool)])
+
+
+def has_links(store_dir: str, query: IncidentQuery) -> bool:
+    """Return whether any records of the query's sources are linked into an event group."""
+    return bool(counted_once(store_dir, query).group_of.notna().any())
+
+
+def counted_once(store_dir: str, query: IncidentQuery) -> CountedOnce:
+    """Return the query's sources with each event group counted once (depends only on its
+    datasets and demonstration data); shared, never mutated."""
+    return _counted_once(store_dir, _version(store_dir), query.datasets, query.include_demo)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _counted_once(store_dir: str, version: Hashable, datasets: frozenset[str],
+                  include_demo: bool) -> CountedOnce:
+    sources = IncidentQuery(datasets=datasets, include_demo=include_demo)
+    return count_sources_once(incidents_frame(store_dir), _linked(store_dir, version).groups,
+                              sources)
+
+
 def selection(store_dir: str, query: IncidentQuery) -> tuple[gpd.GeoDataFrame, Headline]:
     """Return the incidents matching one query and their figures; shared, never mutated."""
     return _selection(store_dir, _version(store_dir), query)
@@ -151,7 +199,11 @@ def selection(store_dir: str, query: IncidentQuery) -> tuple[gpd.GeoDataFrame, H
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _selection(store_dir: str, version: Hashable, query: IncidentQuery
                ) -> tuple[gpd.GeoDataFrame, Headline]:
-    selected = filter_incidents(incidents_frame(store_dir), query)
+    if query.once:
+        counted = _counted_once(store_dir, version, query.datasets, query.include_demo)
+        selected = filter_once(incidents_frame(store_dir), counted, query)
+    else:
+        selected = filter_incidents(incidents_frame(store_dir), query)
     return selected, headline(selected, query.include_associated)
 
 
@@ -175,8 +227,26 @@ def _view_layer(store_dir: str, version: Hashable, query: IncidentQuery,
     selected, _ = _selection(store_dir, version, query)
     legend = (group_labels(selected, query.groups, query.group_rule()) if query.groups
               else None)
+    if query.once:
+        selected = _with_sources(store_dir, version, query, selected)
     return incident_layer(selected, legend_groups=legend, region_metric=region_metric,
                           known=_popup_codes(store_dir, version), tell_streamlit=True)
+
+
+def _with_sources(store_dir: str, version: Hashable, query: IncidentQuery,
+                  selected: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the rows in view with the popup block of each linked event's sources (in the
+    current language; `sahel.map_sources`); the rows as they are when none is linked."""
+    in_view = selected["event_group"].dropna() if "event_group" in selected else pd.Series()
+    if in_view.empty:
+        return selected
+    counted = _counted_once(store_dir, version, query.datasets, query.include_demo)
+    group_of = counted.group_of
+    member_index = group_of.index[group_of.isin(set(in_view)).to_numpy(dtype=bool)]
+    members = incidents_frame(store_dir).loc[member_index].assign(
+        event_group=group_of.loc[member_index])
+    blocks = sources_blocks(members, _linked(store_dir, version).links)
+    return selected.assign(**{SOURCES_COLUMN: selected["event_group"].map(blocks).fillna("")})
 
 
 class BelowMap(NamedTuple):
@@ -242,7 +312,8 @@ def _trends_for(store_dir: str, version: Hashable, query: IncidentQuery, lang: s
 def _clear_views() -> None:
     """Forget what was made from the incidents (they changed; entries are keyed by version, so
     this only frees the memory of those no run will ask for again)."""
-    for cached in (_choices, _popup_codes, _selection, _view_layer, _below_map, _trends_for):
+    for cached in (_choices, _popup_codes, _linked, _counted_once, _selection, _view_layer,
+                   _below_map, _trends_for):
         cached.clear()
 
 

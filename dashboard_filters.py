@@ -75,7 +75,8 @@ FILTER_DEFAULTS: dict[str, Any] = {
     "include_associated": DEFAULT_QUERY.include_associated,
     "include_uncertain": DEFAULT_QUERY.include_uncertain, "datasets": [], "countries": [],
     "regions": [], "event_types": [], "min_fatalities": DEFAULT_QUERY.min_fatalities,
-    "precisions": [], "text": DEFAULT_QUERY.text, "region_metric": DEFAULT_METRIC}
+    "precisions": [], "text": DEFAULT_QUERY.text, "region_metric": DEFAULT_METRIC,
+    "once": DEFAULT_QUERY.once}
 
 
 def read_filters(choices: FilterChoices) -> tuple[IncidentQuery, RegionMetric]:
@@ -108,7 +109,7 @@ def read_filters(choices: FilterChoices) -> tuple[IncidentQuery, RegionMetric]:
         countries=frozenset(value("countries")), regions=frozenset(value("regions")),
         start=start, end=end, event_types=frozenset(value("event_types")),
         min_fatalities=int(value("min_fatalities")), precisions=frozenset(value("precisions")),
-        text=str(value("text"))))
+        text=str(value("text")), once=bool(value("once"))))
     metric: RegionMetric = "fatalities" if value("region_metric") == "fatalities" else "incidents"
     return query, metric
 
@@ -202,7 +203,7 @@ def _set_filters(query: IncidentQuery, region_metric: RegionMetric,
         "countries": sorted(query.countries), "regions": sorted(query.regions),
         "event_types": sorted(query.event_types), "min_fatalities": query.min_fatalities,
         "precisions": sorted(query.precisions), "text": query.text,
-        "region_metric": region_metric,
+        "region_metric": region_metric, "once": query.once,
         # Marked as seen, so that `_include_demo` keeps the link's choice.
         "include_demo_default": not choices.has_user_data, "include_demo": query.include_demo})
     state.pop(TYPED_KEY, None)
@@ -223,6 +224,13 @@ def draw_filters(choices: FilterChoices) -> None:
         state.setdefault(key, default)
     side = st.sidebar
     side.header(_("Filters"))
+    side.toggle(_("Count each event once"), key="once",
+                help=_("Records of different datasets or reports that describe one event "
+                       "(linked: docs/linking.md) count as one event: its most precise "
+                       "record's place and date, the lowest of the sources' best tolls, the "
+                       "range over every source and claim. An event is in view when any of "
+                       "its sources matches the filters; the minimum fatalities applies to "
+                       "its counted toll. Off: every record counts, stacked."))
     _alias_box(_("Armed group"), choices.groups, "groups", group_label, _("All groups"))
     side.checkbox(_("Include coalition components"), key="include_components",
                   help=actors.describe_all_coalitions())

@@ -53,6 +53,9 @@ DEGREE_SCALE = 10_000
 TYPED_ARRAYS = {"u8": "<u1", "u16": "<u2", "u32": "<u4", "i32": "<i4", "f64": "<f8"}
 INT_KINDS = {"u8": (0, 2**8 - 1), "u16": (0, 2**16 - 1), "u32": (0, 2**32 - 1),
              "i32": (-(2**31), 2**31 - 1)}
+# A column of popup HTML (`sahel.map_sources`) showing a linked event's sources side by side:
+# sent as the "sources" facet ("" for a row in no group).
+SOURCES_COLUMN = "sources_html"
 # Every column the payload reads: the facets' and the points'.
 PAYLOAD_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(
     [c for facet in FACETS.values() for c in facet.columns]
@@ -122,6 +125,13 @@ def incident_payload(incidents: pd.DataFrame, legend_groups: pd.Series | None = 
     group_codes, groups = _group_legend(frame, legend_groups)
     names = [name for name in FACETS if name != "notes" or n <= POPUP_NOTES_MAX_ROWS]
     facets = {name: _known_facet(known, name, positions) for name in names}
+    counted = ("group_records" in incidents.columns
+               and bool((incidents["group_records"].fillna(1) > 1).any()))
+    if counted:
+        # Rows of event groups counted once carry their group's toll, not their record's.
+        facets["toll"] = _own_facet(frame, "toll")
+    if SOURCES_COLUMN in incidents.columns:
+        facets["sources"] = _sources_facet(incidents[SOURCES_COLUMN])
     keys, used = _taken_codes(known.id_keys, positions)
     ids = _ids(keys, known.id_numbers[positions], [known.id_prefixes[k] for k in used])
     return {
@@ -278,6 +288,20 @@ def _known_facet(known: FacetCodes, name: str, positions: np.ndarray) -> dict[st
     if name == "date":
         facet["k"] = pack_ints(known.date_keys[used])  # for sorting a list of incidents
     return facet
+
+
+def _own_facet(frame: pd.DataFrame, name: str) -> dict[str, Any]:
+    """Return facet `name` of the rows themselves (not taken from the frame's FacetCodes)."""
+    facet = FACETS[name]
+    codes, distinct = _distinct_rows(frame, facet.columns)
+    return {"v": facet.render(distinct), "i": pack_ints(codes)}
+
+
+def _sources_facet(blocks: pd.Series) -> dict[str, Any]:
+    """Return the sources blocks as a facet whose value 0 is "" (a row in no group)."""
+    text = blocks.astype("object").fillna("").astype("str")
+    codes, values = pd.factorize(pd.concat([pd.Series([""]), text], ignore_index=True))
+    return {"v": [str(v) for v in values], "i": pack_ints(codes[1:])}
 
 
 def _taken_codes(codes: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

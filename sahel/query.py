@@ -13,6 +13,7 @@ from sahel import actors, places
 from sahel.datasets import closest_names, demo_rows
 from sahel.group_match import GroupRule, all_candidates, group_labels
 from sahel.i18n import N_, _, format_number, ngettext
+from sahel.links import count_once
 from sahel.schema import OTHER_EVENT_TYPE, event_type_mask
 
 # Columns the free-text search looks in.
@@ -49,6 +50,8 @@ class IncidentQuery:
     text: str = ""
     datasets: frozenset[str] = field(default_factory=frozenset)  # dataset names; empty = all
     include_demo: bool = True  # the shipped demonstration datasets (`demo: …`)
+    # Count each event group once (`count_events_once`); the page's default, not the CLI's.
+    once: bool = False
 
     def group_rule(self) -> GroupRule:
         """Return how rows count for the queried groups."""
@@ -75,11 +78,7 @@ def filter_incidents(incidents: gpd.GeoDataFrame, query: IncidentQuery) -> gpd.G
 
     The input frame is never modified; the query is expected canonical (see normalise_query).
     """
-    mask = pd.Series(True, index=incidents.index)
-    if not query.include_demo:
-        mask &= ~demo_rows(incidents)
-    if query.datasets:
-        mask &= incidents["dataset_name"].isin(query.datasets)
+    mask = source_rows(incidents, query)
     if query.countries:
         mask &= incidents["iso3"].isin(query.countries)
     if query.regions:
@@ -108,6 +107,76 @@ def filter_incidents(incidents: gpd.GeoDataFrame, query: IncidentQuery) -> gpd.G
     order = keys.sort_values(["event_date", "event_id"], ascending=[False, True],
                              kind="mergesort").index.to_numpy()
     return incidents.iloc[positions[order]]
+
+
+def source_rows(incidents: pd.DataFrame, query: IncidentQuery) -> pd.Series:
+    """Return which records a query takes as sources: its datasets, and the demonstration data
+    when it is counted."""
+    mask = pd.Series(True, index=incidents.index)
+    if not query.include_demo:
+        mask &= ~demo_rows(incidents)
+    if query.datasets:
+        mask &= incidents["dataset_name"].isin(query.datasets)
+    return mask
+
+
+@dataclass(frozen=True)
+class CountedOnce:
+    """The records of some sources with each event group counted once.
+
+    `rows`: `sahel.links.count_once` of the records (one row per group, standing on its most
+    precise record and indexed by that record's index; every record in no group as it is);
+    `group_of`: each record's event group (missing when in none), by the records' index.
+    """
+
+    rows: gpd.GeoDataFrame
+    group_of: pd.Series
+
+
+def count_sources_once(incidents: gpd.GeoDataFrame, groups: pd.DataFrame,
+                       query: IncidentQuery) -> CountedOnce:
+    """Return the records the query takes as sources (`source_rows`) with each event group
+    counted once, over the groups' members among them: a group left with one record is no
+    group. Depends only on the query's datasets and demonstration data."""
+    records = incidents.loc[source_rows(incidents, query)]
+    ids = records["event_id"].astype("object")
+    kept = groups.loc[groups["event_id"].astype("object").isin(set(ids))]
+    size = kept.groupby("event_group")["event_id"].transform("size")
+    kept = kept.loc[size.to_numpy() >= 2]
+    numbered = records.assign(_row=np.arange(len(records)))
+    counted = count_once(numbered, kept)
+    counted.index = records.index[counted.pop("_row").to_numpy(dtype="int64")]
+    if not isinstance(counted, gpd.GeoDataFrame):
+        counted = gpd.GeoDataFrame(counted, geometry=incidents.geometry.name,
+                                   crs=incidents.crs)
+    lookup = dict(zip(kept["event_id"].astype("object"), kept["event_group"], strict=True))
+    group_of = ids.map(lookup).astype("object")
+    return CountedOnce(counted, group_of)
+
+
+def filter_once(incidents: gpd.GeoDataFrame, counted: CountedOnce,
+                query: IncidentQuery) -> gpd.GeoDataFrame:
+    """Return the events matching `query`, each event group once, newest first then by
+    event_id (`counted`: `count_sources_once` of the same incidents and query).
+
+    The rule (docs/linking.md, "On the page"): the datasets and the demonstration data choose
+    the sources; an event is in view when **any** of its sources matches every other filter
+    (one source naming JNIM finds the event for JNIM), except the minimum fatalities, which
+    the event's counted toll must reach (the figure shown). It is shown and counted on its
+    group's row: the most precise record's place and date, the toll rule's figure.
+    """
+    stacked = filter_incidents(incidents, replace(query, min_fatalities=0, once=False))
+    found = counted.group_of.reindex(stacked.index)
+    passing = set(found.dropna())
+    rows = counted.rows
+    group = rows["event_group"]
+    keep = group.isin(passing) | (group.isna() & rows.index.isin(stacked.index))
+    if query.min_fatalities > 0:
+        keep &= rows["fatalities"].fillna(0) >= query.min_fatalities
+    chosen = rows.loc[keep.to_numpy(dtype=bool)]
+    order = chosen[["event_date", "event_id"]].reset_index(drop=True).sort_values(
+        ["event_date", "event_id"], ascending=[False, True], kind="mergesort").index
+    return chosen.iloc[order.to_numpy()]
 
 
 def _text_mask(incidents: pd.DataFrame, text: str) -> pd.Series:

@@ -41,7 +41,7 @@ PARAMS: dict[str, str] = {
     "region": N_("region"), "from": N_("start date"), "to": N_("end date"),
     "type": N_("event type"), "min_fat": N_("minimum fatalities"),
     "precision": N_("location precision"), "q": N_("search"), "shade": N_("region shading"),
-    "layers": N_("map layers"), "lang": N_("language")}
+    "layers": N_("map layers"), "once": N_("count each event once"), "lang": N_("language")}
 UNKNOWN_PARAM = N_("setting")
 T = TypeVar("T")
 U = TypeVar("U")
@@ -97,7 +97,8 @@ def to_params(query: IncidentQuery, extras: ViewExtras,
     flags = {"components": (query.include_components, default.include_components),
              "associated": (query.include_associated, default.include_associated),
              "uncertain": (query.include_uncertain, default.include_uncertain),
-             "demo": (query.include_demo, default.include_demo)}
+             "demo": (query.include_demo, default.include_demo),
+             "once": (query.once, default.once)}
     for name in PARAMS:
         if name in multi and multi[name]:
             params[name] = _names(multi[name])
@@ -144,6 +145,7 @@ def from_params(params: Mapping[str, str | Sequence[str]], choices: FilterChoice
     associated = reader.single("associated", _bool, default.include_associated)
     uncertain = reader.single("uncertain", _bool, default.include_uncertain)
     include_demo = reader.single("demo", _bool, default.include_demo)
+    once = reader.single("once", _bool, default.once)
     countries = reader.names("country", "country", list(choices.countries))
     start, end = reader.dates()
     query = replace(
@@ -158,7 +160,8 @@ def from_params(params: Mapping[str, str | Sequence[str]], choices: FilterChoice
         min_fatalities=reader.single("min_fat", _fatalities, default.min_fatalities),
         precisions=frozenset(reader.many("precision", _precision)),
         text=reader.single("q", _text, default.text), include_components=components,
-        include_associated=associated, include_uncertain=uncertain, include_demo=include_demo)
+        include_associated=associated, include_uncertain=uncertain, include_demo=include_demo,
+        once=once)
     linked = reader.params.get("layers")
     layers = reader.many("layers", _layer(layer_names)) if linked is not None else None
     if not layers and linked and any(linked):  # only unknown names: the map's own choice

@@ -136,7 +136,11 @@
     if (notes) parts.push("<small>" + notes + "</small>");
     parts = parts.concat(sourceLines(data, i, options));
     parts.push("<small>" + eventId(data, i) + "</small>");
-    return "<div class='sahel-popup'>" + parts.join("<br>") + "</div>";
+    // An event counted once: every source side by side, and why they were linked (built and
+    // escaped in Python, sahel/map_sources.py).
+    var sources = facet(data, "sources", i);
+    var linked = sources ? " sahel-linked" : "";
+    return "<div class='sahel-popup" + linked + "'>" + parts.join("<br>") + sources + "</div>";
   }
 
   function linkHtml(href, text) {
@@ -266,6 +270,12 @@
       ".sahel-cluster{background:rgba(40,40,40,.72);border:2px solid #fff;border-radius:50%;" +
       "color:#fff;font:bold 12px/1 sans-serif;display:flex;align-items:center;justify-content:center}" +
       ".sahel-popup{font:13px/1.45 sans-serif;max-width:340px}.sahel-claims{margin:2px 0 2px 16px;padding:0}" +
+      ".sahel-popup.sahel-linked{max-width:540px}.sahel-sources{margin-top:6px;" +
+      "border-top:1px solid #ccc;padding-top:4px}.sahel-sources-scroll{overflow:auto;" +
+      "max-height:300px}.sahel-sources table{border-collapse:collapse;font-size:12px}" +
+      ".sahel-sources th,.sahel-sources td{border:1px solid #ddd;padding:2px 4px;" +
+      "vertical-align:top;text-align:left;min-width:90px}.sahel-sources .sahel-claims{" +
+      "margin-left:12px}.sahel-reasons{margin:2px 0 2px 16px;padding:0;font-size:12px}" +
       ".sahel-list{font:13px/1.35 sans-serif;max-width:340px}.sahel-list ol{margin:4px 0;" +
       "padding:0 0 0 18px;max-height:260px;overflow:auto}.sahel-list li{margin:0 0 4px}" +
       ".sahel-list a,.sahel-back{text-decoration:none}" +
@@ -279,7 +289,7 @@
     this.options = options;
     this.renderer = renderer;
     this.points = L.layerGroup();
-    this.popup = L.popup({ maxWidth: 360 });
+    this.popup = L.popup({ maxWidth: 560 });
     this.index = null;
     if (data.n > options.clusterMin && typeof Supercluster !== "undefined") {
       var features = new Array(data.n);
