@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sahel.link_groups import GROUP_COLUMNS, build_groups
-from sahel.store import AddSummary, Store, StoreError
+from sahel.store import AddSummary, Store, StoreError, is_in
 from sahel.store.interface import default_user
 from sahel.store.link_rows import kept_links, pair_key, plain_links, replace_links, touching
 
@@ -83,15 +83,14 @@ def relink(store: Store, changed_ids: Collection[str] | None = None) -> LinkSumm
         mask = np.ones(len(incidents), dtype=bool)
         chosen = decisions
     else:
-        present = pd.Index(ids)
         linked = pd.Index(pd.concat([stored["event_id_a"], stored["event_id_b"]]).unique())
-        gone = set(linked[~linked.isin(present)])
+        gone = set(linked[~is_in(linked, ids)]) if len(linked) else set()
         replacing = {str(i).strip() for i in changed_ids} | gone
         if not replacing:
             return LinkSummary(groups=_group_count(stored),
                                seconds=time.perf_counter() - started)
         before = stored.loc[touching(stored, replacing)]
-        mask = ids.isin(pd.Index(list(replacing), dtype="object")).to_numpy()
+        mask = is_in(ids, pd.Index(sorted(replacing), dtype="str"))
         chosen = decisions.loc[touching(decisions, replacing)] if len(decisions) else decisions
     fresh = plain_links(pd.DataFrame())
     if mask.any():

@@ -52,7 +52,8 @@ def key(links: pd.DataFrame) -> set[tuple[object, ...]]:
     for row in plain.itertuples(index=False):
         a, b = sorted((row.event_id_a, row.event_id_b))
         score = None if pd.isna(row.score) else round(float(row.score), 9)
-        out.add((a, b, score, bool(row.accepted), row.decision))
+        decision = None if pd.isna(row.decision) else str(row.decision)
+        out.add((a, b, score, bool(row.accepted), decision))
     return out
 
 

@@ -11,6 +11,8 @@ from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Column → kind, in sahel.links.LINK_COLUMNS' order (tests check they agree).
 LINK_KINDS: dict[str, str] = {
@@ -26,7 +28,7 @@ LINK_COLUMNS: tuple[str, ...] = tuple(LINK_KINDS)
 DECISION_COLUMNS: tuple[str, ...] = ("event_id_a", "event_id_b", "decision", "decided_by",
                                      "decided_at")
 DECISION_VALUES: tuple[str, ...] = ("confirmed", "rejected")
-_DTYPES = {"text": "object", "float": "float64", "bool": "bool", "int": "Int64"}
+_DTYPES = {"text": "str", "float": "float64", "bool": "bool", "int": "Int64"}
 
 
 def empty_links() -> pd.DataFrame:
@@ -40,11 +42,10 @@ def plain_links(links: pd.DataFrame) -> pd.DataFrame:
         return empty_links()
     out = {}
     for column, kind in LINK_KINDS.items():
-        values = links[column] if column in links else pd.Series(None, index=links.index)
+        values = (links[column] if column in links
+                  else pd.Series(None, index=links.index, dtype="object"))
         if kind == "text":
-            text = values.astype("object")
-            out[column] = text.where(text.notna(), None).map(
-                lambda v: v if v is None else str(v))
+            out[column] = _text(values)
         elif kind == "bool":
             out[column] = values.fillna(False).astype(bool)
         elif kind == "int":
@@ -52,6 +53,13 @@ def plain_links(links: pd.DataFrame) -> pd.DataFrame:
         else:
             out[column] = pd.to_numeric(values, errors="coerce").astype("float64")
     return pd.DataFrame(out).reset_index(drop=True)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Return a column as text (pandas' `str`, missing as missing); as it is when it is."""
+    if values.dtype == "str" and not isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    return values.astype("str")
 
 
 def kept_links(links: pd.DataFrame) -> pd.DataFrame:
@@ -62,9 +70,10 @@ def kept_links(links: pd.DataFrame) -> pd.DataFrame:
 
 def touching(links: pd.DataFrame, ids: Collection[str]) -> np.ndarray:
     """Return which links have one of their two records among `ids`."""
-    wanted = pd.Index(list(ids), dtype="object")
-    return (links["event_id_a"].astype("object").isin(wanted).to_numpy()
-            | links["event_id_b"].astype("object").isin(wanted).to_numpy())
+    wanted = pa.array(sorted({str(i) for i in ids}), type=pa.string())
+    found = [pc.is_in(pa.array(links[side].astype("object"), type=pa.string()), value_set=wanted)
+             for side in ("event_id_a", "event_id_b")]
+    return pc.or_(*found).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def replace_links(stored: pd.DataFrame, links: pd.DataFrame,
@@ -81,7 +90,7 @@ def replace_links(stored: pd.DataFrame, links: pd.DataFrame,
 
 def empty_decisions() -> pd.DataFrame:
     """Return a frame of no decisions."""
-    return pd.DataFrame({c: pd.Series([], dtype="object") for c in DECISION_COLUMNS})
+    return pd.DataFrame({c: pd.Series([], dtype="str") for c in DECISION_COLUMNS})
 
 
 def pair_key(first: str, second: str) -> tuple[str, str]:
