@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sahel.store import RowsRefused, open_store
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sahel.sources import ImportResult
     from sahel.store import Store
 
@@ -100,6 +102,12 @@ as it was. Names (groups, regions,
 countries) accept any alias the tables know; a name that neither the tables nor the data know is
 an error that suggests the closest known names.
 
+Every output has an `event_group` column: the event group of records of different datasets that
+describe one event (`python -m sahel links`; empty for a record in no group). --once writes one
+row per event group instead (its most precise record, the lowest of the coded records' tolls,
+the range over every source and claim) with group_records, group_datasets and sources (each
+record as "dataset: event_id"); docs/data.md, "Event groups in exports".
+
 The group filter (docs/data.md, "The group filter"): a row counts for --group G when G is a main
 actor (actor1/actor2); also, by default, when G is an associated actor (--no-associated: not)
 and, by default, through a coalition component while it was a member (JNIM: Ansar Dine,
@@ -147,6 +155,9 @@ def add_export_command(sub: Any) -> None:
     parser.add_argument("--text", default="", metavar="S",
                         help="words in places, actors or notes, or a region, country or group "
                              "by any alias")
+    parser.add_argument("--once", action="store_true",
+                        help="one row per event group (records of one event across datasets, "
+                             "docs/linking.md) with the sources listed, instead of one per record")
     for option, what in EXPORT_OUTPUTS.items():
         parser.add_argument(f"--{option}", type=Path, metavar="OUT",
                             help=f"write {what} to OUT ('-' for standard output)")
@@ -373,7 +384,7 @@ def silence_stdout() -> None:
 def run_export(args: argparse.Namespace) -> int:
     """Write the filtered incidents to each output asked for and say how many."""
     from sahel.datasets import demo_rows
-    from sahel.export import EXPORT_FORMATS
+    from sahel.export import EXPORT_FORMATS, once_rows
     from sahel.incidents import load_incidents_checked
     from sahel.query import (
         IncidentQuery,
@@ -391,9 +402,11 @@ def run_export(args: argparse.Namespace) -> int:
     if sum(str(target) == "-" for _, target in outputs) > 1:
         warn("export: only one output can go to standard output ('-')")
         return EXIT_FAILED
-    incidents, report = load_incidents_checked(args.store)
+    store = open_store(args.store)
+    incidents, report = load_incidents_checked(store)
     if len(report):
         warn(f"export: warning: {report.message()}")
+    groups = _event_groups(store)
     has_user_data = not bool(demo_rows(incidents).all())
     query = normalise_query(IncidentQuery(
         groups=frozenset(args.group), include_components=not args.no_components,
@@ -409,13 +422,32 @@ def run_export(args: argparse.Namespace) -> int:
             warn(f"export: {name.message()}")
         return EXIT_FAILED
     selected = filter_incidents(incidents, query)
+    rows = once_rows(selected, groups) if args.once else selected
+    counted = (f"{plural(len(rows), 'event')} ({len(selected)} incidents)" if args.once
+               else f"{len(selected)} incidents")
     status = EXIT_OK
     for option, target in outputs:
-        written = _write_output(EXPORT_FORMATS[option].write(selected), target)
+        data = EXPORT_FORMATS[option].write(rows, groups=None if args.once else groups)
+        written = _write_output(data, target)
         if written == EXIT_OK and str(target) != "-":
-            warn(f"{len(selected)} incidents → {target} · {describe(query)}")
+            warn(f"{counted} → {target} · {describe(query)}")
         status = max(status, written)
     return status
+
+
+def _event_groups(store: Store) -> pd.DataFrame:
+    """Return the store's event groups; none (with a warning) when its links cannot be read."""
+    import pandas as pd
+
+    from sahel.link_upkeep import current_groups
+    from sahel.store import StoreError
+
+    try:
+        return current_groups(store)
+    except StoreError as error:
+        warn(f"export: warning: event groups left empty: {error}")
+        return pd.DataFrame({"event_id": [], "event_group": [], "dataset_key": []},
+                            dtype="str")
 
 
 def _write_output(data: bytes, target: Path) -> int:

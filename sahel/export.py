@@ -1,6 +1,11 @@
 """The filtered incidents analysts download: CSV (every canonical column, readable claims,
 spreadsheet-safe), GeoJSON and GeoParquet (every canonical column, read back losslessly by
 `sahel.sources.read_incidents`).
+
+Given the event groups (`groups`: `sahel.link_upkeep.current_groups`), every writer adds an
+`event_group` column (empty for a record in no group); `once_rows` gives one row per event
+group (`sahel.links.count_once`) with `group_records`, `group_datasets` and `sources`, which the
+writers add too (docs/data.md).
 """
 
 from __future__ import annotations
@@ -22,6 +27,42 @@ FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 # Prefixed to such cells so they are shown as text; the canonical reader strips it (restore_cell).
 FORMULA_GUARD = "'"
 EXPORT_COLUMNS: tuple[str, ...] = (*COLUMN_NAMES, "claims_text")
+# Written after the canonical columns when the rows carry them (event groups, "once" rows).
+GROUP_COLUMNS: tuple[str, ...] = ("event_group", "group_records", "group_datasets", "sources")
+
+
+def with_groups(incidents: pd.DataFrame, groups: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the incidents with their `event_group` (missing for a record in no group);
+    as they are when `groups` is None."""
+    if groups is None:
+        return incidents
+    from sahel.links import assign_groups
+
+    return incidents.assign(event_group=assign_groups(incidents, groups).astype("str"))
+
+
+def once_rows(incidents: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per event group (`sahel.links.count_once`, its toll rule and range) and
+    each record in no group, with `sources`: the "dataset: event_id" of every record it stands
+    for ("; "-separated)."""
+    from sahel.link_candidates import dataset_keys
+    from sahel.links import assign_groups, count_once
+
+    frame = incidents.reset_index(drop=True)
+    source = dataset_keys(frame).astype("str") + ": " + frame["event_id"].astype("str")
+    group = assign_groups(frame, groups).astype("object")
+    key = group.where(group.notna(), frame["event_id"].astype("object"))
+    sources = source.groupby(key.to_numpy()).agg(lambda s: "; ".join(sorted(s)))
+    once = count_once(frame, groups)
+    own = once["event_group"].astype("object")
+    once["event_group"] = own.astype("str")
+    once["group_datasets"] = once["group_datasets"].astype("str")
+    once["sources"] = own.where(own.notna(), once["event_id"]).map(sources).astype("str")
+    return once
+
+
+def _group_columns(incidents: pd.DataFrame) -> list[str]:
+    return [c for c in GROUP_COLUMNS if c in incidents.columns]
 
 
 def neutralise_cell(value: str) -> str:
@@ -62,11 +103,13 @@ def claim_line(claim: Claim, show: Callable[[str], str] = str) -> str:
     return f"{show(claim.by)} ({role}): {claim.kind} {figure}{words}"
 
 
-def to_csv_bytes(incidents: pd.DataFrame) -> bytes:
+def to_csv_bytes(incidents: pd.DataFrame, groups: pd.DataFrame | None = None) -> bytes:
     """Return the incidents as UTF-8 CSV bytes (with BOM so Excel keeps accents), in given order.
 
-    Dates are YYYY-MM-DD; text cells that a spreadsheet would execute are neutralised.
+    Dates are YYYY-MM-DD; text cells that a spreadsheet would execute are neutralised. With
+    `groups`, an `event_group` column (see the module's docstring).
     """
+    incidents = with_groups(incidents, groups)
     out = pd.DataFrame(index=incidents.index)
     for name in COLUMN_NAMES:
         column = incidents[name]
@@ -78,6 +121,10 @@ def to_csv_bytes(incidents: pd.DataFrame) -> bytes:
         else:
             out[name] = column
     out["claims_text"] = incidents["claims"].map(claims_text).map(neutralise_cell)
+    for name in _group_columns(incidents):
+        column = incidents[name]
+        out[name] = (column if name == "group_records"
+                     else column.map(_text_cell, na_action="ignore"))
     text = out.to_csv(index=False, lineterminator="\n")
     # "replace": a lone surrogate (from an undecodable name) must not stop the whole download.
     return ("\ufeff" + text).encode("utf-8", "replace")
@@ -88,17 +135,21 @@ def _text_cell(value: object) -> str:
     return neutralise_cell(value if isinstance(value, str) else str(value))
 
 
-def to_geojson_bytes(incidents: pd.DataFrame) -> bytes:
+def to_geojson_bytes(incidents: pd.DataFrame, groups: pd.DataFrame | None = None) -> bytes:
     """Return the incidents as an RFC 7946 FeatureCollection (UTF-8, EPSG:4326), in given order.
 
     Each feature is a Point [longitude, latitude] (null when a coordinate is missing); its
     properties are every canonical column by its canonical name: dates YYYY-MM-DD, missing
-    values null, `claims` and `source_extra` the JSON text stored.
+    values null, `claims` and `source_extra` the JSON text stored; with `groups`, `event_group`.
     """
-    values = [_json_values(incidents[name], COLUMNS_BY_NAME[name].dtype) for name in COLUMN_NAMES]
+    incidents = with_groups(incidents, groups)
+    names = [*COLUMN_NAMES, *_group_columns(incidents)]
+    values = [_json_values(incidents[name], COLUMNS_BY_NAME[name].dtype
+                           if name in COLUMNS_BY_NAME else "Int64" if name == "group_records"
+                           else "str") for name in names]
     features = []
     for row in zip(*values, strict=True):
-        properties = dict(zip(COLUMN_NAMES, row, strict=True))
+        properties = dict(zip(names, row, strict=True))
         longitude, latitude = properties["longitude"], properties["latitude"]
         geometry = (None if longitude is None or latitude is None
                     else {"type": "Point", "coordinates": [longitude, latitude]})
@@ -124,20 +175,23 @@ def _json_values(column: pd.Series, dtype: str) -> list[Any]:
     return column.astype("object").where(column.notna(), None).tolist()
 
 
-def to_geoparquet_bytes(incidents: pd.DataFrame) -> bytes:
-    """Return the incidents as GeoParquet (WKB points, EPSG:4326, canonical columns and dtypes)."""
+def to_geoparquet_bytes(incidents: pd.DataFrame, groups: pd.DataFrame | None = None) -> bytes:
+    """Return the incidents as GeoParquet (WKB points, EPSG:4326, canonical columns and dtypes;
+    with `groups`, `event_group` after them)."""
+    incidents = with_groups(incidents, groups)
     buffer = io.BytesIO()
-    write_geoparquet(incidents, buffer)
+    write_geoparquet(incidents, buffer, extra=_group_columns(incidents))
     return buffer.getvalue()
 
 
-def write_geoparquet(incidents: pd.DataFrame, target: str | BinaryIO) -> None:
+def write_geoparquet(incidents: pd.DataFrame, target: str | BinaryIO,
+                     extra: list[str] | None = None) -> None:
     """Write canonical incidents as GeoParquet (what the store and `data/incidents/` hold).
 
     The points are built from longitude/latitude (none where one is missing), so the geometry
-    always says what the columns say.
+    always says what the columns say. `extra`: more columns to write after the canonical ones.
     """
-    frame = pd.DataFrame(incidents[list(COLUMN_NAMES)])
+    frame = pd.DataFrame(incidents[[*COLUMN_NAMES, *(extra or [])]])
     located = frame["longitude"].notna() & frame["latitude"].notna()
     points = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs=CRS)
     geometry = gpd.GeoSeries(points, index=frame.index).where(located, None)
@@ -150,7 +204,7 @@ class ExportFormat:
 
     extension: str
     mime: str
-    write: Callable[[pd.DataFrame], bytes]
+    write: Callable[..., bytes]  # (incidents, groups=None) -> bytes
 
 
 # By the CLI's option name (`--csv`, `--geojson`, `--parquet`); the page offers the same three.

@@ -221,3 +221,55 @@ def test_any_values_round_trip(rows, option):
         for i, row in enumerate(rows)]))
     result = _read_back(EXPORT_FORMATS[option].write(frame), "x." + option)
     pd.testing.assert_frame_equal(result.incidents, frame)
+
+
+# Event groups (sahel.link_upkeep.current_groups): two records of one event, one on its own.
+GROUPS = pd.DataFrame({"event_id": ["SEED-1", "RPT-1"], "event_group": ["RPT-1", "RPT-1"],
+                       "dataset_key": ["demo: seed report", "report: rfi [858ac8]"]})
+
+
+def _grouped():
+    frame = pd.concat([
+        _frame(dataset_name="demo: seed report", dataset="seed", geo_precision=1),
+        _frame(event_id="RPT-1", dataset_name="report: rfi [858ac8]", dataset="report",
+               fatalities=10, fatalities_low=10, fatalities_high=50, location="=Niafunké",
+               geo_precision=2),
+        _frame(event_id="OTHER-1", dataset_name="acled", location="Gao")], ignore_index=True)
+    return conform(frame)
+
+
+def test_every_export_has_event_group_after_the_canonical_columns():
+    frame = _grouped()
+    csv = pd.read_csv(io.BytesIO(to_csv_bytes(frame, groups=GROUPS)), encoding="utf-8-sig",
+                      keep_default_na=False)
+    assert list(csv.columns) == [*COLUMN_NAMES, "claims_text", "event_group"]
+    assert csv["event_group"].tolist() == ["RPT-1", "RPT-1", ""]
+    features = json.loads(to_geojson_bytes(frame, groups=GROUPS))["features"]
+    assert [f["properties"]["event_group"] for f in features] == ["RPT-1", "RPT-1", None]
+    table = pq.read_table(io.BytesIO(to_geoparquet_bytes(frame, groups=GROUPS)))
+    assert table.column("event_group").to_pylist() == ["RPT-1", "RPT-1", None]
+    # Without groups, the downloads are as before.
+    assert b"event_group" not in to_csv_bytes(frame)
+    for option in ("csv", "geojson", "parquet"):
+        data = EXPORT_FORMATS[option].write(frame, groups=GROUPS)
+        assert read_incidents(io.BytesIO(data), name=f"x.{option}").kept == 3
+
+
+def test_once_rows_count_each_event_once_and_list_the_sources():
+    from sahel.export import once_rows
+
+    once = once_rows(_grouped(), GROUPS)  # the group's most precise record stands for it
+    assert sorted(once["event_id"]) == ["OTHER-1", "SEED-1"]
+    event = once.set_index("event_id").loc["SEED-1"]
+    assert event["event_group"] == "RPT-1" and event["group_records"] == 2
+    assert event["sources"] == "demo: seed report: SEED-1; report: rfi [858ac8]: RPT-1"
+    # The coded record's toll (12) stands; the range runs over every figure and claim.
+    assert (event["fatalities"], event["fatalities_low"], event["fatalities_high"]) == (
+        12, 10, 50)
+    alone = once.set_index("event_id").loc["OTHER-1"]
+    assert pd.isna(alone["event_group"]) and alone["sources"] == "acled: OTHER-1"
+    csv = pd.read_csv(io.BytesIO(to_csv_bytes(once)), encoding="utf-8-sig",
+                      keep_default_na=False)
+    assert list(csv.columns)[-4:] == ["event_group", "group_records", "group_datasets",
+                                      "sources"]
+    assert csv.loc[csv["event_id"] == "SEED-1", "group_records"].tolist() == [2]
