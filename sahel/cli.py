@@ -287,6 +287,7 @@ def _report_unresolved(store: Store, result: ImportResult, out: Output) -> None:
 def run_datasets(args: argparse.Namespace) -> int:
     """List the datasets, or remove one (`--remove NAME`); 2 for a name that cannot go."""
     from sahel.datasets import DatasetError, list_datasets, remove_dataset
+    from sahel.extract.report import DATASET_PREFIX as REPORT_DATASET_PREFIX
 
     store = open_store(args.store)
     out = Output()
@@ -309,6 +310,8 @@ def run_datasets(args: argparse.Namespace) -> int:
             when = "shipped"
         elif dataset.imported_at is not None:
             when = f"imported {dataset.imported_at:%Y-%m-%d %H:%M} UTC"
+        elif dataset.name.startswith(REPORT_DATASET_PREFIX):
+            when = "added from a report"
         else:
             when = "imported by an earlier version"
         out.line(f"{dataset.name} · {dataset.source_type or 'source type unknown'} · "

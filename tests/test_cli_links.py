@@ -146,3 +146,17 @@ def test_the_csv_is_the_export_function_given_the_groups_byte_for_byte(store,
     expected = EXPORT_FORMATS["csv"].write(rows, groups=current_groups(opened))
     assert out.read_bytes() == expected
     assert b",event_group\n" in io.BytesIO(expected).readline()
+
+
+def test_a_report_added_is_listed_as_a_dataset_of_its_own(tmp_path, capsys) -> None:
+    seed = Path(__file__).resolve().parent / "fixtures" / "rfi_2023-11-25_jnim_niafunke_goundam.txt"
+    folder = tmp_path / "store"
+    assert main(["extract", str(seed), "--jsonl", str(tmp_path / "x.jsonl"), "--add",
+                 "--store", str(folder)]) == 0
+    capsys.readouterr()
+    assert main(["datasets", "--store", str(folder)]) == 0
+    assert ("report: rfi_2023-11-25_jnim_niafunke_goundam [858ac8] · report · 2 rows · added "
+            "from a report") in capsys.readouterr().out
+    name = "report: rfi_2023-11-25_jnim_niafunke_goundam [858ac8]"
+    assert main(["datasets", "--remove", name, "--store", str(folder)]) == 0
+    assert "links: 0 added, 0 kept, 2 dropped" in capsys.readouterr().out
