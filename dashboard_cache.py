@@ -23,13 +23,16 @@ from typing import Any, Literal, NamedTuple
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from sahel import link_upkeep
 from sahel.group_match import group_labels
 from sahel.i18n import DEFAULT_LANGUAGE, use_language
 from sahel.incidents import LoadedIncidents, Replica
-from sahel.links import link_records
+from sahel.link_groups import GROUP_COLUMNS
+from sahel.links import LINK_COLUMNS
 from sahel.map_payload import SOURCES_COLUMN, FacetCodes, facet_codes
 from sahel.map_sources import sources_blocks
 from sahel.maps import DEFAULT_LAYERS, incident_layer, with_layers
@@ -166,10 +169,18 @@ def linked(store_dir: str) -> Linked:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _linked(store_dir: str, version: Hashable) -> Linked:
-    # Stand-in until the store keeps the links (sahel/link_upkeep.py, issue #17): every record
-    # linked again, once per version of the incidents.
-    result = link_records(incidents_frame(store_dir))
-    return Linked(result.groups, result.links.loc[result.links["grouped"].to_numpy(dtype=bool)])
+    # The links the store keeps up to date after every write (sahel.link_upkeep.after_write);
+    # read, never recomputed here. Links the store cannot read (a PostgreSQL database not yet
+    # upgraded to revision 0003) leave every record on its own.
+    store = replica(store_dir).store
+    try:
+        groups = link_upkeep.current_groups(store)
+        links = link_upkeep.stored_links(store)
+    except (StoreError, ValueError):
+        return Linked(pd.DataFrame({c: pd.Series(dtype="object") for c in GROUP_COLUMNS}),
+                      pd.DataFrame({c: pd.Series(dtype="object") for c in LINK_COLUMNS}))
+    grouped = links["grouped"].to_numpy(dtype=bool) if len(links) else np.zeros(0, dtype=bool)
+    return Linked(groups, links.loc[grouped])
 
 
 def has_links(store_dir: str, query: IncidentQuery) -> bool:

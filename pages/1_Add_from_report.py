@@ -12,13 +12,17 @@ checks the role in the store again right before writing, and refuses if it no lo
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+import dashboard_cache
 from dashboard_access import admit_or_stop, store_for_writing
 from dashboard_nav import draw_page_links
 from sahel import link_upkeep
@@ -37,10 +41,12 @@ from sahel.extract.review import (
     stored_source,
 )
 from sahel.i18n import N_, _, format_date, format_number, negotiate, ngettext, use_language
+from sahel.links import link_records, reasons_json
+from sahel.map_sources import reasons_html
 from sahel.map_text import CLAIM_KINDS, CLAIM_ROLES
 from sahel.maps import build_map
 from sahel.schema import EVENT_TYPES
-from sahel.store import open_store
+from sahel.store import StoreError, default_store_dir, open_store
 
 SUB_TYPES = sorted({s for subs in EVENT_TYPES.values() for s in subs})
 # A report is at most MAX_REPORT_CHARS characters: under 1 MB in any encoding the reader takes.
@@ -51,6 +57,16 @@ REPORT_LANGUAGES: dict[str, str] = {"detect": N_("Detect"), "fr": N_("French"),
 # Where a date typed in the Published field is said to come from (see sahel.extract.messages).
 FROM_FIELD = "the Published field"
 DAY = "d MMM yyyy"
+# What the analyst makes of a proposal that matches a record already on hand: another source of
+# that event (stored, and linked to it by hand: "confirmed"), or a new incident (stored, and
+# kept apart from it: "rejected").
+AS_SOURCE, AS_NEW = "source", "new"
+MATCH_CHOICES: dict[str, str] = {
+    AS_SOURCE: N_("Another source for this event (linked)"),
+    AS_NEW: N_("A new incident"),
+}
+DECISION_OF = {AS_SOURCE: "confirmed", AS_NEW: "rejected"}
+MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 use_language(st.session_state.get("lang") or negotiate(st.context.locale))
 
@@ -206,6 +222,96 @@ def claim_markdown(claim: dict[str, Any]) -> str:
     return f"- **{claim['by']}** ({role}, {kind}): “{claim['text']}”{figures}"
 
 
+class Match(NamedTuple):
+    """A proposed incident's best link to a record already on hand (stored or shipped)."""
+
+    existing: pd.Series  # the record on hand (canonical columns)
+    score: float
+    reasons: str  # the link's reasons, plain text in the page's language
+
+
+def plain(value: object) -> str:
+    """Return a data value as Markdown that shows it as it is ("" when missing)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return MARKDOWN_SIGNS.sub(r"\\\1", str(value))
+
+
+def find_matches(proposed: pd.DataFrame) -> dict[str, Match]:
+    """Return, by proposed event_id, the record on hand each proposal links to best
+    (`sahel.links.link_records` with `among=` the proposals, against the stored and shipped
+    incidents). A proposal already stored (the same report added again) is not matched with
+    itself."""
+    if not len(proposed):
+        return {}
+    try:
+        on_hand = dashboard_cache.incidents_frame(str(default_store_dir()))
+    except StoreError:
+        return {}
+    ids = set(proposed["event_id"].astype("str"))
+    others = on_hand.loc[~on_hand["event_id"].astype("str").isin(ids).to_numpy()]
+    frame = pd.concat([pd.DataFrame(others), pd.DataFrame(proposed)], ignore_index=True)
+    among = np.arange(len(frame)) >= len(others)
+    links = link_records(frame, among=among).links
+    links = links.loc[links["accepted"].to_numpy(dtype=bool)]
+    texts = reasons_json(links)
+    by_id = dict(zip(frame["event_id"].astype("str"), range(len(frame)), strict=False))
+    found: dict[str, Match] = {}
+    for a, b, score, reasons in zip(links["event_id_a"].astype("str"),
+                                    links["event_id_b"].astype("str"), links["score"], texts,
+                                    strict=True):
+        new, old = (a, b) if a in ids else (b, a)
+        if new in found or old in ids:  # best first: the first link of a proposal is its best
+            continue
+        found[new] = Match(frame.iloc[by_id[old]], float(score),
+                           reasons_html(reasons, plain=True))
+    return found
+
+
+def describe_record(row: pd.Series) -> str:
+    """Return a record on hand as one Markdown line: date, place, armed groups, toll, dataset."""
+    day = (format_date(row["event_date"], DAY) if pd.notna(row["event_date"])
+           else _("undated"))
+    place = ", ".join(plain(row[c]) for c in ("location", "admin1", "country")
+                      if plain(row[c]))
+    groups = " – ".join(plain(row[c]) for c in ("group1", "group2") if plain(row[c]))
+    toll = (_("toll not given") if pd.isna(row["fatalities"]) else _("toll {count}").format(
+        count=format_number(int(row["fatalities"]))))
+    return " · ".join(part for part in (day, place, groups or _("no armed group named"), toll,
+                                        plain(row["dataset_name"]) or plain(row["dataset"]),
+                                        plain(row["event_id"])) if part)
+
+
+def match_choices(incidents: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Show each proposal that matches a record on hand, with the match, and ask what it is;
+    return, by proposed event_id, (the matched event_id, the hand decision to record)."""
+    found = find_matches(incidents)
+    if not found:
+        return {}
+    st.subheader(ngettext("{count} proposed incident is already on hand from another source",
+                          "{count} proposed incidents are already on hand from another source",
+                          len(found)).format(count=format_number(len(found))))
+    st.caption(_("Added as another source, the report's incident is stored and linked to the "
+                 "record on hand: with “Count each event once” the event counts once, and its "
+                 "popup shows both sources side by side. Added as a new incident, it is stored "
+                 "and kept apart from it."))
+    decisions: dict[str, tuple[str, str]] = {}
+    for event_id, match in found.items():
+        proposed = incidents.loc[incidents["event_id"].astype("str") == event_id].iloc[0]
+        with st.container(border=True):
+            st.markdown(_("**Proposed:** {record}").format(record=describe_record(proposed)))
+            st.markdown(_("**Matches:** {record}").format(
+                record=describe_record(match.existing)))
+            st.caption(_("Score {score}: {reasons}").format(
+                score=format_number(round(match.score, 2)), reasons=plain(match.reasons)))
+            labels = {choice: _(label) for choice, label in MATCH_CHOICES.items()}
+            choice = st.radio(_("Add it as"), list(MATCH_CHOICES), key=f"match_{event_id}",
+                              horizontal=True, format_func=labels.__getitem__)
+        decisions[event_id] = (str(match.existing["event_id"]),
+                               DECISION_OF[str(choice or AS_SOURCE)])
+    return decisions
+
+
 def review(extraction: Extraction) -> None:
     """Show the proposals on a small map and in an editable table; add the kept ones."""
     report = extraction.report
@@ -236,14 +342,18 @@ def review(extraction: Extraction) -> None:
     incidents = apply_review(extraction, edited)
     st_folium(build_map(incidents, height=360), height=360, use_container_width=True,
               returned_objects=[], key="report_map")
+    decisions = match_choices(incidents)
     if st.button(ngettext("Add {count} incident to the store", "Add {count} incidents to the "
                           "store", len(incidents)).format(count=format_number(len(incidents))),
                  key="add_to_store", disabled=not len(incidents)):
-        add_to_store(incidents)
+        add_to_store(incidents, decisions)
 
 
-def add_to_store(incidents: Any) -> None:
+def add_to_store(incidents: Any, decisions: dict[str, tuple[str, str]] | None = None) -> None:
     """Add the reviewed incidents; a blank field of a report added again keeps the stored value.
+    `decisions`: by proposed event_id, the record on hand it matched and the analyst's hand
+    decision on the pair ("confirmed": another source of that event; "rejected": a new
+    incident), recorded before the links are brought up to date.
 
     Refused, with nothing written, unless the person's role (read again now) allows it.
     """
@@ -253,6 +363,10 @@ def add_to_store(incidents: Any) -> None:
         st.error(str(refusal))
         return
     summary = store.add(keep_known_values(incidents, store.load()))
+    by = getattr(store, "user", None) or link_upkeep.decider()
+    for new, (old, decision) in (decisions or {}).items():
+        first, second = sorted((new, old))
+        store.decide_link(first, second, decision, by)
     link_upkeep.after_write(store, summary)
     # The main page caches the whole frame and its maps: drop them so it reloads.
     st.cache_resource.clear()
@@ -261,6 +375,12 @@ def add_to_store(incidents: Any) -> None:
                  "show on the main map.").format(added=format_number(summary.added),
                                                  updated=format_number(summary.updated),
                                                  unchanged=format_number(summary.unchanged)))
+    linked = sum(1 for _old, decision in (decisions or {}).values() if decision == "confirmed")
+    if linked:
+        st.info(ngettext("{count} of them is another source of an event already on hand: "
+                         "linked to it.",
+                         "{count} of them are other sources of events already on hand: linked "
+                         "to them.", linked).format(count=format_number(linked)))
 
 
 def main() -> None:

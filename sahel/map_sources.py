@@ -31,36 +31,39 @@ SOURCE_ROWS: tuple[tuple[str, str], ...] = (
 SOURCE_ORDER: tuple[str, ...] = ("geo_precision", "time_precision", "event_id")
 
 
-def reason_text(reason: dict[str, Any]) -> str:
-    """Return one reason ({"code": …, parameters}) as escaped HTML in the current language; an
-    unknown code is shown as it is."""
+def reason_text(reason: dict[str, Any], plain: bool = False) -> str:
+    """Return one reason ({"code": …, parameters}) as escaped HTML in the current language (as
+    plain text with `plain`); an unknown code is shown as it is."""
+    show = str if plain else shown_html
     code = str(reason.get("code", ""))
     params: dict[str, str] = {}
     for key, value in reason.items():
         if key == "code":
             continue
         if isinstance(value, list):
-            params[key] = ", ".join(shown_html(v) for v in value)
+            params[key] = ", ".join(show(v) for v in value)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             params[key] = format_number(value)
         else:
-            params[key] = shown_html(value)
+            params[key] = show(value)
     template = REASONS.get(code)
     if template is None:
-        return shown_html(code)
+        return show(code)
+    words = _(template) if plain else html.escape(_(template), quote=False)
     try:
-        return html.escape(_(template), quote=False).format(**params)
+        return words.format(**params)
     except (KeyError, IndexError, ValueError):
-        return html.escape(_(template), quote=False)
+        return words
 
 
-def reasons_html(reasons: str) -> str:
-    """Return a link's reasons (the JSON text of `reasons_json`) as one escaped line."""
+def reasons_html(reasons: str, plain: bool = False) -> str:
+    """Return a link's reasons (the JSON text of `reasons_json`) as one escaped line (plain
+    text with `plain`)."""
     try:
         parsed = json.loads(reasons) if reasons else []
     except ValueError:
         return ""
-    return "; ".join(reason_text(r) for r in parsed if isinstance(r, dict))
+    return "; ".join(reason_text(r, plain) for r in parsed if isinstance(r, dict))
 
 
 def _cells(members: pd.DataFrame) -> dict[str, list[str]]:

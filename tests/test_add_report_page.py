@@ -49,7 +49,7 @@ def _extract(store: Path, monkeypatch: pytest.MonkeyPatch, source: str = "RFI",
 def test_seed_proposes_two_incidents_and_marks_kidal_background(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, maps: list[folium.Map]) -> None:
     app = _extract(tmp_path / "store", monkeypatch)
-    assert [s.value for s in app.subheader] == ["2 proposed incidents"]
+    assert app.subheader[0].value == "2 proposed incidents"
     assert "Kidal" in app.info[0].value
     claims = " ".join(m.value for m in app.markdown)
     assert "sources locales" in claims and "JNIM" in claims and "armée" in claims
@@ -136,7 +136,7 @@ def test_impossible_published_day_warns_and_extracts_undated(
     app.button(key="extract").click().run()
     assert not app.exception and not app.error
     assert any(f"Publication date {day} is not a calendar day" in w.value for w in app.warning)
-    assert [s.value for s in app.subheader] == ["1 proposed incident"]
+    assert app.subheader[0].value == "1 proposed incident"
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "cp1252"])
@@ -149,14 +149,14 @@ def test_windows_encodings_upload(encoding: str, tmp_path: Path,
     app.file_uploader(key="report_file").set_value(("r.txt", upload, "text/plain"))
     app.button(key="extract").click().run()
     assert not app.exception and not app.error
-    assert [s.value for s in app.subheader] == ["1 proposed incident"]
+    assert app.subheader[0].value == "1 proposed incident"
     assert "Goundam" in maps[-1].get_root().render()
 
 
 def test_a_failing_extraction_shows_an_error_and_drops_older_proposals(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, maps: list[folium.Map]) -> None:
     app = _extract(tmp_path / "store", monkeypatch)
-    assert [s.value for s in app.subheader] == ["2 proposed incidents"]
+    assert app.subheader[0].value == "2 proposed incidents"
 
     def broken(report: object) -> object:
         raise RuntimeError("boom")
@@ -258,7 +258,7 @@ def test_the_page_speaks_french_every_string_changes(
     unchanged = [e for e, f in zip(english, french, strict=True) if e == f and e not in same]
     assert unchanged == []
     assert french_app.title[0].value == "Ajouter des incidents à partir d’un article de presse"
-    assert [s.value for s in french_app.subheader] == ["2 incidents proposés"]
+    assert french_app.subheader[0].value == "2 incidents proposés"
     assert french_app.button(key="add_to_store").label == "Ajouter 2 incidents à la base"
     claims = " ".join(m.value for m in french_app.markdown)
     assert "24 nov. 2023" in claims and "**JNIM** (groupe armé, tués)" in claims
@@ -287,3 +287,44 @@ def test_a_pasted_path_is_text_never_a_file_read_on_the_server(
     assert not app.exception and not app.error
     # The seed file read from disk would give its two attacks.
     assert [s.value for s in app.subheader] == ["0 proposed incidents"]
+
+
+def test_a_proposal_matching_a_record_on_hand_is_offered_as_another_source(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, maps: list[folium.Map]) -> None:
+    # The seed report's two incidents are the shipped seed incidents: each is shown with its
+    # match (date, place, groups, toll, reasons) and added as another source by default.
+    app = _extract(tmp_path / "store", monkeypatch)
+    assert app.subheader[1].value == "2 proposed incidents are already on hand from another source"
+    shown = " ".join(m.value for m in app.markdown)
+    assert "**Matches:** 24 Nov 2023 · Niafunké, Tombouctou, Mali · JNIM – FAMa · toll 12" in shown
+    assert "SEED\\-RFI\\-20231124\\-1" in shown and "SEED\\-RFI\\-20231124\\-2" in shown
+    assert any(c.value.startswith("Score 0.9") and "same day" in c.value for c in app.caption)
+    radios = [r for r in app.radio if r.key.startswith("match_")]
+    assert len(radios) == 2 and {r.value for r in radios} == {"source"}
+    # Goundam as a new incident, Niafunké as another source.
+    goundam = next(r for r in radios if r.key.endswith(_proposed_id(app, "Goundam")))
+    goundam.set_value("new").run()
+    app.button(key="add_to_store").click().run()
+    assert not app.exception
+    assert "2 added" in app.success[0].value
+    assert app.info[-1].value == ("1 of them is another source of an event already on hand: "
+                                  "linked to it.")
+    store = IncidentStore(tmp_path / "store")
+    decisions = store.load_decisions()
+    pairs = {tuple(sorted((a, b))): d for a, b, d in zip(
+        decisions["event_id_a"], decisions["event_id_b"], decisions["decision"], strict=True)}
+    stored = store.load()
+    ids = dict(zip(stored["location"], stored["event_id"], strict=True))
+    assert pairs == {
+        tuple(sorted((ids["Niafunké"], "SEED-RFI-20231124-1"))): "confirmed",
+        tuple(sorted((ids["Goundam"], "SEED-RFI-20231124-2"))): "rejected"}
+    # Stored and linked: the Niafunké pair is one event group, Goundam stays apart.
+    from sahel.link_upkeep import current_groups
+    groups = current_groups(store)
+    assert set(groups["event_id"]) == {ids["Niafunké"], "SEED-RFI-20231124-1"}
+
+
+def _proposed_id(app: AppTest, place: str) -> str:
+    """Return the event id the page proposes for the incident at `place`."""
+    extraction = app.session_state["extraction"]
+    return next(str(r["event_id"]) for r in extraction.records if r["location"] == place)
