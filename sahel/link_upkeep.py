@@ -67,7 +67,8 @@ def relink(store: Store, changed_ids: Collection[str] | None = None) -> LinkSumm
     the stored hand decisions, and store the links; return what changed.
 
     The stored links touching a changed record, or a record no longer there, are replaced by
-    the new ones; the others stay as they are.
+    the new ones; the others stay as they are. A store never linked (`Store.links_kept`) is
+    linked whole: an upgraded store's older records are linked by its first write.
     """
     from sahel.incidents import load_incidents_checked
     from sahel.links import link_records
@@ -77,6 +78,10 @@ def relink(store: Store, changed_ids: Collection[str] | None = None) -> LinkSumm
     stored = store.load_links()
     decisions = store.load_decisions()
     ids = incidents["event_id"].astype("object")
+    if changed_ids is not None and not store.links_kept():
+        # Never linked (a store from before links were kept, or a links file moved aside):
+        # link everything, so that the store's older records are linked too.
+        changed_ids = None
     if changed_ids is None:
         replacing: set[str] | None = None
         before = stored

@@ -269,6 +269,18 @@ def test_two_reports_of_one_event_link_to_each_other(tmp_path) -> None:
 
 def test_relinking_nothing_changed_is_cheap(new_store) -> None:
     store = new_store()
-    summary = relink(store, ())
+    after_write(store, store.add(frame(record("A1", "acled"), record("U1", "ucdp"))))
+    summary = relink(new_store(), ())
     assert (summary.added, summary.kept, summary.dropped, summary.records) == (0, 0, 0, 0)
+    assert summary.groups == 1
     assert link_upkeep.decider()
+
+
+def test_a_store_linked_for_the_first_time_links_its_older_records_too(new_store) -> None:
+    # Records stored before links were kept (no after_write), then one import.
+    store = new_store()
+    store.add(frame(record("A1", "acled"), record("U1", "ucdp")))
+    summary = after_write(new_store(), new_store().add(frame(record("R1", "report: x",
+                                                                    "Kidal"))))
+    assert summary.records > 1 and linked(new_store(), "A1", "U1")
+    assert_as_if_relinked_from_scratch(new_store())

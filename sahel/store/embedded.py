@@ -285,6 +285,10 @@ class IncidentStore:
             return link_rows.empty_links()
         return link_rows.plain_links(_read_parquet(path))
 
+    def links_kept(self) -> bool:
+        """Return whether `links.parquet` exists (written by every relinking, even of none)."""
+        return (self.directory / LINKS_FILE).exists()
+
     def save_links(self, links: pd.DataFrame, replacing: Collection[str] | None) -> None:
         """Replace the links touching `replacing` (all: None) by `links`, under the lock."""
         with self._locked():

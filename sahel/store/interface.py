@@ -212,6 +212,10 @@ class Store(Protocol):
         keep `links`; one write, atomic."""
         ...
 
+    def links_kept(self) -> bool:
+        """Return whether links were ever stored (no: the store was never linked whole)."""
+        ...
+
     def load_decisions(self) -> pd.DataFrame:
         """Return the editors' hand decisions: `event_id_a` < `event_id_b`, `decision`
         ("confirmed" or "rejected"), `decided_by`, `decided_at` (ISO 8601, UTC)."""

@@ -64,7 +64,8 @@ HISTORY_COLUMNS: tuple[str, ...] = ("id", "event_id", "action", "changed_at", "c
 # The row before a write, kept in the history under the incident columns' own names.
 PREVIOUS_COLUMNS: tuple[str, ...] = COLUMN_NAMES[1:]
 STORE_TABLES: tuple[str, ...] = ("incidents", "tombstones", "datasets", "incident_history",
-                                 "incident_links", "link_decisions", "store_state")
+                                 "incident_links", "link_decisions", "link_state",
+                                 "store_state")
 # How the stored links come back from COPY's CSV (booleans as 0/1: COPY writes t and f).
 LINK_TYPES: dict[str, pa.DataType] = {
     column: {"text": pa.string(), "float": pa.float64(), "bool": pa.int64(),
@@ -326,6 +327,12 @@ class PostgresStore:
             frame = _copy_out(connection, query, LINK_TYPES)
         return link_rows.plain_links(frame)
 
+    def links_kept(self) -> bool:
+        """Return whether links were ever stored (`link_state` holds its row)."""
+        with self._session() as connection:
+            (kept,) = _one(connection, "SELECT EXISTS (SELECT 1 FROM link_state)")
+        return bool(kept)
+
     def save_links(self, links: pd.DataFrame, replacing: Collection[str] | None) -> None:
         """Replace the links touching `replacing` (all: None) by `links`, in one transaction."""
         fresh = link_rows.plain_links(links)
@@ -345,6 +352,7 @@ class PostgresStore:
                     ).format(sql.Identifier(side)))
             if len(fresh):
                 _copy_in(connection, "incident_links", fresh)
+            connection.execute("INSERT INTO link_state DEFAULT VALUES ON CONFLICT DO NOTHING")
             _count_write(connection)
 
     def load_decisions(self) -> pd.DataFrame:

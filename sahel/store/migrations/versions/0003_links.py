@@ -5,8 +5,9 @@ pairs rejected by hand, one row per pair, with their scores and reasons (the col
 `sahel.links.LINK_COLUMNS`, written out here as they were when this was written);
 `link_decisions` the decisions, keyed by the two event ids (smaller first, as Python orders
 text: no CHECK, the database's collation may order otherwise) whatever dataset brings the
-records back. Each table is indexed on both event ids (the primary key leads with
-the first): relinking an import deletes the links touching its records from either side.
+records back; `link_state` one row once links were first stored. The links and decisions are
+indexed on both event ids (the primary key leads with the first): relinking an import deletes
+the links touching its records from either side.
 """
 
 from __future__ import annotations
@@ -65,9 +66,16 @@ def upgrade() -> None:
           PRIMARY KEY (event_id_a, event_id_b)
         )""")
     op.execute("CREATE INDEX link_decisions_b ON link_decisions (event_id_b)")
+    # One row once links were first stored: a store never linked is linked whole.
+    op.execute("""
+        CREATE TABLE link_state (
+          one boolean PRIMARY KEY DEFAULT true CHECK (one),
+          first_linked_at timestamptz NOT NULL DEFAULT now()
+        )""")
 
 
 def downgrade() -> None:
     """Drop the links and decisions tables."""
+    op.execute("DROP TABLE link_state")
     op.execute("DROP TABLE link_decisions")
     op.execute("DROP TABLE incident_links")
