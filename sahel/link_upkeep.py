@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sahel.link_groups import GROUP_COLUMNS, build_groups
-from sahel.store import AddSummary, Store, StoreError, is_in
+from sahel.store import AddSummary, Store, StoreError, StoreUnreadable, is_in
 from sahel.store.interface import default_user
 from sahel.store.link_rows import kept_links, pair_key, plain_links, replace_links, touching
 
@@ -75,7 +75,12 @@ def relink(store: Store, changed_ids: Collection[str] | None = None) -> LinkSumm
 
     started = time.perf_counter()
     incidents, _ = load_incidents_checked(store)
-    stored = store.load_links()
+    try:
+        stored = store.load_links()
+    except StoreUnreadable:
+        if changed_ids is not None:
+            raise
+        stored = plain_links(pd.DataFrame())  # every link made again: the file is replaced
     decisions = store.load_decisions()
     ids = incidents["event_id"].astype("object")
     if changed_ids is not None and not store.links_kept():

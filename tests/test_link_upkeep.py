@@ -284,3 +284,20 @@ def test_a_store_linked_for_the_first_time_links_its_older_records_too(new_store
                                                                     "Kidal"))))
     assert summary.records > 1 and linked(new_store(), "A1", "U1")
     assert_as_if_relinked_from_scratch(new_store())
+
+
+def test_a_links_file_cut_short_is_one_sentence_and_the_export_goes_on(tmp_path,
+                                                                       capsys) -> None:
+    from sahel.store import IncidentStore
+
+    store = IncidentStore(tmp_path / "store")
+    after_write(store, store.add(frame(record("A1", "acled"), record("U1", "ucdp"))))
+    (tmp_path / "store" / "links.parquet").write_bytes(b"PAR1 cut short")
+    summary = after_write(store, store.add(frame(record("A2", "acled", "Mopti"))))
+    assert "links.parquet cannot be read as Parquet" in summary.error
+    assert main(["export", "--store", str(tmp_path / "store"), "--csv",
+                 str(tmp_path / "out.csv")]) == 0
+    assert "event groups left empty" in capsys.readouterr().err
+    # Linking everything again replaces the file.
+    assert main(["links", "--recompute", "--store", str(tmp_path / "store")]) == 0
+    assert linked(store, "A1", "U1")

@@ -292,7 +292,9 @@ class IncidentStore:
     def save_links(self, links: pd.DataFrame, replacing: Collection[str] | None) -> None:
         """Replace the links touching `replacing` (all: None) by `links`, under the lock."""
         with self._locked():
-            merged = link_rows.replace_links(self.load_links(), links, replacing)
+            # Every link replaced: the file is not read (it may be one cut short).
+            stored = link_rows.empty_links() if replacing is None else self.load_links()
+            merged = link_rows.replace_links(stored, links, replacing)
             self._replace(self.directory / LINKS_FILE,
                           lambda stream: merged.to_parquet(stream, index=False))
 
@@ -481,8 +483,9 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         return pq.read_table(path).to_pandas()
     except (pa.ArrowException, OSError, ValueError, TypeError) as error:
         raise StoreUnreadable(f"{path} cannot be read as Parquet ({type(error).__name__}): "
-                              "move it aside; `python -m sahel links --recompute` makes the "
-                              "links again (hand decisions in it are lost)") from None
+                              "`python -m sahel links --recompute` makes the links again "
+                              "(a decisions file cut short: move it aside, its decisions are "
+                              "lost)") from None
 
 
 def _text_or_none(value: object) -> str | None:
