@@ -1,8 +1,12 @@
 """The page's downloads of the filtered incidents: CSV, GeoJSON and GeoParquet. Streamlit only.
 
 Each file is built only when its button is clicked (`data` is a callable), from the same rows as
-the map and the same writers as `python -m sahel export`, so a download is byte for byte what the
-CLI writes with the same filters.
+the map and the same writers as `python -m sahel export`, with the same event groups (the
+store's, `link_upkeep.current_groups`): a download of every record is byte for byte what the
+CLI writes with the same filters, with its `event_group` column. With "Count each event once",
+a download has one row per event in view, as the page counts them (`sahel.query.filter_once`),
+written by the CLI's `--once` writer (`sahel.export.once_rows`: the toll rule, and the sources
+listed).
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
+import dashboard_cache
 from dashboard_cache import incidents_frame
-from sahel.export import EXPORT_FORMATS
+from sahel.export import EXPORT_FORMATS, once_rows
 from sahel.i18n import N_, _
 from sahel.query import IncidentQuery, filter_incidents
 
@@ -38,19 +45,59 @@ DOWNLOADS: tuple[Download, ...] = (
              N_("Exactly the filtered rows as GeoParquet, every column with its type; for QGIS, "
                 "geopandas or DuckDB, and much smaller than the others.")),
 )
+ONCE_HELP = N_("Each event once: one row per event in view, standing on its most precise "
+               "record, with the toll rule and the records it stands for (`sources`).")
 
 
 def draw_downloads(container: Any, store_dir: str, query: IncidentQuery) -> None:
     """Draw the CSV, GeoJSON and GeoParquet download buttons of the filtered rows in `container`."""
     for download in DOWNLOADS:
         export = EXPORT_FORMATS[download.format]
+        words = _(download.help) + (" " + _(ONCE_HELP) if query.once else "")
         container.download_button(
             _(download.label), builder(store_dir, query, download.format),
             key=f"download_{download.format}", file_name=FILE_STEM + export.extension,
-            mime=export.mime, on_click="ignore", help=_(download.help))
+            mime=export.mime, on_click="ignore", help=words)
+
+
+def event_groups(store_dir: str) -> pd.DataFrame:
+    """Return the store's event groups (those the CLI's export writes)."""
+    return dashboard_cache.linked(store_dir).groups
 
 
 def builder(store_dir: str, query: IncidentQuery, export_format: str) -> Callable[[], bytes]:
     """Return a callable writing the filtered rows in `export_format`, so it runs only on click."""
     write = EXPORT_FORMATS[export_format].write
-    return lambda: write(filter_incidents(incidents_frame(store_dir), query))
+
+    def build() -> bytes:
+        incidents = incidents_frame(store_dir)
+        groups = event_groups(store_dir)
+        if not query.once:
+            return write(filter_incidents(incidents, query), groups=groups)
+        return write(once_view(store_dir, query, incidents, groups))
+
+    return build
+
+
+def once_view(store_dir: str, query: IncidentQuery, incidents: pd.DataFrame,
+              groups: pd.DataFrame) -> pd.DataFrame:
+    """Return the events in view, one row each: `once_rows` of their records among the query's
+    sources (the same file as `python -m sahel export --once` when no event has records both
+    in and out of the filters: the CLI counts the filtered records once)."""
+    shown, _figures = dashboard_cache.selection(store_dir, query)
+    counted = dashboard_cache.counted_once(store_dir, query)
+    group_of = counted.group_of
+    in_view = set(shown["event_group"].dropna()) if "event_group" in shown else set()
+    members = group_of.index[group_of.isin(in_view).to_numpy(dtype=bool)]
+    singles = (shown.index[shown["event_group"].isna().to_numpy()] if "event_group" in shown
+               else shown.index)
+    records = incidents.loc[members.union(singles)]
+    kept = groups.loc[groups["event_id"].astype("object").isin(
+        set(records["event_id"].astype("object"))).to_numpy()]
+    # A group with one record among the sources is no group (sahel.query.count_sources_once).
+    kept = kept.loc[(kept.groupby("event_group")["event_id"].transform("size") >= 2).to_numpy()]
+    # In the order `python -m sahel export --once` gives them: the records newest first, then
+    # by event_id, counted once (records in no group first, then each group).
+    order = records[["event_date", "event_id"]].reset_index(drop=True).sort_values(
+        ["event_date", "event_id"], ascending=[False, True], kind="mergesort").index
+    return once_rows(records.iloc[order.to_numpy()], kept)

@@ -288,8 +288,8 @@ def match_choices(incidents: pd.DataFrame) -> dict[str, tuple[str, str]]:
     found = find_matches(incidents)
     if not found:
         return {}
-    st.subheader(ngettext("{count} proposed incident is already on hand from another source",
-                          "{count} proposed incidents are already on hand from another source",
+    st.subheader(ngettext("{count} proposal is already on hand from another source",
+                          "{count} proposals are already on hand from another source",
                           len(found)).format(count=format_number(len(found))))
     st.caption(_("Added as another source, the report's incident is stored and linked to the "
                  "record on hand: with “Count each event once” the event counts once, and its "

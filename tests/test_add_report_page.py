@@ -294,7 +294,7 @@ def test_a_proposal_matching_a_record_on_hand_is_offered_as_another_source(
     # The seed report's two incidents are the shipped seed incidents: each is shown with its
     # match (date, place, groups, toll, reasons) and added as another source by default.
     app = _extract(tmp_path / "store", monkeypatch)
-    assert app.subheader[1].value == "2 proposed incidents are already on hand from another source"
+    assert app.subheader[1].value == "2 proposals are already on hand from another source"
     shown = " ".join(m.value for m in app.markdown)
     assert "**Matches:** 24 Nov 2023 · Niafunké, Tombouctou, Mali · JNIM – FAMa · toll 12" in shown
     assert "SEED\\-RFI\\-20231124\\-1" in shown and "SEED\\-RFI\\-20231124\\-2" in shown

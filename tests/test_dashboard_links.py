@@ -4,7 +4,9 @@ seed report, and French."""
 
 from __future__ import annotations
 
+import io
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +15,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import dashboard_cache
+import dashboard_downloads
 from sahel.__main__ import main as cli
 from sahel.incidents import load_incidents
 from sahel.links import count_once, link_records
+from sahel.query import IncidentQuery
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
@@ -148,3 +152,26 @@ def test_french(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     layer = map_layer(at)
     assert "2 sources de cet événement, côte à côte" in layer
     assert "même jour" in layer
+
+
+def test_downloads_carry_the_event_groups_and_count_once_as_the_page(
+        seeded: Path, monkeypatch: pytest.MonkeyPatch,
+        capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(seeded))
+    query = IncidentQuery(regions=frozenset({"Tombouctou"}), include_demo=True)
+    store = str(seeded)
+    args = ["export", "--store", store, "--demo", "--region", "Tombouctou", "--csv", "-"]
+    # Every record: byte for byte the CLI's export, with the event_group column.
+    stacked = dashboard_downloads.builder(store, query, "csv")()
+    assert cli(args) == 0
+    assert stacked == capsysbinary.readouterr().out
+    table = pd.read_csv(io.BytesIO(stacked), encoding="utf-8-sig")
+    assert len(table) == 10 and table["event_group"].notna().sum() == 4
+    # Each event once: one row per event in view, the sources listed, as `export --once`.
+    once = dashboard_downloads.builder(store, replace(query, once=True), "csv")()
+    assert cli([*args, "--once"]) == 0
+    assert once == capsysbinary.readouterr().out
+    table = pd.read_csv(io.BytesIO(once), encoding="utf-8-sig")
+    assert len(table) == 8 and int(table["fatalities"].sum()) == 24
+    niafunke = table[table["location"] == "Niafunké"].iloc[0]
+    assert niafunke["group_records"] == 2 and "SEED-RFI-20231124-1" in niafunke["sources"]
