@@ -3,10 +3,10 @@
 Each file is built only when its button is clicked (`data` is a callable), from the same rows as
 the map and the same writers as `python -m sahel export`, with the same event groups (the
 store's, `link_upkeep.current_groups`): a download of every record is byte for byte what the
-CLI writes with the same filters, with its `event_group` column. With "Count each event once",
-a download has one row per event in view, as the page counts them (`sahel.query.filter_once`),
-written by the CLI's `--once` writer (`sahel.export.once_rows`: the toll rule, and the sources
-listed).
+CLI writes with the same filters, with its `event_group` column. With "Count each event once"
+(and some records linked), a download has one row per event in view, as the page counts them
+(`sahel.query.filter_once`), written by the CLI's `--once` writer (`sahel.export.once_rows`:
+the toll rule, and the sources listed).
 """
 
 from __future__ import annotations
@@ -51,13 +51,20 @@ ONCE_HELP = N_("Each event once: one row per event in view, standing on its most
 
 def draw_downloads(container: Any, store_dir: str, query: IncidentQuery) -> None:
     """Draw the CSV, GeoJSON and GeoParquet download buttons of the filtered rows in `container`."""
+    once = counts_once(store_dir, query)
     for download in DOWNLOADS:
         export = EXPORT_FORMATS[download.format]
-        words = _(download.help) + (" " + _(ONCE_HELP) if query.once else "")
+        words = _(download.help) + (" " + _(ONCE_HELP) if once else "")
         container.download_button(
             _(download.label), builder(store_dir, query, download.format),
             key=f"download_{download.format}", file_name=FILE_STEM + export.extension,
             mime=export.mime, on_click="ignore", help=words)
+
+
+def counts_once(store_dir: str, query: IncidentQuery) -> bool:
+    """Return whether a download counts each event once: "Count each event once" is on and
+    some records of the query's sources are linked (else it changes nothing, as on the page)."""
+    return query.once and dashboard_cache.has_links(store_dir, query)
 
 
 def event_groups(store_dir: str) -> pd.DataFrame:
@@ -72,7 +79,7 @@ def builder(store_dir: str, query: IncidentQuery, export_format: str) -> Callabl
     def build() -> bytes:
         incidents = incidents_frame(store_dir)
         groups = event_groups(store_dir)
-        if not query.once:
+        if not counts_once(store_dir, query):
             return write(filter_incidents(incidents, query), groups=groups)
         return write(once_view(store_dir, query, incidents, groups))
 

@@ -285,9 +285,7 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
                                                     browser_page: harness.BlockedPage,
                                                     tmp_path: Path) -> None:
     page = browser_page.page
-    # Every record, stacked: the synthetic incidents link to some of the shipped ones, and
-    # counting each event once is tests/e2e/test_links_e2e.py's.
-    page.goto(app_url + "/?once=0")
+    page.goto(app_url)
     _, token = harness.wait_for_map(page)
     page.wait_for_selector(harness.APP_IDLE)
     # The store holds the user's 3,000 incidents, so the shipped examples (the seed report's
