@@ -33,8 +33,8 @@ from sahel.i18n import DEFAULT_LANGUAGE, use_language
 from sahel.incidents import LoadedIncidents, Replica
 from sahel.link_groups import GROUP_COLUMNS
 from sahel.links import LINK_COLUMNS
-from sahel.map_payload import SOURCES_COLUMN, FacetCodes, facet_codes
-from sahel.map_sources import sources_blocks
+from sahel.map_payload import SOURCES_COLUMN, SOURCES_MAX_GROUPS, FacetCodes, facet_codes
+from sahel.map_sources import sources_blocks, too_many_html
 from sahel.maps import DEFAULT_LAYERS, incident_layer, with_layers
 from sahel.overview import (
     FilterChoices,
@@ -251,6 +251,10 @@ def _with_sources(store_dir: str, version: Hashable, query: IncidentQuery,
     in_view = selected["event_group"].dropna() if "event_group" in selected else pd.Series()
     if in_view.empty:
         return selected
+    if in_view.nunique() > SOURCES_MAX_GROUPS:
+        notes = selected["group_records"].map(
+            lambda n: too_many_html(int(n)) if pd.notna(n) and n > 1 else "")
+        return selected.assign(**{SOURCES_COLUMN: notes})
     counted = _counted_once(store_dir, version, query.datasets, query.include_demo)
     group_of = counted.group_of
     member_index = group_of.index[group_of.isin(set(in_view)).to_numpy(dtype=bool)]

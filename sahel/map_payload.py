@@ -53,6 +53,9 @@ DEGREE_SCALE = 10_000
 TYPED_ARRAYS = {"u8": "<u1", "u16": "<u2", "u32": "<u4", "i32": "<i4", "f64": "<f8"}
 INT_KINDS = {"u8": (0, 2**8 - 1), "u16": (0, 2**16 - 1), "u32": (0, 2**32 - 1),
              "i32": (-(2**31), 2**31 - 1)}
+# Linked events' sources travel side by side for views of at most this many event groups: a
+# block is ~1 kB, and 30,000 groups took 3 s and 36 MB (`sahel.map_sources`).
+SOURCES_MAX_GROUPS = 2000
 # A column of popup HTML (`sahel.map_sources`) showing a linked event's sources side by side:
 # sent as the "sources" facet ("" for a row in no group).
 SOURCES_COLUMN = "sources_html"

@@ -15,6 +15,7 @@ import html
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sahel.i18n import N_, _, format_number
@@ -67,61 +68,100 @@ def reasons_html(reasons: str, plain: bool = False) -> str:
 
 
 def _cells(members: pd.DataFrame) -> dict[str, list[str]]:
-    """Return each facet's rendered cell per member, in the members' order."""
+    """Return each facet's rendered cell per member, in the members' order (each distinct value
+    rendered once)."""
     cells = {}
     for name in ("dataset", *(facet for _label, facet in SOURCE_ROWS)):
         facet = FACETS[name]
-        cells[name] = facet.render(members[list(facet.columns)].reset_index(drop=True))
+        frame = members[list(facet.columns)].reset_index(drop=True)
+        codes = _value_codes(frame)
+        _, first = np.unique(codes, return_index=True)
+        rendered = facet.render(frame.iloc[first].reset_index(drop=True))
+        lookup = dict(zip(codes[first].tolist(), rendered, strict=True))
+        cells[name] = [lookup[c] for c in codes.tolist()]
     return cells
+
+
+def _value_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Return one code per distinct row of `frame` (missing values alike)."""
+    codes = np.zeros(len(frame), dtype="int64")
+    for column in frame.columns:
+        own, _ = pd.factorize(frame[column].astype("object"), use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * (int(own.max(initial=0)) + 1) + own)
+    return codes.astype("int64")
+
+
+def _block(cells: dict[str, list[str]], ids: list[str], rows: range, links: list[str]) -> str:
+    """Return one group's block from its members' rendered cells (`rows` of `cells`) and its
+    links' lines."""
+    head = "".join(f"<th>{cells['dataset'][i]}<br><small>{ids[i]}</small></th>" for i in rows)
+    lines = [f"<tr><th></th>{head}</tr>"]
+    for label, name in SOURCE_ROWS:
+        values = [cells[name][i] for i in rows]
+        if not any(values):
+            continue
+        lines.append(f"<tr><th>{html.escape(_(label))}</th>"
+                     + "".join(f"<td>{v or '–'}</td>" for v in values) + "</tr>")
+    title = _("{count} sources of this event, side by side").format(
+        count=format_number(len(rows)))
+    parts = [f"<div class='sahel-sources'><b>{html.escape(title)}</b>",
+             f"<div class='sahel-sources-scroll'><table>{''.join(lines)}</table></div>"]
+    if links:
+        why = html.escape(_("Why they are linked"))
+        parts.append(f"<b>{why}</b><ul class='sahel-reasons'>{''.join(links)}</ul>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _link_lines(links: pd.DataFrame) -> list[str]:
+    """Return each link as one escaped list item: its records, score and reasons."""
+    lines = []
+    for a, b, score, reasons in zip(links["event_id_a"].astype("object"),
+                                    links["event_id_b"].astype("object"), links["score"],
+                                    reasons_json(links), strict=True):
+        scored = ("" if pd.isna(score) else " · " + html.escape(
+            _("score {score}").format(score=format_number(round(float(score), 2)))))
+        lines.append(f"<li>{shown_html(a)} ↔ {shown_html(b)}{scored}: "
+                     f"{reasons_html(reasons)}</li>")
+    return lines
 
 
 def group_html(members: pd.DataFrame, links: pd.DataFrame) -> str:
     """Return one event group's block: its records (`members`, canonical columns) side by side,
     and its links (`links`: LINK_COLUMNS rows between them) with their reasons."""
     members = members.sort_values(list(SOURCE_ORDER), na_position="last", kind="mergesort")
-    cells = _cells(members)
     ids = [shown_html(e) for e in members["event_id"].astype("object")]
-    head = "".join(f"<th>{d}<br><small>{i}</small></th>"
-                   for d, i in zip(cells["dataset"], ids, strict=True))
-    rows = [f"<tr><th></th>{head}</tr>"]
-    for label, name in SOURCE_ROWS:
-        values = cells[name]
-        if not any(values):
-            continue
-        rows.append(f"<tr><th>{html.escape(_(label))}</th>"
-                    + "".join(f"<td>{v or '–'}</td>" for v in values) + "</tr>")
-    title = _("{count} sources of this event, side by side").format(
-        count=format_number(len(members)))
-    parts = [f"<div class='sahel-sources'><b>{html.escape(title)}</b>",
-             f"<div class='sahel-sources-scroll'><table>{''.join(rows)}</table></div>"]
-    if len(links):
-        lines = []
-        texts = reasons_json(links)
-        for a, b, score, reasons in zip(links["event_id_a"].astype("object"),
-                                        links["event_id_b"].astype("object"),
-                                        links["score"], texts, strict=True):
-            scored = ("" if pd.isna(score) else " · " + html.escape(
-                _("score {score}").format(score=format_number(round(float(score), 2)))))
-            lines.append(f"<li>{shown_html(a)} ↔ {shown_html(b)}{scored}: "
-                         f"{reasons_html(reasons)}</li>")
-        why = html.escape(_("Why they are linked"))
-        parts.append(f"<b>{why}</b><ul class='sahel-reasons'>{''.join(lines)}</ul>")
-    parts.append("</div>")
-    return "".join(parts)
+    return _block(_cells(members), ids, range(len(members)),
+                  _link_lines(links) if len(links) else [])
 
 
 def sources_blocks(members: pd.DataFrame, links: pd.DataFrame) -> dict[str, str]:
     """Return each event group's block by its name: `members` are the records of the groups
     (canonical columns and `event_group`), `links` the links kept in the groups."""
-    blocks: dict[str, str] = {}
     if not len(members):
-        return blocks
+        return {}
+    members = members.sort_values(["event_group", *SOURCE_ORDER], na_position="last",
+                                  kind="mergesort").reset_index(drop=True)
     by_id = dict(zip(members["event_id"].astype("object"), members["event_group"],
                      strict=True))
     group_a = links["event_id_a"].astype("object").map(by_id)
     group_b = links["event_id_b"].astype("object").map(by_id)
-    inside = links.loc[(group_a == group_b).to_numpy(dtype=bool) & group_a.notna().to_numpy()]
-    inside_groups = group_a.loc[inside.index]
-    for name, records in members.groupby("event_group", sort=True):
-        blocks[str(name)] = group_html(records, inside.loc[(inside_groups == name).to_numpy()])
-    return blocks
+    inside = (group_a == group_b).to_numpy(dtype=bool) & group_a.notna().to_numpy()
+    lines: dict[str, list[str]] = {}
+    if inside.any():
+        for name, line in zip(group_a.loc[inside], _link_lines(links.loc[inside]), strict=True):
+            lines.setdefault(str(name), []).append(line)
+    cells = _cells(members)
+    ids = [shown_html(e) for e in members["event_id"].astype("object")]
+    names = members["event_group"].astype("str").to_numpy()
+    starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
+    ends = np.r_[starts[1:], len(names)]
+    return {str(names[a]): _block(cells, ids, range(a, b), lines.get(str(names[a]), []))
+            for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}
+
+
+def too_many_html(count: int) -> str:
+    """Return the popup note of a linked event in a view of too many groups to send them all."""
+    note = _("This event has {count} sources; narrow the filters to fewer linked events to see "
+             "them side by side.").format(count=format_number(count))
+    return f"<div class='sahel-sources'><i>{html.escape(note)}</i></div>"

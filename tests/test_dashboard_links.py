@@ -175,3 +175,11 @@ def test_downloads_carry_the_event_groups_and_count_once_as_the_page(
     assert len(table) == 8 and int(table["fatalities"].sum()) == 24
     niafunke = table[table["location"] == "Niafunké"].iloc[0]
     assert niafunke["group_records"] == 2 and "SEED-RFI-20231124-1" in niafunke["sources"]
+
+
+def test_a_view_of_many_linked_events_sends_a_note_in_place_of_their_sources(
+        seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dashboard_cache, "SOURCES_MAX_GROUPS", 1)
+    layer = map_layer(open_page(seeded, monkeypatch, TOMBOUCTOU))
+    assert "sources of this event, side by side" not in layer
+    assert layer.count("This event has 2 sources; narrow the filters") == 1  # one value, shared

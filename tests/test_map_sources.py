@@ -15,7 +15,7 @@ from sahel.incidents import load_shipped
 from sahel.link_reasons import REASONS
 from sahel.links import link_records
 from sahel.map_payload import SOURCES_COLUMN, incident_payload, unpack
-from sahel.map_sources import reason_text, reasons_html, sources_blocks
+from sahel.map_sources import reason_text, reasons_html, sources_blocks, too_many_html
 from sahel.query import IncidentQuery, count_sources_once, filter_once
 
 SHIPPED = "SEED-RFI-20231124-1"
@@ -148,3 +148,10 @@ def test_the_payload_carries_the_block_for_grouped_rows_only(
     assert toll["v"][unpack(toll["i"])[position]] == "12 (range 12–50)"
     # Without the column, no facet: a view in no "once" mode is as before.
     assert "sources" not in incident_payload(rows)["facets"]
+
+
+def test_a_view_of_too_many_linked_events_says_how_to_see_their_sources() -> None:
+    note = too_many_html(3)
+    assert "This event has 3 sources; narrow the filters" in note
+    use_language("fr")
+    assert "Cet événement a 3 sources" in too_many_html(3)
