@@ -183,3 +183,15 @@ def test_a_view_of_many_linked_events_sends_a_note_in_place_of_their_sources(
     layer = map_layer(open_page(seeded, monkeypatch, TOMBOUCTOU))
     assert "sources of this event, side by side" not in layer
     assert layer.count("This event has 2 sources; narrow the filters") == 1  # one value, shared
+
+
+@pytest.mark.parametrize(("once", "events"), [(True, 8), (False, 10)])
+def test_the_chart_counts_as_the_figures(seeded: Path, monkeypatch: pytest.MonkeyPatch,
+                                         once: bool, events: int) -> None:
+    open_page(seeded, monkeypatch, {**TOMBOUCTOU, "once": "1" if once else "0"})
+    query = IncidentQuery(regions=frozenset({"Tombouctou"}), include_demo=True, once=once)
+    chart = dashboard_cache.below_map(str(seeded), query, "en", "incidents").chart
+    assert chart is not None
+    (bars,) = chart["datasets"].values()
+    assert sum(bar["incidents"] for bar in bars) == events
+    assert sum(bar["fatalities"] for bar in bars) == (24 if once else 34)
