@@ -6,7 +6,8 @@ that would put two records of one dataset in a group is left out ("outscored" by
 already taken). A group is named after the smallest `event_id` among its records.
 
 Counting once (`count_once`): one row per group, the group's most precise record (place, then
-date precision, then smallest event_id) standing for it, with the toll rule: `fatalities` is the
+date precision, then a coded record before the tool's reading of a report, then smallest
+event_id) standing for it, with the toll rule: `fatalities` is the
 lowest of the coded records' best figures (ACLED's most conservative convention; a figure the
 tool itself read from a report counts only when no coded record of the event gives one: the
 coders of ACLED, UCDP or the analyst's own files read the same words with their rules),
@@ -151,10 +152,14 @@ def count_once(incidents: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
         _high=("_high", "max"),
         group_records=("event_id", "size"),
         group_datasets=("_dataset", lambda s: "; ".join(sorted(set(s.astype("str"))))))
+    # The most precise record stands for the event; of equally precise ones, a coded record
+    # before the tool's own reading of a report, then the smallest event_id.
+    inside["_read"] = read
     chosen = inside.sort_values(
-        ["event_group", "geo_precision", "time_precision", "event_id"],
+        ["event_group", "geo_precision", "time_precision", "_read", "event_id"],
         na_position="last").drop_duplicates("event_group")
-    chosen = chosen.drop(columns=["_best", "_given", "_low", "_high", "_dataset"]).set_index(
+    chosen = chosen.drop(columns=["_best", "_given", "_low", "_high", "_dataset",
+                                  "_read"]).set_index(
         "event_group", drop=False)
     # A group none of whose records gives a toll keeps the figure they carry (0: none given).
     summary["_best"] = summary["_best"].fillna(summary.pop("_given"))

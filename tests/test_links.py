@@ -427,8 +427,9 @@ def test_count_once_takes_the_lowest_best_figure_and_the_range_of_all() -> None:
     # back but is in the range.
     assert (event["fatalities"], event["fatalities_low"], event["fatalities_high"]) == (12, 10,
                                                                                        60)
-    # the most precise record stands for the group (then the smallest event_id)
-    assert event["group_records"] == 3 and event["event_id"] == "report"
+    # the most precise record stands for the group (then a coded one before the tool's reading
+    # of a report, then the smallest event_id)
+    assert event["group_records"] == 3 and event["event_id"] == "ucdp"
     assert event["group_datasets"] == "ACLED; R; UCDP"
     alone = once[once["event_group"].isna()].iloc[0]
     assert alone["fatalities"] == 3 and alone["group_records"] == 1
