@@ -147,7 +147,7 @@ def test_french(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert at.toggle(key="once").label == "Compter chaque événement une fois"
     assert ("Chaque événement une fois : 8 événements issus de 10 enregistrements."
             in captions(at))
-    assert any(c.startswith("chiffre de la source la plus basse · fourchette")
+    assert any(c.startswith("plus bas chiffre des sources · fourchette")
                for c in captions(at))
     layer = map_layer(at)
     assert "2 sources de cet événement, côte à côte" in layer
