@@ -3,7 +3,8 @@
 - `postgres_cluster` (session): a throwaway PostgreSQL + PostGIS cluster in a temporary folder
   on a free loopback port (`sahel.store.local_cluster`), started once (~2–3 s) and deleted after.
 - `postgres_url` (function): an empty, migrated store database on that cluster.
-- every test runs without `SAHEL_DATABASE_URL` (the embedded store) unless it sets it.
+- every test runs without `SAHEL_DATABASE_URL` (the embedded store) unless it sets it, and
+  ends with the thread's language set back to English.
 - `new_store` (function, parametrised `embedded` / `postgresql`): a factory of store objects on
   one fresh store (the embedded one in `tmp_path`); each call opens the same store anew, as
   another process would. Reports go to `tmp_path / "rejects"` for both.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from sahel.i18n import use_language
 from sahel.store import DATABASE_ENV, IncidentStore, Store
 from sahel.store.local_cluster import ClusterUnavailable, LocalCluster, throwaway_cluster
 
@@ -32,6 +34,14 @@ BACKENDS = ("embedded", "postgresql")
 def _embedded_store_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     # A developer's own SAHEL_DATABASE_URL must never receive the tests' rows.
     monkeypatch.delenv(DATABASE_ENV, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    # The page's language is the thread's (sahel.i18n.use_language): a test that switches to
+    # French must not leave the next test, in another file, speaking it.
+    yield
+    use_language("en")
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -22,7 +23,10 @@ SHIPPED = "SEED-RFI-20231124-1"
 
 
 @pytest.fixture(autouse=True)
-def english() -> None:
+def english() -> Iterator[None]:
+    # The language is the thread's: set back to English after each test, for the next file's.
+    use_language("en")
+    yield
     use_language("en")
 
 
