@@ -19,7 +19,7 @@ import pandas as pd
 
 import dashboard_cache
 from dashboard_cache import incidents_frame
-from sahel.export import EXPORT_FORMATS, once_rows
+from sahel.export import EXPORT_FORMATS, once_view_rows
 from sahel.i18n import N_, _
 from sahel.query import IncidentQuery, filter_incidents
 
@@ -88,23 +88,8 @@ def builder(store_dir: str, query: IncidentQuery, export_format: str) -> Callabl
 
 def once_view(store_dir: str, query: IncidentQuery, incidents: pd.DataFrame,
               groups: pd.DataFrame) -> pd.DataFrame:
-    """Return the events in view, one row each: `once_rows` of their records among the query's
-    sources (the same file as `python -m sahel export --once` when no event has records both
-    in and out of the filters: the CLI counts the filtered records once)."""
+    """Return the events in view, one row each, as `python -m sahel export --once` writes them
+    (`sahel.export.once_view_rows`, from this page's cached view)."""
     shown, _figures = dashboard_cache.selection(store_dir, query)
     counted = dashboard_cache.counted_once(store_dir, query)
-    group_of = counted.group_of
-    in_view = set(shown["event_group"].dropna()) if "event_group" in shown else set()
-    members = group_of.index[group_of.isin(in_view).to_numpy(dtype=bool)]
-    singles = (shown.index[shown["event_group"].isna().to_numpy()] if "event_group" in shown
-               else shown.index)
-    records = incidents.loc[members.union(singles)]
-    kept = groups.loc[groups["event_id"].astype("object").isin(
-        set(records["event_id"].astype("object"))).to_numpy()]
-    # A group with one record among the sources is no group (sahel.query.count_sources_once).
-    kept = kept.loc[(kept.groupby("event_group")["event_id"].transform("size") >= 2).to_numpy()]
-    # In the order `python -m sahel export --once` gives them: the records newest first, then
-    # by event_id, counted once (records in no group first, then each group).
-    order = records[["event_date", "event_id"]].reset_index(drop=True).sort_values(
-        ["event_date", "event_id"], ascending=[False, True], kind="mergesort").index
-    return once_rows(records.iloc[order.to_numpy()], kept)
+    return once_view_rows(incidents, groups, counted.group_of, shown)

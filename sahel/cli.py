@@ -387,12 +387,14 @@ def silence_stdout() -> None:
 def run_export(args: argparse.Namespace) -> int:
     """Write the filtered incidents to each output asked for and say how many."""
     from sahel.datasets import demo_rows
-    from sahel.export import EXPORT_FORMATS, once_rows
+    from sahel.export import EXPORT_FORMATS, once_view_rows
     from sahel.incidents import load_incidents_checked
     from sahel.query import (
         IncidentQuery,
+        count_sources_once,
         describe,
         filter_incidents,
+        filter_once,
         normalise_query,
         unknown_names,
     )
@@ -425,7 +427,13 @@ def run_export(args: argparse.Namespace) -> int:
             warn(f"export: {name.message()}")
         return EXIT_FAILED
     selected = filter_incidents(incidents, query)
-    rows = once_rows(selected, groups) if args.once else selected
+    rows = selected
+    if args.once:
+        # As the page counts each event once (sahel.query.filter_once): an event is in view
+        # when any of its sources matches, and every source of it is listed.
+        sources = count_sources_once(incidents, groups, query)
+        rows = once_view_rows(incidents, groups, sources.group_of,
+                              filter_once(incidents, sources, query))
     counted = (f"{plural(len(rows), 'event')} ({len(selected)} incidents)" if args.once
                else f"{len(selected)} incidents")
     status = EXIT_OK

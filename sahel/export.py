@@ -61,6 +61,31 @@ def once_rows(incidents: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     return once
 
 
+def once_view_rows(incidents: pd.DataFrame, groups: pd.DataFrame, group_of: pd.Series,
+                   shown: pd.DataFrame) -> pd.DataFrame:
+    """Return the events in view, one row each (`once_rows`), as the page and `python -m sahel
+    export --once` both write them: every source of each event in view (not only those the
+    filters found it by, docs/linking.md "On the page").
+
+    `group_of`: each source record's event group (`sahel.query.count_sources_once`); `shown`:
+    the events in view (`sahel.query.filter_once`), with `event_group`.
+    """
+    in_view = set(shown["event_group"].dropna()) if "event_group" in shown else set()
+    members = group_of.index[group_of.isin(in_view).to_numpy(dtype=bool)]
+    singles = (shown.index[shown["event_group"].isna().to_numpy()] if "event_group" in shown
+               else shown.index)
+    records = incidents.loc[members.union(singles)]
+    kept = groups.loc[groups["event_id"].astype("object").isin(
+        set(records["event_id"].astype("object"))).to_numpy()]
+    # A group with one record among the sources is no group (sahel.query.count_sources_once).
+    kept = kept.loc[(kept.groupby("event_group")["event_id"].transform("size") >= 2).to_numpy()]
+    # The records newest first, then by event_id, counted once (records in no group first,
+    # then each group).
+    order = records[["event_date", "event_id"]].reset_index(drop=True).sort_values(
+        ["event_date", "event_id"], ascending=[False, True], kind="mergesort").index
+    return once_rows(records.iloc[order.to_numpy()], kept)
+
+
 def _group_columns(incidents: pd.DataFrame) -> list[str]:
     return [c for c in GROUP_COLUMNS if c in incidents.columns]
 

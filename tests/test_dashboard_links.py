@@ -177,6 +177,22 @@ def test_downloads_carry_the_event_groups_and_count_once_as_the_page(
     assert niafunke["group_records"] == 2 and "SEED-RFI-20231124-1" in niafunke["sources"]
 
 
+def test_an_event_found_by_one_source_is_written_with_all_of_them_by_page_and_cli(
+        seeded: Path, monkeypatch: pytest.MonkeyPatch,
+        capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    # Only the shipped coding's notes speak of a suicide vehicle: the event is found by that
+    # source, and both the page and `export --once` list both sources (once they differed).
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(seeded))
+    query = IncidentQuery(text="suicide vehicle", include_demo=True, once=True)
+    page = dashboard_downloads.builder(str(seeded), query, "csv")()
+    assert cli(["export", "--store", str(seeded), "--demo", "--text", "suicide vehicle",
+                "--once", "--csv", "-"]) == 0
+    assert page == capsysbinary.readouterr().out
+    table = pd.read_csv(io.BytesIO(page), encoding="utf-8-sig")
+    niafunke = table[table["location"] == "Niafunké"].iloc[0]
+    assert niafunke["group_records"] == 2 and niafunke["sources"].count(";") == 1
+
+
 def test_a_view_of_many_linked_events_sends_a_note_in_place_of_their_sources(
         seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dashboard_cache, "SOURCES_MAX_GROUPS", 1)
