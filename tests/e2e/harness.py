@@ -213,6 +213,29 @@ def wait_for_map(page: object, previous_token: str | None = None, timeout_ms: in
     return map_frame(page), token
 
 
+FIGURES_JS = """() => {
+    // The page's run is over and its five headline figures are all drawn, each with a label.
+    if (!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]'))
+        return null;
+    const ms = [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => [
+        (m.querySelector('[data-testid="stMetricLabel"]') || {innerText: ''}).innerText.trim(),
+        (m.querySelector('[data-testid="stMetricValue"]') || {innerText: ''}).innerText.trim()]);
+    if (ms.length < 5 || ms.some(([label, value]) => !label || !value)) return null;
+    return Object.fromEntries(ms);
+}"""
+
+
+def figures(page: object, timeout_ms: int = 60_000) -> dict[str, str]:
+    """Return the headline figures as label → value text, once a finished run has drawn all five.
+
+    The map is sent before the figures, and a run draws them one element at a time: reading
+    them as soon as one is there (or when the page is idle before the figures' run has begun)
+    catches half a row.
+    """
+    handle = page.wait_for_function(FIGURES_JS, timeout=timeout_ms)  # type: ignore[attr-defined]
+    return dict(handle.json_value())
+
+
 def multiselect_input(page: object, label: str) -> object:
     """Return the text input of the sidebar multiselect labelled `label`."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(  # type: ignore[attr-defined]

@@ -85,7 +85,7 @@ def test_clicking_a_trend_row_sets_the_region(app_url: str,
                                               browser_page: harness.BlockedPage) -> None:
     page = browser_page.page
     open_page(page, app_url)
-    before = int(page.evaluate(INCIDENTS))
+    before = int(harness.figures(page)["Incidents"].replace(",", ""))
     trends = page.locator(TABLE).nth(1)
     trends.scroll_into_view_if_needed()
     box = trends.bounding_box()

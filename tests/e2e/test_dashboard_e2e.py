@@ -31,16 +31,6 @@ def app_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-def figures(page: object) -> dict[str, str]:
-    """Return the headline metrics as label → value text, once they are on the page."""
-    # The map is sent before the figures: they may still be arriving when it has painted.
-    page.wait_for_selector('[data-testid="stMetric"] [data-testid="stMetricValue"]')
-    return page.evaluate("""() => Object.fromEntries(
-        [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => [
-            m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
-            m.querySelector('[data-testid="stMetricValue"]').innerText.trim()]))""")
-
-
 # The centre of the largest shaded region in view, away from the map's edges and controls.
 REGION_PIXEL = """() => {
     const m = window.map, size = m.getSize();
@@ -290,12 +280,12 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
     page.wait_for_selector(harness.APP_IDLE)
     # The store holds the user's 3,000 incidents, so the shipped examples (the seed report's
     # among them) are left out until asked for.
-    assert int(figures(page)["Incidents"].replace(",", "")) == 3000
+    assert int(harness.figures(page)["Incidents"].replace(",", "")) == 3000
     assert page.get_by_text("Incidents: demonstration data left out").is_visible()
     page.get_by_text("Include demonstration data").click()
     _, token = harness.wait_for_map(page, previous_token=token)
     page.wait_for_selector(harness.APP_IDLE)
-    before = figures(page)
+    before = harness.figures(page)
     assert int(before["Incidents"].replace(",", "")) > 3000
 
     frame = harness.map_frame(page)
@@ -317,7 +307,7 @@ def test_dashboard_offline_filter_download_and_seed(app_url: str, app_store_dir:
     assert frame.evaluate("() => window.sahelSameMap === true")
     assert frame.evaluate(OVERLAYS_ON) == ["Regions: incidents", "Country borders", "Town names",
                                            "Incidents", "Heat map"]
-    after = figures(page)
+    after = harness.figures(page)
     shown = int(after["Incidents"].replace(",", ""))
     assert 0 < shown < int(before["Incidents"].replace(",", ""))
     assert after["Regions"] == "1" and after != before

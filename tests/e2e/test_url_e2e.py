@@ -36,15 +36,7 @@ def wait_for_caption(page: object, text: str) -> str:
 
 def shown(page: object) -> tuple[str, dict[str, str]]:
     """Return the query's caption and the headline figures (label → value)."""
-    # The five figures come one element at a time: read them once all are there.
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "() => document.querySelectorAll('[data-testid=\"stMetric\"] "
-        "[data-testid=\"stMetricValue\"]').length >= 5", timeout=60_000)
-    page.wait_for_selector(harness.APP_IDLE)  # type: ignore[attr-defined]
-    figures = page.evaluate("""() => Object.fromEntries(
-        [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => [
-            m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
-            m.querySelector('[data-testid="stMetricValue"]').innerText.trim()]))""")  # type: ignore[attr-defined]
+    figures = harness.figures(page)
     return str(page.locator(CAPTION).first.inner_text()), figures  # type: ignore[attr-defined]
 
 
