@@ -8,7 +8,6 @@ from pathlib import Path
 
 import harness
 import pytest
-from test_dashboard_e2e import figures
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "rfi_2023-11-25_jnim_niafunke_goundam.txt"
 HEADER = "URL: https://www.rfi.fr/\nSOURCE: RFI\nPUBLISHED: 2023-11-25\nLANG: fr\n---\n"
@@ -45,7 +44,7 @@ def test_the_seed_report_added_through_the_page_links_instead_of_stacking(
     page.goto(f"{app_url}/?region=Tombouctou")
     harness.wait_for_map(page)
     page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
-    before = figures(page)
+    before = harness.figures(page)
     assert before["Incidents"] == "8" and before["Fatalities (best)"] == "24"
 
     page.goto(f"{app_url}/Add_from_report")
@@ -71,7 +70,7 @@ def test_the_seed_report_added_through_the_page_links_instead_of_stacking(
     page.goto(f"{app_url}/?region=Tombouctou&demo=1")
     frame, _token = harness.wait_for_map(page)
     page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
-    after = figures(page)
+    after = harness.figures(page)
     assert after == before  # Tombouctou counts each event once: nothing doubled
     page.get_by_text("Each event once: 8 events from 10 records.").wait_for(timeout=30_000)
     assert frame.evaluate("() => window.sahelLayer.data.n") == 8
@@ -94,5 +93,5 @@ def test_the_seed_report_added_through_the_page_links_instead_of_stacking(
     page.get_by_text("Count each event once").click()
     harness.wait_for_map(page, previous_token=_token)
     page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
-    assert figures(page)["Incidents"] == "10"
+    assert harness.figures(page)["Incidents"] == "10"
     assert browser_page.disallowed() == []
