@@ -3,8 +3,10 @@ only.
 
 Streamlit's own page list names each page after its file ("dashboard", "Add from report") and
 cannot be translated, so it is turned off (.streamlit/config.toml, showSidebarNavigation) and
-both pages draw these links at the top of their sidebar instead; the pages' URLs are unchanged.
-People whose role may not add incidents from reports (viewers) get no link to that page.
+each page draws these links at the top of its sidebar instead; the pages' URLs are unchanged.
+People whose role may not add incidents from reports (viewers) get no link to that page, and
+only those who may manage datasets or people (admins; everyone without sign-in) get one to
+"Datasets and people".
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sahel.i18n import _
 
 MAP_PAGE = "dashboard.py"
 REPORT_PAGE = "pages/1_Add_from_report.py"
+MANAGE_PAGE = "pages/2_Manage.py"
 
 
 def draw_page_links() -> None:
@@ -29,6 +32,9 @@ def draw_page_links() -> None:
         if may(Action.ADD_REPORT):
             st.sidebar.page_link(REPORT_PAGE, label=_("Add from report"),
                                  icon=":material/article:")
+        if may(Action.MANAGE_DATASETS) or may(Action.MANAGE_USERS):
+            st.sidebar.page_link(MANAGE_PAGE, label=_("Datasets and people"),
+                                 icon=":material/manage_accounts:")
     except StreamlitPageNotFoundError:
         pass
     draw_signed_in()

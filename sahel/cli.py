@@ -284,36 +284,34 @@ def _report_unresolved(store: Store, result: ImportResult, out: Output) -> None:
     out.line(f"  unresolved actors list: {report}")
 
 
+# How a dataset came into the store, as `datasets` lists it (imports also say when).
+ORIGIN_WORDS = {"shipped": "shipped", "report": "added from a report",
+                "earlier": "imported by an earlier version"}
+
+
 def run_datasets(args: argparse.Namespace) -> int:
     """List the datasets, or remove one (`--remove NAME`); 2 for a name that cannot go."""
-    from sahel.datasets import DatasetError, list_datasets, remove_dataset
-    from sahel.extract.report import DATASET_PREFIX as REPORT_DATASET_PREFIX
+    from sahel.admin import Origin, origin, remove_and_relink
+    from sahel.datasets import DatasetError, list_datasets
 
     store = open_store(args.store)
     out = Output()
     if args.remove is not None:
         try:
-            removed = remove_dataset(args.remove, store)
+            removal = remove_and_relink(args.remove, store)  # the page's rules too
         except DatasetError as error:
             warn(f"datasets: {error}")
             return EXIT_UNREADABLE
-        out.line(f'removed dataset "{args.remove}": {plural(removed, "row")} '
+        out.line(f'removed dataset "{args.remove}": {plural(removal.rows, "row")} '
                  f"(recorded in {store.describe().removals})")
-        if removed:
-            from sahel.link_upkeep import after_write
-
-            out.line(after_write(store, removed).text())
+        if removal.links is not None:
+            out.line(removal.links.text())
         return out.finish(EXIT_OK)
     datasets = list_datasets(store)
     for dataset in datasets:
-        if dataset.demo:
-            when = "shipped"
-        elif dataset.imported_at is not None:
-            when = f"imported {dataset.imported_at:%Y-%m-%d %H:%M} UTC"
-        elif dataset.name.startswith(REPORT_DATASET_PREFIX):
-            when = "added from a report"
-        else:
-            when = "imported by an earlier version"
+        kind = origin(dataset)
+        when = (f"imported {dataset.imported_at:%Y-%m-%d %H:%M} UTC" if kind is Origin.IMPORTED
+                else ORIGIN_WORDS[kind.value])
         out.line(f"{dataset.name} · {dataset.source_type or 'source type unknown'} · "
                  f"{plural(dataset.rows, 'row')} · {when}")
         if not dataset.demo and dataset.file:

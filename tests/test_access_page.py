@@ -106,7 +106,7 @@ def test_without_sign_in_nothing_changes(tmp_path: Path, monkeypatch: pytest.Mon
         at = open_dashboard()
         assert not at.exception
         assert at.file_uploader(key="upload") is not None
-        assert page_links(at) == ["Incident map", "Add from report"]
+        assert page_links(at) == ["Incident map", "Add from report", "Datasets and people"]
         assert not any(c.startswith("Signed in") for c in sidebar_captions(at))
         upload = to_csv_bytes(synthetic_incidents(5, seed=1))
         at.file_uploader(key="upload").set_value(("mine.csv", upload, "text/csv")).run()
