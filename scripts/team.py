@@ -11,95 +11,54 @@ password in `database.url`), the replicas' and nginx's pid files and logs, nginx
 config (from `deploy/team-nginx.conf`) and its htpasswd file, and the demo users' passwords
 (`users.txt`). Nothing is installed or started system-wide: nginx and PostgreSQL are Debian's
 binaries run as this project's processes. `start` is idempotent (it starts what is not running
-and leaves the rest); `stop` stops what `start` started, found by its pid file.
+and leaves the rest); `stop` stops what `start` started, found by its pid file
+(scripts/team_processes.py: the processes, their pid files and the PostgreSQL cluster).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pwd
 import re
 import secrets
-import select
 import shutil
-import signal
 import subprocess
 import sys
-import urllib.error
-import urllib.request
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The processes' module lies beside this script, which tests also load from its path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sahel.store.local_cluster import (  # noqa: E402  (after the path is set)
-    SUPERUSER,
+from team_processes import (  # noqa: E402  (after the path is set)
+    DEFAULT_PG_PORT,
+    DEFAULT_PORT,
+    ROOT,
     ClusterUnavailable,
-    LocalCluster,
-    postgres_bin,
-    start_cluster,
+    Team,
+    TeamError,
+    answers,
+    cluster_of,
+    cluster_running,
+    nginx_arguments,
+    nginx_binary,
+    nginx_markers,
+    parts_running,
+    replica_markers,
+    running,
+    start_database,
+    start_nginx,
+    start_replica,
+    terminate,
+    worker_user,
+    write_private,
 )
 
 TEMPLATE = ROOT / "deploy" / "team-nginx.conf"
 DEFAULT_DIR = ROOT / ".team"
-DEFAULT_PORT = 8600
-DEFAULT_REPLICA_PORTS = (8601, 8602)
-DEFAULT_PG_PORT = 55432
-DATABASE = "sahel"
 # The demo users and the role each gets (python -m sahel users set NAME ROLE).
-USERS = {"editor": "editor", "viewer": "viewer"}
-NGINX = "/usr/sbin/nginx"
-# nginx's workers drop root for this user (they read the htpasswd file and write temp files).
-NGINX_WORKER_USER = "www-data"
-START_TIMEOUT_S = 120.0
-STOP_TIMEOUT_S = 20.0
+USERS = {"admin": "admin", "editor": "editor", "viewer": "viewer"}
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
-HBA_MARKER = "# sahel team:"
-PG_HBA = f"""{HBA_MARKER} the socket (in the cluster's own folder, mode 0700) trusts its owner;
-# TCP on the loopback address needs the password kept in the team folder's database.url.
-local all all trust
-host all all 127.0.0.1/32 scram-sha-256
-host all all ::1/128 scram-sha-256
-"""
-
-
-class TeamError(RuntimeError):
-    """Something the team needs is missing or failed; the message says what to do."""
-
-
-@dataclass
-class Team:
-    """Where the team's files are and the ports it listens on (kept in `team.json`)."""
-
-    folder: Path
-    port: int = DEFAULT_PORT
-    replica_ports: list[int] = field(default_factory=lambda: list(DEFAULT_REPLICA_PORTS))
-    pg_port: int = DEFAULT_PG_PORT
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def path(self, *parts: str) -> Path:
-        return self.folder.joinpath(*parts)
-
-    def replica_pid_file(self, index: int) -> Path:
-        return self.path(f"replica-{index}.pid")
-
-    def save(self) -> None:
-        settings = {k: v for k, v in asdict(self).items() if k != "folder"}
-        self.path("team.json").write_text(json.dumps(settings, indent=1) + "\n",
-                                          encoding="utf-8")
-
-    @classmethod
-    def load(cls, folder: Path) -> Team:
-        """Return the team kept in `folder` (the defaults when it was never started)."""
-        saved = folder / "team.json"
-        settings = json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else {}
-        return cls(folder, **settings)
 
 
 # --- configuration files --------------------------------------------------------------------
@@ -163,16 +122,17 @@ def read_users(folder: Path) -> dict[str, str]:
     return {name: password.strip() for name, password in pairs}
 
 
-def ensure_users(folder: Path) -> tuple[dict[str, str], bool]:
-    """Return the demo users' passwords, made (random) and written to `users.txt` the first
-    time; and whether they were made now."""
+def ensure_users(folder: Path) -> tuple[dict[str, str], list[str]]:
+    """Return the demo users' passwords, each made (random) and written to `users.txt` the
+    first time; and the names of those made now."""
     users = read_users(folder)
-    if set(users) >= set(USERS):
-        return users, False
-    users = {name: users.get(name) or secrets.token_urlsafe(12) for name in USERS}
+    made = [name for name in USERS if not users.get(name)]
+    if not made:
+        return users, []
+    users = {**users, **{name: secrets.token_urlsafe(12) for name in made}}
     body = "# user password (the demo users of make team; roles set with python -m sahel users)\n"
     write_private(folder / "users.txt", body + "".join(f"{n} {p}\n" for n, p in users.items()))
-    return users, True
+    return users, made
 
 
 def write_htpasswd(folder: Path, users: dict[str, str], worker_user: str | None) -> Path:
@@ -190,141 +150,10 @@ def write_htpasswd(folder: Path, users: dict[str, str], worker_user: str | None)
     return target
 
 
-def write_private(target: Path, text: str) -> None:
-    """Write `text` to `target` readable by its owner only (it holds passwords)."""
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    target.chmod(0o600)
-
-
 # --- processes and their pid files ----------------------------------------------------------
-
-def read_pid(pid_file: Path) -> int | None:
-    """Return the pid in `pid_file`, or None when it is missing or not a number."""
-    try:
-        text = pid_file.read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
-
-
-def command_line(pid: int) -> list[str]:
-    """Return the arguments of process `pid` ([] when there is no such process)."""
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return []
-    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
-
-
-def running(pid_file: Path, *markers: str) -> int | None:
-    """Return the pid in `pid_file` if that process runs and its command line holds every one
-    of `markers` (a pid file left by a reboot may name someone else's process); else None."""
-    pid = read_pid(pid_file)
-    if pid is None:
-        return None
-    arguments = " ".join(command_line(pid))
-    return pid if arguments and all(marker in arguments for marker in markers) else None
-
-
-def wait_for_exit(pid: int, timeout: float) -> bool:
-    """Wait until process `pid` ends (any process, not only a child); return whether it did."""
-    try:
-        handle = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        readable, _, _ = select.select([handle], [], [], timeout)
-        return bool(readable)
-    finally:
-        os.close(handle)
-
-
-def terminate(pid: int, group: bool = False) -> None:
-    """Stop process `pid` (and its process group): SIGTERM, then SIGKILL if it lingers."""
-    kill = os.killpg if group else os.kill
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            kill(pid, sig)
-        except ProcessLookupError:
-            return
-        if wait_for_exit(pid, STOP_TIMEOUT_S):
-            return
-
-
-def replica_markers(port: int) -> tuple[str, ...]:
-    return ("serve.py", "dashboard.py", f"--server.port {port}")
-
-
-def nginx_markers(team: Team) -> tuple[str, ...]:
-    return ("nginx", str(team.path("nginx.conf").resolve()))
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
-
-def cluster_of(team: Team) -> LocalCluster:
-    """Return the team's cluster (running or not)."""
-    return LocalCluster(team.path("pg"), team.pg_port, postgres_bin(),
-                        "postgres" if os.geteuid() == 0 else None)
-
-
-def pg_ctl(team: Team, action: str, *options: str) -> subprocess.CompletedProcess[str]:
-    """Run `pg_ctl ACTION` on the team's cluster (as its system user when we are root)."""
-    cluster = cluster_of(team)
-    command = [str(cluster.bin_dir / "pg_ctl"), action, "-D", str(team.path("pg", "data")),
-               *options]
-    if cluster.run_as:
-        command = ["runuser", "-u", cluster.run_as, "--", *command]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
-
-
-def cluster_running(team: Team) -> bool:
-    """Return whether the team's PostgreSQL server runs (pg_ctl status)."""
-    if not team.path("pg", "data", "PG_VERSION").exists():
-        return False
-    return pg_ctl(team, "status").returncode == 0
-
-
-def restart_database(team: Team, mode: str = "fast") -> None:
-    """Restart the team's PostgreSQL server: `mode` fast (sessions ended, a clean shutdown) or
-    immediate (as if it crashed: it recovers from its write-ahead log)."""
-    done = pg_ctl(team, "restart", "-m", mode, "-w", "-s", "-l",
-                  str(team.path("pg", "server.log")))
-    if done.returncode:
-        raise TeamError(f"pg_ctl restart failed: {(done.stderr or done.stdout).strip()}")
-
-
-def start_database(team: Team) -> str:
-    """Start (creating it the first time) the team's cluster and database; return its URL."""
-    import psycopg
-
-    folder = team.path("pg")
-    fresh = not (folder / "data" / "PG_VERSION").exists()
-    if not cluster_running(team):
-        try:
-            start_cluster(folder, team.pg_port)
-        except ClusterUnavailable as error:
-            raise TeamError(f"PostgreSQL: {error} (log: {folder / 'server.log'})") from None
-    folder.chmod(0o700)
-    socket_url = f"postgresql://{SUPERUSER}@/postgres?host={folder}&port={team.pg_port}"
-    url_file = team.path("database.url")
-    with psycopg.connect(socket_url, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                  (DATABASE,)).fetchone():
-            connection.execute(f"CREATE DATABASE {DATABASE}")
-        if fresh or not url_file.exists():
-            password = secrets.token_urlsafe(18)
-            connection.execute(f"ALTER ROLE {SUPERUSER} PASSWORD '{password}'")
-            write_private(url_file, f"postgresql://{SUPERUSER}:{password}@127.0.0.1:"
-                                    f"{team.pg_port}/{DATABASE}\n")
-        hba = folder / "data" / "pg_hba.conf"
-        if not hba.read_text(encoding="utf-8").startswith(HBA_MARKER):
-            hba.write_text(PG_HBA, encoding="utf-8")
-            if os.geteuid() == 0:
-                shutil.chown(hba, user="postgres", group="postgres")
-            connection.execute("SELECT pg_reload_conf()")
-    return url_file.read_text(encoding="utf-8").strip()
 
 
 def sahel_command(url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -343,9 +172,16 @@ def migrate(url: str) -> str:
 
 
 def grant_roles(url: str) -> list[str]:
-    """Give the demo users their roles; return a note for each that could not be given."""
+    """Give each demo user its role unless the roles list has one for them (an admin may have
+    changed it on the "Datasets and people" page); return a note for each that could not be
+    given."""
+    listed = sahel_command(url, "users", "list")
+    names = {line.split(" · ", 1)[0] for line in listed.stdout.splitlines()
+             if " · " in line} if listed.returncode == 0 else set()
     notes = []
     for name, role in USERS.items():
+        if name in names:
+            continue
         done = sahel_command(url, "users", "set", name, role)
         if done.returncode:
             said = (done.stderr.strip().splitlines() or ["no message"])[-1]
@@ -362,70 +198,6 @@ def replica_env(team: Team, url: str) -> dict[str, str]:
             "SAHEL_TRUSTED_PROXIES": "127.0.0.1,::1",
             "SAHEL_PROXY_SECRET": proxy_secret(team.folder),
             "SAHEL_STORE_DIR": str(team.path("store").resolve()), "PYTHONUNBUFFERED": "1"}
-
-
-def start_replica(team: Team, index: int, url: str) -> int:
-    """Start replica `index` (1-based) unless it runs; wait until it answers; return its pid."""
-    port = team.replica_ports[index - 1]
-    pid_file = team.replica_pid_file(index)
-    pid = running(pid_file, *replica_markers(port))
-    if pid is not None:
-        return pid
-    command = [sys.executable, "serve.py", "dashboard.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true"]
-    log = team.path("logs", f"replica-{index}.log")
-    with open(log, "ab") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=replica_env(team, url),
-                                   stdin=subprocess.DEVNULL, stdout=output,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    pid_file.write_text(f"{process.pid}\n", encoding="utf-8")
-    health = f"http://127.0.0.1:{port}/_stcore/health"
-    for _ in range(int(START_TIMEOUT_S / 0.25)):
-        if answers(health):
-            return process.pid
-        try:  # the wait between two checks; returns at once if the replica died
-            process.wait(timeout=0.25)
-        except subprocess.TimeoutExpired:
-            continue
-        raise TeamError(f"replica {index} exited (code {process.returncode}): see {log}")
-    terminate(process.pid, group=True)
-    raise TeamError(f"replica {index} did not answer on port {port} within "
-                    f"{START_TIMEOUT_S:.0f} s: see {log}")
-
-
-def answers(url: str) -> bool:
-    """Return whether `url` answers 200 "ok" now."""
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200 and response.read().strip() == b"ok")
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def nginx_binary() -> str:
-    """Return the nginx program (Debian's), or raise TeamError saying how to install it."""
-    found = shutil.which("nginx") or (NGINX if Path(NGINX).exists() else None)
-    if not found:
-        raise TeamError("nginx is not installed: on Debian, apt-get install nginx "
-                        "(or make team-deps)")
-    return found
-
-
-def worker_user() -> str | None:
-    """Return the user nginx's workers become when it starts as root (None otherwise)."""
-    if os.geteuid() != 0:
-        return None
-    try:
-        return pwd.getpwnam(NGINX_WORKER_USER).pw_name
-    except KeyError:
-        return "nobody"
-
-
-def nginx_arguments(team: Team) -> list[str]:
-    """Return the options that make nginx use the team's config, prefix and startup log."""
-    return ["-c", str(team.path("nginx.conf").resolve()),
-            "-p", str(team.path("nginx").resolve()) + "/",
-            "-e", str(team.path("logs", "nginx-error.log").resolve())]
 
 
 def write_nginx_config(team: Team, users: dict[str, str]) -> None:
@@ -454,23 +226,6 @@ def reachable_by(user: str, target: Path) -> None:
     if done.returncode:
         raise TeamError(f"{user} cannot read {target}: put the team's folder where every "
                         f"folder above it is searchable by others (chmod o+x)")
-
-
-def start_nginx(team: Team) -> int:
-    """Start nginx on the team's config, or have a running one read it again; return its pid."""
-    pid_file = team.path("nginx.pid")
-    pid = running(pid_file, *nginx_markers(team))
-    if pid is not None:
-        os.kill(pid, signal.SIGHUP)  # reload: the config may have changed
-        return pid
-    # nginx binds its port, then goes to the background and returns: it listens once this ends.
-    started = subprocess.run([nginx_binary(), *nginx_arguments(team)], capture_output=True,
-                             text=True, check=False)
-    pid = read_pid(pid_file)
-    if started.returncode or pid is None:
-        raise TeamError(f"nginx did not start: {started.stderr.strip()} "
-                        f"(log: {team.path('logs', 'nginx-error.log')})")
-    return pid
 
 
 # --- the commands ---------------------------------------------------------------------------
@@ -507,28 +262,17 @@ def start(team: Team) -> int:
         print(f"    note: {note}; until then signed-in users get SAHEL_DEFAULT_ROLE")
     for index, port in enumerate(team.replica_ports, start=1):
         step(f"dashboard replica {index} on 127.0.0.1:{port}")
-        start_replica(team, index, url)
+        start_replica(team, index, replica_env(team, url))
     users, made = ensure_users(team.folder)
     step(f"nginx on 127.0.0.1:{team.port}")
     write_nginx_config(team, users)
     start_nginx(team)
     print(f"\nThe team's dashboard: {team.url}")
-    if made:
-        for name, password in users.items():
-            print(f"  {name:8} password {password}   (role {USERS[name]})")
-        print(f"Passwords kept in {team.path('users.txt')}.")
-    else:
-        print(f"Users: {', '.join(users)} (passwords in {team.path('users.txt')}).")
+    for name in made:
+        print(f"  {name:8} password {users[name]}   (role {USERS[name]})")
+    print(f"Users: {', '.join(users)} (passwords in {team.path('users.txt')}).")
     print("Stop everything with: make team-stop")
     return 0
-
-
-def parts_running(team: Team) -> list[bool]:
-    """Return, for nginx, each replica and PostgreSQL, whether it runs."""
-    replicas = [running(team.replica_pid_file(i), *replica_markers(port)) is not None
-                for i, port in enumerate(team.replica_ports, start=1)]
-    nginx = running(team.path("nginx.pid"), *nginx_markers(team)) is not None
-    return [nginx, *replicas, cluster_running(team)]
 
 
 def stop(team: Team) -> int:

@@ -1,4 +1,5 @@
-"""`make team` (scripts/team.py): nginx's generated config, the demo users, the pid files.
+"""`make team` (scripts/team.py, scripts/team_processes.py): nginx's generated config, the demo
+users and their roles, the pid files.
 
 The nginx cases run Debian's nginx on the generated config in front of two small echo servers
 standing in for the replicas (the real team is tests/e2e/test_team_e2e.py). Without nginx they
@@ -39,13 +40,14 @@ def _load_team() -> object:
 
 
 team = _load_team()
+processes = sys.modules["team_processes"]  # scripts/team_processes.py, which team.py imports
 
 
 def require_nginx() -> str:
     """Return nginx's path; skip without it (fail under SAHEL_REQUIRE_NGINX=1)."""
     try:
-        return str(team.nginx_binary())
-    except team.TeamError as error:
+        return str(processes.nginx_binary())
+    except processes.TeamError as error:
         if os.environ.get(REQUIRE_NGINX_ENV) == "1":
             pytest.fail(f"nginx tests required ({REQUIRE_NGINX_ENV}=1) but {error}")
         pytest.skip(str(error))
@@ -98,7 +100,7 @@ def test_the_proxy_secret_is_made_once_kept_private_and_sent_by_nginx(tmp_path: 
     health = config[config.index("location = /_stcore/health"):]
     assert 'proxy_set_header X-Sahel-Proxy-Secret "";' in health and secret not in health
     assert "proxy_set_header X-Forwarded-For" not in config
-    with pytest.raises(team.TeamError):
+    with pytest.raises(processes.TeamError):
         team.render_nginx_config(team.Team(tmp_path), secret='x"; evil')
     assert team.replica_env(team.Team(tmp_path), "postgresql://x@h/db")[
         "SAHEL_PROXY_SECRET"] == secret
@@ -106,12 +108,36 @@ def test_the_proxy_secret_is_made_once_kept_private_and_sent_by_nginx(tmp_path: 
 
 def test_the_users_get_random_passwords_kept_private_and_reused(tmp_path: Path) -> None:
     users, made = team.ensure_users(tmp_path)
-    assert made and set(users) == {"editor", "viewer"}
-    assert users["editor"] != users["viewer"] and min(map(len, users.values())) >= 16
+    assert made == ["admin", "editor", "viewer"] and set(users) == set(made)
+    assert len(set(users.values())) == 3 and min(map(len, users.values())) >= 16
     assert (tmp_path / "users.txt").stat().st_mode & 0o777 == 0o600
     again, made_again = team.ensure_users(tmp_path)
-    assert again == users and not made_again
+    assert again == users and made_again == []
     assert team.read_users(tmp_path) == users
+
+
+def test_a_team_from_before_the_admin_gets_one_and_keeps_its_passwords(tmp_path: Path) -> None:
+    (tmp_path / "users.txt").write_text("editor first-secret\nviewer second-secret\n")
+    users, made = team.ensure_users(tmp_path)
+    assert made == ["admin"] and len(users["admin"]) >= 16
+    assert (users["editor"], users["viewer"]) == ("first-secret", "second-secret")
+    assert team.read_users(tmp_path) == users
+
+
+def test_a_demo_users_role_changed_since_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The admin made the viewer an editor on the page: make team again leaves that alone.
+    calls: list[tuple[str, ...]] = []
+
+    def sahel_command(url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+        calls.append(arguments)
+        listing = "viewer · editor · given by admin on 2026-01-02 03:04 UTC\n"
+        return subprocess.CompletedProcess(arguments, 0, listing if arguments[1] == "list"
+                                           else "", "")
+
+    monkeypatch.setattr(team, "sahel_command", sahel_command)
+    assert team.grant_roles("postgresql://x@h/db") == []
+    assert calls == [("users", "list"), ("users", "set", "admin", "admin"),
+                     ("users", "set", "editor", "editor")]
 
 
 def test_htpasswd_holds_a_salted_hash_of_each_password(tmp_path: Path) -> None:
@@ -138,17 +164,17 @@ def test_htpasswd_keeps_the_people_added_by_hand(tmp_path: Path) -> None:
 
 def test_a_pid_file_names_a_process_only_when_it_is_ours(tmp_path: Path) -> None:
     pid_file = tmp_path / "x.pid"
-    assert team.read_pid(pid_file) is None
+    assert processes.read_pid(pid_file) is None
     pid_file.write_text("not a pid\n")
-    assert team.read_pid(pid_file) is None and team.running(pid_file) is None
+    assert processes.read_pid(pid_file) is None and processes.running(pid_file) is None
     pid_file.write_text(f"{os.getpid()}\n")
-    assert team.running(pid_file, "python") == os.getpid()
-    assert team.running(pid_file, "python", "serve.py", "--server.port 1") is None
+    assert processes.running(pid_file, "python") == os.getpid()
+    assert processes.running(pid_file, "python", "serve.py", "--server.port 1") is None
     ended = subprocess.Popen(["true"])
     ended.wait()
     pid_file.write_text(f"{ended.pid}\n")
-    assert team.running(pid_file, "true") is None
-    assert team.wait_for_exit(ended.pid, 1.0)
+    assert processes.running(pid_file, "true") is None
+    assert processes.wait_for_exit(ended.pid, 1.0)
 
 
 def test_stop_and_status_of_a_team_that_never_ran(tmp_path: Path,
@@ -212,7 +238,7 @@ def proxied(team_dir: Path) -> Iterator[tuple[object, dict[str, str], list[Threa
     users, _ = team.ensure_users(team_dir)
     team.write_nginx_config(setup, users)
     try:
-        team.start_nginx(setup)
+        processes.start_nginx(setup)
         yield setup, users, echoes
     finally:
         team.stop(setup)
@@ -290,12 +316,12 @@ def test_a_browser_stays_on_its_replica_until_it_goes_away(proxied: tuple) -> No
 
 def test_start_and_stop_leave_no_nginx_behind(proxied: tuple) -> None:
     setup, _, _ = proxied
-    pid = team.running(setup.path("nginx.pid"), *team.nginx_markers(setup))
+    pid = processes.running(setup.path("nginx.pid"), *processes.nginx_markers(setup))
     assert pid is not None
-    assert team.start_nginx(setup) == pid  # started again: the same nginx, config re-read
+    assert processes.start_nginx(setup) == pid  # started again: the same nginx, config re-read
     team.stop(setup)
-    assert team.running(setup.path("nginx.pid"), *team.nginx_markers(setup)) is None
-    assert team.wait_for_exit(pid, 5.0)
+    assert processes.running(setup.path("nginx.pid"), *processes.nginx_markers(setup)) is None
+    assert processes.wait_for_exit(pid, 5.0)
 
 
 def test_the_organisation_sample_in_the_docs_is_a_config_nginx_accepts(tmp_path: Path) -> None:
