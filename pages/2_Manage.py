@@ -22,8 +22,8 @@ use_language(st.session_state.get("lang") or negotiate(st.context.locale))
 
 def main() -> None:
     """Render the page."""
-    st.set_page_config(page_title=_("Datasets and people"),
-                       page_icon=":material/manage_accounts:", layout="wide")
+    # An emoji: a Material icon as the page's icon is fetched from Google's servers.
+    st.set_page_config(page_title=_("Datasets and people"), page_icon="🗂️", layout="wide")
     person = admit_or_stop()
     draw_page_links()
     st.title(_("Datasets and people"))

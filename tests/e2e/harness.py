@@ -254,3 +254,18 @@ def type_in_multiselect(page: object, label: str, value: str) -> None:
     """Type `value` in the multiselect labelled `label` without picking it (Enter picks it)."""
     multiselect_input(page, label).click()  # type: ignore[attr-defined]
     page.keyboard.type(value)  # type: ignore[attr-defined]
+
+
+def assert_reads_only(page: object, url: str) -> None:
+    """Assert that a reader's page, its run over, offers no uploader and no link to the pages
+    that write; then that the report page, asked for directly at `url`, says why and draws no
+    form."""
+    sidebar = str(page.locator('[data-testid="stSidebar"]').inner_text())  # type: ignore[attr-defined]
+    assert "Add from report" not in sidebar and "Datasets and people" not in sidebar
+    assert page.locator('[data-testid="stFileUploader"]').count() == 0  # type: ignore[attr-defined]
+    page.goto(f"{url}/Add_from_report")  # type: ignore[attr-defined]
+    page.wait_for_selector("text=but not add incidents from reports",  # type: ignore[attr-defined]
+                           timeout=90_000)
+    page.wait_for_selector(APP_IDLE, timeout=60_000)  # type: ignore[attr-defined]
+    assert page.locator("textarea").count() == 0  # type: ignore[attr-defined]
+    assert page.locator('[data-testid="stFileUploader"]').count() == 0  # type: ignore[attr-defined]

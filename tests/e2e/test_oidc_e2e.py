@@ -146,13 +146,7 @@ def test_someone_without_a_role_reads_as_a_viewer(
     page.wait_for_selector(f"{SIDEBAR} >> text=Signed in as moussa@example.org (viewer)",  # type: ignore[attr-defined]
                            timeout=60_000)
     page.wait_for_selector(harness.APP_IDLE, timeout=60_000)  # type: ignore[attr-defined]
-    assert "Add from report" not in sidebar_text(page)
-    assert page.locator(UPLOADER).count() == 0  # type: ignore[attr-defined]
-    page.goto(f"{oidc_url}/Add_from_report")  # type: ignore[attr-defined]
-    page.wait_for_selector("text=but not add incidents from reports",  # type: ignore[attr-defined]
-                           timeout=90_000)
-    page.wait_for_selector(harness.APP_IDLE, timeout=60_000)  # type: ignore[attr-defined]
-    assert page.locator("textarea").count() == 0  # type: ignore[attr-defined]
+    harness.assert_reads_only(page, oidc_url)
     assert browser_page.disallowed() == []
 
 

@@ -4,6 +4,8 @@ them (in a folder of the test's own, on free ports), used through nginx with its
 - an editor adds the seed report through replica A; a viewer whose page is open on replica B sees
   its incidents within 5 s, without reloading;
 - a viewer has no uploader and no report link, and the report page lets them add nothing;
+- the admin opens "Datasets and people" from the sidebar and makes the viewer an editor; the
+  editor and the viewer get no link to it, and its address shows them a refusal;
 - forged writes from a viewer change nothing in the database: a Streamlit client written in
   Python (as a forger would) uploads a file and reruns the page with the uploader's widget state,
   and fills and presses the report page's widgets, which the editor's page showed it;
@@ -64,14 +66,15 @@ def _load_team() -> Any:
 
 
 team = _load_team()
+processes = sys.modules["team_processes"]  # scripts/team_processes.py, which team.py imports
 
 
 def _missing_service() -> str | None:
     from sahel.store.local_cluster import ClusterUnavailable, postgis_installed, postgres_bin
 
     try:
-        team.nginx_binary()
-    except team.TeamError as error:
+        processes.nginx_binary()
+    except processes.TeamError as error:
         return str(error)
     try:
         if not postgis_installed(postgres_bin()):
@@ -199,6 +202,7 @@ def write_synthetic(running: RunningTeam, count: int, seed: int) -> None:
 SIDEBAR_FILTERS = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
 UPLOADER = '[data-testid="stFileUploader"]'
 REPORT_LINK = '[data-testid="stSidebar"] a[href*="Add_from_report"]'
+MANAGE_LINK = '[data-testid="stSidebar"] a[href$="Manage"]'
 DRAWN_INCIDENTS_JS = """() => {
     const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
     const w = f && f.contentWindow;
@@ -401,7 +405,7 @@ def streamlit_client(running: RunningTeam, user: str, replica: int) -> Iterator[
 def test_the_team_asks_for_a_password_but_not_for_health(running_team: RunningTeam) -> None:
     assert http_get(running_team, "/")[0] == 401
     assert http_get(running_team, "/_stcore/health")[0] == 200
-    for user in ("editor", "viewer"):
+    for user in ("admin", "editor", "viewer"):
         status, headers = http_get(running_team, "/", user)
         assert status == 200 and headers["X-Sahel-Replica"].startswith("127.0.0.1:")
 
@@ -440,10 +444,12 @@ def test_a_viewer_gets_no_uploader_and_no_report_link(running_team: RunningTeam,
         editor.open(running_team.url)
         editor.page.locator(UPLOADER).wait_for(timeout=30_000)
         editor.page.locator(REPORT_LINK).wait_for(timeout=30_000)
+        assert editor.page.locator(MANAGE_LINK).count() == 0
     with team_page(_chromium, running_team, "viewer", REPLICA_A) as viewer:
         viewer.open(running_team.url)
         assert viewer.page.locator(UPLOADER).count() == 0
         assert viewer.page.locator(REPORT_LINK).count() == 0
+        assert viewer.page.locator(MANAGE_LINK).count() == 0
         # The report page asked for directly: it says why, and offers nothing to fill in.
         viewer.page.goto(f"{running_team.url}/Add_from_report")
         viewer.page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
@@ -489,6 +495,55 @@ def test_forged_writes_from_a_viewer_change_nothing(running_team: RunningTeam) -
         viewer.run("Add_from_report", (widget(text, string_value=seed_text),
                                        widget(add, trigger_value=True)))
         assert database_counts(running_team) == before
+
+
+def role_in_database(running: RunningTeam, name: str) -> str | None:
+    from sahel.store.postgres import PostgresStore
+    from sahel.store.roles import roles_for
+
+    return roles_for(PostgresStore(running.database_url)).role_of(name)
+
+
+def test_the_admin_makes_the_viewer_an_editor_and_nobody_else_may(
+        running_team: RunningTeam, _chromium: Any) -> None:
+    from sahel.store.postgres import PostgresStore
+    from sahel.store.roles import roles_for
+
+    assert role_in_database(running_team, "admin") == "admin"
+    try:
+        with team_page(_chromium, running_team, "admin", REPLICA_B) as admin:
+            page = admin.page
+            # Its own address: its sidebar links to it as the map's does (draw_page_links).
+            page.goto(f"{running_team.url}/Manage")
+            page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
+            page.locator(MANAGE_LINK).wait_for(timeout=30_000)
+            page.get_by_role("heading", name="Datasets and people", exact=True).wait_for(timeout=30_000)
+            page.get_by_role("heading", name="People", exact=True).wait_for(timeout=30_000)
+            page.get_by_label("Name", exact=True).fill("viewer")
+            page.get_by_label("Name", exact=True).press("Enter")
+            page.wait_for_selector(harness.APP_IDLE, timeout=30_000)
+            role = page.locator('[data-testid="stSelectbox"]').filter(
+                has=page.get_by_text("Role", exact=True))
+            role.click()
+            page.get_by_role("option", name="editor", exact=True).click()
+            page.wait_for_selector(harness.APP_IDLE, timeout=30_000)
+            page.get_by_role("button", name="Set the role").click()
+            page.get_by_text("viewer is now editor. Before: viewer.").wait_for(timeout=30_000)
+            assert role_in_database(running_team, "viewer") == "editor"
+            assert admin.disallowed() == []
+    finally:
+        roles_for(PostgresStore(running_team.database_url)).grant("viewer", "viewer", "e2e")
+    for user in ("editor", "viewer"):
+        with team_page(_chromium, running_team, user, REPLICA_A) as other:
+            other.page.goto(f"{running_team.url}/Manage")
+            other.page.get_by_text(f"{user} may not manage datasets: the role {user} does not "
+                                   "allow it.").wait_for(timeout=90_000)
+            other.page.wait_for_selector(harness.APP_IDLE, timeout=30_000)
+            assert other.page.locator(MANAGE_LINK).count() == 0
+            for absent in ('[data-testid="stDataFrame"]', '[data-testid="stTextInput"]',
+                           "button:has-text('Remove')"):
+                assert other.page.locator(absent).count() == 0, absent
+            assert other.disallowed() == []
 
 
 def test_an_editor_reads_an_incidents_history_from_its_popup(running_team: RunningTeam,
@@ -555,14 +610,14 @@ def test_killing_replica_a_leaves_b_serving(running_team: RunningTeam, _chromium
     setup = running_team.setup
     a_port, b_port = running_team.replica_port(REPLICA_A), running_team.replica_port(REPLICA_B)
     sticky = sticky_key_for(running_team, REPLICA_A)
-    a_pid = team.running(setup.replica_pid_file(REPLICA_A), *team.replica_markers(a_port))
+    a_pid = processes.running(setup.replica_pid_file(REPLICA_A), *processes.replica_markers(a_port))
     assert a_pid is not None
     try:
         with team_page(_chromium, running_team, "viewer", sticky=sticky) as viewer:
             assert viewer.open(running_team.url) == f"127.0.0.1:{a_port}"
             drawn = viewer.drawn_incidents()
             os.killpg(a_pid, signal.SIGKILL)
-            assert team.wait_for_exit(a_pid, 30)
+            assert processes.wait_for_exit(a_pid, 30)
             # The same browser, its replica gone: nginx sends it to B.
             assert viewer.open(running_team.url).endswith(f"127.0.0.1:{b_port}")
             assert viewer.drawn_incidents() >= drawn
@@ -571,7 +626,7 @@ def test_killing_replica_a_leaves_b_serving(running_team: RunningTeam, _chromium
         # `make team` again starts what is not running, here replica A.
         restarted = run_team("start", setup)
         assert restarted.returncode == 0, restarted.stdout + restarted.stderr
-    assert team.running(setup.replica_pid_file(REPLICA_A), *team.replica_markers(a_port))
+    assert processes.running(setup.replica_pid_file(REPLICA_A), *processes.replica_markers(a_port))
     assert run_team("status", setup).returncode == 0
 
 
@@ -583,7 +638,7 @@ def test_restarting_postgresql_loses_nothing_and_the_dashboards_recover(
         open_page.open(running_team.url)
         drawn = open_page.drawn_incidents()
         # As after a crash: no clean shutdown, the server recovers from its write-ahead log.
-        team.restart_database(running_team.setup, mode="immediate")
+        processes.restart_database(running_team.setup, mode="immediate")
         assert database_counts(running_team)[0] == stored
         write_synthetic(running_team, 2, seed=9172)
         # Both replicas serve new pages with every incident, without being restarted...
@@ -597,12 +652,12 @@ def test_restarting_postgresql_loses_nothing_and_the_dashboards_recover(
 
 def test_make_team_again_changes_nothing_that_runs(running_team: RunningTeam) -> None:
     setup = running_team.setup
-    pids = [team.read_pid(setup.replica_pid_file(i)) for i in (1, 2)]
-    nginx = team.read_pid(setup.path("nginx.pid"))
+    pids = [processes.read_pid(setup.replica_pid_file(i)) for i in (1, 2)]
+    nginx = processes.read_pid(setup.path("nginx.pid"))
     again = run_team("start", setup)
     assert again.returncode == 0, again.stdout + again.stderr
     # The passwords are printed the first time only (they are kept in users.txt).
     assert not any(password in again.stdout for password in running_team.users.values())
-    assert [team.read_pid(setup.replica_pid_file(i)) for i in (1, 2)] == pids
-    assert team.read_pid(setup.path("nginx.pid")) == nginx
+    assert [processes.read_pid(setup.replica_pid_file(i)) for i in (1, 2)] == pids
+    assert processes.read_pid(setup.path("nginx.pid")) == nginx
     assert team.read_users(setup.folder) == running_team.users
