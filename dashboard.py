@@ -36,6 +36,7 @@ from dashboard_below import draw_below_map
 from dashboard_cache import choices_for, selection, view_layer
 from dashboard_filters import draw_filters, read_filters
 from dashboard_history import HISTORY_KEY, offers_history, show_history
+from dashboard_link_review import LINKS_KEY, offers_link_review, show_link_review
 from dashboard_live import follow_store
 from dashboard_nav import draw_page_links
 from dashboard_upload import import_upload, upload_panel
@@ -50,11 +51,11 @@ from sahel.i18n import (
     use_language,
 )
 from sahel.maps import (
-    asked_history,
+    asked_for,
     base_map,
     reported_layers,
     visible_layers,
-    with_history_links,
+    with_editor_links,
 )
 from sahel.overview import Headline
 from sahel.query import IncidentQuery, describe
@@ -231,17 +232,19 @@ def main() -> None:
 
     def keep_map_layers() -> None:
         # The user switched a map layer on or off: the map's value says which are shown; or
-        # asked for an incident's history in its popup.
+        # asked for an incident's history, or its sources and links, in its popup.
         value = st.session_state.get("incident_map")
         shown = reported_layers(value)
         if shown is not None:
             st.session_state[LAYERS_KEY] = shown
-        asked = asked_history(value)
-        if asked is not None:
-            st.session_state[HISTORY_KEY] = asked
+        for ask, key in (("history", HISTORY_KEY), ("links", LINKS_KEY)):
+            asked = asked_for(value, ask)
+            if asked is not None:
+                st.session_state[key] = asked
 
-    if offers_history(store_dir):
-        layer = with_history_links(layer)
+    history, links = offers_history(store_dir), offers_link_review()
+    if history or links:
+        layer = with_editor_links(layer, history=history, links=links)
 
     with timed(timings, "map_send"):
         # The base map is the same for every query, so the map on the page stays and only the
@@ -253,6 +256,8 @@ def main() -> None:
     draw_page_links()
     if HISTORY_KEY in st.session_state:
         show_history(store_dir, st.session_state.pop(HISTORY_KEY))
+    else:  # one dialog a run: a record's sources and links, kept open until dismissed
+        show_link_review(store_dir)
     if first_run:
         # The sidebar is there from the start, so the map does not narrow when the filters come.
         st.sidebar.header(_("Filters"))

@@ -11,19 +11,20 @@ checks the role in the store again right before writing, and refuses if it no lo
 
 from __future__ import annotations
 
+import hashlib
 import io
-import re
+from collections.abc import Hashable
 from dataclasses import replace
 from datetime import date
 from typing import Any, NamedTuple
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 import dashboard_cache
 from dashboard_access import admit_or_stop, store_for_writing
+from dashboard_link_review import describe_record, plain
 from dashboard_nav import draw_page_links
 from sahel import link_upkeep
 from sahel.access import Action, Refused
@@ -41,7 +42,7 @@ from sahel.extract.review import (
     stored_source,
 )
 from sahel.i18n import N_, _, format_date, format_number, negotiate, ngettext, use_language
-from sahel.links import link_records, reasons_json
+from sahel.link_review import ProposalMatch, proposal_matches
 from sahel.map_sources import reasons_html
 from sahel.map_text import CLAIM_KINDS, CLAIM_ROLES
 from sahel.maps import build_map
@@ -66,7 +67,6 @@ MATCH_CHOICES: dict[str, str] = {
     AS_NEW: N_("A new incident"),
 }
 DECISION_OF = {AS_SOURCE: "confirmed", AS_NEW: "rejected"}
-MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 use_language(st.session_state.get("lang") or negotiate(st.context.locale))
 
@@ -230,56 +230,31 @@ class Match(NamedTuple):
     reasons: str  # the link's reasons, plain text in the page's language
 
 
-def plain(value: object) -> str:
-    """Return a data value as Markdown that shows it as it is ("" when missing)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return MARKDOWN_SIGNS.sub(r"\\\1", str(value))
-
-
 def find_matches(proposed: pd.DataFrame) -> dict[str, Match]:
     """Return, by proposed event_id, the record on hand each proposal links to best
-    (`sahel.links.link_records` with `among=` the proposals, against the stored and shipped
-    incidents). A proposal already stored (the same report added again) is not matched with
-    itself."""
+    (`sahel.link_review.proposal_matches`: as `link_records` with `among=` the proposals, against
+    the stored and shipped incidents within reach of them). A proposal already stored (the same
+    report added again) is not matched with itself. Computed once per version of the store and
+    proposals (every click on the page reruns it); the reasons are said in the page's language."""
     if not len(proposed):
         return {}
+    store_dir = str(default_store_dir())
     try:
-        on_hand = dashboard_cache.incidents_frame(str(default_store_dir()))
+        dashboard_cache.incidents_frame(store_dir)
     except StoreError:
         return {}
-    ids = set(proposed["event_id"].astype("str"))
-    others = on_hand.loc[~on_hand["event_id"].astype("str").isin(ids).to_numpy()]
-    frame = pd.concat([pd.DataFrame(others), pd.DataFrame(proposed)], ignore_index=True)
-    among = np.arange(len(frame)) >= len(others)
-    links = link_records(frame, among=among).links
-    links = links.loc[links["accepted"].to_numpy(dtype=bool)]
-    texts = reasons_json(links)
-    by_id = dict(zip(frame["event_id"].astype("str"), range(len(frame)), strict=False))
-    found: dict[str, Match] = {}
-    for a, b, score, reasons in zip(links["event_id_a"].astype("str"),
-                                    links["event_id_b"].astype("str"), links["score"], texts,
-                                    strict=True):
-        new, old = (a, b) if a in ids else (b, a)
-        if new in found or old in ids:  # best first: the first link of a proposal is its best
-            continue
-        found[new] = Match(frame.iloc[by_id[old]], float(score),
-                           reasons_html(reasons, plain=True))
-    return found
+    shown = pd.DataFrame(proposed).drop(columns="geometry", errors="ignore")
+    key = hashlib.sha1(shown.to_csv(index=False).encode("utf-8")).hexdigest()
+    found = _matches(store_dir, dashboard_cache.held_version(store_dir), key, proposed)
+    return {new: Match(match.existing, match.score, reasons_html(match.reasons, plain=True))
+            for new, match in found.items()}
 
 
-def describe_record(row: pd.Series) -> str:
-    """Return a record on hand as one Markdown line: date, place, armed groups, toll, dataset."""
-    day = (format_date(row["event_date"], DAY) if pd.notna(row["event_date"])
-           else _("undated"))
-    place = ", ".join(plain(row[c]) for c in ("location", "admin1", "country")
-                      if plain(row[c]))
-    groups = " – ".join(plain(row[c]) for c in ("group1", "group2") if plain(row[c]))
-    toll = (_("toll not given") if pd.isna(row["fatalities"]) else _("toll {count}").format(
-        count=format_number(int(row["fatalities"]))))
-    return " · ".join(part for part in (day, place, groups or _("no armed group named"), toll,
-                                        plain(row["dataset_name"]) or plain(row["dataset"]),
-                                        plain(row["event_id"])) if part)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _matches(store_dir: str, version: Hashable, key: str, _proposed: pd.DataFrame
+             ) -> dict[str, ProposalMatch]:
+    # Keyed by the store's version and the proposals' text (`key`); never mutated.
+    return proposal_matches(dashboard_cache.incidents_frame(store_dir), _proposed)
 
 
 def match_choices(incidents: pd.DataFrame) -> dict[str, tuple[str, str]]:

@@ -254,6 +254,7 @@ def browser_labels() -> dict[str, str]:
         "zoomOutButton": _("Zoom out"),
         "closePopup": _("Close"),
         "history": _("History of this incident"),
+        "links": _("Sources and links"),
         "here": _("{count} incidents here"),
         "inCluster": _("{count} incidents"),
         "back": _("Back to the list"),

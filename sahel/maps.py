@@ -242,22 +242,41 @@ def with_layers(group: folium.FeatureGroup, layers: Sequence[str]) -> folium.Fea
     return copied
 
 
-def with_history_links(group: folium.FeatureGroup) -> folium.FeatureGroup:
-    """Return a new group of `incident_layer`'s view whose popups offer the incident's history
-    (for editors of a store that records it): a click sets the map's st_folium value to
-    {…, "history": event_id} (`asked_history`)."""
+# What a popup's editor links ask the page for (`with_editor_links`): an incident's history
+# (dashboard_history.py), its sources and links (dashboard_link_review.py).
+EDITOR_ASKS: tuple[str, ...] = ("history", "links")
+
+
+def with_editor_links(group: folium.FeatureGroup, *, history: bool = False,
+                      links: bool = False) -> folium.FeatureGroup:
+    """Return a new group of `incident_layer`'s view whose popups offer editors the incident's
+    history (`history`: a store that records it) and its sources and links (`links`): a click
+    sets the map's st_folium value to {…, "history": event_id} or {…, "links": event_id}
+    (`asked_for`). The same payload and token: the view is not drawn again."""
+    offered = {name: True for name, wanted in (("history", history), ("links", links)) if wanted}
     copied = folium.FeatureGroup(name=group.layer_name, control=False)
     for child in group._children.values():
         if isinstance(child, IncidentLayer):
-            child.showing(child.view_settings["layers"], history=True).add_to(copied)
+            child.showing(child.view_settings["layers"], **offered).add_to(copied)
     return copied
+
+
+def with_history_links(group: folium.FeatureGroup) -> folium.FeatureGroup:
+    """Return `with_editor_links(group, history=True)`."""
+    return with_editor_links(group, history=True)
+
+
+def asked_for(value: object, ask: str) -> str | None:
+    """Return the event_id a popup's editor link `ask` (one of EDITOR_ASKS) named in the map's
+    st_folium value, None when it names none."""
+    if not isinstance(value, dict) or not isinstance(value.get(ask), str):
+        return None
+    return value[ask].strip() or None
 
 
 def asked_history(value: object) -> str | None:
     """Return the event_id whose history a popup asked for in the map's st_folium value."""
-    if not isinstance(value, dict) or not isinstance(value.get("history"), str):
-        return None
-    return value["history"].strip() or None
+    return asked_for(value, "history")
 
 
 def visible_layers(names: object) -> tuple[str, ...]:

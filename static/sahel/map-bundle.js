@@ -142,6 +142,8 @@ window.SahelTowns = JSON.parse('[[12.609,-7.975,"Bamako",4],[12.366,-1.534,"Ouag
     f64: Float64Array };
   // Layer names as the page keeps them (sahel/maps.py, MAP_LAYERS), in the control's order.
   var LAYER_NAMES = ["regions", "borders", "towns", "points", "heat"];
+  // The popups' links for editors, by what they ask the page for (sahel/maps.py EDITOR_ASKS).
+  var EDITOR_ASKS = ["history", "links"];
   var TOWNS_PANE = "sahelTowns";
   var TOWNS_LAST_ZOOM = 12;
 
@@ -291,11 +293,14 @@ window.SahelTowns = JSON.parse('[[12.609,-7.975,"Bamako",4],[12.366,-1.534,"Ouag
     if (ucdp && options.ucdpEventUrl) {
       lines.push(linkHtml(options.ucdpEventUrl.replace("{id}", ucdp[1]), labels.atUcdp));
     }
-    // For editors of a store that records every write: the page shows the incident's history.
-    if (options.history && labels.history) {
-      lines.push("<a href='#' class='sahel-history' data-sahel-i='" + i + "'>" +
-        labels.history + "</a>");
-    }
+    // For editors: the page shows the incident's history (a store that records every write)
+    // or its sources and links, in a dialog (see askPage in base()).
+    EDITOR_ASKS.forEach(function (ask) {
+      if (options[ask] && labels[ask]) {
+        lines.push("<a href='#' class='sahel-ask sahel-" + ask + "' data-sahel-ask='" + ask +
+          "' data-sahel-i='" + i + "'>" + labels[ask] + "</a>");
+      }
+    });
     return lines;
   }
 
@@ -741,17 +746,20 @@ window.SahelTowns = JSON.parse('[[12.609,-7.975,"Bamako",4],[12.366,-1.534,"Ouag
     // If no view comes in this task, they go on as they are.
     setTimeout(function () { if (!renders) showOutlines(s, ["regions", "borders", "towns"]); }, 0);
     map.on("overlayadd overlayremove", function () { layersChanged(s); });
-    // "History" in a popup: the page is told which incident (its st_folium value), and shows it.
+    // An editor's link in a popup ("History", "Sources and links"): the page is told which
+    // incident (its st_folium value: {history: id} or {links: id}), and shows it.
     L.DomEvent.on(map.getContainer(), "click", function (event) {
-      var target = event.target && event.target.closest && event.target.closest(".sahel-history");
-      if (!target || !s.view || window.parent === window) return;
+      var target = event.target && event.target.closest && event.target.closest(".sahel-ask");
+      var ask = target && target.getAttribute("data-sahel-ask");
+      if (!target || EDITOR_ASKS.indexOf(ask) < 0 || !s.view || window.parent === window) return;
       L.DomEvent.stop(event);
       var holder = document.createElement("div");
       holder.innerHTML = eventId(s.view.layer.data, +target.getAttribute("data-sahel-i"));
       s.seq += 1;
+      var value = { painted: "drawn", layers: shownLayers(s), seq: s.seq };
+      value[ask] = holder.textContent;
       window.parent.postMessage({ isStreamlitMessage: true, type: "streamlit:setComponentValue",
-        value: { painted: "drawn", layers: shownLayers(s), seq: s.seq,
-          history: holder.textContent }, dataType: "json" }, "*");
+        value: value, dataType: "json" }, "*");
     });
     // Leaflet names a popup's close button in English: name it in the page's language.
     map.on("popupopen", function (event) {
