@@ -24,7 +24,7 @@ from streamlit_folium import st_folium
 
 import dashboard_cache
 from dashboard_access import admit_or_stop, store_for_writing
-from dashboard_link_review import describe_record, plain
+from dashboard_link_review import describe_record, plain, writer
 from dashboard_nav import draw_page_links
 from sahel import link_upkeep
 from sahel.access import Action, Refused
@@ -338,7 +338,8 @@ def add_to_store(incidents: Any, decisions: dict[str, tuple[str, str]] | None = 
         st.error(str(refusal))
         return
     summary = store.add(keep_known_values(incidents, store.load()))
-    by = getattr(store, "user", None) or link_upkeep.decider()
+    # The signed-in name on either store (the embedded store has no writer of its own).
+    by = writer()
     for new, (old, decision) in (decisions or {}).items():
         first, second = sorted((new, old))
         store.decide_link(first, second, decision, by)

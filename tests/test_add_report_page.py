@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard_access import RequestFacts
 from sahel.extract.review import REVIEW_COLUMNS, keep_known_values
 from sahel.schema import conform
 from sahel.store import IncidentStore
+from sahel.store.roles import roles_for
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "pages" / "1_Add_from_report.py"
@@ -328,3 +330,20 @@ def _proposed_id(app: AppTest, place: str) -> str:
     """Return the event id the page proposes for the incident at `place`."""
     extraction = app.session_state["extraction"]
     return next(str(r["event_id"]) for r in extraction.records if r["location"] == place)
+
+
+def test_the_signed_in_editor_is_named_as_the_decider_on_the_embedded_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, maps: list[folium.Map]) -> None:
+    # With sign-in by a proxy, the embedded store has no writer's name of its own: the decision
+    # a report's match records names the editor, not the server's login.
+    monkeypatch.setenv("SAHEL_AUTH", "proxy")
+    monkeypatch.setenv("USER", "server-login")
+    monkeypatch.delenv("SAHEL_USER", raising=False)
+    roles_for(IncidentStore(tmp_path / "store")).grant("amina", "editor", "jean")
+    facts = RequestFacts(headers=(("X-Sahel-User", "amina"),), peer="127.0.0.1")
+    with mock.patch("dashboard_access.request_facts", return_value=facts):
+        app = _extract(tmp_path / "store", monkeypatch)
+        app.button(key="add_to_store").click().run()
+    assert not app.exception and "2 added" in app.success[0].value
+    decisions = IncidentStore(tmp_path / "store").load_decisions()
+    assert list(decisions["decided_by"]) == ["amina", "amina"]
