@@ -73,9 +73,10 @@ def rows_text(count: int) -> str:
 def draw_outcome() -> None:
     """Show what the last write did (once)."""
     outcome: Outcome | None = st.session_state.pop(OUTCOME_KEY, None)
-    if outcome is None:
-        return
-    (st.error if outcome.failed else st.success)(outcome.message())
+    if outcome is not None and outcome.failed:
+        st.error(outcome.message())
+    elif outcome is not None:
+        st.success(outcome.message())
 
 
 def _tell(failed: bool, message: Callable[[], str]) -> None:
