@@ -95,8 +95,11 @@ def added_text(dataset: Dataset) -> str:
     kind = origin(dataset)
     if kind is Origin.IMPORTED and dataset.imported_at is not None:
         when = dataset.imported_at
-        return _("imported {day} {time} UTC").format(day=format_date(when, DAY),
-                                                      time=f"{when:%H:%M}")
+        day, time = format_date(when, DAY), f"{when:%H:%M}"
+        if dataset.imported_by:
+            return _("imported {day} {time} UTC by {name}").format(day=day, time=time,
+                                                                   name=dataset.imported_by)
+        return _("imported {day} {time} UTC").format(day=day, time=time)
     return {Origin.SHIPPED: _("shipped: demonstration data"),
             Origin.REPORT: _("added from a report"),
             Origin.EARLIER: _("imported by an earlier version")}[kind]

@@ -312,6 +312,8 @@ def run_datasets(args: argparse.Namespace) -> int:
         kind = origin(dataset)
         when = (f"imported {dataset.imported_at:%Y-%m-%d %H:%M} UTC" if kind is Origin.IMPORTED
                 else ORIGIN_WORDS[kind.value])
+        if kind is Origin.IMPORTED and dataset.imported_by:
+            when += f" by {dataset.imported_by}"
         out.line(f"{dataset.name} · {dataset.source_type or 'source type unknown'} · "
                  f"{plural(dataset.rows, 'row')} · {when}")
         if not dataset.demo and dataset.file:

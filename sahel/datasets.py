@@ -95,6 +95,8 @@ class Dataset:
     read: int = 0
     kept: int = 0
     rejected: int = 0
+    # Who imported it last (None: shipped, or imported before the name was recorded).
+    imported_by: str | None = None
 
 
 def demo_name(file_name: str) -> str:
@@ -251,7 +253,16 @@ def _imported_dataset(entry: dict[str, Any], rows: int) -> Dataset:
                    file=", ".join(f["file"] for f in files), licence=licence_for(types),
                    demo=False, read=sum(int(f.get("read", 0)) for f in files),
                    kept=sum(int(f.get("kept", 0)) for f in files),
-                   rejected=sum(int(f.get("rejected", 0)) for f in files))
+                   rejected=sum(int(f.get("rejected", 0)) for f in files),
+                   imported_by=_last_importer(files))
+
+
+def _last_importer(files: list[dict[str, Any]]) -> str | None:
+    """Return who imported the latest of a dataset's files, when recorded."""
+    dated = [f for f in files if f.get("imported_at")]
+    latest = max(dated, key=lambda f: datetime.fromisoformat(f["imported_at"]), default=None)
+    name = latest.get("imported_by") if latest is not None else None
+    return str(name) if isinstance(name, str) and name.strip() else None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard_access import ROLES_KEY, RequestFacts
+from sahel.datasets import list_datasets
 from sahel.export import to_csv_bytes
 from sahel.store import IncidentStore
 from sahel.store.roles import roles_for
@@ -201,6 +202,19 @@ def test_a_forged_upload_from_a_viewer_is_refused(request_: Request, store: Path
         "moussa may not import files: the role viewer does not allow it."]
     assert not at.get("file_uploader")
     assert not (store / "incidents.parquet").exists()
+
+
+def test_an_upload_records_the_signed_in_editor_as_its_importer(request_: Request,
+                                                                store: Path) -> None:
+    # The embedded store names who imported each file: the signed-in editor, not the server's
+    # login; `datasets` and the Datasets and people page say it.
+    request_.from_proxy("amina")
+    at = open_dashboard()
+    upload = to_csv_bytes(synthetic_incidents(5, seed=4))
+    at.file_uploader(key="upload").set_value(("mine.csv", upload, "text/csv")).run()
+    assert not at.exception and stored(store) == 5
+    (mine,) = [d for d in list_datasets(IncidentStore(store)) if d.name == "mine.csv"]
+    assert mine.imported_by == "amina"
 
 
 def test_an_upload_after_the_role_was_taken_away_is_refused(request_: Request,

@@ -295,7 +295,8 @@ def test_a_missing_deletions_file_is_one_line(tmp_path, capsys):
 
 
 def test_datasets_lists_demonstration_and_imported_datasets(backend, tmp_path, ucdp_file,
-                                                            capsys):
+                                                            capsys, monkeypatch):
+    monkeypatch.setenv("SAHEL_USER", "amina")  # who imports, named in the list
     store = str(tmp_path / "store")
     run(capsys, "import", str(ucdp_file), "--store", store)
     code, out, _ = run(capsys, "datasets", "--store", store)
@@ -303,6 +304,7 @@ def test_datasets_lists_demonstration_and_imported_datasets(backend, tmp_path, u
     assert "demo: UCDP GED sample · ucdp_ged · 100 rows · shipped" in out
     assert "demo: seed report · seed · 2 rows · shipped" in out
     assert "ucdp_extract.csv · ucdp_ged · 1 row · imported 20" in out
+    assert " UTC by amina\n" in out
     assert "  file ucdp_extract.csv: read 3, kept 1, rejected 2" in out
     assert out.count("  licence: CC BY 4.0") == 2
 

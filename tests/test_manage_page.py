@@ -21,10 +21,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard_access import ROLES_KEY, RequestFacts
-from dashboard_manage import CONFIRM_KEY
+from dashboard_manage import CONFIRM_KEY, added_text
 from sahel import link_upkeep
 from sahel.__main__ import main as cli
+from sahel.datasets import Dataset
 from sahel.export import to_csv_bytes
+from sahel.i18n import use_language
 from sahel.sources import read_incidents
 from sahel.store import DATABASE_ENV, Store, open_store
 from sahel.store.roles import roles_for
@@ -355,3 +357,17 @@ def test_only_admins_get_the_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         at = AppTest.from_file(DASHBOARD, default_timeout=60).run().run()
     assert not at.exception
     assert [link.proto.label for link in at.get("page_link")] == links
+
+
+@pytest.mark.parametrize(("lang", "by", "expected"), [
+    ("en", "amina", "imported 3 Dec 2026 09:05 UTC by amina"),
+    ("fr", "amina", "importé le 3 déc. 2026 à 09:05 UTC par amina"),
+    ("en", None, "imported 3 Dec 2026 09:05 UTC")])
+def test_the_added_column_names_who_imported_when_known(lang: str, by: str | None,
+                                                        expected: str) -> None:
+    from datetime import UTC, datetime
+    dataset = Dataset(name="mine.csv", source_type="acled", rows=3,
+                      imported_at=datetime(2026, 12, 3, 9, 5, tzinfo=UTC), file="mine.csv",
+                      licence="", demo=False, imported_by=by)
+    use_language(lang)  # tests/conftest.py puts English back
+    assert added_text(dataset) == expected

@@ -46,6 +46,7 @@ from sahel.store.interface import (
     RowsRefused,
     StoreError,
     StoreUnreadable,
+    default_user,
 )
 from sahel.stored_rows import LoadReport, sound_rows
 
@@ -85,8 +86,11 @@ __all__ = ["AddSummary", "DeletionSummary", "IncidentStore", "RowsRefused", "Sto
 class IncidentStore:
     """Canonical incidents persisted under `directory` (GeoParquet, EPSG:4326); a `Store`."""
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, user: str | None = None) -> None:
         self.directory = Path(directory)
+        # Who writes: recorded with each import in the registry (the page sets the signed-in
+        # name, as for the PostgreSQL store's history).
+        self.user = user or default_user()
         self.last_report = LoadReport()
         self.set_aside_report: Path | None = None
 
@@ -210,6 +214,7 @@ class IncidentStore:
         types = incoming["dataset"].dropna().value_counts().index.tolist() or [result.format]
         record = {"file": result.source_name, "format": result.format, "source_types": types,
                   "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                  "imported_by": self.user,
                   "read": result.rows_read, "kept": result.kept,
                   "rejected": len(result.rejected)}
         with self._locked():

@@ -179,7 +179,7 @@ class PostgresStore:
             record = {"file": result.source_name, "format": result.format,
                       "source_types": types, "read": result.rows_read, "kept": result.kept,
                       "rejected": len(result.rejected),
-                      "imported_at": _now_text(connection)}
+                      "imported_at": _now_text(connection), "imported_by": self.user}
             found = connection.execute("SELECT files FROM datasets WHERE name = %s",
                                        (dataset,)).fetchone()
             entries = [{"name": dataset, "files": found[0]}] if found else []
