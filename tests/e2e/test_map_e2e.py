@@ -54,7 +54,7 @@ def test_incidents_at_one_point_are_each_opened_by_clicks(
         text = frame.evaluate(POPUP_TEXT)
         opened.append(next(i for i in STACKED_IDS if i in text))
         # A UCDP GED event links to its record at UCDP, in a new tab, without an opener.
-        link = frame.locator(".sahel-popup a")
+        link = frame.locator(".sahel-popup a[target=_blank]")
         assert link.get_attribute("href") == "https://ucdp.uu.se/event/" + opened[-1][5:]
         assert link.get_attribute("target") == "_blank"
         assert "noopener" in link.get_attribute("rel")
