@@ -1,10 +1,11 @@
 """The incident store in PostgreSQL + PostGIS, for a team: one database every dashboard shares.
 
 The tables come from the Alembic migrations (`python -m sahel db upgrade`). Rows travel by COPY
-in CSV both ways (100,000 incidents in about a second). Every write is one transaction holding
-the store's write lock (a transaction-level advisory lock): writers queue one after another as
-with the embedded file's lock, readers never wait. Within it the rule of the embedded store
-holds: the newest `timestamp` of an event wins, a recorded deletion holds older revisions back.
+in CSV both ways (100,000 incidents in about a second; the reading is `sahel.store.pg_read`).
+Every write is one transaction holding the store's write lock (a transaction-level advisory
+lock): writers queue one after another as with the embedded file's lock, readers never wait.
+Within it the rule of the embedded store holds: the newest `timestamp` of an event wins, a
+recorded deletion holds older revisions back.
 Every write is recorded in `incident_history`: who, when, from which file or report, and the
 row as it was before.
 """
@@ -26,8 +27,8 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from sahel.datasets import check_import_name, register
-from sahel.schema import COLUMN_NAMES, COLUMNS, empty_incidents
-from sahel.store import link_rows
+from sahel.schema import COLUMN_NAMES
+from sahel.store import link_rows, pg_read
 from sahel.store.embedded import REJECTS_DIR, default_store_dir
 from sahel.store.incoming import prepare, refuse_unsound, unresolved_actors_frame, write_report
 from sahel.store.interface import (  # noqa: F401 - USER_ENV, default_user: the store's names
@@ -40,22 +41,16 @@ from sahel.store.interface import (  # noqa: F401 - USER_ENV, default_user: the 
     StoreError,
     default_user,
 )
-from sahel.stored_rows import LoadReport, sound_rows
+from sahel.store.pg_read import copy_out
+from sahel.stored_rows import LoadReport
 
 if TYPE_CHECKING:
     from sahel.sources import ImportResult
 
 DATABASE_URL_NAME = "SAHEL_DATABASE_URL"
 CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise
-TABLE_NAME = "incidents table"
 # Any constant: the key of the advisory lock every write holds (see the module's docstring).
 WRITE_LOCK = 7_316_016_000
-# How the stored columns come back from COPY's CSV: Arrow types by schema dtype. Small integers
-# are read wide, so a value edited by hand out of range is reported by sound_rows, not raised.
-ARROW_TYPES: dict[str, pa.DataType] = {"str": pa.string(), "datetime64[ns]": pa.timestamp("ns"),
-                                       "Int8": pa.int64(), "Int64": pa.int64(),
-                                       "float64": pa.float64()}
-INCIDENT_TYPES: dict[str, pa.DataType] = {c.name: ARROW_TYPES[c.dtype] for c in COLUMNS}
 # Compared to decide whether an undated row changed (the dataset name alone is no change).
 CONTENT_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMN_NAMES
                                          if c not in ("event_id", "dataset_name"))
@@ -109,11 +104,9 @@ class PostgresStore:
     def load_marked(self) -> tuple[gpd.GeoDataFrame, Mark]:
         """Return every stored incident in write order and the mark of that content: the
         version and the last history row, read in the same snapshot as the rows."""
-        query = sql.SQL("SELECT {} FROM incidents ORDER BY written").format(_names(COLUMN_NAMES))
         with self._session(snapshot=True) as connection:
             mark = _mark(connection)
-            raw = _copy_out(connection, query, INCIDENT_TYPES)
-        frame, self.last_report = _sound(raw)
+            frame, self.last_report = pg_read.whole_table(connection, self._connect)
         return frame, mark
 
     def changes_since(self, mark: Mark) -> Changes:
@@ -140,10 +133,8 @@ class PostgresStore:
                 sql.SQL("SELECT DISTINCT event_id FROM ({}) AS since").format(since)))
             if not touched:  # a write that changed no incident (a registry entry)
                 return Changes(now)
-            raw = _copy_out(connection, sql.SQL(
-                "SELECT {} FROM incidents WHERE event_id IN ({}) ORDER BY written").format(
-                _names(COLUMN_NAMES), since), INCIDENT_TYPES)
-        rows, report = _sound(raw)
+            rows, report = pg_read.selected_rows(
+                connection, sql.SQL("event_id IN ({})").format(since))
         return Changes(now, touched=touched, rows=rows, report=report)
 
     def load_columns(self, columns: list[str]) -> pd.DataFrame:
@@ -151,7 +142,7 @@ class PostgresStore:
         known = [c for c in columns if c in COLUMN_NAMES]
         query = sql.SQL("SELECT {} FROM incidents ORDER BY written").format(_names(known))
         with self._session() as connection:
-            frame = _copy_out(connection, query, dict.fromkeys(known, pa.string()))
+            frame = copy_out(connection, query, dict.fromkeys(known, pa.string()))
         for column in columns:
             if column not in frame.columns:
                 frame[column] = pd.Series(None, index=frame.index, dtype="str")
@@ -233,7 +224,7 @@ class PostgresStore:
         types = {"event_id": pa.string(), "deleted_timestamp": pa.int64(), "file": pa.string(),
                  "recorded_at": pa.string()}
         with self._session() as connection:
-            frame = _copy_out(connection, query, types)
+            frame = copy_out(connection, query, types)
         return frame.astype({"deleted_timestamp": "Int64"})
 
     def registry(self) -> list[dict[str, Any]]:
@@ -324,7 +315,7 @@ class PostgresStore:
         query = sql.SQL("SELECT {} FROM incident_links ORDER BY score DESC NULLS FIRST, "
                         "event_id_a, event_id_b").format(columns)
         with self._session() as connection:
-            frame = _copy_out(connection, query, LINK_TYPES)
+            frame = copy_out(connection, query, LINK_TYPES)
         return link_rows.plain_links(frame)
 
     def links_kept(self) -> bool:
@@ -439,18 +430,7 @@ class PostgresStore:
     def _session(self, snapshot: bool = False) -> Iterator[psycopg.Connection[Any]]:
         """Yield a connection in a transaction (committed at the end, rolled back on error);
         with `snapshot`, a read-only one whose statements all see the same committed writes."""
-        try:
-            settings = psycopg.conninfo.conninfo_to_dict(self.url)
-            # A server that never answers (a dropped route) must not hang a page for good.
-            settings.setdefault("connect_timeout", CONNECT_TIMEOUT)
-            connection = psycopg.connect(psycopg.conninfo.make_conninfo("", **settings),
-                                         application_name="sahel")
-        except psycopg.ProgrammingError as error:
-            raise StoreError(f"{DATABASE_URL_NAME} is not a PostgreSQL connection URL "
-                             f"({_first_line(error)})") from None
-        except psycopg.OperationalError as error:
-            raise StoreError(f"cannot reach the database {self.location}: "
-                             f"{_first_line(error)}") from None
+        connection = self._connect()
         if snapshot:
             connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             connection.read_only = True
@@ -463,6 +443,21 @@ class PostgresStore:
             raise StoreError(NOT_MIGRATED.format(where=self.location)) from None
         except psycopg.OperationalError as error:  # the server went away mid-way
             raise StoreError(f"lost the database {self.location}: "
+                             f"{_first_line(error)}") from None
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        """Return a new connection to the database (StoreError if it cannot be had)."""
+        try:
+            settings = psycopg.conninfo.conninfo_to_dict(self.url)
+            # A server that never answers (a dropped route) must not hang a page for good.
+            settings.setdefault("connect_timeout", CONNECT_TIMEOUT)
+            return psycopg.connect(psycopg.conninfo.make_conninfo("", **settings),
+                                   application_name="sahel")
+        except psycopg.ProgrammingError as error:
+            raise StoreError(f"{DATABASE_URL_NAME} is not a PostgreSQL connection URL "
+                             f"({_first_line(error)})") from None
+        except psycopg.OperationalError as error:
+            raise StoreError(f"cannot reach the database {self.location}: "
                              f"{_first_line(error)}") from None
 
     @contextlib.contextmanager
@@ -486,14 +481,6 @@ def _behind(now: Mark, version: int, position: int) -> bool:
     """Return whether the database is behind a mark (another database, or one restored)."""
     # `_mark` made `now`: its version and position are ints.
     return cast(int, now.version) < version or cast(int, now.position) < position
-
-
-def _sound(raw: pd.DataFrame) -> tuple[gpd.GeoDataFrame, LoadReport]:
-    """Return the rows read that conform (canonical) and the report of the others."""
-    if raw.empty:
-        return empty_incidents(), LoadReport()
-    found = sound_rows(raw, TABLE_NAME)
-    return found.incidents, found.report
 
 
 def _count_write(connection: psycopg.Connection[Any]) -> None:
@@ -548,27 +535,6 @@ def _copy_in(connection: psycopg.Connection[Any], table: str, frame: pd.DataFram
         sql.Identifier(table), _names(list(frame.columns)))
     with connection.cursor().copy(statement) as copy:
         copy.write(data)
-
-
-def _copy_out(connection: psycopg.Connection[Any], query: sql.Composable,
-              types: dict[str, pa.DataType]) -> pd.DataFrame:
-    """Return a query's rows read by COPY as CSV (an empty text cell stays empty, not missing)."""
-    data = bytearray()
-    statement = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true)").format(query)
-    with connection.cursor().copy(statement) as copy:
-        for chunk in copy:
-            data += chunk
-    if not data:
-        return pd.DataFrame({name: pd.Series([], dtype="object") for name in types})
-    table = pa_csv.read_csv(
-        io.BytesIO(data),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-        convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=True,
-                                              quoted_strings_can_be_null=False,
-                                              null_values=[""]))
-    # One chunk per column: the reader's blocks (~1 MB each) would stay chunks of every text
-    # column, and each filter of the dashboard pays per chunk (2-3x slower at 100,000 rows).
-    return table.combine_chunks().to_pandas()
 
 
 def _one(connection: psycopg.Connection[Any], query: str) -> tuple[Any, ...]:
