@@ -226,6 +226,24 @@ def wait_for_warm(log: list[str], timeout: float = 1800) -> float:
     raise TimeoutError("the dashboard's caches were not ready in time:\n" + "".join(log))
 
 
+def new_stores(folder: Path, cluster: Any, n: int
+               ) -> tuple[Path, str, dict[str, Callable[[], Store]]]:
+    """Return an empty embedded store's folder and PostgreSQL database (migrated) for size `n`,
+    and a factory of store objects of each, by STORES label."""
+    store_dir = folder / f"store_{n}"
+    store_dir.mkdir()
+    database = f"bench_{n}"
+    with psycopg.connect(cluster.url(), autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {database}")
+    url = cluster.url(database)
+    migrate.upgrade(url)
+    makers: dict[str, Callable[[], Store]] = {
+        "embedded": lambda d=store_dir: IncidentStore(d),
+        "postgresql": lambda u=url, d=store_dir: PostgresStore(
+            u, user="bench", reports_dir=d / "rejects")}
+    return store_dir, url, makers
+
+
 def main() -> None:
     """Fill both stores for each size, time them, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -242,17 +260,7 @@ def main() -> None:
         for n in args.sizes:
             made, frame = timed(lambda n=n: incidents(n, args.seed))
             print(f"{n:,} synthetic incidents made in {made:.1f} s", flush=True)
-            store_dir = Path(folder) / f"store_{n}"
-            store_dir.mkdir()
-            database = f"bench_{n}"
-            with psycopg.connect(cluster.url(), autocommit=True) as connection:
-                connection.execute(f"CREATE DATABASE {database}")
-            url = cluster.url(database)
-            migrate.upgrade(url)
-            makers: dict[str, Callable[[], Store]] = {
-                "embedded": lambda d=store_dir: IncidentStore(d),
-                "postgresql": lambda u=url, d=store_dir: PostgresStore(
-                    u, user="bench", reports_dir=d / "rejects")}
+            store_dir, url, makers = new_stores(Path(folder), cluster, n)
             envs = {"embedded": {}, "postgresql": {DATABASE_ENV: url}}
             for label in STORES:
                 writes[n, label], _ = timed(lambda m=makers[label], f=frame: m().add(f))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from sahel.datasets import EARLIER_IMPORTS, SHIPPED_DIR, demo_name
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
     from sahel.store import Changes, Mark, Store
 
-__all__ = ["SHIPPED_DIR", "LoadedIncidents", "Replica", "combine", "compact", "load_incidents",
+__all__ = ["SHIPPED_DIR", "Change", "LoadedIncidents", "Replica", "combine", "compact",
+           "load_incidents",
            "load_incidents_checked", "load_shipped", "load_shipped_checked"]
 
 
@@ -92,11 +94,18 @@ def combine(shipped: LoadedIncidents, stored: gpd.GeoDataFrame,
 def _combined(shipped: LoadedIncidents, stored: tuple[gpd.GeoDataFrame, ...],
               stored_report: LoadReport) -> LoadedIncidents:
     """`combine` with the stored rows in parts (one copy of them all, not one per part)."""
+    return _combined_showing(shipped, stored, stored_report)[0]
+
+
+def _combined_showing(shipped: LoadedIncidents, stored: tuple[gpd.GeoDataFrame, ...],
+                      stored_report: LoadReport) -> tuple[LoadedIncidents, np.ndarray]:
+    """`_combined`, and the labels of the shipped rows shown (ascending)."""
     parts = [_named(part) for part in stored if len(part)]
     ids = (pd.concat([part["event_id"] for part in parts]) if parts
            else pd.Series([], dtype="str"))
     shown = _shown_shipped(shipped.incidents, ids)
-    return LoadedIncidents(_joined(shown, *parts), shipped.report + stored_report)
+    return (LoadedIncidents(_joined(shown, *parts), shipped.report + stored_report),
+            shown.index.to_numpy())
 
 
 def _shown_shipped(shipped: gpd.GeoDataFrame, stored_ids: pd.Series) -> gpd.GeoDataFrame:
@@ -142,6 +151,45 @@ def compact(frame: gpd.GeoDataFrame, most: int = 1) -> gpd.GeoDataFrame:
 
 # The chunks a text column of the incidents held may be in before they are combined (`compact`).
 MOST_CHUNKS = 8
+# A write that changes more than this share of the incidents held is not followed row by row
+# (`Replica.change_since` says None): what is made from them is made again whole.
+SMALL_CHANGE_SHARE = 0.05
+# How many of the last changes a replica keeps, for caches a few versions behind.
+CHANGES_KEPT = 8
+
+
+class Change(NamedTuple):
+    """How the incidents held at `version` follow from those held at `since` (`Replica`).
+
+    `taken[i]` is the row number, in the incidents at `since`, of row `i` now (the same
+    incident, unchanged), or -1 for a row written since (new, revised, or a shipped row shown
+    again). `removed_at` are the row numbers at `since` of the rows no longer held as they were
+    (revised, deleted, or hidden by a stored row), and `removed` those rows, as they were.
+    """
+
+    since: Hashable
+    version: Hashable
+    taken: np.ndarray
+    removed_at: np.ndarray
+    removed: pd.DataFrame
+
+    @property
+    def added_at(self) -> np.ndarray:
+        """Return the row numbers now of the rows written since."""
+        return np.flatnonzero(self.taken < 0)
+
+    def then(self, after: Change) -> Change:
+        """Return this change followed by `after` (which starts where this one ends)."""
+        assert after.since == self.version
+        kept = after.taken >= 0
+        taken = np.full(len(after.taken), -1, dtype="int64")
+        taken[kept] = self.taken[after.taken[kept]]
+        # Rows `after` removed that were held at `self.since` too (not written in between).
+        origin = self.taken[after.removed_at]
+        older = origin >= 0
+        return Change(self.since, after.version, taken,
+                      np.concatenate([self.removed_at, origin[older]]),
+                      pd.concat([self.removed, after.removed.iloc[np.flatnonzero(older)]]))
 
 
 class Replica:
@@ -151,7 +199,8 @@ class Replica:
     the store's writes changed since (`Store.changes_since`: the PostgreSQL store says which
     rows; the embedded one asks for a reload). `loaded` is never mutated: a refresh makes a new
     frame, so whoever holds the old one keeps a consistent view. Thread-safe: the sessions of
-    a Streamlit process share one replica.
+    a Streamlit process share one replica. A small change is remembered (`change_since`), so
+    what was made from the incidents before can be brought up to date from the rows changed.
     """
 
     def __init__(self, store: Store) -> None:
@@ -161,9 +210,13 @@ class Replica:
         # The incidents held are the shipped rows shown, then the stored rows: the stored part
         # is `_loaded.incidents[_first_stored:]` (not kept apart: 1,000,000 rows are ~0.7 GB).
         self._first_stored = 0
+        self._shown = np.zeros(0, dtype="int64")  # the labels of the shipped rows shown
         self._stored_report = LoadReport()
         self._loaded: LoadedIncidents | None = None
         self._mark: Mark | None = None
+        # The incidents and their version, set together (read without the lock: `current`).
+        self._current: tuple[LoadedIncidents, Hashable] | None = None
+        self._changes: tuple[Change, ...] = ()  # the last small changes, oldest first
         self.full_loads = 0  # how often the whole store was read (tests, benchmarks)
         self.updates = 0  # how often changes were applied instead
 
@@ -183,14 +236,34 @@ class Replica:
         Raises `StoreError` when the store cannot be read (nothing is held then). Never waits
         for a refresh once something is held: the incidents held until it ends are returned.
         """
-        held = self._loaded
+        return self.current()[0]
+
+    def current(self) -> tuple[LoadedIncidents, Hashable]:
+        """Return the incidents held and their version, read together (see `loaded`)."""
+        held = self._current
         if held is not None:
             return held
         with self._lock:
-            if self._loaded is None:
+            if self._current is None:
                 self._reload()
-            assert self._loaded is not None
-            return self._loaded
+            assert self._current is not None
+            return self._current
+
+    def change_since(self, since: Hashable, version: Hashable) -> Change | None:
+        """Return how the incidents at `version` follow from those at `since`; None when this
+        replica cannot say (a reload in between, a large change, versions it never held)."""
+        changes = self._changes
+        first = next((k for k, c in enumerate(changes) if c.since == since), None)
+        if first is None:
+            return None
+        found = changes[first]
+        for change in changes[first + 1:]:
+            if found.version == version:
+                break
+            if change.since != found.version:
+                return None
+            found = found.then(change)
+        return found if found.version == version else None
 
     def refresh(self) -> bool:
         """Bring the incidents held up to the store's content; return whether they changed.
@@ -204,6 +277,8 @@ class Replica:
             changes = self.store.changes_since(self._mark)
             if changes.unchanged:
                 self._mark = changes.mark
+                if self._current is not None and self._current[1] != changes.mark.version:
+                    self._current = (self._current[0], changes.mark.version)
                 return False
             if not self._apply(changes):
                 self._reload()
@@ -214,18 +289,46 @@ class Replica:
             self._shipped = load_shipped_checked()
         stored, mark = self.store.load_marked()
         self._stored_report = self.store.last_report
+        self._changes = ()
         self._hold((stored,), mark)
         self.full_loads += 1
 
-    def _hold(self, stored: tuple[gpd.GeoDataFrame, ...], mark: Mark) -> None:
+    def _hold(self, stored: tuple[gpd.GeoDataFrame, ...], mark: Mark,
+              kept: np.ndarray | None = None) -> None:
+        """Hold the shipped rows shown and `stored`; `kept`: the row numbers, in the incidents
+        held before, of the stored rows of `stored[0]` (the change is then remembered)."""
         assert self._shipped is not None
-        loaded = _combined(self._shipped, stored, self._stored_report)
+        loaded, shown = _combined_showing(self._shipped, stored, self._stored_report)
         # Each update adds chunks to the text columns: combined again once there are a few.
         loaded = loaded._replace(incidents=compact(loaded.incidents, MOST_CHUNKS))
+        before, first_before = self._loaded, self._first_stored
         self._first_stored = len(loaded.incidents) - sum(len(part) for part in stored)
+        if kept is not None and before is not None and self._mark is not None:
+            self._remember(before.incidents, first_before, shown, kept, len(loaded.incidents),
+                           mark.version)
+        self._shown = shown
         # The incidents first, then their mark: `version` is never newer than `loaded()`.
         self._loaded = loaded
         self._mark = mark
+        self._current = (loaded, mark.version)
+
+    def _remember(self, before: gpd.GeoDataFrame, first_before: int, shown: np.ndarray,
+                  kept: np.ndarray, rows: int, version: Hashable) -> None:
+        """Remember how the incidents now (`rows` of them) follow from `before`."""
+        assert self._mark is not None
+        taken = np.full(rows, -1, dtype="int64")
+        shipped = pd.Index(self._shown).get_indexer(shown)
+        taken[:len(shown)] = shipped
+        taken[len(shown):len(shown) + len(kept)] = first_before + kept
+        held = np.ones(len(before), dtype=bool)
+        held[taken[taken >= 0]] = False
+        removed_at = np.flatnonzero(held)
+        if len(removed_at) + int((taken < 0).sum()) > SMALL_CHANGE_SHARE * max(rows, 1):
+            self._changes = ()  # too large to follow: what is made of them is made again
+            return
+        change = Change(self._mark.version, version, taken, removed_at,
+                        pd.DataFrame(before.iloc[removed_at]))
+        self._changes = (*self._changes, change)[-CHANGES_KEPT:]
 
     def _apply(self, changes: Changes) -> bool:
         """Apply changes to the rows held; False when they cannot be (reload instead)."""
@@ -235,7 +338,8 @@ class Replica:
             return False
         assert self._loaded is not None
         stored = self._loaded.incidents.iloc[self._first_stored:]
-        kept = stored.loc[~is_in(stored["event_id"], pd.Index(changes.touched))]
-        self._hold((kept, changes.rows), changes.mark)
+        keep = ~is_in(stored["event_id"], pd.Index(changes.touched))
+        kept = np.flatnonzero(np.asarray(keep, dtype=bool))
+        self._hold((stored.iloc[kept], changes.rows), changes.mark, kept)
         self.updates += 1
         return True

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sahel import actors
-from sahel.i18n import _, current_language, format_number
+from sahel.i18n import _, current_language, format_number, use_language
 from sahel.map_text import (
     FACETS,
     claim_lines,
@@ -37,8 +37,8 @@ from sahel.map_text import (
 from sahel.palette import OTHER_COLOR, PALETTE, group_colors
 
 __all__ = ["DEFLATE_MIN_INCIDENTS", "FacetCodes", "claim_lines", "compact_ids", "deflate_payload",
-           "facet_codes", "incident_payload", "inflate_payload", "pack_ints", "shown_html",
-           "unpack"]
+           "facet_codes", "followed_codes", "incident_payload", "inflate_payload", "pack_ints",
+           "shown_html", "unpack"]
 
 # Notes are left out of popups for big views: they would dominate the bytes sent to the browser.
 POPUP_NOTES_MAX_ROWS = 5000
@@ -104,6 +104,98 @@ def facet_codes(incidents: pd.DataFrame) -> FacetCodes:
     for name in FACETS:
         known.values(name)
     return known
+
+
+def followed_codes(known: FacetCodes, incidents: pd.DataFrame, taken: np.ndarray) -> FacetCodes:
+    """Return the facet codes of `incidents` from those of the frame before a small change.
+
+    `known` is `facet_codes` of the frame before (numbered 0, 1, …); `taken[i]` the row number
+    there of row `i` of `incidents`, unchanged, or -1 for a row written since. Untouched rows
+    keep their codes; the rows written are looked up among the known values, and values never
+    seen before are numbered on. A view's payload is the same as with `facet_codes(incidents)`
+    (the codes' numbers may differ; values no row holds any more stay, unused).
+    """
+    frame = pd.DataFrame(incidents[list(PAYLOAD_COLUMNS)]).reset_index(drop=True)
+    added = np.flatnonzero(taken < 0)
+    kept = np.flatnonzero(taken >= 0)
+    rows = frame.iloc[added].reset_index(drop=True)
+    codes, distinct, rendered, keys = {}, {}, {}, known.date_keys
+    for name, facet in FACETS.items():
+        own, new = _known_codes(known.distinct[name], rows, facet.columns)
+        codes[name] = np.empty(len(frame), dtype="int64")
+        codes[name][kept] = known.codes[name][taken[kept]]
+        codes[name][added] = own
+        distinct[name] = (pd.concat([known.distinct[name], new], ignore_index=True) if len(new)
+                          else known.distinct[name])
+        for (shown, language), values in list(known.rendered.items()):
+            if shown == name:
+                rendered[shown, language] = (
+                    values + _rendered_in(name, new, language) if len(new) else values)
+        if name == "date" and len(new):
+            keys = np.concatenate([keys, date_keys(new)])
+    id_keys = np.empty(len(frame), dtype="int64")
+    id_numbers = np.empty(len(frame), dtype="int64")
+    id_keys[kept] = known.id_keys[taken[kept]]
+    id_numbers[kept] = known.id_numbers[taken[kept]]
+    own_keys, id_numbers[added], own_prefixes = _id_parts(rows["event_id"])
+    prefixes = list(known.id_prefixes)
+    number = {(p, w): k for k, (p, w) in enumerate(prefixes)}
+    for prefix, width in own_prefixes:
+        if (prefix, width) not in number:
+            number[prefix, width] = len(prefixes)
+            prefixes.append([prefix, width])
+    recoded = np.array([number[p, w] for p, w in own_prefixes], dtype="int64")
+    id_keys[added] = recoded[own_keys]
+    return FacetCodes(incidents.index, codes, distinct, rendered, keys, id_keys, id_numbers,
+                      prefixes)
+
+
+def _known_codes(distinct: pd.DataFrame, rows: pd.DataFrame, columns: tuple[str, ...]
+                 ) -> tuple[np.ndarray, pd.DataFrame]:
+    """Return each of `rows`' code among `distinct` (the values of codes 0, 1, …), values not
+    among them numbered on from len(distinct), and those new values in code order."""
+    if not len(rows):
+        return np.zeros(0, dtype="int64"), distinct.iloc[:0]
+    # Only the known values that may be one of the rows' are compared (a few of many).
+    near = np.ones(len(distinct), dtype=bool)
+    for column in columns:
+        near &= _is_in(distinct[column], rows[column])
+    candidates = np.flatnonzero(near)
+    both = pd.concat([distinct.iloc[candidates], rows[list(columns)]], ignore_index=True)
+    # The candidates are distinct, so they are numbered 0 … len(candidates) - 1 in order.
+    found = _value_codes(both, columns)[len(candidates):]
+    seen = found < len(candidates)
+    codes = np.empty(len(rows), dtype="int64")
+    codes[seen] = candidates[found[seen]]
+    # New values are numbered in order of first appearance (as _value_codes numbers them), so
+    # in the order np.unique sorts them.
+    _, first = np.unique(found[~seen], return_index=True)
+    codes[~seen] = len(distinct) + found[~seen] - len(candidates)
+    new_rows = np.flatnonzero(~seen)[first]
+    return codes, rows[list(columns)].iloc[new_rows].reset_index(drop=True)
+
+
+def _is_in(values: pd.Series, pool: pd.Series) -> np.ndarray:
+    """Return which `values` are among `pool`'s, missing values alike (Arrow's is_in:
+    pandas' isin on Arrow-backed text is slow)."""
+    try:
+        found = pc.is_in(pa.array(values, from_pandas=True),
+                         value_set=pa.array(pool, from_pandas=True).unique())
+        return found.to_numpy(zero_copy_only=False).astype(bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return np.asarray(values.isin(pool) | (values.isna() & pool.isna().any()), dtype=bool)
+
+
+def _rendered_in(name: str, values: pd.DataFrame, language: str) -> list[str]:
+    """Return facet `name`'s rendering of `values` in `language` ("": not translated)."""
+    if not language:
+        return FACETS[name].render(values)
+    was = current_language()
+    use_language(language)
+    try:
+        return FACETS[name].render(values)
+    finally:
+        use_language(was)
 
 
 def incident_payload(incidents: pd.DataFrame, legend_groups: pd.Series | None = None,

@@ -7,8 +7,10 @@ regions' trends `sahel/trends.py`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -98,19 +100,91 @@ class Headline:
 
 def filter_choices(incidents: pd.DataFrame) -> FilterChoices:
     """Return the groups, countries, regions, event types and date range present in `incidents`."""
-    groups = group_match.all_candidates(incidents)
-    names = incidents["dataset_name"].dropna().astype("str").unique()
-    datasets = tuple(sorted(names, key=lambda d: (is_demo(d), d.casefold())))
-    located = incidents.dropna(subset=["iso3"])
-    regions = {str(iso3): tuple(sorted(rows["admin1"].dropna().unique()))
-               for iso3, rows in located.groupby("iso3")}
-    countries = {iso3: places.country_name(iso3) or iso3 for iso3 in sorted(regions)}
-    dates = incidents["event_date"].dropna()
-    return FilterChoices(
-        groups=tuple(sorted(groups, key=str.casefold)), countries=countries, regions=regions,
-        event_types=event_type_choices(incidents["event_type"]),
-        first_date=dates.min().date() if len(dates) else None,
-        last_date=dates.max().date() if len(dates) else None, datasets=datasets)
+    return ChoiceCounts.of(incidents).choices()
+
+
+# The columns whose actor mentions make the group filter's choices (group_match.all_candidates).
+GROUP_COLUMNS: tuple[str, ...] = group_match.MAIN_COLUMNS + group_match.ASSOCIATED_COLUMNS
+
+
+@dataclass(frozen=True)
+class ChoiceCounts:
+    """How many incidents hold each value the sidebar's choices are made of, so the choices
+    follow a small change (`followed`) without a pass over every incident: a value stays a
+    choice while some incident holds it."""
+
+    mentions: Mapping[str, Mapping[str, int]]  # per GROUP_COLUMNS column: cell text → rows
+    datasets: Mapping[str, int]
+    places: Mapping[tuple[str, str | None], int]  # (ISO3, admin-1 or None) → rows with an ISO3
+    event_types: Mapping[str, int]
+    dates: Mapping[pd.Timestamp, int]
+
+    @classmethod
+    def of(cls, incidents: pd.DataFrame) -> ChoiceCounts:
+        """Return the counts of `incidents`' values."""
+        located = incidents.loc[incidents["iso3"].notna(), ["iso3", "admin1"]]
+        places = located.groupby(["iso3", "admin1"], dropna=False, sort=False).size()
+        return cls(
+            mentions={c: _counts(incidents[c]) for c in GROUP_COLUMNS if c in incidents.columns},
+            datasets=_counts(incidents["dataset_name"]),
+            places={(str(iso3), None if pd.isna(admin1) else str(admin1)): int(rows)
+                    for (iso3, admin1), rows in places.items()},
+            event_types=_counts(incidents["event_type"]),
+            dates=_counts(incidents["event_date"]))
+
+    def followed(self, removed: pd.DataFrame, added: pd.DataFrame) -> ChoiceCounts:
+        """Return the counts once the `removed` incidents are gone and the `added` ones in."""
+        gone, new = ChoiceCounts.of(removed), ChoiceCounts.of(added)
+        columns = dict.fromkeys([*self.mentions, *new.mentions])
+        return ChoiceCounts(
+            mentions={c: _sum(self.mentions.get(c, {}), gone.mentions.get(c, {}),
+                              new.mentions.get(c, {})) for c in columns},
+            datasets=_sum(self.datasets, gone.datasets, new.datasets),
+            places=_sum(self.places, gone.places, new.places),
+            event_types=_sum(self.event_types, gone.event_types, new.event_types),
+            dates=_sum(self.dates, gone.dates, new.dates))
+
+    def choices(self) -> FilterChoices:
+        """Return the sidebar's choices: every value some incident holds."""
+        cells = pd.DataFrame({c: pd.Series(list(found), dtype="object")
+                              for c, found in self.mentions.items()})
+        groups = group_match.all_candidates(cells)
+        datasets = tuple(sorted(self.datasets, key=lambda d: (is_demo(d), d.casefold())))
+        regions: dict[str, set[str]] = {}
+        for iso3, admin1 in self.places:
+            named = regions.setdefault(iso3, set())
+            if admin1 is not None:
+                named.add(admin1)
+        countries = {iso3: places.country_name(iso3) or iso3 for iso3 in sorted(regions)}
+        return FilterChoices(
+            groups=tuple(sorted(groups, key=str.casefold)), countries=countries,
+            regions={iso3: tuple(sorted(regions[iso3])) for iso3 in sorted(regions)},
+            event_types=event_type_choices(pd.Series(list(self.event_types), dtype="object")),
+            first_date=min(self.dates).date() if self.dates else None,
+            last_date=max(self.dates).date() if self.dates else None, datasets=datasets)
+
+
+Key = TypeVar("Key")
+
+
+def _counts(values: pd.Series) -> dict[Any, int]:
+    """Return how many times each value other than a missing one is held."""
+    counted = values.value_counts(dropna=True, sort=False)
+    keys = counted.index.tolist()
+    if pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+        keys = [str(k) for k in keys]
+    return dict(zip(keys, counted.tolist(), strict=True))
+
+
+def _sum(counts: Mapping[Key, int], gone: Mapping[Key, int], new: Mapping[Key, int]
+         ) -> dict[Key, int]:
+    """Return `counts` less `gone` plus `new`, values no longer held left out."""
+    found = dict(counts)
+    for key, rows in gone.items():
+        found[key] = found.get(key, 0) - rows
+    for key, rows in new.items():
+        found[key] = found.get(key, 0) + rows
+    return {key: rows for key, rows in found.items() if rows > 0}
 
 
 def headline(incidents: pd.DataFrame, include_associated: bool = True) -> Headline:
