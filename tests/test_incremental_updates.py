@@ -25,7 +25,14 @@ from sahel import incidents as incidents_module
 from sahel.i18n import use_language
 from sahel.incidents import Change, Replica
 from sahel.map_payload import FACETS, facet_codes, followed_codes, incident_payload
-from sahel.overview import ChoiceCounts, filter_choices
+from sahel.overview import ChoiceCounts, filter_choices, headline
+from sahel.query import (
+    IncidentQuery,
+    count_sources_once,
+    filter_incidents,
+    filter_once,
+    followed_view,
+)
 from sahel.schema import conform
 from sahel.store import DATABASE_ENV, STORE_ENV, Store
 from sahel.synthetic import synthetic_incidents
@@ -318,7 +325,6 @@ def test_the_dashboard_follows_a_small_write_and_rebuilds_after_a_large_one(
 
 def test_counting_once_without_groups_is_count_once_of_every_record():
     from sahel.link_groups import GROUP_COLUMNS
-    from sahel.query import IncidentQuery, count_sources_once, filter_once
 
     frame = varied(30, 6)
     frame = frame.set_axis(np.arange(100, 130))
@@ -334,3 +340,70 @@ def test_counting_once_without_groups_is_count_once_of_every_record():
     query = IncidentQuery(once=True, include_demo=False, min_fatalities=1)
     pd.testing.assert_frame_equal(filter_once(frame, quick, query),
                                   filter_once(frame, full, query))
+
+
+VIEW_QUERIES = (IncidentQuery(), IncidentQuery(include_demo=False),
+                IncidentQuery(min_fatalities=1), IncidentQuery(regions=frozenset({"Mopti", "Gao"})),
+                IncidentQuery(datasets=frozenset({"first"}), precisions=frozenset({1, 2})))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_view_followed_equals_the_view_filtered_again(seed):
+    frame = varied(60, seed)
+    # Days shared by several incidents: their order is by event_id.
+    frame["event_date"] = frame["event_date"].dt.floor("30D")
+    for step in range(2):
+        before = frame
+        frame, taken = changed(frame, 10 * seed + step)
+        labels = np.full(len(before), -1)
+        labels[taken[taken >= 0]] = np.flatnonzero(taken >= 0)
+        for query in VIEW_QUERIES:
+            view = filter_incidents(before, query)
+            added = filter_incidents(frame.iloc[np.flatnonzero(taken < 0)], query)
+            followed = followed_view(view, labels[view.index.to_numpy()], added)
+            pd.testing.assert_frame_equal(followed, filter_incidents(frame, query), obj=str(query))
+
+
+def test_a_view_not_in_order_is_filtered_again():
+    frame = varied(20, 9)
+    view = filter_incidents(frame, IncidentQuery())
+    assert followed_view(view.iloc[::-1], view.index.to_numpy()[::-1], view.iloc[:0]) is None
+
+
+def test_the_dashboard_follows_its_views_and_counts_linked_events_once(cached_store,
+                                                                        small_is_all):
+    from sahel.link_upkeep import after_write
+
+    store_dir, new_store = cached_store
+    queries = (dashboard_cache.DEFAULT_QUERY, IncidentQuery(include_demo=False),
+               IncidentQuery(once=True, min_fatalities=1), IncidentQuery(once=True))
+    for query in queries:
+        dashboard_cache.selection(store_dir, query)
+    postgres = dashboard_cache.replica(store_dir).store.__class__.__name__ == "PostgresStore"
+    # The same event from another dataset: linked after the write, so counted once.
+    same_event = ("the same event in another dataset, linked", lambda s: after_write(s, s.add(
+        rows({"event_id": "A2", "dataset_name": "other", "dataset": "ucdp_ged"}))))
+    # A linked record revised: the groups stay, the event's toll changes.
+    revised = ("a linked record revised", lambda s: after_write(s, s.add(
+        rows({"event_id": "A2", "dataset_name": "other", "dataset": "ucdp_ged",
+              "fatalities": 30, "timestamp": 3000}))))
+    followed = []
+    with mock.patch("dashboard_cache.followed_view", side_effect=followed_view) as follow:
+        for label, write in [*STORE_WRITES[:3], same_event, revised, *STORE_WRITES[3:]]:
+            write(new_store())
+            dashboard_cache.store_version(store_dir, max_age=0)
+            assert dashboard_cache.refresh_if_changed(store_dir), label
+            frame = dashboard_cache.incidents_frame(store_dir)
+            groups = dashboard_cache.linked(store_dir).groups
+            for query in queries:
+                selected, figures = dashboard_cache.selection(store_dir, query)
+                if query.once:
+                    counted = count_sources_once(frame, groups, query)
+                    expected = filter_once(frame, counted, query)
+                else:
+                    expected = filter_incidents(frame, query)
+                pd.testing.assert_frame_equal(selected, expected, obj=f"{label}: {query}")
+                assert figures == headline(expected, query.include_associated)
+            followed.append(follow.call_count)
+    # PostgreSQL: views followed after every write; embedded: filtered again.
+    assert (followed[-1] > 0) == postgres
