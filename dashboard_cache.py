@@ -106,10 +106,10 @@ INCREMENTAL = True
 _last: dict[tuple[Hashable, tuple[str, str]], tuple[Hashable, Any]] = {}
 # The views (selections) followed, per store: the last queries asked for.
 FOLLOWED_VIEWS = 4
-# The links of the last versions, per store: a view counting each event once is followed only
-# when its event groups did not change.
-_linked_seen: dict[tuple[str, str], dict[Hashable, Linked]] = {}
-LINKED_KEPT = 8
+# The event groups counted at the last versions, per store and sources (ids and groups): a view
+# counting each event once is followed only while its sources' groups stay the same.
+_counted_seen: dict[tuple[Hashable, ...], dict[Hashable, frozenset[tuple[str, str]]]] = {}
+COUNTED_KEPT = 8
 Made = TypeVar("Made")
 
 
@@ -246,12 +246,6 @@ def _linked(store_dir: str, version: Hashable) -> Linked:
                       pd.DataFrame({c: pd.Series(dtype="object") for c in LINK_COLUMNS}))
     grouped = links["grouped"].to_numpy(dtype=bool) if len(links) else np.zeros(0, dtype=bool)
     found = Linked(groups, links.loc[grouped])
-    # What a view followed compares its groups to (_followed_selection).
-    with _lock:
-        seen = _linked_seen.setdefault(_key(store_dir), {})
-        seen[version] = found
-        for old in list(seen)[:-LINKED_KEPT]:
-            del seen[old]
     return found
 
 
@@ -270,8 +264,23 @@ def counted_once(store_dir: str, query: IncidentQuery) -> CountedOnce:
 def _counted_once(store_dir: str, version: Hashable, datasets: frozenset[str],
                   include_demo: bool) -> CountedOnce:
     sources = IncidentQuery(datasets=datasets, include_demo=include_demo)
-    return count_sources_once(incidents_frame(store_dir), _linked(store_dir, version).groups,
-                              sources)
+    counted = count_sources_once(incidents_frame(store_dir), _linked(store_dir, version).groups,
+                                 sources)
+    # What a view followed compares its groups to (_followed_selection).
+    with _lock:
+        seen = _counted_seen.setdefault((_key(store_dir), datasets, include_demo), {})
+        seen[version] = _pairs(counted.groups)
+        for old in list(seen)[:-COUNTED_KEPT]:
+            del seen[old]
+    return counted
+
+
+def _pairs(groups: pd.DataFrame) -> frozenset[tuple[str, str]]:
+    """Return the (event_id, event_group) pairs of some groups."""
+    if groups.empty:
+        return frozenset()
+    return frozenset(zip(groups["event_id"].astype("str"), groups["event_group"].astype("str"),
+                         strict=True))
 
 
 def selection(store_dir: str, query: IncidentQuery) -> tuple[gpd.GeoDataFrame, Headline]:
@@ -306,15 +315,15 @@ def _followed_selection(store_dir: str, version: Hashable, query: IncidentQuery,
     written = frame.iloc[change.added_at]
     matching = filter_incidents(written, replace(query, once=False))
     if query.once:
-        groups = _linked(store_dir, version).groups
-        with _lock:
-            then = _linked_seen.get(_key(store_dir), {}).get(change.since)
-        touched = set(change.removed["event_id"].astype("object")) | set(
-            written["event_id"].astype("object"))
-        if (then is None or not then.groups.equals(groups)
-                or groups["event_id"].astype("object").isin(touched).any()):
-            return None
         counted = _counted_once(store_dir, version, query.datasets, query.include_demo)
+        with _lock:
+            then = _counted_seen.get((_key(store_dir), query.datasets, query.include_demo),
+                                     {}).get(change.since)
+        now = _pairs(counted.groups)
+        touched = set(change.removed["event_id"].astype("str")) | set(
+            written["event_id"].astype("str"))
+        if then is None or then != now or any(event_id in touched for event_id, _ in now):
+            return None
         matching = counted.rows.loc[matching.index]
     labels = np.full(len(change.taken) - len(change.added_at) + len(change.removed_at), -1,
                      dtype="int64")
@@ -455,7 +464,7 @@ def forget() -> None:
         _stale.clear()
         _versions.clear()
         _last.clear()
-        _linked_seen.clear()
+        _counted_seen.clear()
     _clear_views()
 
 

@@ -20,10 +20,12 @@ asks for them (each step's inputs are ready before it is timed):
 - selection: the default view's rows and figures; layer: its map layer (payload included);
 - below map: its table and chart; trends: its regions' trends.
 
-Modes: "whole" makes everything again from the incidents (dashboard_cache.INCREMENTAL off: the
-behaviour before incremental updates); "incremental" lets dashboard_cache carry the choices, the
-popup codes, ... over from the version before when the change is small. Both modes run in the
-same process, alternately, on the same store. Medians of --repeat, fastest–slowest.
+Modes: "whole" makes everything again from the incidents (dashboard_cache.INCREMENTAL off);
+"incremental" lets dashboard_cache follow the change from what it made at the version before:
+the choices (overview.ChoiceCounts), the popup codes (map_payload.followed_codes), the views in
+use (query.followed_view). Both modes run in the same process, alternately, on the same store.
+To time the code before a change, run this file from a checkout of that commit (the mode is
+then ignored). Medians of --repeat, fastest–slowest.
 """
 
 from __future__ import annotations

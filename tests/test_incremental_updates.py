@@ -324,22 +324,29 @@ def test_the_dashboard_follows_a_small_write_and_rebuilds_after_a_large_one(
 
 
 def test_counting_once_without_groups_is_count_once_of_every_record():
-    from sahel.link_groups import GROUP_COLUMNS
+    import geopandas as gpd
+
+    from sahel.link_groups import GROUP_COLUMNS, count_once
+    from sahel.query import source_rows
 
     frame = varied(30, 6)
     frame = frame.set_axis(np.arange(100, 130))
     sources = IncidentQuery(include_demo=False)
     none = pd.DataFrame({c: pd.Series(dtype="object") for c in GROUP_COLUMNS})
-    # Groups of records that are not among the sources: count_once's own path, no group kept.
-    elsewhere = pd.DataFrame({"event_id": ["X1", "X2"], "event_group": ["g", "g"],
-                              "dataset_key": ["a", "b"]})
-    quick = count_sources_once(frame, none, sources)
-    full = count_sources_once(frame, elsewhere, sources)
-    pd.testing.assert_frame_equal(quick.rows, full.rows)
-    pd.testing.assert_series_equal(quick.group_of, full.group_of)
-    query = IncidentQuery(once=True, include_demo=False, min_fatalities=1)
-    pd.testing.assert_frame_equal(filter_once(frame, quick, query),
-                                  filter_once(frame, full, query))
+    # Groups of records that are not among the sources, or of one record among them.
+    elsewhere = pd.DataFrame({"event_id": ["X1", "X2", frame["event_id"].iloc[0], "X3"],
+                              "event_group": ["g", "g", "h", "h"],
+                              "dataset_key": ["a", "b", "a", "b"]})
+    records = frame.loc[source_rows(frame, sources)]
+    expected = count_once(records.assign(_row=np.arange(len(records))), none)
+    expected.index = records.index[expected.pop("_row").to_numpy()]
+    expected = gpd.GeoDataFrame(expected, geometry="geometry", crs=frame.crs)
+    for groups in (none, elsewhere):
+        quick = count_sources_once(frame, groups, sources)
+        pd.testing.assert_frame_equal(quick.rows, expected)
+        pd.testing.assert_series_equal(quick.group_of, records["event_id"].astype("object")
+                                       .map({}).astype("object"))
+        assert quick.groups.empty
 
 
 VIEW_QUERIES = (IncidentQuery(), IncidentQuery(include_demo=False),
@@ -387,9 +394,13 @@ def test_the_dashboard_follows_its_views_and_counts_linked_events_once(cached_st
     revised = ("a linked record revised", lambda s: after_write(s, s.add(
         rows({"event_id": "A2", "dataset_name": "other", "dataset": "ucdp_ged",
               "fatalities": 30, "timestamp": 3000}))))
+    # A record of an event that another record stands for: the event's toll changes.
+    member = ("a linked record that does not stand for its event revised",
+              lambda s: after_write(s, s.add(rows({"event_id": "C", "location": "Sévaré",
+                                                   "fatalities": 50, "timestamp": 3000}))))
     followed = []
     with mock.patch("dashboard_cache.followed_view", side_effect=followed_view) as follow:
-        for label, write in [*STORE_WRITES[:3], same_event, revised, *STORE_WRITES[3:]]:
+        for label, write in [*STORE_WRITES[:3], same_event, revised, member, *STORE_WRITES[3:]]:
             write(new_store())
             dashboard_cache.store_version(store_dir, max_age=0)
             assert dashboard_cache.refresh_if_changed(store_dir), label
