@@ -92,7 +92,7 @@ def read_one_piece(url: str) -> Any:
     """Return the incidents table as the reader parses it, read in one piece (Arrow)."""
     with psycopg.connect(url) as connection:
         pg_read._set_read_settings(connection)
-        return pg_read._read_part(connection, sql.SQL("true"))
+        return pg_read._read_part(connection, sql.SQL("true"), threads=True)
 
 
 def main() -> None:

@@ -245,10 +245,10 @@ def test_the_parts_read_one_snapshot_even_when_a_write_lands_between(postgres_ur
             wrote.set()
         return connect()
 
-    def helper_first(connection, selection):
+    def helper_first(connection, selection, threads):
         if threading.current_thread() is threading.main_thread():
             assert helper_read.wait(timeout=30)  # the helper reads after the write
-        table = read_part(connection, selection)
+        table = read_part(connection, selection, threads)
         helper_read.set()
         return table
 
@@ -258,6 +258,26 @@ def test_the_parts_read_one_snapshot_even_when_a_write_lands_between(postgres_ur
     assert wrote.is_set() and "LATE" not in set(frame["event_id"])
     assert_same((frame, store.last_report), before, lost=LOST)
     assert mark.version == PostgresStore(postgres_url).version() - 1
+
+
+def test_a_large_table_is_read_in_parts_over_several_connections(postgres_url, monkeypatch):
+    monkeypatch.setattr(pg_read, "PARALLEL_PAGES", 0)
+    store = fill(postgres_url)
+    read_part, readers, helper_read = pg_read._read_part, [], threading.Event()
+
+    def noted(connection, selection, threads):
+        if threading.current_thread() is threading.main_thread():
+            helper_read.wait(timeout=30)  # else the first connection may read every part
+        readers.append((connection.info.backend_pid, selection.as_string(connection)))
+        table = read_part(connection, selection, threads)
+        helper_read.set()
+        return table
+
+    monkeypatch.setattr(pg_read, "_read_part", noted)
+    store.load_marked()
+    assert len(readers) == pg_read.READ_PARTS
+    assert all("ctid" in selection for _, selection in readers)
+    assert len({pid for pid, _ in readers}) > 1
 
 
 def test_the_first_connection_reads_every_part_when_no_other_can_be_had(postgres_url,

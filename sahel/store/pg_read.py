@@ -7,7 +7,8 @@ ORDER BY of 1,000,000 wide rows spills to disk), and one connection did everythi
 server formatting rows while this process waited, then this process parsing while the server
 waited. So here:
 - the rows come unsorted and are put in write order here, by `written` (a sort of one integer
-  column; nothing is moved when the table's pages are in write order already, as after imports);
+  column, then each column taken in that order: ~0.4 s for 1,000,000, as the table's pages are
+  nearly but not exactly in write order, even after one import: short rows fill gaps);
 - a large table is read in READ_PARTS ranges of its pages (TID range scans) over up to
   READ_CONNECTIONS connections sharing one snapshot (`pg_export_snapshot`): the server formats
   one range while this process parses another. A connection that cannot be had leaves its
@@ -57,8 +58,8 @@ READ_TYPES: dict[str, pa.DataType] = {**INCIDENT_TYPES, ORDER_COLUMN: pa.int64()
 _EXACT_INTEGERS: dict[pa.DataType, Any] = {pa.int64(): pd.Int64Dtype()}
 # A table of more pages than this (8 kB each: ~20,000 incidents) is read in parts, in parallel.
 PARALLEL_PAGES = 1_000
-READ_PARTS = 8
-READ_CONNECTIONS = 2
+READ_PARTS = 12
+READ_CONNECTIONS = 3
 TID_RANGE_SCANS = 140_000  # server_version_num from which `ctid >= …` scans only that range
 # The session settings the read depends on, whatever the server's defaults: ISO dates, floats
 # in their shortest exact form (0 or less would round them), and a scan of the whole table
@@ -74,7 +75,7 @@ Connection = psycopg.Connection[Any]
 def copy_out(connection: Connection, query: sql.Composable,
              types: dict[str, pa.DataType]) -> pd.DataFrame:
     """Return a query's rows read by COPY as CSV (an empty text cell stays empty, not missing)."""
-    table = _parsed(_received(connection, query), types)
+    table = _parsed(_received(connection, query), types, threads=True)
     if table is None:
         return pd.DataFrame({name: pd.Series([], dtype="object") for name in types})
     # One chunk per column: the reader's blocks (~1 MB each) would stay chunks of every text
@@ -92,7 +93,8 @@ def whole_table(connection: Connection, connect: Callable[[], Connection]
     _set_read_settings(connection)
     ranges = _page_ranges(connection)
     if len(ranges) == 1:
-        return incidents_frame([_read_part(connection, ranges[0])])
+        return incidents_frame([_read_part(connection, ranges[0], threads=True)])
+    # Exported from the transaction itself: PostgreSQL refuses to from a savepoint.
     (snapshot,) = _one(connection, "SELECT pg_export_snapshot()")
     return incidents_frame(_read_parts(connection, connect, str(snapshot), ranges))
 
@@ -101,7 +103,7 @@ def selected_rows(connection: Connection, selection: sql.Composable
                   ) -> tuple[gpd.GeoDataFrame, LoadReport]:
     """Return the stored incidents `selection` (an SQL condition) picks, in write order."""
     _set_read_settings(connection)
-    return incidents_frame([_read_part(connection, selection)])
+    return incidents_frame([_read_part(connection, selection, threads=True)])
 
 
 def incidents_frame(parts: list[pa.Table | None]) -> tuple[gpd.GeoDataFrame, LoadReport]:
@@ -142,7 +144,9 @@ def _read_parts(connection: Connection, connect: Callable[[], Connection], snaps
                 index = waiting.get_nowait()
             except queue.Empty:
                 return
-            tables[index] = _read_part(on, ranges[index])
+            # One thread per part: the parallelism is the parts' (Arrow's threads on top
+            # cost a third more processor time for the same rows).
+            tables[index] = _read_part(on, ranges[index], threads=False)
 
     def helper() -> None:
         with _sharing(connect, snapshot) as other:
@@ -202,10 +206,11 @@ def _page_ranges(connection: Connection) -> list[sql.Composable]:
     return ranges
 
 
-def _read_part(connection: Connection, selection: sql.Composable) -> pa.Table | None:
+def _read_part(connection: Connection, selection: sql.Composable, threads: bool
+               ) -> pa.Table | None:
     query = sql.SQL("SELECT {} FROM incidents WHERE {}").format(
         sql.SQL(", ").join(sql.Identifier(c) for c in READ_TYPES), selection)
-    return _parsed(_received(connection, query), READ_TYPES)
+    return _parsed(_received(connection, query), READ_TYPES, threads)
 
 
 def _received(connection: Connection, query: sql.Composable) -> bytearray:
@@ -217,13 +222,13 @@ def _received(connection: Connection, query: sql.Composable) -> bytearray:
     return data
 
 
-def _parsed(data: bytearray, types: dict[str, pa.DataType]) -> pa.Table | None:
+def _parsed(data: bytearray, types: dict[str, pa.DataType], threads: bool) -> pa.Table | None:
     """Return the CSV rows COPY sent as an Arrow table (None for no rows): NULL (an unquoted
     empty cell) missing, an empty text ("") empty."""
     if not data:
         return None
     return pa_csv.read_csv(
-        io.BytesIO(data),
+        io.BytesIO(data), read_options=pa_csv.ReadOptions(use_threads=threads),
         parse_options=pa_csv.ParseOptions(newlines_in_values=True),
         convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                               quoted_strings_can_be_null=False,
