@@ -30,7 +30,7 @@ import streamlit as st
 from sahel import link_upkeep
 from sahel.group_match import group_labels
 from sahel.i18n import DEFAULT_LANGUAGE, use_language
-from sahel.incidents import MOST_CHUNKS, Change, LoadedIncidents, Replica, compact
+from sahel.incidents import Change, LoadedIncidents, Replica, compact
 from sahel.link_groups import GROUP_COLUMNS
 from sahel.links import LINK_COLUMNS
 from sahel.map_payload import (
@@ -106,6 +106,10 @@ INCREMENTAL = True
 _last: dict[tuple[Hashable, tuple[str, str]], tuple[Hashable, Any]] = {}
 # The views (selections) followed, per store: the last queries asked for.
 FOLLOWED_VIEWS = 4
+# A view followed is pieces of the one before: its text columns are combined once they are in
+# this many (each write adds ~2 per row changed; combining 1,000,000 rows costs ~1 s, while the
+# figures and the layer of a view in 64 pieces took as long as in one).
+VIEW_MOST_CHUNKS = 64
 # The event groups counted at the last versions, per store and sources (ids and groups): a view
 # counting each event once is followed only while its sources' groups stay the same.
 _counted_seen: dict[tuple[Hashable, ...], dict[Hashable, frozenset[tuple[str, str]]]] = {}
@@ -330,7 +334,7 @@ def _followed_selection(store_dir: str, version: Hashable, query: IncidentQuery,
     kept = np.flatnonzero(change.taken >= 0)
     labels[change.taken[kept]] = frame.index.to_numpy()[kept]
     followed = followed_view(before, labels[before.index.to_numpy(dtype="int64")], matching)
-    return None if followed is None else compact(followed, MOST_CHUNKS)
+    return None if followed is None else compact(followed, VIEW_MOST_CHUNKS)
 
 
 def view_layer(store_dir: str, query: IncidentQuery, region_metric: RegionMetric, lang: str,
