@@ -40,8 +40,12 @@ team: install team-deps
 team-stop:
 	$(PYTHON) scripts/team.py stop
 
+# Two processes, each test file whole in one (its module's server, browser and PostgreSQL cluster are
+# its own): CI's two cores. pytest-benchmark, where installed, would refuse to run beside xdist.
+TEST_WORKERS ?= -n 2 --dist loadfile -p no:benchmark
+
 test: install-dev browser team-deps
-	SAHEL_REQUIRE_E2E=1 SAHEL_REQUIRE_POSTGRES=1 SAHEL_REQUIRE_NGINX=1 $(PYTHON) -m pytest
+	SAHEL_REQUIRE_E2E=1 SAHEL_REQUIRE_POSTGRES=1 SAHEL_REQUIRE_NGINX=1 $(PYTHON) -m pytest $(TEST_WORKERS)
 
 test-fast:
 	$(PYTHON) -m pytest -m "not e2e"

@@ -84,6 +84,8 @@ def open_anonymous(page: object, url: str) -> None:
     """Open the page and wait until it shows the sign-in message and its run has ended."""
     page.goto(url)  # type: ignore[attr-defined]
     page.wait_for_selector(f"text={SIGN_IN_SAYS}", timeout=90_000)  # type: ignore[attr-defined]
+    # The run draws the message, then the button: wait for it rather than sample it.
+    page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)  # type: ignore[attr-defined]
     page.wait_for_selector(harness.APP_IDLE, timeout=60_000)  # type: ignore[attr-defined]
 
 
