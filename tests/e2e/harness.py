@@ -213,6 +213,35 @@ def wait_for_map(page: object, previous_token: str | None = None, timeout_ms: in
     return map_frame(page), token
 
 
+# The seed report (RFI, 25 Nov 2023) as an analyst saves it, with the header lines that name it.
+SEED_REPORT = ROOT / "tests" / "fixtures" / "rfi_2023-11-25_jnim_niafunke_goundam.txt"
+SEED_HEADER = "URL: https://www.rfi.fr/\nSOURCE: RFI\nPUBLISHED: 2023-11-25\nLANG: fr\n---\n"
+
+
+def seed_text() -> str:
+    """Return the seed report with its header lines, as the file an analyst uploads."""
+    return SEED_HEADER + SEED_REPORT.read_text(encoding="utf-8")
+
+
+def seed_report_file(folder: Path) -> Path:
+    """Write the seed report with its header lines in `folder`; return the file."""
+    report = folder / "seed.txt"
+    report.write_text(seed_text(), encoding="utf-8")
+    return report
+
+
+def extract_seed_report(page: object, app_url: str, folder: Path) -> None:
+    """Open "Add from report", upload the seed report (saved in `folder`) and press "Extract
+    incidents"; the caller waits for what the page proposes."""
+    report = seed_report_file(folder)
+    page.goto(f"{app_url}/Add_from_report")  # type: ignore[attr-defined]
+    page.wait_for_selector(APP_IDLE, timeout=90_000)  # type: ignore[attr-defined]
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(  # type: ignore[attr-defined]
+        str(report))
+    page.wait_for_selector(APP_IDLE, timeout=60_000)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Extract incidents").click()  # type: ignore[attr-defined]
+
+
 FIGURES_JS = """() => {
     // The page's run is over and its five headline figures are all drawn, each with a label.
     if (!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]'))

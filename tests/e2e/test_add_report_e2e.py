@@ -8,9 +8,6 @@ from pathlib import Path
 import harness
 import pytest
 
-SEED = Path(__file__).resolve().parents[1] / "fixtures" / "rfi_2023-11-25_jnim_niafunke_goundam.txt"
-HEADER = "URL: https://www.rfi.fr/\nSOURCE: RFI\nPUBLISHED: 2023-11-25\nLANG: fr\n---\n"
-
 
 @pytest.mark.e2e
 # The harness leaves the server's stdout pipe for the garbage collector (reported to DASHBOARD).
@@ -18,14 +15,8 @@ HEADER = "URL: https://www.rfi.fr/\nSOURCE: RFI\nPUBLISHED: 2023-11-25\nLANG: fr
                             ":pytest.PytestUnraisableExceptionWarning")
 def test_seed_added_through_the_page_shows_on_the_main_map(
         app_url: str, browser_page: harness.BlockedPage, tmp_path: Path) -> None:
-    report = tmp_path / "seed.txt"
-    report.write_text(HEADER + SEED.read_text(encoding="utf-8"), encoding="utf-8")
     page = browser_page.page
-    page.goto(f"{app_url}/Add_from_report")
-    page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(report))
-    page.wait_for_selector(harness.APP_IDLE, timeout=60_000)
-    page.get_by_role("button", name="Extract incidents").click()
+    harness.extract_seed_report(page, app_url, tmp_path)
     page.get_by_text("2 proposed incidents").wait_for(timeout=90_000)
     page.get_by_text("Kidal", exact=False).first.wait_for(timeout=10_000)
     page.get_by_role("button", name="Add 2 incidents to the store").click()
@@ -44,8 +35,7 @@ def test_seed_added_through_the_page_shows_on_the_main_map(
                             ":pytest.PytestUnraisableExceptionWarning")
 def test_a_french_browser_gets_the_page_in_french(app_url: str, _chromium: object,
                                                    tmp_path: Path) -> None:
-    report = tmp_path / "seed.txt"
-    report.write_text(HEADER + SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    report = harness.seed_report_file(tmp_path)
     with harness.blocked_page(_chromium, locale="fr-FR") as blocked:
         page = blocked.page
         page.goto(f"{app_url}/Add_from_report")

@@ -14,7 +14,6 @@ from sahel import link_upkeep
 from sahel.extract import extract_report, read_report
 from sahel.store import IncidentStore
 
-SEED = Path(__file__).resolve().parents[1] / "fixtures" / "rfi_2023-11-25_jnim_niafunke_goundam.txt"
 NIAFUNKE = "SEED-RFI-20231124-1"
 
 
@@ -23,7 +22,8 @@ def app_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a store holding the seed report, added and linked as `extract --add` does."""
     folder = tmp_path_factory.mktemp("store")
     store = IncidentStore(folder)
-    link_upkeep.after_write(store, store.add(extract_report(read_report(SEED)).incidents))
+    proposed = extract_report(read_report(harness.SEED_REPORT)).incidents
+    link_upkeep.after_write(store, store.add(proposed))
     return folder
 
 

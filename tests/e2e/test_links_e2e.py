@@ -9,8 +9,6 @@ from pathlib import Path
 import harness
 import pytest
 
-SEED = Path(__file__).resolve().parents[1] / "fixtures" / "rfi_2023-11-25_jnim_niafunke_goundam.txt"
-HEADER = "URL: https://www.rfi.fr/\nSOURCE: RFI\nPUBLISHED: 2023-11-25\nLANG: fr\n---\n"
 SHIPPED = {"Niafunké": "SEED-RFI-20231124-1", "Goundam": "SEED-RFI-20231124-2"}
 # Each point of the map whose popup shows several sources: [event id, place].
 LINKED_POINTS = """() => {
@@ -38,8 +36,6 @@ SOURCE_TABLE = """() => {
                             ":pytest.PytestUnraisableExceptionWarning")
 def test_the_seed_report_added_through_the_page_links_instead_of_stacking(
         app_url: str, browser_page: harness.BlockedPage, tmp_path: Path) -> None:
-    report = tmp_path / "seed.txt"
-    report.write_text(HEADER + SEED.read_text(encoding="utf-8"), encoding="utf-8")
     page = browser_page.page
     page.goto(f"{app_url}/?region=Tombouctou")
     harness.wait_for_map(page)
@@ -47,11 +43,7 @@ def test_the_seed_report_added_through_the_page_links_instead_of_stacking(
     before = harness.figures(page)
     assert before["Incidents"] == "8" and before["Fatalities (best)"] == "24"
 
-    page.goto(f"{app_url}/Add_from_report")
-    page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(report))
-    page.wait_for_selector(harness.APP_IDLE, timeout=60_000)
-    page.get_by_role("button", name="Extract incidents").click()
+    harness.extract_seed_report(page, app_url, tmp_path)
     # Each proposal is shown with the shipped record it matches, offered as another source.
     page.get_by_text("2 proposals are already on hand from another source").wait_for(
         timeout=90_000)

@@ -39,7 +39,6 @@ from typing import Any
 
 import harness
 import pytest
-from test_add_report_e2e import HEADER, SEED
 
 ROOT = Path(__file__).resolve().parents[2]
 TEAM_SCRIPT = ROOT / "scripts" / "team.py"
@@ -412,8 +411,7 @@ def test_the_team_asks_for_a_password_but_not_for_health(running_team: RunningTe
 
 def test_an_editor_adds_the_seed_on_a_and_a_viewer_on_b_sees_it_within_5_s(
         running_team: RunningTeam, _chromium: Any, tmp_path: Path) -> None:
-    report = tmp_path / "seed.txt"
-    report.write_text(HEADER + SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    report = harness.seed_report_file(tmp_path)
     with team_page(_chromium, running_team, "viewer", REPLICA_B) as viewer, \
             team_page(_chromium, running_team, "editor", REPLICA_A) as editor:
         served = viewer.open(running_team.url)
@@ -463,7 +461,7 @@ def test_forged_writes_from_a_viewer_change_nothing(running_team: RunningTeam) -
     from sahel.export import to_csv_bytes
     from sahel.synthetic import synthetic_incidents
 
-    seed_text = HEADER + SEED.read_text(encoding="utf-8")
+    seed_text = harness.seed_text()
     with streamlit_client(running_team, "editor", REPLICA_A) as editor:
         editor.run()
         shown = editor.run()  # a session's second run draws the whole page
@@ -517,7 +515,8 @@ def test_the_admin_makes_the_viewer_an_editor_and_nobody_else_may(
             page.goto(f"{running_team.url}/Manage")
             page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
             page.locator(MANAGE_LINK).wait_for(timeout=30_000)
-            page.get_by_role("heading", name="Datasets and people", exact=True).wait_for(timeout=30_000)
+            page.get_by_role("heading", name="Datasets and people", exact=True).wait_for(
+                timeout=30_000)
             page.get_by_role("heading", name="People", exact=True).wait_for(timeout=30_000)
             page.get_by_label("Name", exact=True).fill("viewer")
             page.get_by_label("Name", exact=True).press("Enter")
