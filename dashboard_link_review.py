@@ -22,6 +22,7 @@ import dashboard_cache
 from dashboard_access import identity, may, store_for_writing
 from sahel import link_upkeep
 from sahel.access import AccessConfigError, Action, Refused
+from sahel.cli import printable
 from sahel.i18n import _, format_date, format_number, ngettext
 from sahel.link_candidates import dataset_keys
 from sahel.link_review import (
@@ -43,6 +44,8 @@ DONE_KEY = "link_review_done"
 # The "Link to another record" boxes: a nearby record picked, or an event id typed.
 PICK_KEY = "link_review_pick"
 TYPED_KEY = "link_review_typed"
+# The longest data value the dialog shows whole (an event id, a place); longer ones are cut.
+PLAIN_MAX_CHARS = 200
 DAY = "d MMM yyyy"
 MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
@@ -53,10 +56,15 @@ def offers_link_review() -> bool:
 
 
 def plain(value: object) -> str:
-    """Return a data value as Markdown that shows it as it is ("" when missing)."""
+    """Return a data value as Markdown that shows it as it is ("" when missing): Markdown's
+    signs escaped, control and bidi characters written out as the CLI does (`printable`), and
+    cut at PLAIN_MAX_CHARS (an id typed or pasted may be anything)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    return MARKDOWN_SIGNS.sub(r"\\\1", str(value))
+    text = printable(value)
+    if len(text) > PLAIN_MAX_CHARS:
+        text = text[:PLAIN_MAX_CHARS] + "…"
+    return MARKDOWN_SIGNS.sub(r"\\\1", text)
 
 
 def describe_record(row: pd.Series) -> str:

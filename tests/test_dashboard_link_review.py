@@ -335,6 +335,23 @@ def test_a_link_that_cannot_be_made_is_refused_in_one_sentence(
     assert link_upkeep.stored_links(store()).equals(before)
 
 
+@pytest.mark.parametrize("typed", [
+    "<script>alert(1)</script>\u202e**x**\x00" + "y" * 10_000, "\n\t ", "[a](javascript:x)"])
+def test_a_hostile_typed_id_is_refused_and_writes_nothing(store: Callable[[], Store],
+                                                         typed: str) -> None:
+    before = link_upkeep.stored_links(store())
+    at = open_dialog("MINE-1")
+    at.text_input(key=dashboard_link_review.TYPED_KEY).input(typed).run()
+    at.button(key="link_review_go").click().run()
+    assert not at.exception
+    shown = " ".join(e.value for e in [*at.error, *at.warning, *at.info])
+    assert "Nothing was recorded" in shown or "Pick" in shown or "Type" in shown, shown
+    assert len(shown) < 1_000 and "<script>" not in shown
+    assert "\u202e" not in shown and "\x00" not in shown  # written out, as the CLI does
+    assert decisions(store) == set()
+    assert link_upkeep.stored_links(store()).equals(before)
+
+
 def test_the_dialog_in_french(store: Callable[[], Store]) -> None:
     at = open_dialog(NIAFUNKE, {**TOMBOUCTOU, "lang": "fr"})
     assert "Son événement à présent : 1 autre source" in [s.value for s in at.subheader]
