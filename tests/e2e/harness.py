@@ -236,10 +236,31 @@ def extract_seed_report(page: object, app_url: str, folder: Path) -> None:
     report = seed_report_file(folder)
     page.goto(f"{app_url}/Add_from_report")  # type: ignore[attr-defined]
     page.wait_for_selector(APP_IDLE, timeout=90_000)  # type: ignore[attr-defined]
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(  # type: ignore[attr-defined]
-        str(report))
-    page.wait_for_selector(APP_IDLE, timeout=60_000)  # type: ignore[attr-defined]
+    upload_file(page, report)
     page.get_by_role("button", name="Extract incidents").click()  # type: ignore[attr-defined]
+
+
+UPLOADED_JS = """(name) => {
+    // The uploader shows the file, its upload is over (no spinner, no error) and the run the
+    // upload started has finished.
+    const chips = [...document.querySelectorAll('[data-testid="stFileChipName"]')];
+    return chips.some(chip => chip.innerText.trim() === name)
+        && !document.querySelector('[data-testid="stFileChipIconSpinner"]')
+        && !document.querySelector('[data-testid="stFileChipIconError"]')
+        && !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]');
+}"""
+
+
+def upload_file(page: object, path: Path, uploader: str = '[data-testid="stFileUploader"]',
+                timeout_ms: int = 60_000) -> None:
+    """Give `path` to the page's file uploader and return once the page holds it.
+
+    Waiting for the page to be idle right after choosing the file is not enough: the page is
+    idle before the upload's run has begun, and a button pressed then is pressed on a page
+    without the file (it answers "Paste a report or upload a file first").
+    """
+    page.locator(f'{uploader} input[type="file"]').set_input_files(str(path))  # type: ignore[attr-defined]
+    page.wait_for_function(UPLOADED_JS, arg=path.name, timeout=timeout_ms)  # type: ignore[attr-defined]
 
 
 FIGURES_JS = """() => {

@@ -42,9 +42,7 @@ def test_a_french_browser_gets_the_page_in_french(app_url: str, _chromium: objec
         page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
         page.get_by_text("Ajouter des incidents à partir d’un article de presse").wait_for(
             timeout=30_000)
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-            str(report))
-        page.wait_for_selector(harness.APP_IDLE, timeout=60_000)
+        harness.upload_file(page, report)
         page.get_by_role("button", name="Extraire les incidents").click()
         page.get_by_text("2 incidents proposés").wait_for(timeout=90_000)
         # The proposals' heading can come a moment before the rest of the review: wait for it.

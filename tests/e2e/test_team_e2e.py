@@ -421,8 +421,7 @@ def test_an_editor_adds_the_seed_on_a_and_a_viewer_on_b_sees_it_within_5_s(
         page = editor.page
         page.goto(f"{running_team.url}/Add_from_report")
         page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
-        page.locator(f'{UPLOADER} input[type="file"]').set_input_files(str(report))
-        page.wait_for_selector(harness.APP_IDLE, timeout=60_000)
+        harness.upload_file(page, report, UPLOADER)
         page.get_by_role("button", name="Extract incidents").click()
         page.get_by_text("2 proposed incidents").wait_for(timeout=120_000)
         page.get_by_role("button", name="Add 2 incidents to the store").click()
