@@ -300,3 +300,23 @@ def test_the_first_connection_reads_every_part_when_no_other_can_be_had(postgres
 def test_an_empty_store_reads_as_the_empty_frame(postgres_url, read_mode):
     store = PostgresStore(postgres_url)
     assert_same((store.load(), store.last_report), (empty_incidents(), LoadReport()))
+
+
+def test_a_server_that_will_not_export_a_snapshot_is_read_on_one_connection(postgres_url,
+                                                                           monkeypatch):
+    # As a pooler or managed service that refuses pg_export_snapshot: a real server error,
+    # which aborts the read's transaction.
+    monkeypatch.setattr(pg_read, "PARALLEL_PAGES", 0)
+    monkeypatch.setattr(pg_read, "EXPORT_SNAPSHOT", "SELECT sahel_no_such_export()")
+    store = fill(postgres_url)
+    connect, made = store._connect, []
+
+    def counted():
+        made.append(1)
+        return connect()
+
+    monkeypatch.setattr(store, "_connect", counted)
+    frame, mark = store.load_marked()
+    assert_same((frame, store.last_report), todays_reader(postgres_url), lost=LOST)
+    assert mark == PostgresStore(postgres_url).load_marked()[1]
+    assert len(made) == 2  # the refused read, then the read again: no helper connection

@@ -13,6 +13,9 @@ waited. So here:
   READ_CONNECTIONS connections sharing one snapshot (`pg_export_snapshot`): the server formats
   one range while this process parses another. A connection that cannot be had leaves its
   share to the others; a database too old for TID range scans (before 14) is read in one piece.
+  A server that will not export a snapshot (some poolers and managed services refuse it)
+  aborts the read's transaction: `SnapshotRefused` tells the store to read again on one
+  connection, every range in turn.
 `changes_since`'s rows go through the same reader, in one piece.
 
 Every cell comes back as the server's text, read by Arrow's CSV reader with the column types of
@@ -71,7 +74,13 @@ READ_SETTINGS: tuple[str, ...] = ("SET LOCAL datestyle = 'ISO, YMD'",
                                   "SET LOCAL extra_float_digits = 1",
                                   "SET LOCAL synchronize_seqscans = off")
 
+EXPORT_SNAPSHOT = "SELECT pg_export_snapshot()"
+
 Connection = psycopg.Connection[Any]
+
+
+class SnapshotRefused(Exception):
+    """The server refused to export the read's snapshot; the transaction is aborted."""
 
 
 def copy_out(connection: Connection, query: sql.Composable,
@@ -85,19 +94,27 @@ def copy_out(connection: Connection, query: sql.Composable,
     return table.combine_chunks().to_pandas()
 
 
-def whole_table(connection: Connection, connect: Callable[[], Connection]
+def whole_table(connection: Connection, connect: Callable[[], Connection] | None
                 ) -> tuple[gpd.GeoDataFrame, LoadReport]:
     """Return every stored incident in write order (canonical) and the report of rows skipped.
 
     `connection` is in a repeatable-read transaction (what it sees is what is read); `connect`
-    opens another connection to the same database, for the parts read in parallel.
+    opens another connection to the same database, for the parts read in parallel (None: this
+    connection reads them all). SnapshotRefused if the server will not share the snapshot.
     """
     _set_read_settings(connection)
     ranges = _page_ranges(connection)
     if len(ranges) == 1:
         return incidents_frame([_read_part(connection, ranges[0], threads=True)])
-    # Exported from the transaction itself: PostgreSQL refuses to from a savepoint.
-    (snapshot,) = _one(connection, "SELECT pg_export_snapshot()")
+    if connect is None:
+        return incidents_frame([_read_part(connection, part, threads=True) for part in ranges])
+    try:
+        # Exported from the transaction itself: PostgreSQL refuses to from a savepoint.
+        (snapshot,) = _one(connection, EXPORT_SNAPSHOT)
+    except psycopg.Error as error:
+        if connection.broken:  # the server went away: not a refusal
+            raise
+        raise SnapshotRefused(str(error)) from None
     return incidents_frame(_read_parts(connection, connect, str(snapshot), ranges))
 
 

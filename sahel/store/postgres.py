@@ -104,9 +104,14 @@ class PostgresStore:
     def load_marked(self) -> tuple[gpd.GeoDataFrame, Mark]:
         """Return every stored incident in write order and the mark of that content: the
         version and the last history row, read in the same snapshot as the rows."""
-        with self._session(snapshot=True) as connection:
-            mark = _mark(connection)
-            frame, self.last_report = pg_read.whole_table(connection, self._connect)
+        try:
+            with self._session(snapshot=True) as connection:
+                mark = _mark(connection)
+                frame, self.last_report = pg_read.whole_table(connection, self._connect)
+        except pg_read.SnapshotRefused:  # read again, on this connection alone
+            with self._session(snapshot=True) as connection:
+                mark = _mark(connection)
+                frame, self.last_report = pg_read.whole_table(connection, None)
         return frame, mark
 
     def changes_since(self, mark: Mark) -> Changes:
