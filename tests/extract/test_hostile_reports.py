@@ -31,7 +31,14 @@ from sahel.extract.report import (
     parse_published,
     read_report,
 )
-from sahel.extract.sentences import MAX_SENTENCE_CHARS, PARSE_CHUNK, _pieces, split_sentences
+from sahel.extract import sentences
+from sahel.extract.sentences import (
+    MAX_SENTENCE_CHARS,
+    MAX_WORD_CHARS,
+    PARSE_CHUNK,
+    _pieces,
+    split_sentences,
+)
 
 BODY = ("Au Mali, des hommes armés ont attaqué vendredi le camp militaire de Goundam, tuant "
         "trois soldats, selon une source sécuritaire.")
@@ -138,6 +145,49 @@ def test_spacy_gets_bounded_pieces_of_a_two_megabyte_line() -> None:
     assert max(len(p) for _n, _s, p in pieces) <= PARSE_CHUNK
     assert all(text[start:start + len(p)] == p for _n, start, p in pieces)
     assert "".join(p for n, _s, p in pieces if n == 1) == line  # the line, cut nowhere else
+
+
+def test_spacy_never_gets_a_run_without_spaces_longer_than_a_word() -> None:
+    # spaCy strips affixes off a long run in quadratic time: 20,000 "(" took ~35 s.
+    text = "(" * 1_000 + " Boni " + "😀" * (3 * MAX_WORD_CHARS + 5) + "\n" + BODY
+    pieces = list(_pieces(text))
+    assert max(len(word) for _n, _s, p in pieces for word in p.split()) <= MAX_WORD_CHARS
+    assert all(text[start:start + len(p)] == p for _n, start, p in pieces)
+    assert "".join(p for _n, _s, p in pieces) == text.replace("\n", "")
+    assert pieces[-1] == (1, len(text) - len(BODY), BODY)
+
+
+@pytest.mark.parametrize("text", ["(" * 20_000, "😀" * 20_000, "l'" * 10_000, "1 " * 10_000,
+                                  "«»" * 10_000, ("12 " * 300 + "\n") * 20],
+                         ids=["parentheses", "emoji", "apostrophes", "ones", "quotes", "numbers"])
+def test_hostile_pastes_go_to_the_parser_no_bigger_than_news(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The parser's time is per token: a paste of a token a character took ~50 s for 20,000.
+    parsed: list[str] = []
+    parser = sentences.load_pipeline("fr")
+
+    class Spy:
+        lang = parser.lang
+
+        def pipe(self, texts: list[str], batch_size: int) -> object:
+            parsed.extend(texts)
+            return parser.pipe(texts, batch_size=batch_size)
+
+    monkeypatch.setattr(sentences, "load_pipeline", lambda lang: Spy())
+    found = split_sentences(text, "fr")
+    assert "".join(s.text for s in found).replace(" ", "") == text.replace(" ", "").replace(
+        "\n", "")
+    tokens = sum(len(re.findall(r"\w+|[^\w\s]", piece)) for piece in parsed)
+    assert tokens <= 0.4 * len(text)
+
+
+def test_news_goes_to_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    parser = sentences.load_pipeline("fr")
+    monkeypatch.setattr(parser, "pipe", lambda texts, batch_size: (
+        parsed.extend(texts), type(parser).pipe(parser, texts, batch_size=batch_size))[1])
+    split_sentences(BODY + "\n" + BODY, "fr")
+    assert parsed == [BODY, BODY]
 
 
 def test_a_sentence_without_a_full_stop_is_cut_at_spaces() -> None:
