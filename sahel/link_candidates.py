@@ -12,6 +12,10 @@ Space, by the coarser `geo_precision` of the two: 1 within `RADIUS_KM[1]` (25 km
 same admin-1 region (the point is only the region's centre or capital; Ménaka and Taoudénit,
 which have no polygon, count as Gao and Tombouctou). A missing precision counts as 1: the
 source gave a day and a point and said nothing of their precision (UCDP's reduced extracts).
+Two records placed in different countries are never candidates (both datasets code the country
+where it happened; a border town's neighbour across the border is another event). A UCDP point
+known only to the country or at sea (`where_prec` 6, 7, kept in `source_extra`) stands in no
+region: its centroid's region is no evidence, so it is linked by hand only.
 
 No O(n²): the records are joined on equality keys (a 0.5° grid cell and its 8 neighbours, the
 admin-2 unit, the admin-1 region) and, inside a key, on sorted day intervals (numpy
@@ -28,9 +32,15 @@ import pandas as pd
 from sahel import places
 
 SLACK_DAYS = 1
+# A UCDP date range this short (date_prec 2, 2–6 days; 3, the week) is one event over those
+# days, which ACLED may code day by day; a longer one (an 8–30 day range, the month) says only
+# that the day is unknown, and its days are scored from the range's first day.
+SPLIT_DAYS = 6
 WEEK_DAYS = 6
 MAX_SPAN_DAYS = 92
 RADIUS_KM: dict[int, float] = {1: 25.0, 2: 50.0}
+# UCDP where_prec from which a point stands for no region: 6 only the country, 7 at sea.
+COUNTRY_WHERE_PREC = 6
 MAX_ADMIN2_KM = 250.0  # same admin-2 name farther apart than this: a namesake, not one unit
 CELL_DEGREES = 0.5
 EARTH_KM = 6371.0088
@@ -56,6 +66,8 @@ class Records:
     admin1: np.ndarray  # int code of (iso3, admin1), -1 unknown
     admin2: np.ndarray  # int code of (iso3, folded admin2), -1 unknown
     place: np.ndarray  # int code of the folded location name, -1 unknown
+    span_end: np.ndarray  # last day of a UCDP range of at most SPLIT_DAYS days, else `day`
+    country: np.ndarray  # int code of iso3, -1 unknown
 
 
 def dataset_keys(incidents: pd.DataFrame) -> pd.Series:
@@ -88,12 +100,21 @@ def _folded(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype="object")
 
 
-def _date_end(incidents: pd.DataFrame) -> pd.Series:
+def _extra(incidents: pd.DataFrame, pattern: str) -> pd.Series:
+    """Return the text `pattern`'s group finds in each record's `source_extra` (else missing)."""
     extra = incidents["source_extra"] if "source_extra" in incidents else pd.Series(
         pd.NA, index=incidents.index)
     text = extra.astype("object").where(extra.notna(), "").astype("str")
-    found = text.str.extract(r'"date_end"\s*:\s*"(\d{4}-\d\d-\d\d)')[0]
-    return pd.to_datetime(found, errors="coerce")
+    return text.str.extract(pattern)[0]
+
+
+def _date_end(incidents: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(_extra(incidents, r'"date_end"\s*:\s*"(\d{4}-\d\d-\d\d)'),
+                          errors="coerce")
+
+
+def _where_prec(incidents: pd.DataFrame) -> pd.Series:
+    return pd.to_numeric(_extra(incidents, r'"where_prec"\s*:\s*"?(\d)'), errors="coerce")
 
 
 def prepare(incidents: pd.DataFrame) -> Records:
@@ -115,9 +136,12 @@ def prepare(incidents: pd.DataFrame) -> Records:
         last[month] = ((starts + 1).astype("datetime64[D]") - _EPOCH).astype("int64") - 1
     end = _date_end(frame)
     has_end = end.notna().to_numpy()
+    span_end = day.copy()
     if has_end.any():
         end_day = (end[has_end].to_numpy(dtype="datetime64[D]") - _EPOCH).astype("int64")
         last[has_end] = np.maximum(last[has_end], end_day)
+        short = end_day - day[has_end] <= SPLIT_DAYS
+        span_end[has_end] = np.where(short, np.maximum(day[has_end], end_day), day[has_end])
     last = np.minimum(last, first + MAX_SPAN_DAYS)
     iso3 = frame["iso3"].astype("object").fillna("") if "iso3" in frame else pd.Series(
         "", index=frame.index)
@@ -125,6 +149,9 @@ def prepare(incidents: pd.DataFrame) -> Records:
     # naming the new region and one placed by its point must still meet.
     admin1 = frame["admin1"].astype("object").replace(places.POLYGON_PARENT)
     admin2 = _folded(frame["admin2"]) if "admin2" in frame else pd.Series(pd.NA, index=frame.index)
+    nowhere = _where_prec(frame).ge(COUNTRY_WHERE_PREC).to_numpy()
+    if nowhere.any():
+        admin1, admin2 = admin1.where(~nowhere), admin2.where(~nowhere)
     return Records(
         dataset=dataset.astype("int64"), datasets=[str(d) for d in datasets], day=day,
         first=first, last=last, time_precision=tp_values, geo_precision=gp.to_numpy("int64"),
@@ -133,6 +160,7 @@ def prepare(incidents: pd.DataFrame) -> Records:
         admin2=_codes((iso3 + "|" + admin2.astype("str")).where(admin2.notna())),
         place=_codes(_folded(frame["location"]) if "location" in frame else pd.Series(
             pd.NA, index=frame.index)),
+        span_end=span_end, country=_codes(iso3.where(iso3.ne(""))),
     )
 
 
@@ -254,9 +282,12 @@ def candidate_pairs(rec: Records, among: np.ndarray | None = None
 
 
 def within_reach(rec: Records, a: np.ndarray, b: np.ndarray, km: np.ndarray) -> np.ndarray:
-    """Return True where two records are close enough for their coarser geo precision."""
+    """Return True where two records are close enough for their coarser geo precision, in
+    one country (or a country unknown on either side)."""
     coarse = np.maximum(rec.geo_precision[a], rec.geo_precision[b])
     same2 = (rec.admin2[a] >= 0) & (rec.admin2[a] == rec.admin2[b]) & (km <= MAX_ADMIN2_KM)
     same1 = (rec.admin1[a] >= 0) & (rec.admin1[a] == rec.admin1[b])
-    return np.where(coarse == 1, km <= RADIUS_KM[1],
-                    np.where(coarse == 2, (km <= RADIUS_KM[2]) | same2, same1))
+    country_a, country_b = rec.country[a], rec.country[b]
+    one_country = (country_a < 0) | (country_b < 0) | (country_a == country_b)
+    return one_country & np.where(coarse == 1, km <= RADIUS_KM[1],
+                                  np.where(coarse == 2, (km <= RADIUS_KM[2]) | same2, same1))

@@ -5,6 +5,14 @@ Links are taken best first (hand-confirmed ones before all others, then by score
 that would put two records of one dataset in a group is left out ("outscored" by the links
 already taken). A group is named after the smallest `event_id` among its records.
 
+One exception, the days of a range: a record spanning several days (UCDP's date_start ..
+date_end) is one event that ACLED codes as one event per day. Its links to exact days inside
+its range (reason `within_span`, the range's record first, `days_apart` the day's offset in
+it) may bring into its group several records of one other dataset, one per day: each record
+still in no group, its link to the range's record accepted, every record of its dataset in
+the group being another day of that range. Two records of one dataset are never linked to
+each other; the range's record holds them together.
+
 Counting once (`count_once`): one row per group, the group's most precise record (place, then
 date precision, then a coded record before the tool's reading of a report, then smallest
 event_id) standing for it, with the toll rule: `fatalities` is the
@@ -12,7 +20,8 @@ lowest of the coded records' best figures (ACLED's most conservative convention;
 tool itself read from a report counts only when no coded record of the event gives one: the
 coders of ACLED, UCDP or the analyst's own files read the same words with their rules),
 `fatalities_low` and `fatalities_high` the range over every figure of every record and every
-claim of deaths (claims are listed, never averaged).
+claim of deaths (claims are listed, never averaged). A dataset with several records in a group
+(the days of a range) gives the sum of its records' figures.
 """
 
 from __future__ import annotations
@@ -25,14 +34,19 @@ from sahel.link_scores import toll_ranges
 GROUP_COLUMNS: tuple[str, ...] = ("event_id", "event_group", "dataset_key")
 # The `dataset` (source kind) of incidents the tool read from a news report itself.
 MACHINE_READ = "report"
+# The time reason of a link from a record spanning days to one of its days (sahel.link_reasons).
+SPAN_REASON = "within_span"
 
 
 def group_positions(u: np.ndarray, v: np.ndarray, dataset: np.ndarray, rank: np.ndarray,
-                    accepted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                    accepted: np.ndarray, span_offset: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Return (group label of every node, whether each link was kept).
 
     Links join nodes `u` and `v` (ints < len(dataset)); `dataset` is each node's dataset code,
-    `rank` each link's place in the best-first order (distinct), `accepted` which links count.
+    `rank` each link's place in the best-first order (distinct), `accepted` which links count,
+    `span_offset` (optional) the offset of `v`'s day in `u`'s date range for `within_span`
+    links, -1 for the others (see the module docstring and `_attach_days`).
     Best first, as a loop over the links in that order would do, but in rounds over whole
     arrays: a link that is the best remaining one of both its groups is taken by that loop too
     (no better link touches either group, and a link refused once stays refused), so each
@@ -62,7 +76,43 @@ def group_positions(u: np.ndarray, v: np.ndarray, dataset: np.ndarray, rank: np.
         holds[gu[take]] |= holds[gv[take]]
         group = into[group]
         live = live[~take]
+    if span_offset is not None:
+        _attach_days(u, v, dataset, rank, accepted, span_offset, group, kept)
     return group, kept
+
+
+def _attach_days(u: np.ndarray, v: np.ndarray, dataset: np.ndarray, rank: np.ndarray,
+                 accepted: np.ndarray, span_offset: np.ndarray, group: np.ndarray,
+                 kept: np.ndarray) -> None:
+    """Bring the other days of a date range into its record's group, in place (best first).
+
+    A `within_span` link left out (`u` spans days, `v` is one of them) is kept when `v` is in
+    no group yet and every record of `v`'s dataset in `u`'s group is another day of `u`'s
+    range (a kept `within_span` link of `u` at another offset).
+    """
+    spans = np.flatnonzero(accepted & ~kept & (span_offset >= 0))
+    if not len(spans):
+        return
+    size = np.bincount(group, minlength=len(group))
+    members: dict[tuple[int, int], int] = {}
+    for g, d in zip(group.tolist(), dataset.tolist(), strict=True):
+        members[(g, d)] = members.get((g, d), 0) + 1
+    days: dict[tuple[int, int], set[int]] = {}
+    for link in np.flatnonzero(kept & (span_offset >= 0)).tolist():
+        days.setdefault((int(u[link]), int(dataset[v[link]])), set()).add(int(span_offset[link]))
+    for link in spans[np.argsort(rank[spans], kind="stable")].tolist():
+        host, day = int(u[link]), int(v[link])
+        where, alone, kind = int(group[host]), int(group[day]), int(dataset[day])
+        held = days.setdefault((host, kind), set())
+        offset = int(span_offset[link])
+        if size[alone] != 1 or offset in held or members.get((where, kind), 0) != len(held):
+            continue
+        group[day] = where
+        size[where] += 1
+        size[alone] -= 1
+        members[(where, kind)] = members.get((where, kind), 0) + 1
+        held.add(offset)
+        kept[link] = True
 
 
 def best_first(score: np.ndarray, confirmed: np.ndarray, first: np.ndarray,
@@ -108,8 +158,20 @@ def build_groups(links: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
                  else np.zeros(len(links), dtype=bool))
     rank = best_first(links["score"].to_numpy(dtype="float64"), confirmed, u, v)
     group, kept = group_positions(u, v, dataset_codes, rank,
-                                  links["accepted"].to_numpy(dtype=bool))
+                                  links["accepted"].to_numpy(dtype=bool), span_offsets(links))
     return group_frame(np.asarray(nodes, dtype=object), node_dataset, group), kept
+
+
+def span_offsets(links: pd.DataFrame) -> np.ndarray | None:
+    """Return each link's `within_span` offset (`days_apart`), -1 for other links; None when
+    no link is one (or the links carry no reasons)."""
+    if "time_reason" not in links or "days_apart" not in links:
+        return None
+    span = links["time_reason"].astype("object").eq(SPAN_REASON).to_numpy(dtype=bool)
+    if not span.any():
+        return None
+    days = pd.to_numeric(links["days_apart"], errors="coerce").fillna(-1).to_numpy("int64")
+    return np.where(span, days, -1)
 
 
 def assign_groups(incidents: pd.DataFrame, groups: pd.DataFrame) -> pd.Series:
@@ -147,6 +209,12 @@ def count_once(incidents: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     inside["_best"] = inside["_best"].where(~(read & has_coded))
     datasets = dict(zip(groups["event_id"], groups["dataset_key"], strict=True))
     inside["_dataset"] = inside["event_id"].map(datasets)
+    by_dataset = inside.groupby(["event_group", "_dataset"], sort=False)
+    if by_dataset.ngroups < len(inside):  # the days of a range: each dataset's sum
+        sums = by_dataset[["_best", "_given", "_low", "_high"]].transform("sum", min_count=1)
+        first = ~inside.duplicated(["event_group", "_dataset"])
+        for column in ("_best", "_given", "_low", "_high"):
+            inside[column] = sums[column].where(first)
     summary = inside.groupby("event_group").agg(
         _best=("_best", "min"), _given=("_given", "min"), _low=("_low", "min"),
         _high=("_high", "max"),

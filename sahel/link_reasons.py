@@ -18,11 +18,12 @@ import pandas as pd
 
 from sahel.link_actors import AGREEMENT
 from sahel.link_candidates import Records
-from sahel.link_scores import Tolls
+from sahel.link_scores import Tolls, inside_span
 
 # Reason code → English text; parameters in braces. A page translates the text, not the code.
 REASONS: dict[str, str] = {
     "same_day": "same day",
+    "within_span": "on one of the days the other record spans",
     "days_apart": "{days} day(s) apart",
     "dates_overlap": "dates overlap (precision {precision})",
     "distance_km": "{km} km apart",
@@ -79,6 +80,7 @@ def reason_columns(pairs: pd.DataFrame, rec: Records, type_keys: list[str],
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     days = pairs["days_apart"].to_numpy()
     exact = (rec.time_precision[a] == 1) & (rec.time_precision[b] == 1)
+    span = inside_span(rec, a, b)
     coarse = np.maximum(rec.geo_precision[a], rec.geo_precision[b])
     named = (rec.place[a] >= 0) & (rec.place[a] == rec.place[b]) & (coarse < 3)
     same2 = (coarse == 2) & (rec.admin2[a] >= 0) & (rec.admin2[a] == rec.admin2[b])
@@ -95,8 +97,8 @@ def reason_columns(pairs: pd.DataFrame, rec: Records, type_keys: list[str],
     # with no candidate pair at all there is no outcome to point at.
     outcome = np.maximum(pairs["outcome"].to_numpy(), 0) if outcomes else np.zeros(0, "int64")
     columns = {
-        "time_reason": _choice([exact & (days == 0), exact, ~exact],
-                               ["same_day", "days_apart", "dates_overlap"]),
+        "time_reason": _choice([span, exact & (days == 0), exact, ~exact],
+                               ["within_span", "same_day", "days_apart", "dates_overlap"]),
         "days_apart": days.astype("int64"),
         "time_precision": np.maximum(rec.time_precision[a], rec.time_precision[b]),
         "place_reason": _choice([coarse == 3, coarse < 3], ["same_region", "distance_km"]),

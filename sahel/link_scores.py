@@ -86,14 +86,26 @@ def toll_ranges(incidents: pd.DataFrame) -> Tolls:
     return Tolls(low, high)
 
 
+def inside_span(rec: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return True where `a` spans several days (a UCDP date range) and `b`, an exact day,
+    falls on one of them: `b` may be one of the days another dataset codes apart (ACLED
+    codes each day of a multi-day event as an event of its own)."""
+    day_a, day_b = rec.day[a], rec.day[b]
+    return ((rec.span_end[a] > day_a) & (rec.time_precision[b] == 1) & (day_b >= day_a)
+            & (day_b <= rec.span_end[a]))
+
+
 def time_scores(rec: Records, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (score, days apart) of pairs: exact days by their distance, coarser dates by how
-    far apart the coded days are (a week's or a month's day says less)."""
-    days = np.abs(rec.day[a] - rec.day[b])
+    far apart their days are (a week's or a month's day says less; a day inside a UCDP date
+    range is 0 days from it). An exact day inside a range (`inside_span`, the range first) is
+    given as its offset from the range's first day."""
+    days = np.maximum(0, np.maximum(rec.day[b] - rec.span_end[a], rec.day[a] - rec.span_end[b]))
     exact = (rec.time_precision[a] == 1) & (rec.time_precision[b] == 1)
     fall = np.minimum(days, COARSE_DAYS) / COARSE_DAYS
     coarse = COARSE_SAME - (COARSE_SAME - COARSE_FAR) * fall
-    return np.where(exact, np.where(days == 0, SAME_DAY, NEXT_DAY), coarse), days
+    score = np.where(exact, np.where(days == 0, SAME_DAY, NEXT_DAY), coarse)
+    return score, np.where(inside_span(rec, a, b), rec.day[b] - rec.day[a], days)
 
 
 def place_scores(rec: Records, a: np.ndarray, b: np.ndarray, km: np.ndarray) -> np.ndarray:

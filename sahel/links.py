@@ -30,6 +30,7 @@ from sahel.link_groups import (
     count_once,
     group_frame,
     group_positions,
+    span_offsets,
 )
 from sahel.link_reasons import (
     REASON_COLUMNS,
@@ -87,6 +88,9 @@ def score_pairs(incidents: pd.DataFrame, among: np.ndarray | None = None) -> Sco
     frame = incidents.reset_index(drop=True)
     rec = link_candidates.prepare(frame)
     a, b, km = link_candidates.candidate_pairs(rec, among)
+    # A record spanning days comes first in its pairs with the days inside it (link_groups).
+    turn = link_scores.inside_span(rec, b, a)
+    a, b = np.where(turn, b, a), np.where(turn, a, b)
     sig_codes, sigs = link_actors.signatures(frame)
     keys = link_taxonomy.type_keys(frame, link_actors.names_government(sigs, sig_codes))
     type_codes, matrix, type_names = link_taxonomy.compatibility_matrix(keys)
@@ -137,7 +141,10 @@ def links_from_scores(frame: pd.DataFrame, scored: Scored, threshold: float = TH
             frame, rec, a, b, score, accepted, decision, chosen, decisions)
     id_codes, ids = pd.factorize(frame["event_id"].astype("object"), sort=True)
     rank = best_first(score, decision == "confirmed", id_codes[a], id_codes[b])
-    group, kept = group_positions(a, b, rec.dataset, rank, accepted)
+    reasons = reason_columns(chosen, rec, scored.type_keys, scored.outcomes, scored.tolls)
+    offsets = span_offsets(pd.DataFrame({"time_reason": reasons["time_reason"],
+                                         "days_apart": reasons["days_apart"]}))
+    group, kept = group_positions(a, b, rec.dataset, rank, accepted, offsets)
     datasets = np.array(rec.datasets, dtype=object)
     order = np.argsort(rank, kind="stable")
     names = np.asarray(ids, dtype=object)
@@ -149,8 +156,7 @@ def links_from_scores(frame: pd.DataFrame, scored: Scored, threshold: float = TH
         "score": score[order], "accepted": accepted[order], "grouped": kept[order],
         "decision": pd.Series(decision[order], dtype="object"),
         **{c: chosen[c].to_numpy()[order] for c in SCORE_COLUMNS},
-        **{c: _reorder(v, order) for c, v in reason_columns(
-            chosen, rec, scored.type_keys, scored.outcomes, scored.tolls).items()}})
+        **{c: _reorder(v, order) for c, v in reasons.items()}})
     node_ids = names[id_codes]
     groups = group_frame(node_ids, datasets[rec.dataset], group)
     return LinkResult(links[list(LINK_COLUMNS)], groups, len(pairs))
@@ -176,7 +182,8 @@ def _apply_decisions(frame: pd.DataFrame, rec: link_candidates.Records, a: np.nd
         if choice in DECISIONS and i is not None and j is not None and (
                 rec.dataset[i] != rec.dataset[j]):
             wanted[(min(i, j), max(i, j))] = str(choice)
-    for row, pair in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+    for row, (i, j) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        pair = (min(i, j), max(i, j))
         if pair in wanted:
             decision[row] = wanted.pop(pair)
     added = [pair for pair, choice in wanted.items() if choice == "confirmed"]
