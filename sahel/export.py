@@ -210,17 +210,19 @@ def to_geoparquet_bytes(incidents: pd.DataFrame, groups: pd.DataFrame | None = N
 
 
 def write_geoparquet(incidents: pd.DataFrame, target: str | BinaryIO,
-                     extra: list[str] | None = None) -> None:
+                     extra: list[str] | None = None, row_group_size: int | None = None) -> None:
     """Write canonical incidents as GeoParquet (what the store and `data/incidents/` hold).
 
     The points are built from longitude/latitude (none where one is missing), so the geometry
-    always says what the columns say. `extra`: more columns to write after the canonical ones.
+    always says what the columns say. `extra`: more columns to write after the canonical ones;
+    `row_group_size`: rows per row group (default: Arrow's, up to 1,048,576).
     """
     frame = pd.DataFrame(incidents[[*COLUMN_NAMES, *(extra or [])]])
     located = frame["longitude"].notna() & frame["latitude"].notna()
     points = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs=CRS)
     geometry = gpd.GeoSeries(points, index=frame.index).where(located, None)
-    gpd.GeoDataFrame(frame, geometry=geometry).to_parquet(target, index=False)
+    sized = {} if row_group_size is None else {"row_group_size": row_group_size}
+    gpd.GeoDataFrame(frame, geometry=geometry).to_parquet(target, index=False, **sized)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ codes (map_payload.followed_codes) and the sidebar's choices (overview.ChoiceCou
 brought up to date from the rows changed. Checked here against the whole rebuild: on seeded
 random changes of small frames (deletions, revisions, new rows, missing values, new values;
 several changes in a row), on every kind of write to both stores through a Replica, and through
-dashboard_cache (which must not rebuild them whole after a small write, and must after a large
-one).
+dashboard_cache (which must not rebuild them whole after a small write, on either store, and
+must after a large one).
 """
 
 from __future__ import annotations
@@ -236,7 +236,6 @@ def test_a_replica_says_how_its_incidents_changed(new_store, small_is_all):
     replica = Replica(new_store())
     first, first_version = replica.current()
     known, counts = facet_codes(first.incidents), ChoiceCounts.of(first.incidents)
-    postgres = replica.store.__class__.__name__ == "PostgresStore"
     versions = [first_version]
     for label, write in STORE_WRITES:
         (before, since) = replica.current()
@@ -245,9 +244,6 @@ def test_a_replica_says_how_its_incidents_changed(new_store, small_is_all):
         now, version = replica.current()
         versions.append(version)
         change = replica.change_since(since, version)
-        if not postgres:  # the embedded store is read again: nothing to follow
-            assert change is None, label
-            continue
         assert change is not None, label
         frame = now.incidents
         kept = np.flatnonzero(change.taken >= 0)
@@ -258,15 +254,15 @@ def test_a_replica_says_how_its_incidents_changed(new_store, small_is_all):
         counts = counts.followed(change.removed, frame.iloc[change.added_at])
         assert counts.choices() == filter_choices(frame), label
         assert_same_payloads(known, frame, 1)
-    if postgres:  # from the first version to the last at once, composed
-        now, version = replica.current()
-        whole = replica.change_since(versions[0], version)
-        assert whole is not None
-        counts = ChoiceCounts.of(first.incidents).followed(
-            whole.removed, now.incidents.iloc[whole.added_at])
-        assert counts.choices() == filter_choices(now.incidents)
-        assert_same_payloads(followed_codes(facet_codes(first.incidents), now.incidents,
-                                            whole.taken), now.incidents, 2)
+    # From the first version to the last at once, composed.
+    now, version = replica.current()
+    whole = replica.change_since(versions[0], version)
+    assert whole is not None
+    counts = ChoiceCounts.of(first.incidents).followed(
+        whole.removed, now.incidents.iloc[whole.added_at])
+    assert counts.choices() == filter_choices(now.incidents)
+    assert_same_payloads(followed_codes(facet_codes(first.incidents), now.incidents,
+                                        whole.taken), now.incidents, 2)
     assert replica.change_since("a version never held", versions[-1]) is None
 
 
@@ -296,7 +292,6 @@ def test_the_dashboard_follows_a_small_write_and_rebuilds_after_a_large_one(
     store_dir, new_store = cached_store
     dashboard_cache.choices_for(store_dir)
     dashboard_cache.popup_codes(store_dir)
-    postgres = dashboard_cache.replica(store_dir).store.__class__.__name__ == "PostgresStore"
     for label, write in STORE_WRITES:
         write(new_store())
         dashboard_cache.store_version(store_dir, max_age=0)
@@ -308,19 +303,19 @@ def test_the_dashboard_follows_a_small_write_and_rebuilds_after_a_large_one(
             known = dashboard_cache.popup_codes(store_dir)
         assert choices == filter_choices(frame), label
         assert_same_payloads(known, frame, 3)
-        # PostgreSQL: followed (the counts of the rows changed only); embedded: rebuilt.
-        assert whole_codes.call_count == (0 if postgres else 1), label
-        assert all(len(call.args[0]) < len(frame) for call in counted.call_args_list) == postgres
-    if postgres:  # a large change is made again whole
-        dashboard_cache.INCREMENTAL = True
-        with mock.patch.object(incidents_module, "SMALL_CHANGE_SHARE", 0.0):
-            new_store().add(rows({"event_id": "LARGE"}))
-            dashboard_cache.store_version(store_dir, max_age=0)
-            assert dashboard_cache.refresh_if_changed(store_dir)
-        with mock.patch("dashboard_cache.facet_codes", side_effect=facet_codes) as whole_codes:
-            known = dashboard_cache.popup_codes(store_dir)
-        assert whole_codes.call_count == 1
-        assert_same_payloads(known, dashboard_cache.incidents_frame(store_dir), 4)
+        # Followed on both stores: the counts of the rows changed only.
+        assert whole_codes.call_count == 0, label
+        assert all(len(call.args[0]) < len(frame) for call in counted.call_args_list), label
+    # A large change is made again whole.
+    dashboard_cache.INCREMENTAL = True
+    with mock.patch.object(incidents_module, "SMALL_CHANGE_SHARE", 0.0):
+        new_store().add(rows({"event_id": "LARGE"}))
+        dashboard_cache.store_version(store_dir, max_age=0)
+        assert dashboard_cache.refresh_if_changed(store_dir)
+    with mock.patch("dashboard_cache.facet_codes", side_effect=facet_codes) as whole_codes:
+        known = dashboard_cache.popup_codes(store_dir)
+    assert whole_codes.call_count == 1
+    assert_same_payloads(known, dashboard_cache.incidents_frame(store_dir), 4)
 
 
 def test_counting_once_without_groups_is_count_once_of_every_record():
@@ -386,7 +381,6 @@ def test_the_dashboard_follows_its_views_and_counts_linked_events_once(cached_st
                IncidentQuery(once=True, min_fatalities=1), IncidentQuery(once=True))
     for query in queries:
         dashboard_cache.selection(store_dir, query)
-    postgres = dashboard_cache.replica(store_dir).store.__class__.__name__ == "PostgresStore"
     # The same event from another dataset: linked after the write, so counted once.
     same_event = ("the same event in another dataset, linked", lambda s: after_write(s, s.add(
         rows({"event_id": "A2", "dataset_name": "other", "dataset": "ucdp_ged"}))))
@@ -416,5 +410,5 @@ def test_the_dashboard_follows_its_views_and_counts_linked_events_once(cached_st
                 pd.testing.assert_frame_equal(selected, expected, obj=f"{label}: {query}")
                 assert figures == headline(expected, query.include_associated)
             followed.append(follow.call_count)
-    # PostgreSQL: views followed after every write; embedded: filtered again.
-    assert (followed[-1] > 0) == postgres
+    # Views followed after the writes, on both stores.
+    assert followed[-1] > 0

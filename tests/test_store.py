@@ -80,7 +80,7 @@ def test_crash_mid_write_leaves_the_old_store_intact(tmp_path, monkeypatch):
     store.add(before)
     original = store.path.read_bytes()
 
-    def crash(frame, stream):
+    def crash(frame, stream, **_):
         stream.write(b"PAR1 half a file")
         raise OSError("disk full")
 
@@ -89,7 +89,8 @@ def test_crash_mid_write_leaves_the_old_store_intact(tmp_path, monkeypatch):
         store.add(incidents({"event_id": "B"}))
     assert store.path.read_bytes() == original
     pd.testing.assert_frame_equal(store.load(), before)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "incidents.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "incidents-writes.json",
+                                                          "incidents.parquet"]
 
 
 def test_rejects_report_is_written_next_to_the_store_and_spreadsheet_safe(new_store, tmp_path):
