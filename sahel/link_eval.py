@@ -6,9 +6,14 @@ codings or the held-out ones) and, in several independent draws ("worlds"), synt
 and UCDP-layout rows read by the real readers; truth.csv names the event each record describes.
 Each world is linked on its own (the real records with that world's rows) and the counts are
 pooled. A pair of records of different datasets is a true link when they describe the same
-event; a found link is a pair in one event group. The threshold is chosen on "tune" (the
-middle of the thresholds whose F1 is within 0.005 of the best) and "check" is scored with it:
-both must reach 0.90.
+event; a found link is a pair of records of different datasets in one event group. The
+threshold is chosen on "tune" (the middle of the thresholds whose F1 is within 0.005 of the
+best) and "check" is scored with it: both must reach 0.90.
+
+A third split, "realistic" (`*_realistic.csv`, written by hand, tests/fixtures/links/README.md),
+codes real events as UCDP GED and ACLED each would, in their full layouts and by their own
+conventions (date ranges ACLED splits by day, where_prec centroids, both datasets' actor names
+and tolls), with near misses; it is scored at the threshold and printed, never used to choose it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from sahel.sources import read_incidents
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "links"
 SPLITS: tuple[str, ...] = ("tune", "check")
+REALISTIC = "realistic"
 THRESHOLDS: tuple[float, ...] = tuple(round(0.4 + 0.025 * i, 3) for i in range(19))
 TARGET = 0.90
 PLATEAU = 0.005
@@ -35,6 +41,8 @@ PLATEAU = 0.005
 SYNTHETIC_ACLED = "links: ACLED layout (synthetic)"
 SYNTHETIC_UCDP = "links: UCDP GED layout (synthetic)"
 CHECK_REPORTS = "links: held-out report codings"
+REALISTIC_ACLED = "links: ACLED layout (realistic)"
+REALISTIC_UCDP = "links: UCDP GED layout (realistic)"
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,23 @@ def load_split(split: str, fixtures: Path = FIXTURES
     return out
 
 
+def load_realistic(fixtures: Path = FIXTURES) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Return the realistic split as one world: (records, truth), read by the real readers."""
+    truth = pd.read_csv(fixtures / f"truth_{REALISTIC}.csv", dtype="str")
+    read = []
+    for file, name in ((f"acled_{REALISTIC}.csv", REALISTIC_ACLED),
+                       (f"ucdp_{REALISTIC}.csv", REALISTIC_UCDP)):
+        result = read_incidents(fixtures / file)
+        if len(result.rejected):
+            raise ValueError(f"{file}: {len(result.rejected)} rows rejected")
+        read.append(result.incidents.assign(dataset_name=name))
+    records = conform(pd.concat(read, ignore_index=True))
+    missing = set(records["event_id"]) ^ set(truth["event_id"])
+    if missing:
+        raise ValueError(f"records and truth differ: {sorted(missing)[:5]}")
+    return [(records, truth[["event_id", "event", "role"]].reset_index(drop=True))]
+
+
 def true_pairs(records: pd.DataFrame, truth: pd.DataFrame) -> set[frozenset[str]]:
     """Return the pairs of records of different datasets that describe one event."""
     event = dict(zip(truth["event_id"], truth["event"], strict=True))
@@ -111,11 +136,14 @@ def true_pairs(records: pd.DataFrame, truth: pd.DataFrame) -> set[frozenset[str]
 
 
 def grouped_pairs(groups: pd.DataFrame) -> set[frozenset[str]]:
-    """Return every pair of records in one event group."""
+    """Return every pair of records of different datasets in one event group (the days of a
+    range, records of one dataset, are in one group but never a link)."""
     pairs: set[frozenset[str]] = set()
     for _, rows in groups.groupby("event_group"):
-        ids = sorted(rows["event_id"].astype("str"))
-        pairs |= {frozenset((a, b)) for i, a in enumerate(ids) for b in ids[i + 1:]}
+        items = sorted(zip(rows["event_id"].astype("str"), rows["dataset_key"].astype("str"),
+                           strict=True))
+        pairs |= {frozenset((a, b)) for i, (a, da) in enumerate(items)
+                  for b, db in items[i + 1:] if da != db}
     return pairs
 
 
@@ -179,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mistakes", action="store_true", help="list wrong and missed pairs")
     args = parser.parse_args(argv)
     data = {split: load_split(split, args.fixtures) for split in SPLITS}
+    realistic = load_realistic(args.fixtures)
     tune = sweep(data["tune"])
     print("threshold  precision  recall   F1     (tune, pooled over its worlds)")
     for m in tune:
@@ -187,13 +216,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"chosen on tune: {chosen.threshold:.3f} (middle of the F1 plateau); "
           f"sahel.links.THRESHOLD = {THRESHOLD}")
     ok = True
-    for split, worlds in data.items():
+    for split, worlds in (*data.items(), (REALISTIC, realistic)):
         m = sweep(worlds, (THRESHOLD,))[0]
         records = sum(len(r) for r, _ in worlds)
         print(f"{split:5}: precision {m.precision:.3f}  recall {m.recall:.3f}  "
               f"({m.correct} of {m.found} found links right, {m.correct} of {m.true_links} "
               f"true links found; {len(worlds)} worlds, {records} records)")
-        ok &= m.precision >= TARGET and m.recall >= TARGET
+        if split in SPLITS:
+            ok &= m.precision >= TARGET and m.recall >= TARGET
         if args.mistakes:
             with pd.option_context("display.width", 250, "display.max_columns", 30):
                 for records_, truth in worlds:
@@ -201,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                         "mistake", "event_id_a", "event_id_b", "score", "time_score",
                         "place_score", "type_score", "actor_score", "toll_score",
                         "distance_km", "days_apart"]].to_string())
-    print(f"both splits reach {TARGET:.2f}" if ok else f"BELOW {TARGET:.2f}")
+    print(f"tune and check reach {TARGET:.2f} (realistic: printed, not a target)" if ok
+          else f"BELOW {TARGET:.2f}")
     return 0 if ok else 1
 
 
