@@ -180,13 +180,19 @@ def _read_table(data: bytes) -> tuple[str, RawTable]:
         kind = zip_kind(data)
         if kind:
             raise UnreadableSourceError(f"not a table: the file is {kind}")
-        return "xlsx", read_xlsx_table(data)
+        return "xlsx", read_xlsx_table(data, is_header)
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return "geojson", canonical.read_geojson_table(data)
     kind = binary_kind(data)
     if kind:
         raise UnreadableSourceError(f"not a table: the file is {kind}")
-    return "csv", read_csv_table(data)
+    return "csv", read_csv_table(data, is_header)
+
+
+def is_header(cells: list[str]) -> bool:
+    """Return whether a row's cells are the header of a format this tool reads."""
+    present = {str(c).strip().lower() for c in cells}
+    return any(present.issuperset(f.required) for f in FORMATS)
 
 
 def _format_id(fmt: Format, columns: pd.Index, mapped: pd.DataFrame) -> str:

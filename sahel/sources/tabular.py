@@ -13,6 +13,7 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +42,12 @@ MAX_XLSX_PART_BYTES = 400_000_000
 MAX_XLSX_CELLS = 10_000_000
 MAX_XLSX_STRINGS_BYTES = 200_000_000  # the shared-strings part, held in memory whole
 LONG_CELL = f"a cell longer than {MAX_CELL_CHARS:,} characters"
+# A header is looked for in this many first rows (a title, notes or blank rows above it).
+HEADER_SEARCH_ROWS = 20
+# Sheets of a workbook tried for a header, visible ones first (a "README" sheet before the data).
+MAX_SHEETS_TRIED = 10
+# Whether a row's cells are a header this tool reads (sahel.sources passes its formats' test).
+IsHeader = Callable[[list[str]], bool]
 
 
 @dataclass
@@ -93,19 +100,61 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
             "(save the file as CSV UTF-8)") from None
 
 
-def read_csv_table(data: bytes) -> RawTable:
-    """Parse CSV bytes into text cells; records with the wrong number of cells become rejects."""
+def read_csv_table(data: bytes, is_header: IsHeader | None = None) -> RawTable:
+    """Parse CSV bytes into text cells; records with the wrong number of cells become rejects.
+
+    Blank lines before the header are skipped, and so are title or note lines above it when
+    `is_header` finds it in the first HEADER_SEARCH_ROWS lines (a warning says so); row
+    numbers stay the file's lines.
+    """
     text, warnings = decode_text(data)
     if not text.strip():
         raise UnreadableSourceError("empty file: no header and no rows")
     # Blank lines at the end are not records (and would send us down the slow path).
     text = text.rstrip("\r\n") + "\n"
+    lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    above = header_index([_line_cells(line) for line in lines], is_header)
+    if above:
+        text = text.split("\n", above)[above]
+        warnings = [*warnings, _skipped_above(above, lines[:above])]
     first_line = text[: text.find("\n")]
     # The header decides the delimiter: cells (ACLED `source`) often hold semicolons.
     delimiter = max(",;\t", key=first_line.count)
     table = _read_csv_fast(text, delimiter) or _read_csv_exact(text, delimiter)
     table.warnings = warnings
-    return skip_hxl_row(table)
+    return skip_hxl_row(_shifted(table, above))
+
+
+def header_index(rows: list[list[str]], is_header: IsHeader | None) -> int:
+    """Return how many of `rows` come before the header: the blank ones at the top, or all
+    those above the first row `is_header` accepts."""
+    blank = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), len(rows))
+    if is_header is None or blank == len(rows) or is_header(rows[blank]):
+        return blank
+    return next((i for i in range(blank + 1, len(rows)) if is_header(rows[i])), blank)
+
+
+def _line_cells(line: str) -> list[str]:
+    line = line.rstrip("\r")
+    try:
+        return next(csv.reader([line], delimiter=max(",;\t", key=line.count)), [])
+    except csv.Error:
+        return [line]
+
+
+def _skipped_above(count: int, lines: list[str]) -> str:
+    if not any(line.strip() for line in lines):
+        return f"{count} blank line(s) before the header skipped"
+    return (f"header found on row {count + 1}: the {count} row(s) above it skipped (a title or "
+            "notes, not records)")
+
+
+def _shifted(table: RawTable, lines: int) -> RawTable:
+    # Row numbers of a table read below `lines` skipped lines or rows: the source's own again.
+    if lines:
+        table.rows = table.rows + lines
+        table.broken = table.broken.assign(row=table.broken["row"].astype("int64") + lines)
+    return table
 
 
 def skip_hxl_row(table: RawTable) -> RawTable:
@@ -136,6 +185,8 @@ def _read_csv_fast(text: str, delimiter: str) -> RawTable | None:
         header = next(csv.reader(io.StringIO(text[: text.find("\n") + 1]),
                                  delimiter=delimiter, strict=True))
     except (csv.Error, StopIteration):
+        return None
+    if not header:
         return None
     names = [f"c{i}" for i in range(len(header))]
     broken: list[tuple[int | None, int, str]] = []
@@ -247,37 +298,41 @@ def _broken(rows: np.ndarray, lengths: list[int], raw: list[str], width: int) ->
                          "raw": raw})
 
 
-def read_xlsx_table(data: bytes) -> RawTable:
-    """Read the first sheet of an XLSX workbook as the text a CSV export would hold.
+def read_xlsx_table(data: bytes, is_header: IsHeader | None = None) -> RawTable:
+    """Read a sheet of an XLSX workbook as the text a CSV export would hold.
 
     Whole numbers are written without `.0`, other numbers as Python writes them (shortest
     exact form), date cells as `YYYY-MM-DD` (with ` HH:MM:SS` when they have a time), text as is
     (leading zeros kept). Sheet rows are row numbers. Read with calamine after the parts' sizes
-    and the sheet's declared dimension were checked against the caps above.
+    and the sheets' declared dimensions were checked against the caps above. The sheet read is
+    the first whose first HEADER_SEARCH_ROWS rows hold a header `is_header` accepts (visible
+    sheets first, at most MAX_SHEETS_TRIED, within one MAX_XLSX_CELLS), else the first sheet;
+    rows above its header are skipped, with a warning.
     """
     check_workbook(data)
-    records: list[list[str]] = []
+    warnings: list[str] = []
     try:
         # calamine (Rust) reads a sheet ~10x faster than openpyxl's read-only mode (100,000
         # ACLED rows: ~5 s instead of ~48 s); the caps above bound what it may hold.
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        # calamine starts at the first cell in use: pad back to A1, so sheet rows stay row
-        # numbers.
-        top, left = sheet.start or (0, 0)
-        cells = 0
-        records.extend([] for _ in range(min(top, MAX_XLSX_ROWS + 1)))
-        for row in sheet.iter_rows():
-            if len(records) > MAX_XLSX_ROWS:
-                raise UnreadableSourceError(
-                    f"workbook with more than {MAX_XLSX_ROWS:,} rows: split it or export "
-                    "it as CSV")
-            records.append([""] * left + [cell_text(v) for v in row[:MAX_XLSX_COLUMNS - left]])
-            cells += len(records[-1])
-            if cells > MAX_XLSX_CELLS:
-                raise UnreadableSourceError(
-                    f"workbook with more than {MAX_XLSX_CELLS:,} cells: split it or export it "
-                    "as CSV")
+        sheets = workbook.sheets_metadata
+        order = sorted(range(len(sheets)), key=lambda i: sheets[i].visible
+                       != python_calamine.SheetVisibleEnum.Visible)
+        budget = [MAX_XLSX_CELLS]
+        first: list[list[str]] | None = None
+        records: list[list[str]] = []
+        for index in order[:MAX_SHEETS_TRIED]:
+            records = _sheet_records(workbook.get_sheet_by_index(index), budget)
+            first = records if first is None else first
+            above = header_index(records[:HEADER_SEARCH_ROWS], is_header)
+            if is_header is None or (above < len(records) and is_header(records[above])):
+                if index != 0:
+                    warnings.append(f"sheet {sheets[index].name[:60]!r} read, not the first one "
+                                    f"({sheets[0].name[:60]!r}): the first visible sheet with "
+                                    "a header this tool reads")
+                break
+        else:
+            records = first or []
         workbook.close()
     except UnreadableSourceError:
         raise
@@ -285,17 +340,20 @@ def read_xlsx_table(data: bytes) -> RawTable:
         raise UnreadableSourceError(
             f"unreadable XLSX workbook ({type(error).__name__}): save it again from the "
             "spreadsheet program, or as CSV") from None
-    if not records:
+    above = header_index(records[:HEADER_SEARCH_ROWS], is_header)
+    if above == len(records):
         raise UnreadableSourceError("empty workbook: no header and no rows")
-    header = records[0]
+    if above:
+        warnings.append(_skipped_above(above, [" ".join(r) for r in records[:above]]))
+    header = records[above]
     while header and not header[-1].strip():
         header = header[:-1]
     width = len(header)
-    body = [(r + [""] * (width - len(r)))[:width] for r in records[1:]]
+    body = [(r + [""] * (width - len(r)))[:width] for r in records[above + 1:]]
     # Trailing formatted-but-empty rows are not records.
     while body and not any(c.strip() for c in body[-1]):
         body.pop()
-    rows = np.arange(FIRST_RECORD_ROW, FIRST_RECORD_ROW + len(body))
+    rows = np.arange(above + FIRST_RECORD_ROW, above + FIRST_RECORD_ROW + len(body))
     long = np.fromiter((max(map(len, r), default=0) > MAX_CELL_CHARS for r in body), dtype=bool,
                        count=len(body))
     good = [r for r, is_long in zip(body, long, strict=True) if not is_long]
@@ -305,7 +363,26 @@ def read_xlsx_table(data: bytes) -> RawTable:
                                                columns, strict=True)})
     broken = pd.DataFrame({"row": rows[long], "reason": [LONG_CELL] * int(long.sum()),
                            "raw": [""] * int(long.sum())})
-    return skip_hxl_row(RawTable(frame=frame, rows=rows[~long], broken=broken))
+    return skip_hxl_row(RawTable(frame=frame, rows=rows[~long], broken=broken,
+                                 warnings=warnings))
+
+
+def _sheet_records(sheet: python_calamine.CalamineSheet, budget: list[int]) -> list[list[str]]:
+    """Return a sheet's rows as text cells from A1; `budget` holds the cells still allowed."""
+    # calamine starts at the first cell in use: pad back to A1, so sheet rows stay row numbers.
+    top, left = sheet.start or (0, 0)
+    records: list[list[str]] = [[] for _ in range(min(top, MAX_XLSX_ROWS + 1))]
+    for row in sheet.iter_rows():
+        if len(records) > MAX_XLSX_ROWS:
+            raise UnreadableSourceError(
+                f"workbook with more than {MAX_XLSX_ROWS:,} rows: split it or export it as CSV")
+        records.append([""] * left + [cell_text(v) for v in row[:MAX_XLSX_COLUMNS - left]])
+        budget[0] -= len(records[-1])
+        if budget[0] < 0:
+            raise UnreadableSourceError(
+                f"workbook with more than {MAX_XLSX_CELLS:,} cells: split it or export it as "
+                "CSV")
+    return records
 
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:[A-Z]+\d+:)?([A-Z]+)(\d+)\"")
