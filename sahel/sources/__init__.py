@@ -222,8 +222,14 @@ def _as_text(value: object) -> str | None:
     if isinstance(value, str) or value is None:
         return value
     if not pd.api.types.is_scalar(value):
-        return json.dumps(value, ensure_ascii=False, default=str)  # e.g. a GeoJSON list
+        # e.g. a GeoJSON list, a Parquet list (an array) or struct
+        return json.dumps(value, ensure_ascii=False, default=_plain)
     return None if pd.isna(value) else str(value)
+
+
+def _plain(value: object) -> object:
+    tolist = getattr(value, "tolist", None)
+    return tolist() if callable(tolist) else str(value)
 
 
 def _rejects(table: RawTable, rejected: pd.DataFrame) -> pd.DataFrame:

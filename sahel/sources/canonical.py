@@ -215,24 +215,57 @@ def read_geoparquet_table(data: bytes) -> RawTable:
             f"unreadable Parquet file ({type(error).__name__}): {_clean(str(error))}") from None
     rows = np.arange(1, len(frame) + 1)
     broken = pd.DataFrame(columns=["row", "reason"])
+    reasons = _binary_cells(frame)
     if "geometry" in frame.columns:
-        points, reasons = _points(frame["geometry"])
-        bad = reasons.ne("").to_numpy()
+        points, geometry_reasons = _points(frame["geometry"])
+        reasons = reasons.where(reasons.ne(""), geometry_reasons)
+    bad = reasons.ne("").to_numpy()
+    if bad.any() or "geometry" in frame.columns:
         broken = pd.DataFrame({"row": rows[bad], "reason": reasons[bad].to_numpy(),
                                "raw": [""] * int(bad.sum())})
-        if "longitude" not in frame.columns:
+        if "geometry" in frame.columns and "longitude" not in frame.columns:
             frame["longitude"] = [p.x if p is not None else None for p in points]
             frame["latitude"] = [p.y if p is not None else None for p in points]
-        frame = frame.drop(columns="geometry")[~bad]
+        frame = frame.drop(columns="geometry", errors="ignore")[~bad]
         rows = rows[~bad]
     return RawTable(frame=frame.reset_index(drop=True), rows=rows, broken=broken)
+
+
+def _binary_cells(frame: pd.DataFrame) -> pd.Series:
+    """Decode binary cells (other than `geometry`) as UTF-8 text in place; return per row why
+    not ("" if fine): a cell of bytes that are not UTF-8 text is not a value this tool reads."""
+    reasons = pd.Series("", index=frame.index, dtype="object")
+    for column in frame.columns:
+        values = frame[column]
+        if column == "geometry" or values.dtype != object:
+            continue
+        binary = values.map(lambda v: isinstance(v, bytes | bytearray))
+        if not binary.any():
+            continue
+        decoded = values[binary].map(lambda v: _utf8(bytes(v)))
+        frame[column] = values.where(~binary, decoded)
+        failed = decoded.isna().reindex(frame.index, fill_value=False)
+        why = f"binary data in {_clean(str(column)[:40])!r}, not UTF-8 text"
+        reasons = reasons.where(~failed | reasons.ne(""), why)
+    return reasons
+
+
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _points(values: pd.Series) -> tuple[list[Any], pd.Series]:
     """Return decoded Point geometries (None if absent) and per row why not ("" if fine)."""
     cells = values.to_numpy()
     wkb = np.array([c if isinstance(c, bytes) else None for c in cells], dtype=object)
-    shapes = shapely.from_wkb(wkb, on_invalid="ignore")
+    # Tools without a geometry type (DuckDB without its spatial extension, a CSV turned into
+    # Parquet) write the geometry as WKT text.
+    wkt = np.array([c if isinstance(c, str) else None for c in cells], dtype=object)
+    shapes = np.where(wkt != None, shapely.from_wkt(wkt, on_invalid="ignore"),  # noqa: E711
+                      shapely.from_wkb(wkb, on_invalid="ignore"))
     points: list[Any] = []
     reasons: list[str] = []
     for cell, shape in zip(cells, shapes, strict=True):
@@ -241,7 +274,7 @@ def _points(values: pd.Series) -> tuple[list[Any], pd.Series]:
             reasons.append("")
         elif shape is None:
             points.append(None)
-            reasons.append("undecodable geometry (not WKB)")
+            reasons.append("undecodable geometry (not WKB nor WKT)")
         elif shape.geom_type != "Point" or shape.is_empty:
             points.append(None)
             reasons.append(f"geometry {shape.geom_type!r} is not a Point"

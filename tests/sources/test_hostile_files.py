@@ -8,6 +8,8 @@ import zipfile
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import shapely
 from conftest import ACLED_BASE, ACLED_CURRENT, csv_bytes, xlsx_bytes
@@ -213,8 +215,44 @@ def test_geoparquet_rows_with_bad_geometry_are_rejected(tmp_path):
     assert result is not None and result.kept == 1
     reasons = dict(zip(result.rejected["row"], result.rejected["reason"], strict=True))
     assert "'Polygon' is not a Point" in reasons[2]
-    assert reasons[3] == reasons[4] == "undecodable geometry (not WKB)"
+    assert reasons[3] == reasons[4] == "undecodable geometry (not WKB nor WKT)"
     assert "missing latitude" in reasons[5]
+
+
+def test_a_geoparquet_geometry_written_as_wkt_text_is_read(tmp_path):
+    data = geoparquet(["POINT (-3.9906 15.9322)", "POINT (nonsense)", "LINESTRING (0 0, 1 1)"])
+    result = import_safely(data, "x.parquet", tmp_path / "store")
+    assert result is not None and result.kept == 1
+    assert (result.incidents["longitude"].iloc[0], result.incidents["latitude"].iloc[0]) == (
+        -3.9906, 15.9322)
+    assert result.rejected["reason"].tolist() == ["undecodable geometry (not WKB nor WKT)",
+                                                  "geometry 'LineString' is not a Point"]
+
+
+def test_a_parquet_binary_column_is_read_as_text_or_rejects_its_row(tmp_path):
+    # A bytes cell that is not UTF-8 failed the whole import (UnicodeDecodeError in the rejects).
+    table = pa.table({"event_id": [b"A", b"B", b"C"], "event_date": ["2023-11-24"] * 3,
+                      "latitude": [15.9322] * 3, "longitude": [-3.9906] * 3,
+                      "notes": [b"caf\xc3\xa9", b"\xff\xfe", None]})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    result = import_safely(buffer.getvalue(), "x.parquet", tmp_path / "store")
+    assert result is not None
+    assert result.incidents["event_id"].tolist() == ["A", "C"]
+    assert result.incidents["notes"].iloc[0] == "café"
+    assert result.rejected["reason"].tolist() == ["binary data in 'notes', not UTF-8 text"]
+
+
+def test_parquet_lists_and_structs_are_kept_as_json_text(tmp_path):
+    table = pa.table({"event_id": ["A"], "event_date": ["2023-11-24"], "latitude": [15.9322],
+                      "longitude": [-3.9906], "actor1": pa.array([["JNIM", "ISSP"]]),
+                      "notes": pa.array([{"text": "x", "n": 1}])})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    result = import_safely(buffer.getvalue(), "x.parquet", tmp_path / "store")
+    assert result is not None
+    assert result.incidents[["actor1", "notes"]].iloc[0].tolist() == [
+        '["JNIM", "ISSP"]', '{"text": "x", "n": 1}']
 
 
 def test_geoparquet_dates_beyond_nanoseconds_are_rejected(tmp_path):
