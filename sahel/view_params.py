@@ -11,6 +11,7 @@ error. Pure: the page only reads and writes `st.query_params`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -296,15 +297,36 @@ def _one_of(allowed: Sequence[str]) -> Callable[[str], str | None]:
 
 
 def describe_dropped(dropped: Sequence[Dropped]) -> str:
-    """Return one sentence listing what a link held that this page left out."""
-    items = ", ".join(f'{_(PARAMS.get(d.param, UNKNOWN_PARAM))} "{d.value or d.param}"'
-                      if d.param in PARAMS else f'{_(UNKNOWN_PARAM)} "{d.param}"'
-                      for d in dropped)
+    """Return one sentence (Markdown) listing what a link held that this page left out."""
+    items = _listed([f'{_(PARAMS.get(d.param, UNKNOWN_PARAM))} "{shown(d.value or d.param)}"'
+                     if d.param in PARAMS else f'{_(UNKNOWN_PARAM)} "{shown(d.param)}"'
+                     for d in dropped])
     return _("Left out of this link, as this page has no such value or cannot read it: "
              "{items}.").format(items=items)
 
 
 def describe_read_as(read_as: Sequence[Match]) -> str:
-    """Return one sentence saying which names of a link were read as which option."""
-    items = ", ".join(f"{m.given} → {m.option}" for m in read_as)
+    """Return one sentence (Markdown) saying which names of a link were read as which option."""
+    items = _listed([f"{shown(m.given)} → {shown(m.option)}" for m in read_as])
     return _("Read as: {items}.").format(items=items)
+
+
+# A link's values are anyone's text, shown in the page's Markdown: cut, with what is not printable
+# (control, bidi, zero-width characters) written out and the marks that make links, images,
+# formatting and autolinks escaped, so that no value becomes one ("[Sign in](https://elsewhere)").
+SHOWN_CHARS = 60
+SHOWN_ITEMS = 10
+_MARKDOWN = re.compile(r"([\\`*_\[\]()<>!#|~$:.@])")
+
+
+def shown(value: str) -> str:
+    """Return a link's value as a note shows it: short, printable, inert in Markdown."""
+    text = value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…"
+    text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _listed(items: list[str]) -> str:
+    if len(items) <= SHOWN_ITEMS:
+        return ", ".join(items)
+    return ", ".join(items[:SHOWN_ITEMS]) + f", … (+{len(items) - SHOWN_ITEMS})"

@@ -231,3 +231,46 @@ def test_docs_list_every_parameter_in_order() -> None:
     table = re.findall(r"^\| `(\w+)`(?:, `(\w+)`)? \|", (ROOT / "docs" / "links.md").read_text(
         encoding="utf-8"), flags=re.MULTILINE)
     assert [name for row in table for name in row if name] == list(PARAMS)
+
+
+@pytest.mark.parametrize("value", [
+    "[Your session expired: sign in again](https://elsewhere.example/login)",
+    "![](https://elsewhere.example/pixel.png)", "<https://elsewhere.example>",
+    "www.elsewhere.example", "**bold** _it_ `code` # title", ":red[alarm] $x^2$",
+    "\u202eevil\u200b\x1b[2J", "x" * 100_000])
+def test_a_links_values_are_inert_in_the_note(value: str) -> None:
+    # The note is Markdown on the page: a value must not become a link, an image or formatting
+    # ("group=[Sign in again](https://elsewhere)" sent to a colleague), nor fill the page.
+    view = from_params({"group": value, value[:50]: "1", "q": value}, CHOICES)
+    note = describe_dropped(view.dropped)
+    assert len(note) < 600
+    assert all(c.isprintable() for c in note)
+    unescaped = re.sub(r"\\[\\`*_\[\]()<>!#|~$:.@]", "", note)
+    assert not re.search(r"[\[\]()<>!*_`#$:|~]", unescaped.split(": ", 1)[1]), note
+    read_as = describe_read_as([Match(value, "JNIM", value, True)])
+    assert len(read_as) < 200 and "](" not in read_as
+
+
+def test_a_note_lists_ten_values_and_counts_the_others() -> None:
+    view = from_params({"group": [f"G{i}" for i in range(10_000)]}, CHOICES)
+    note = describe_dropped(view.dropped)
+    assert note.count("armed group") == 10 and note.endswith(", … (+9990).")
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.dictionaries(st.sampled_from([*PARAMS, "", "x" * 300, "group\x00", "FROM"]),
+                       st.lists(st.text(max_size=40) | st.sampled_from(
+                           ["9" * 400, "-1", "2023-02-30", "0001-01-01", "9999-12-31", "1e9",
+                            "\x00", "NaN", "true", "", " ", "fr", "EN"]), max_size=5),
+                       max_size=8))
+def test_any_parameters_give_a_view_and_never_an_error(params: dict[str, list[str]]) -> None:
+    view = from_params(params, CHOICES, layer_names=("Incidents", "Regions"))
+    assert view.extras.lang in ("en", "fr")
+    assert view.query.min_fatalities is None or 0 <= view.query.min_fatalities <= 100_000
+    start, end = view.query.start, view.query.end
+    assert start is None or FIRST < start <= LAST
+    assert end is None or FIRST <= end < LAST
+    assert start is None or end is None or start <= end
+    describe_dropped(view.dropped)
+    describe_read_as(view.read_as)
+    to_params(view.query, view.extras)
