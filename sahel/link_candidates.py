@@ -41,6 +41,7 @@ MAX_SPAN_DAYS = 92
 RADIUS_KM: dict[int, float] = {1: 25.0, 2: 50.0}
 # UCDP where_prec from which a point stands for no region: 6 only the country, 7 at sea.
 COUNTRY_WHERE_PREC = 6
+UCDP_DATASETS: tuple[str, ...] = ("ucdp_ged", "ucdp_candidate")
 MAX_ADMIN2_KM = 250.0  # same admin-2 name farther apart than this: a namesake, not one unit
 CELL_DEGREES = 0.5
 EARTH_KM = 6371.0088
@@ -114,7 +115,14 @@ def _date_end(incidents: pd.DataFrame) -> pd.Series:
 
 
 def _where_prec(incidents: pd.DataFrame) -> pd.Series:
-    return pd.to_numeric(_extra(incidents, r'"where_prec"\s*:\s*"?(\d)'), errors="coerce")
+    """Return UCDP rows' where_prec (from `source_extra`); missing for every other row."""
+    out = pd.Series(np.nan, index=incidents.index)
+    ucdp = (incidents["dataset"].isin(UCDP_DATASETS).to_numpy() if "dataset" in incidents
+            else np.zeros(len(incidents), dtype=bool))
+    if ucdp.any():
+        found = _extra(incidents.loc[ucdp], r'"where_prec"\s*:\s*"?(\d)')
+        out.loc[ucdp] = pd.to_numeric(found, errors="coerce").to_numpy()
+    return out
 
 
 def prepare(incidents: pd.DataFrame) -> Records:

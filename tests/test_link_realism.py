@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from sahel import link_taxonomy
-from sahel.link_groups import count_once
+from sahel.link_groups import build_groups, count_once
 from sahel.links import link_records
 from sahel.schema import EVENT_TYPES, conform
 from sahel.sources import read_incidents
@@ -239,6 +239,17 @@ def test_acled_daily_split_of_one_ucdp_event_joins_one_group() -> None:
     assert int(once["fatalities"].iloc[0]) == 300
     assert int(once["fatalities_low"].iloc[0]) == 300
     assert int(once["fatalities_high"].iloc[0]) == 500
+
+
+def test_stored_links_give_the_same_groups() -> None:
+    """The store's groups are built again from its links alone (`build_groups`, as
+    link_upkeep does): the days of a range come back from the links' reasons, as text."""
+    result = link_records(read(*moura_rows(MOURA_DAYS, MOURA_TOLLS)))
+    stored = result.links.astype({"time_reason": "object", "event_id_a": "object",
+                                  "event_id_b": "object"})
+    groups, kept = build_groups(stored)
+    assert set(groups["event_id"]) == set(result.groups["event_id"])
+    assert list(kept) == list(result.links["grouped"])
 
 
 def test_acled_split_by_day_keeps_days_apart() -> None:
