@@ -93,11 +93,35 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
     except UnicodeDecodeError as error:
         if _CP1252_HOLES.isdisjoint(data):
             # Excel on Windows saves "CSV" in cp1252: French place names must survive.
-            return data.decode("cp1252"), ["not UTF-8: decoded as Windows-1252 (cp1252)"]
+            return _decode_lines(data.removeprefix(b"\xef\xbb\xbf"))
         line = data[: error.start].count(b"\n") + 1
         raise UnreadableSourceError(
             f"not UTF-8 text: byte 0x{data[error.start]:02x} on line {line} "
             "(save the file as CSV UTF-8)") from None
+
+
+def _decode_lines(data: bytes) -> tuple[str, list[str]]:
+    """Return text that is not all UTF-8, each line read as UTF-8 when it is, else as cp1252.
+
+    Files joined from two exports (one saved by Excel on Windows) mix the two: reading all as
+    cp1252 turned the UTF-8 half's "Niafunké" into "NiafunkÃ©". A cp1252 line with accents is
+    next to never valid UTF-8.
+    """
+    windows: list[int] = []  # line numbers
+    text: list[str] = []
+    utf8 = False  # a line that is UTF-8 and not ASCII
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            text.append(line.decode("utf-8"))
+            utf8 = utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            text.append(line.decode("cp1252"))
+            windows.append(number)
+    if not utf8:
+        return "\n".join(text), ["not UTF-8: decoded as Windows-1252 (cp1252)"]
+    shown = ", ".join(map(str, windows[:10])) + (" …" if len(windows) > 10 else "")
+    return "\n".join(text), [f"UTF-8 and Windows-1252 (cp1252) lines mixed: {len(windows):,} "
+                             f"line(s) read as cp1252 (line {shown})"]
 
 
 def read_csv_table(data: bytes, is_header: IsHeader | None = None) -> RawTable:

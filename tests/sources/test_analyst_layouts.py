@@ -120,3 +120,23 @@ def test_a_workbook_without_a_header_anywhere_names_the_closest_format():
     data = workbook(("A", [["nothing"]], False), ("B", [["nor here"]], True))
     with pytest.raises(UnknownFormatError):
         read_incidents(io.BytesIO(data), name="x.xlsx")
+
+
+def test_a_file_joined_from_a_utf8_and_a_windows_export_keeps_both_spellings(tmp_path):
+    # Read whole as cp1252, the UTF-8 half's "Niafunké" became "NiafunkÃ©".
+    first = csv_bytes(ACLED_CURRENT, acled_rows({"location": "Niafunké"}), ACLED_BASE)
+    second = csv_bytes(ACLED_CURRENT, [{"event_id_cnty": "MLI9", "location": "Ménaka"}],
+                       ACLED_BASE).decode().split("\n", 1)[1].encode("cp1252")
+    result = import_safely(first + second + second.replace(b"MLI9", b"MLI8"), "x.csv",
+                           tmp_path / "store")
+    assert result is not None and result.kept == 3
+    assert result.incidents["location"].tolist() == ["Niafunké", "Ménaka", "Ménaka"]
+    assert result.warnings == ["UTF-8 and Windows-1252 (cp1252) lines mixed: 2 line(s) read as "
+                               "cp1252 (line 3, 4)"]
+
+
+def test_a_windows_export_is_read_as_before(tmp_path):
+    data = excel_csv(acled_rows({"location": "Niafunké"}, {"location": "Ménaka"}), [])
+    result = import_safely(data, "x.csv", tmp_path / "store")
+    assert result is not None and result.incidents["location"].tolist() == ["Niafunké", "Ménaka"]
+    assert result.warnings == ["not UTF-8: decoded as Windows-1252 (cp1252)"]
