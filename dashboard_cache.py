@@ -8,7 +8,7 @@ module is imported once per process, by both.
 
 The incidents are held by one `sahel.incidents.Replica` per store and process, brought up to
 date when the store's version changes (`refresh_if_changed`, every run; dashboard_live.py watches
-between runs): with PostgreSQL only the rows written since are read. What is made from them
+between runs): only the rows written since are read (both stores). What is made from them
 (choices, views, layers, tables, trends) is cached under the version of the incidents it was made
 from, so no run is ever served a view of older incidents than it holds.
 """
@@ -497,7 +497,7 @@ def held_version(store_dir: str) -> Hashable:
 def refresh_if_changed(store_dir: str) -> bool:
     """Bring the incidents held up to date when the store changed since they were read (an
     import from the CLI, another replica's upload): only the rows written since where the store
-    can say (PostgreSQL), else a reload. Return whether they changed. Never raises: a store out
+    can say (`Store.changes_since`), else a reload. Return whether they changed. Never raises: a store out
     of reach leaves what is held (dashboard_live says so)."""
     key = _key(store_dir)
     held = _replicas.get(key)

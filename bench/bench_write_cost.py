@@ -1,11 +1,14 @@
 """Time what a small write costs a dashboard replica: each step until the default view is ready.
 
     python bench/bench_write_cost.py [--sizes 100000 1000000] [--repeat 3] [--rows 10]
-                                     [--stores postgresql embedded] [--modes whole incremental]
+                                     [--stores postgresql embedded embedded-reload]
+                                     [--modes whole incremental]
 
 For each size, seeded synthetic incidents (bench_pg_dashboard.incidents: sahel.synthetic's,
 copied with new ids past 100,000) are written into a store: PostgreSQL (a throwaway cluster,
-migrated) and, for reference, the embedded one. A dashboard process's caches
+migrated) and the embedded one. "embedded-reload" is the embedded store as it was before it
+recorded what its writes changed: the same store, read again after every write (its
+`changes_since` asks for a reload), for a before/after in one run. A dashboard process's caches
 (dashboard_cache.py, called here without a Streamlit server, as serve.py's `warm` does) are
 filled for the default view. Then, --repeat times for each mode, another store object ("another
 process", the store API) writes --rows rows: new incidents, and one revision of an incident held
@@ -39,6 +42,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pandas as pd
 
@@ -51,7 +55,7 @@ import dashboard_cache  # noqa: E402
 from sahel.i18n import DEFAULT_LANGUAGE  # noqa: E402
 from sahel.link_upkeep import after_write  # noqa: E402
 from sahel.maps import DEFAULT_LAYERS  # noqa: E402
-from sahel.store import DATABASE_ENV, Store  # noqa: E402
+from sahel.store import DATABASE_ENV, Changes, IncidentStore, Mark, Store  # noqa: E402
 from sahel.store.local_cluster import throwaway_cluster  # noqa: E402
 from sahel.trends import DEFAULT_SPAN  # noqa: E402
 
@@ -97,9 +101,18 @@ def write_rows(store: Store, held: Any, rows: int, seed: int) -> None:
     after_write(store, summary)
 
 
+def read_again(store: IncidentStore, mark: Mark) -> Changes:
+    """The embedded store's `changes_since` before it recorded its writes: reload on a change."""
+    now = store.version()
+    return Changes(mark) if now == mark.version else Changes(Mark(now), reload=True)
+
+
 def one_store(label: str, make_store: Callable[[], Store], store_dir: str, args: argparse.Namespace
               ) -> dict[str, dict[str, list[float]]]:
     """Fill the caches, then time the modes alternately over --repeat writes each."""
+    if label == "embedded-reload":
+        with mock.patch.object(IncidentStore, "changes_since", read_again):
+            return one_store("embedded (read again)", make_store, store_dir, args)
     dashboard_cache.forget()
     warmed = timed(lambda: dashboard_cache.warm(store_dir))
     print(f"  {label}: caches filled in {warmed:.1f} s", flush=True)
@@ -108,7 +121,9 @@ def one_store(label: str, make_store: Callable[[], Store], store_dir: str, args:
         for mode in args.modes:
             dashboard_cache.INCREMENTAL = mode == "incremental"
             held = dashboard_cache.incidents_frame(store_dir)
-            seed = 1000 * (k + 1) + len(found[mode].get("total", [])) + 7 * len(mode)
+            # Stores sharing a folder (embedded, embedded-reload) write other rows each.
+            seed = (1000 * (k + 1) + len(found[mode].get("total", [])) + 7 * len(mode)
+                    + 100_000 * len(label))
             write_rows(make_store(), held.loc[held["dataset_name"].ne("") &
                                               ~held["dataset_name"].str.startswith("demo: ")],
                        args.rows, seed)
@@ -129,7 +144,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="writes per mode (median shown)")
     parser.add_argument("--rows", type=int, default=10, help="rows per write")
     parser.add_argument("--stores", nargs="+", default=["postgresql", "embedded"],
-                        choices=["postgresql", "embedded"])
+                        choices=["postgresql", "embedded", "embedded-reload"])
     parser.add_argument("--modes", nargs="+", default=["whole", "incremental"],
                         choices=["whole", "incremental"])
     parser.add_argument("--seed", type=int, default=2026)
@@ -139,7 +154,7 @@ def main() -> None:
         for n in args.sizes:
             frame = incidents(n, args.seed)
             store_dir, url, makers = new_stores(Path(folder), cluster, n)
-            for label in args.stores:
+            for label in dict.fromkeys(s.split("-")[0] for s in args.stores):
                 makers[label]().add(frame)
             del frame
             print(f"{n:,} incidents written", flush=True)
@@ -148,7 +163,8 @@ def main() -> None:
                     os.environ[DATABASE_ENV] = url
                 else:
                     os.environ.pop(DATABASE_ENV, None)
-                results[n, label] = one_store(label, makers[label], str(store_dir), args)
+                results[n, label] = one_store(label, makers[label.split("-")[0]],
+                                              str(store_dir), args)
             os.environ.pop(DATABASE_ENV, None)
     print_table(args, results)
 

@@ -196,8 +196,8 @@ class Replica:
     """Shipped + stored incidents kept in step with a store, for a dashboard process.
 
     The store is read whole once (`Store.load_marked`); after that `refresh` applies only what
-    the store's writes changed since (`Store.changes_since`: the PostgreSQL store says which
-    rows; the embedded one asks for a reload). `loaded` is never mutated: a refresh makes a new
+    the store's writes changed since (`Store.changes_since`: which rows, from PostgreSQL's
+    history or the embedded store's record of its writes; a reload when it cannot say). `loaded` is never mutated: a refresh makes a new
     frame, so whoever holds the old one keeps a consistent view. Thread-safe: the sessions of
     a Streamlit process share one replica. A small change is remembered (`change_since`), so
     what was made from the incidents before can be brought up to date from the rows changed.

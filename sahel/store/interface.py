@@ -100,7 +100,8 @@ class Records:
 @dataclass(frozen=True)
 class Mark:
     """Where a reader of a store stands: the store's `version` when it read, and `position`, a
-    place in the store's writes the backend can follow from (None: it cannot; read again)."""
+    place in the store's writes the backend can follow from (None: it cannot; read again).
+    PostgreSQL: the last history id; embedded: the id of the recorded write that made the file."""
 
     version: Hashable
     position: Hashable = None
@@ -111,8 +112,8 @@ class Changes:
     """What a store's writes changed since a reader's mark (`Store.changes_since`).
 
     `mark` is where the reader stands once it has applied them. With `reload` the store cannot
-    say what changed (the embedded store, or a mark it no longer knows): read it all again
-    (`load_marked`). Otherwise `touched` are the event_ids written, deleted or removed since
+    say what changed (a mark it no longer knows; for the embedded store, also a write its record
+    cannot vouch for, `write_log`): read it all again (`load_marked`). Otherwise `touched` are the event_ids written, deleted or removed since
     (none: nothing changed), and `rows` the stored rows of those ids now, in write order, as
     `load` returns them: a reader drops every touched id, then appends `rows`. `report` says
     which of those rows could not be read (as `last_report` after `load`).
