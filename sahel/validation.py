@@ -70,6 +70,11 @@ class Checked:
     rejected: pd.DataFrame
 
 
+# Control, zero-width, bidi and other format characters, soft hyphen, BOM.
+INVISIBLE = ("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+             "\u2060-\u206f\ufeff\ufff9-\ufffb]")
+
+
 def is_blank(values: pd.Series) -> pd.Series:
     """Return True where a cell is missing or only whitespace."""
     if values.dtype == object or pd.api.types.is_string_dtype(values):
@@ -228,6 +233,10 @@ def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
     reasons.add(blank_id, "missing event_id")
     # Ids are compared trimmed, here and in the store: " MLI1" is MLI1.
     out["event_id"] = out["event_id"].astype("str").str.strip().where(~blank_id)
+    # An invisible character (pasted from a web page, a bidi mark) would make another event of
+    # the same id, and a control character act in a terminal: the row is rejected instead.
+    reasons.add(out["event_id"].str.contains(INVISIBLE, regex=True, na=False),
+                "event_id with an invisible or control character")
 
     reading = read_dates(out["event_date"], out["year"] if "year" in out.columns else None)
     dates = reading.dates

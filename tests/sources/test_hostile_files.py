@@ -378,6 +378,27 @@ def test_utf16_without_a_bom_is_read(tmp_path, encoding):
     assert "without a byte-order mark" in result.warnings[0]
 
 
+@pytest.mark.parametrize("event_id", ["MLI1\u200b", "\u200eMLI1", "ML\u00adI1", "MLI1\ufeff",
+                                      "\u202eMLI1", "MLI\x001", "MLI1\u2066", "MLI\x1b1"])
+def test_an_id_with_an_invisible_character_is_rejected_not_a_second_event(tmp_path, event_id):
+    # "MLI1" pasted from a web page with a zero-width space was stored beside MLI1: one event
+    # counted twice, and no way to tell the two apart on the page.
+    data = csv_bytes(CANONICAL, [GOOD_ROW | {"event_id": "MLI1"},
+                                 GOOD_ROW | {"event_id": event_id}])
+    result = import_safely(data.replace(b"\x00", b"\x01"), "x.csv", tmp_path / "store")
+    assert result is not None and result.incidents["event_id"].tolist() == ["MLI1"]
+    assert result.rejected["reason"].tolist() == [
+        "event_id with an invisible or control character"]
+
+
+def test_ids_trimmed_of_unicode_spaces_are_one_event(tmp_path):
+    data = csv_bytes(CANONICAL, [GOOD_ROW | {"event_id": "MLI1"},
+                                 GOOD_ROW | {"event_id": "\u00a0MLI1\u3000"}])
+    result = import_safely(data, "x.csv", tmp_path / "store")
+    assert result is not None and result.kept == 1
+    assert result.rejected["reason"].str.startswith("duplicate event_id").all()
+
+
 def test_headers_differing_only_by_case_are_two_columns(tmp_path):
     data = csv_bytes([*ACLED_CURRENT, "NOTES"], [{"NOTES": "other"}], ACLED_BASE)
     result = import_safely(data, "x.csv", tmp_path / "store")
