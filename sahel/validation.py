@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -151,8 +152,23 @@ def read_dates(values: pd.Series, year: pd.Series | None = None) -> DateReading:
                                           "month": np.where(ok, month, 1),
                                           "day": np.where(ok, day, 1)}))
     dates = pd.Series(stamps.to_numpy(), index=values.index).where(ok).astype("datetime64[ns]")
+    dates = dates.fillna(_excel_serials(values))
     ambiguous = blank.where(~(undecided & (reason != "")), reason)
     return DateReading(dates, ambiguous, beyond)
+
+
+# Excel counts days from 1899-12-30: a date column formatted as a number (or saved from one)
+# holds 45254 for 2023-11-24. Five digits (10000 is 1927-05-18) with an optional time fraction.
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+
+
+def _excel_serials(values: pd.Series) -> pd.Series:
+    """Return the cells that are Excel serial day numbers as dates (NaT elsewhere)."""
+    text = values.astype("str").str.strip()
+    serial = text.str.fullmatch(_SERIAL.pattern, na=False).to_numpy(dtype=bool)
+    days = np.floor(pd.to_numeric(text.where(serial), errors="coerce").to_numpy(dtype="float64"))
+    return (EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).to_series(index=values.index)
 
 
 def _typed_dates(values: pd.Series, blank: pd.Series) -> DateReading:

@@ -140,3 +140,22 @@ def test_a_windows_export_is_read_as_before(tmp_path):
     result = import_safely(data, "x.csv", tmp_path / "store")
     assert result is not None and result.incidents["location"].tolist() == ["Niafunké", "Ménaka"]
     assert result.warnings == ["not UTF-8: decoded as Windows-1252 (cp1252)"]
+
+
+@pytest.mark.parametrize("cell, kept", [("45254", True), ("45254.5", True), (45254, True),
+                                        ("10000", False), ("99999", False), ("4525", False)])
+@pytest.mark.parametrize("container", ["csv", "xlsx"])
+def test_an_excel_serial_day_is_a_date(tmp_path, container, cell, kept):
+    # A date column formatted as a number holds Excel's day count (45254 is 2023-11-24); it was
+    # rejected as "unparseable event_date '45254'".
+    row = {"event_date": str(cell)}
+    data = (csv_bytes(ACLED_CURRENT, acled_rows(row), ACLED_BASE) if container == "csv" else
+            workbook(("Data", [ACLED_CURRENT, [cell if c == "event_date" else
+                                               typed(ACLED_BASE[c]) for c in ACLED_CURRENT]],
+                      False)))
+    result = import_safely(data, f"x.{container}", tmp_path / "store")
+    assert result is not None and result.kept == int(kept)
+    if kept:
+        assert str(result.incidents["event_date"].iloc[0])[:10] == "2023-11-24"
+    else:
+        assert "event_date" in result.rejected["reason"].iloc[0]
