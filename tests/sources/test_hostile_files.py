@@ -403,3 +403,13 @@ def test_headers_differing_only_by_case_are_two_columns(tmp_path):
     data = csv_bytes([*ACLED_CURRENT, "NOTES"], [{"NOTES": "other"}], ACLED_BASE)
     result = import_safely(data, "x.csv", tmp_path / "store")
     assert result is not None and result.kept == 1
+
+
+def test_a_csv_header_wider_than_excels_is_refused_at_once():
+    # 100,000 columns in a 1 MB file took ~20 s to read.
+    from sahel.sources import UnreadableSourceError, read_incidents
+    header = ",".join(["event_id", "event_date", "latitude", "longitude"]
+                      + [f"c{i}" for i in range(tabular.MAX_XLSX_COLUMNS)])
+    data = (header + "\nA,2023-11-24,15.93,-3.99" + "," * tabular.MAX_XLSX_COLUMNS).encode()
+    with pytest.raises(UnreadableSourceError, match="more than 16,384 columns"):
+        read_incidents(io.BytesIO(data), name="x.csv")
