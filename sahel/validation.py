@@ -295,6 +295,7 @@ def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
             reasons.add_each(fraction, f"{column} {{!r}} is not a whole number", out[column])
             _check_range(column, number, out[column], reasons)
             out[column] = number.where(~bad)
+    _check_fatality_order(out, reasons)
 
     if "claims" in out.columns:
         problems = _claims_problems(out["claims"])
@@ -352,6 +353,20 @@ def _check_range(column: str, number: pd.Series, cells: pd.Series, reasons: _Rea
         return
     reasons.add_each((number < low) | (number > high),
                      f"{column} {{!r}} outside {low:,}–{high:,}", cells)
+
+
+def _check_fatality_order(out: pd.DataFrame, reasons: _Reasons) -> None:
+    """Reject rows whose low, best and high counts (UCDP's, or a canonical file's) are out of
+    order: best 9 with high 5 is no range, and a filter on either would count it wrongly."""
+    present = [c for c in FATALITY_COLUMNS if c in out.columns]
+    numbers = {c: pd.to_numeric(pd.Series(out[c], dtype="object"), errors="coerce")
+               .to_numpy(dtype="float64", na_value=np.nan) for c in present}
+    for lower, upper in (("fatalities_low", "fatalities"), ("fatalities", "fatalities_high"),
+                         ("fatalities_low", "fatalities_high")):
+        if lower in numbers and upper in numbers:
+            with np.errstate(invalid="ignore"):
+                above = pd.Series(numbers[lower] > numbers[upper], index=out.index)
+            reasons.add(above, f"{lower} above {upper}")
 
 
 def _claims_problems(cells: pd.Series) -> pd.Series:

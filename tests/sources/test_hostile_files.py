@@ -413,3 +413,26 @@ def test_a_csv_header_wider_than_excels_is_refused_at_once():
     data = (header + "\nA,2023-11-24,15.93,-3.99" + "," * tabular.MAX_XLSX_COLUMNS).encode()
     with pytest.raises(UnreadableSourceError, match="more than 16,384 columns"):
         read_incidents(io.BytesIO(data), name="x.csv")
+
+
+@pytest.mark.parametrize("low, best, high, reason", [
+    ("2", "9", "5", "fatalities above fatalities_high"),
+    ("4", "1", "5", "fatalities_low above fatalities"),
+    ("6", "", "5", "fatalities_low above fatalities_high"),
+])
+def test_ucdp_counts_out_of_order_reject_their_row(tmp_path, low, best, high, reason):
+    # UCDP's low <= best <= high: best 9 with high 5 was kept, no range at all.
+    from conftest import UCDP_BASE, UCDP_GED
+    data = csv_bytes(UCDP_GED, [{}, {"id": "2", "low": low, "best": best, "high": high}],
+                     UCDP_BASE)
+    assert read_one_bad(data, tmp_path, "ged.csv") == reason
+
+
+def test_ucdp_counts_in_order_or_partly_missing_are_kept(tmp_path):
+    from conftest import UCDP_BASE, UCDP_GED
+    rows = [{"id": str(i), "low": low, "best": best, "high": high}
+            for i, (low, best, high) in enumerate([("2", "2", "2"), ("", "9", "5"), ("1", "3", ""),
+                                                   ("", "", "")])]
+    rows[1]["high"] = "10"
+    result = import_safely(csv_bytes(UCDP_GED, rows, UCDP_BASE), "ged.csv", tmp_path / "s")
+    assert result is not None and result.kept == 4
