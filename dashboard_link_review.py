@@ -1,6 +1,8 @@
 """A record's sources and links, for editors: the map's popups offer them
 (maps.with_editor_links) and the page shows them in a dialog where an editor confirms a link,
-rejects it ("not the same event"), undoes a decision or links the record to another by hand.
+rejects it ("not the same event"), undoes a decision or links the record to another by hand;
+in an event of three records or more, takes any of them out of it ("Not this event": every
+link tying it to the others rejected at once, said before and undoable after).
 Streamlit only; the candidates are `sahel.link_review`'s, a decision is
 `sahel.link_upkeep.decide` (recorded, then the pair relinked).
 
@@ -29,12 +31,16 @@ from sahel.link_review import (
     SAME_DATASET,
     SAME_RECORD,
     UNKNOWN_RECORD,
+    TakeOut,
+    decide_all,
     decision_refusal,
     record_candidates,
+    take_out,
 )
 from sahel.links import reasons_json
 from sahel.map_sources import reasons_html
 from sahel.store import StoreError, open_store
+from sahel.store.link_rows import pair_key
 
 # The session-state key of the record whose sources and links a popup asked for (dashboard.py
 # sets it; dismissing the dialog removes it).
@@ -44,6 +50,9 @@ DONE_KEY = "link_review_done"
 # The "Link to another record" boxes: a nearby record picked, or an event id typed.
 PICK_KEY = "link_review_pick"
 TYPED_KEY = "link_review_typed"
+# The last record taken out of its event from this session's dialog, and how to put it back:
+# {"opened": the dialog's record, "record": the one taken out, "undo": [[a, b, decision before]]}.
+TAKEN_KEY = "link_review_taken"
 # The longest data value the dialog shows whole (an event id, a place); longer ones are cut.
 PLAIN_MAX_CHARS = 200
 DAY = "d MMM yyyy"
@@ -96,6 +105,7 @@ def show_link_review(store_dir: str) -> None:
         st.session_state.pop(LINKS_KEY, None)
         st.session_state.pop(PICK_KEY, None)
         st.session_state.pop(TYPED_KEY, None)
+        st.session_state.pop(TAKEN_KEY, None)
 
     @st.dialog(_("Sources and links of {event_id}").format(event_id=plain(event_id)),
                width="large", on_dismiss=dismissed)
@@ -115,6 +125,12 @@ def _positions(store_dir: str, version: Hashable) -> dict[str, int]:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _candidates(store_dir: str, version: Hashable, event_id: str) -> pd.DataFrame:
     return record_candidates(dashboard_cache.incidents_frame(store_dir), event_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _stored_links(store_dir: str, version: Hashable) -> pd.DataFrame:
+    """Return the links the store keeps (accepted ones, and those rejected by hand)."""
+    return dashboard_cache.replica(store_dir).store.load_links()
 
 
 def _decisions(store_dir: str, event_id: str) -> dict[str, dict[str, str]]:
@@ -157,28 +173,128 @@ def writer() -> str:
     return name or link_upkeep.decider()
 
 
-def record_decision(store_dir: str, first: str, second: str, decision: str | None) -> None:
-    """Record a decision on a pair ("confirmed", "rejected", None: undo) and relink it, after
-    reading the person's role again; then rerun the page with the store's new links."""
+def _write(store_dir: str, decisions: list[tuple[str, str, str | None]], done: str) -> bool:
+    """Record hand decisions on pairs and relink them, after reading the person's role again;
+    then rerun the page with the store's new links, `done` ({name}: who) said by a toast.
+    Return False (and say why) when nothing could be recorded."""
     try:
         store = store_for_writing(Action.EDIT, store_dir)
     except Refused as refusal:
         st.error(str(refusal))
-        return
+        return False
     who = writer()
     try:
-        link_upkeep.decide(store, first, second, decision, by=who)
+        if len(decisions) == 1:
+            link_upkeep.decide(store, *decisions[0], by=who)
+        else:
+            decide_all(store, decisions, by=who)
     except (StoreError, ValueError) as error:
         st.error(_("The decision could not be recorded: {error}").format(error=error))
-        return
+        return False
     dashboard_cache.clear()  # the links count in the store's version: the page reads them anew
+    st.session_state[DONE_KEY] = done.format(name=who)
+    st.session_state.pop(PICK_KEY, None)
+    st.session_state.pop(TYPED_KEY, None)
+    return True
+
+
+def record_decision(store_dir: str, first: str, second: str, decision: str | None) -> None:
+    """Record a decision on a pair ("confirmed", "rejected", None: undo) and relink it, after
+    reading the person's role again; then rerun the page with the store's new links."""
     texts = {"confirmed": _("Recorded: {a} and {b} are one event (confirmed by {name})."),
              "rejected": _("Recorded: {a} and {b} are not the same event (by {name})."),
              None: _("Decision on {a} and {b} undone: their link is scored again.")}
-    st.session_state[DONE_KEY] = texts[decision].format(a=first, b=second, name=who)
-    st.session_state.pop(PICK_KEY, None)
-    st.session_state.pop(TYPED_KEY, None)
-    st.rerun()
+    done = texts[decision].format(a=first, b=second, name="{name}")
+    if _write(store_dir, [(first, second, decision)], done):
+        st.session_state.pop(TAKEN_KEY, None)
+        st.rerun()
+
+
+def take_out_record(store_dir: str, opened: str, record: str) -> None:
+    """Take `record` out of its event group: reject every link tying it to the group's other
+    records, as the store holds them now (the dialog may be older); remember how to undo it."""
+    try:
+        store = open_store(store_dir)
+        plan = take_out(store.load_links(), record)
+        known = store.load_decisions()
+    except StoreError as error:
+        st.error(_("The decision could not be recorded: {error}").format(error=error))
+        return
+    if plan is None or not plan.pairs:
+        st.info(_("{id} is in no event with other records any more. Nothing was recorded.")
+                .format(id=plain(record)))
+        return
+    before = {(str(a), str(b)): str(d) for a, b, d in zip(
+        known["event_id_a"], known["event_id_b"], known["decision"], strict=True)}
+    done = ngettext("Recorded: {record} is not this event ({count} link rejected, by {name}).",
+                    "Recorded: {record} is not this event ({count} links rejected, by {name}).",
+                    len(plan.pairs)).format(record=record, count=format_number(len(plan.pairs)),
+                                            name="{name}")
+    if _write(store_dir, [(a, b, "rejected") for a, b in plan.pairs], done):
+        st.session_state[TAKEN_KEY] = {
+            "opened": opened, "record": record,
+            "undo": [[a, b, before.get(pair_key(a, b))] for a, b in plan.pairs]}
+        st.rerun()
+
+
+def put_back(store_dir: str) -> None:
+    """Undo the last "Not this event" of this session: each pair's decision as it was before."""
+    taken = st.session_state.get(TAKEN_KEY)
+    if not isinstance(taken, dict):
+        return
+    undo = [(str(a), str(b), None if d is None else str(d)) for a, b, d in taken["undo"]]
+    done = ngettext("{record} put back: {count} decision undone.",
+                    "{record} put back: {count} decisions undone.", len(undo)).format(
+        record=taken["record"], count=format_number(len(undo)))
+    if _write(store_dir, undo, done):
+        st.session_state.pop(TAKEN_KEY, None)
+        st.rerun()
+
+
+def take_out_text(plan: TakeOut) -> str:
+    """Return what "Not this event" will do, said before it is done (Markdown)."""
+    others = ", ".join(plain(o) for _, o in plan.pairs)
+    said = [ngettext("“Not this event” takes it out of the event: it rejects {count} link, "
+                     "with {ids}.",
+                     "“Not this event” takes it out of the event: it rejects {count} links, "
+                     "with {ids}.", len(plan.pairs)).format(
+        count=format_number(len(plan.pairs)), ids=others)]
+    if plan.splits:
+        parts = "; ".join(" + ".join(plain(r) for r in part) for part in plan.others)
+        said.append(_(
+            "It is what ties the others together: they would no longer be one event but "
+            "{count}: {parts}.").format(
+            count=format_number(len(plan.others)), parts=parts))
+    if plan.joined:
+        said.append(_("It would then be one event with {ids} (a link its event outscored).")
+                    .format(ids=", ".join(plain(r) for r in plan.joined)))
+    return " ".join(said)
+
+
+def _take_out_offer(store_dir: str, opened: str, plan: TakeOut | None) -> None:
+    """Say what taking a record out of its event does, with the button that does it."""
+    if plan is None or not plan.pairs:
+        return
+    st.caption(take_out_text(plan))
+    if st.button(_("Not this event"), key=f"takeout:{plan.record}"):
+        take_out_record(store_dir, opened, plan.record)
+
+
+def _taken_notice(store_dir: str, event_id: str) -> None:
+    """Offer to undo this session's last "Not this event" made from this dialog."""
+    taken = st.session_state.get(TAKEN_KEY)
+    if not isinstance(taken, dict) or taken.get("opened") != event_id:
+        return
+    count = len(taken["undo"])
+    with st.container(border=True):
+        st.markdown(ngettext(
+            "**{record}** was taken out of the event: {count} link rejected.",
+            "**{record}** was taken out of the event: {count} links rejected.", count).format(
+            record=plain(taken["record"]), count=format_number(count)))
+        if st.button(_("Undo: put it back"), key="takeout_undo",
+                     help=_("Each of these links gets back the decision it had before: none "
+                            "(scored again) or confirmed by hand.")):
+            put_back(store_dir)
 
 
 def refusal_text(code: str, first: str, second: str, dataset: str) -> str:
@@ -235,6 +351,7 @@ def draw_review(store_dir: str, event_id: str) -> None:
         st.info(_("No record with the event id {id} is on hand any more.").format(
             id=plain(event_id)))
         return
+    _taken_notice(store_dir, event_id)
     st.markdown(_("**This record:** {record}").format(record=describe_record(record)))
     linked = dashboard_cache.linked(store_dir)
     decisions = _decisions(store_dir, event_id)
@@ -244,6 +361,12 @@ def draw_review(store_dir: str, event_id: str) -> None:
     if len(mine):
         in_group = groups["event_group"].astype("str") == str(mine.iloc[0])
         members = [m for m in groups.loc[in_group, "event_id"].astype("str") if m != event_id]
+    # Three records or more: any of them can be taken out (of two, rejecting the pair does it).
+    plans: dict[str, TakeOut | None] = {}
+    if len(members) >= 2:
+        stored = _stored_links(store_dir, version)
+        plans = {m: take_out(stored, m) for m in (event_id, *members)}
+        _take_out_offer(store_dir, event_id, plans[event_id])
     links = linked.links
     touching = links.loc[(links["event_id_a"].astype("str") == event_id)
                          | (links["event_id_b"].astype("str") == event_id)]
@@ -262,12 +385,13 @@ def draw_review(store_dir: str, event_id: str) -> None:
                 found = row_of(other)
                 st.markdown(describe_record(found) if found is not None else plain(other))
                 st.caption(direct.get(other) or _(
-                    "Linked through another source of the event: decide on that link, or "
-                    "confirm this one."))
+                    "Linked through another source of the event: decide on that link, "
+                    "confirm this one, or take it out of the event."))
                 if other in decisions:
                     st.caption(decided_text(decisions[other]))
                 _pair_buttons(store_dir, event_id, other, decisions.get(other),
                               direct=other in direct)
+                _take_out_offer(store_dir, event_id, plans.get(other))
     else:
         st.caption(_("It is linked to no other record: it counts as an event of its own."))
 

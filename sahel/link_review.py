@@ -6,10 +6,15 @@ that can pair with a few are a small part of them, found first by `within_reach`
 `link_candidates.candidate_pairs`' partners: the same pairs come out, tests/test_dashboard_link_
 review.py). Pure; the page's dialog is `dashboard_link_review.py`, the report page's matches are
 `pages/1_Add_from_report.py`.
+
+Taking a record out of its event group (`take_out`: which links tie it to the group's other
+records, and the groups after rejecting them, with `sahel.link_groups` as the page groups) is
+pure too; `decide_all` records such decisions in a store and relinks their records once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -24,10 +29,14 @@ from sahel.link_candidates import (
     dataset_keys,
     distance_km,
 )
+from sahel.link_groups import build_groups
+from sahel.link_upkeep import LinkSummary, relink
 from sahel.links import link_records, reasons_json
+from sahel.store import Store
 
-__all__ = ["REACH_DAYS", "REACH_KM", "ProposalMatch", "decision_refusal", "proposal_matches",
-           "record_candidates", "within_reach"]
+__all__ = ["REACH_DAYS", "REACH_KM", "ProposalMatch", "TakeOut", "decide_all",
+           "decision_refusal", "proposal_matches", "record_candidates", "take_out",
+           "within_reach"]
 
 # Two records' event dates are at most this many days apart when their day intervals (a month's
 # first day to a UCDP range's last, MAX_SPAN_DAYS at most) lie within SLACK_DAYS of each other.
@@ -164,3 +173,97 @@ def decision_refusal(incidents: pd.DataFrame, first: str, second: str) -> str | 
     if a not in keys or b not in keys:
         return UNKNOWN_RECORD
     return SAME_DATASET if keys[a] == keys[b] else None
+
+
+class TakeOut(NamedTuple):
+    """What taking a record out of its event group does (`take_out`)."""
+
+    record: str
+    # The pairs to reject, (record, another record), by the other's id: the accepted links
+    # between the record and the group's other records; and, when rejecting those would let a
+    # link the group had outscored bring the record back beside them, that link too.
+    pairs: tuple[tuple[str, str], ...]
+    # The group's other records as they are grouped afterwards, one tuple per event (a record
+    # left alone is an event of its own), largest first: two or more when the record tied them.
+    others: tuple[tuple[str, ...], ...]
+    # The records the taken-out record is grouped with afterwards (links of its that its group
+    # outscored, freed): none as a rule.
+    joined: tuple[str, ...]
+
+    @property
+    def splits(self) -> bool:
+        """Return whether the group's other records are no longer one event afterwards."""
+        return len(self.others) > 1
+
+
+def _within_component(links: pd.DataFrame, event_id: str) -> pd.DataFrame:
+    """Return the accepted links joined to `event_id` through accepted links: the groups of
+    these records are decided by these links alone (others touch none of them), in the same
+    best-first order (`link_groups.best_first` ranks by score, then by the ids' order)."""
+    accepted = links.loc[links["accepted"].to_numpy(dtype=bool)]
+    a = accepted["event_id_a"].astype("str").to_numpy(dtype=object)
+    b = accepted["event_id_b"].astype("str").to_numpy(dtype=object)
+    reached = {event_id}
+    while True:
+        touch = np.isin(a, list(reached)) | np.isin(b, list(reached))
+        found = set(a[touch]) | set(b[touch]) | reached
+        if found == reached:
+            return accepted.loc[touch].reset_index(drop=True)
+        reached = found
+
+
+def _group_map(links: pd.DataFrame) -> dict[str, str]:
+    groups, _ = build_groups(links)
+    return dict(zip(groups["event_id"].astype("str"), groups["event_group"].astype("str"),
+                    strict=True))
+
+
+def take_out(links: pd.DataFrame, event_id: str) -> TakeOut | None:
+    """Return what taking `event_id` out of its event group does, None when it is in none.
+
+    `links`: the stored links (`sahel.store.link_rows`: accepted ones and those rejected by
+    hand). The groups before and after are `link_groups.build_groups`' of them, the page's, with
+    the pairs rejected (not accepted) for after.
+    """
+    event_id = str(event_id).strip()
+    near = _within_component(links, event_id)
+    before = _group_map(near)
+    if event_id not in before:
+        return None
+    members = sorted(k for k, g in before.items() if g == before[event_id] and k != event_id)
+    a = near["event_id_a"].astype("str").to_numpy(dtype=object)
+    b = near["event_id_b"].astype("str").to_numpy(dtype=object)
+    mine = (a == event_id) | (b == event_id)
+    tie = mine & (np.isin(b, members) | np.isin(a, members))
+    while True:
+        after = near.copy()
+        after.loc[tie, "accepted"] = False
+        after.loc[tie, "decision"] = "rejected"
+        regrouped = _group_map(after)
+        theirs = {regrouped.get(m, m) for m in members}
+        if regrouped.get(event_id, event_id) not in theirs:
+            break
+        # Its ties rejected, a link its group had outscored brings it back beside them (the
+        # record of a dataset they held is gone): that link ties it to them too.
+        beside = [k for k, g in regrouped.items() if g == regrouped[event_id]]
+        tie = tie | (mine & (np.isin(b, beside) | np.isin(a, beside)))
+    pairs = tuple(sorted((event_id, str(o)) for o in np.where(a[tie] == event_id, b[tie],
+                                                              a[tie])))
+    parts: dict[str, list[str]] = {}
+    for member in members:
+        parts.setdefault(regrouped.get(member, member), []).append(member)
+    others = tuple(sorted((tuple(p) for p in parts.values()), key=lambda p: (-len(p), p)))
+    own = regrouped.get(event_id)
+    joined = tuple(sorted(k for k, g in regrouped.items() if own and g == own
+                          and k != event_id))
+    return TakeOut(event_id, pairs, others, joined)
+
+
+def decide_all(store: Store, decisions: Sequence[tuple[str, str, str | None]],
+               by: str) -> LinkSummary:
+    """Record hand decisions on several pairs ((first, second, "confirmed" / "rejected" /
+    None: undo), as `link_upkeep.decide` does one), then relink their records once."""
+    for first, second, decision in decisions:
+        store.decide_link(first, second, decision, by)
+    return relink(store, {str(i).strip() for first, second, _ in decisions
+                          for i in (first, second)})

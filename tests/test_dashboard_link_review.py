@@ -2,8 +2,11 @@
 popups offer "Sources and links" to editors only; in its dialog an editor rejects a pair (the
 group is gone), confirms one under the threshold (grouped), undoes a decision, links to a record
 by its id, and is told why a link cannot be made; a viewer gets no link and a forged request
-writes nothing. Both stores. And the records within reach (sahel.link_review): the candidate
-pairs of a few records are the ones linking everything gives."""
+writes nothing; in an event of three records, takes a record reached only through another out
+of it ("Not this event"), or the one tying the others (they split, said before), and puts it
+back. Both stores. And the records within reach (sahel.link_review): the candidate pairs of a few
+records are the ones linking everything gives; what taking a record out does is what grouping
+every link with its pairs rejected gives."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ import dashboard_link_review
 from dashboard_access import ROLES_KEY, RequestFacts
 from sahel import link_upkeep
 from sahel.extract import extract_report, read_report
+from sahel.link_groups import build_groups
 from sahel.link_review import (
     SAME_DATASET,
     SAME_RECORD,
@@ -31,6 +35,7 @@ from sahel.link_review import (
     decision_refusal,
     proposal_matches,
     record_candidates,
+    take_out,
     within_reach,
 )
 from sahel.links import THRESHOLD, link_records
@@ -132,6 +137,51 @@ def test_a_records_candidates_come_best_first_with_their_reasons() -> None:
     assert list(found["accepted"]) == [s >= THRESHOLD for s in found["score"]]
     assert json.loads(found["reasons"].iloc[0])[0]["code"]
     assert record_candidates(frame, "nobody").empty
+
+
+def groups_of(links: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """Return each grouped record's group, as the page groups the links."""
+    groups, _ = build_groups(links)
+    members = groups.groupby("event_group")["event_id"].agg(frozenset)
+    return {str(e): members[g] for e, g in zip(groups["event_id"], groups["event_group"],
+                                                strict=True)}
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_taking_a_record_out_gives_what_grouping_every_link_without_its_ties_gives(
+        seed: int) -> None:
+    links = link_records(datasets_frame(seed)).links
+    links = links.astype({c: "str" for c in ("event_id_a", "event_id_b", "dataset_a",
+                                             "dataset_b")})
+    before = groups_of(links)
+    big = sorted(e for e, g in before.items() if len(g) >= 3)[::6]
+    assert len(big) >= 6  # not vacuous: events of three records and more
+    splits = beyond = 0
+    for record in big:
+        plan = take_out(links, record)
+        assert plan is not None and plan.record == record
+        others = before[record] - {record}
+        a, b = links["event_id_a"], links["event_id_b"]
+        mine = (a == record) | (b == record)
+        ties = links["accepted"] & mine & (b.isin(others) | a.isin(others))
+        rejected = {tuple(sorted(p)) for p in plan.pairs}
+        assert set(zip(a[ties], b[ties], strict=True)) <= {  # every direct tie
+            tuple(sorted(p)) for p in rejected}
+        after = links.copy()
+        chosen = [tuple(sorted(p)) in rejected for p in zip(a, b, strict=True)]
+        assert sum(chosen) == len(plan.pairs) and links.loc[chosen, "accepted"].all()
+        after.loc[chosen, "accepted"] = False
+        regrouped = groups_of(after)
+        own = regrouped.get(record, frozenset({record}))
+        assert not own & others and not any(own & regrouped.get(o, frozenset())
+                                            for o in others)  # not beside them any more
+        assert set(plan.others) == {tuple(sorted(regrouped.get(o, frozenset({o}))
+                                                 & others)) for o in others}
+        assert set(plan.joined) == own - {record}
+        beyond += len(plan.pairs) > ties.sum()
+        splits += plan.splits
+    assert splits  # a record tying the others is among them
+    assert take_out(links, "nobody") is None
 
 
 @pytest.mark.parametrize(("first", "second", "expected"), [
@@ -359,6 +409,70 @@ def test_the_dialog_in_french(store: Callable[[], Store]) -> None:
     assert any(c.value.startswith("Score 0,95 : même jour") for c in at.caption)
 
 
+def three_records(store: Callable[[], Store]) -> str:
+    """Make Niafunké's event three records: MINE-1 confirmed with Niafunké by hand (under the
+    threshold with the report's record: reached only through Niafunké). Return the report's."""
+    report = report_id(store)
+    link_upkeep.decide(store(), NIAFUNKE, "MINE-1", "confirmed", by="jean")
+    assert group_of(store, report) == {NIAFUNKE, report, "MINE-1"}
+    assert pair(link_upkeep.stored_links(store()), report, "MINE-1").empty
+    dashboard_cache.forget()
+    return report
+
+
+def test_a_record_reached_through_another_is_taken_out_then_put_back(
+        store: Callable[[], Store], report_rows: gpd.GeoDataFrame) -> None:
+    report = three_records(store)
+    at = open_dialog(report)
+    assert not any(b.key == "reject:MINE-1" for b in at.button)  # no link of its own to reject
+    assert any(c.value == "“Not this event” takes it out of the event: it rejects 1 link, "
+               f"with {NIAFUNKE.replace('-', chr(92) + '-')}." for c in at.caption)
+    assert counted(at) == "Each event once: 9 events from 12 records."
+
+    at.button(key="takeout:MINE-1").click().run()
+    assert not at.exception and not at.error
+    assert decisions(store) == {("MINE-1", NIAFUNKE, "rejected")}
+    assert group_of(store, report) == {NIAFUNKE, report}
+    assert group_of(store, "MINE-1") == {"MINE-1"}
+    assert counted(at) == "Each event once: 10 events from 12 records."
+    assert [t.value for t in at.toast] == [
+        f"Recorded: MINE-1 is not this event (1 link rejected, by {link_upkeep.decider()})."]
+    assert any("was taken out of the event: 1 link rejected" in m.value for m in at.markdown)
+    # The decision holds through a re-import of the analyst's file.
+    link_upkeep.after_write(store(), store().add(mine_rows(report_rows)))
+    assert group_of(store, report) == {NIAFUNKE, report}
+
+    at.button(key="takeout_undo").click().run()
+    assert not at.exception and not at.error
+    assert decisions(store) == {("MINE-1", NIAFUNKE, "confirmed")}  # as it was before
+    assert group_of(store, report) == {NIAFUNKE, report, "MINE-1"}
+    assert not any(b.key == "takeout_undo" for b in at.button)
+
+
+def test_taking_out_the_record_that_ties_the_others_says_they_split(
+        store: Callable[[], Store]) -> None:
+    report = three_records(store)
+    at = open_dialog(NIAFUNKE)
+    said = [c.value for c in at.caption if c.value.startswith("“Not this event”")]
+    escaped = report.replace("-", "\\-")
+    assert said[0] == ("“Not this event” takes it out of the event: it rejects 2 links, with "
+                       f"MINE\\-1, {escaped}. It is what ties the others together: they "
+                       f"would no longer be one event but 2: MINE\\-1; {escaped}."
+                       .replace("\\\\", "\\"))
+
+    at.button(key=f"takeout:{NIAFUNKE}").click().run()
+    assert not at.exception and not at.error
+    assert decisions(store) == {("MINE-1", NIAFUNKE, "rejected"),
+                                (*sorted((NIAFUNKE, report)), "rejected")}
+    assert all(group_of(store, r) == {r} for r in (NIAFUNKE, report, "MINE-1"))
+    assert counted(at) == "Each event once: 11 events from 12 records."  # 2 shipped ones
+
+    at.button(key="takeout_undo").click().run()
+    assert not at.exception
+    assert decisions(store) == {("MINE-1", NIAFUNKE, "confirmed")}
+    assert group_of(store, NIAFUNKE) == {NIAFUNKE, report, "MINE-1"}
+
+
 # ---- viewers -------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -403,8 +517,12 @@ def test_the_signed_in_editor_is_named_as_the_decider(store: Callable[[], Store]
     assert any("by amina" in c.value for c in at.caption)
 
 
+@pytest.mark.parametrize("taking_out", [False, True])
 def test_a_viewers_forged_decision_writes_nothing(store: Callable[[], Store],
-                                                  signed_in: list[str]) -> None:
+                                                  signed_in: list[str], taking_out: bool) -> None:
+    if taking_out:  # "Not this event" on a record reached through another
+        three_records(store)
+    known = decisions(store)
     signed_in[:] = ["moussa"]
     before = link_upkeep.stored_links(store())
     at = AppTest.from_file(APP, default_timeout=90)
@@ -413,9 +531,9 @@ def test_a_viewers_forged_decision_writes_nothing(store: Callable[[], Store],
     at.session_state[ROLES_KEY] = {"moussa": "editor"}
     at.session_state[dashboard_link_review.LINKS_KEY] = NIAFUNKE
     at.run()
-    at.button(key=f"reject:{report_id(store)}").click().run()
+    at.button(key="takeout:MINE-1" if taking_out else f"reject:{report_id(store)}").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == [
         "moussa may not edit incidents: the role viewer does not allow it."]
-    assert decisions(store) == set()
+    assert decisions(store) == known
     assert link_upkeep.stored_links(store()).equals(before)
