@@ -36,20 +36,13 @@ from dashboard_below import draw_below_map
 from dashboard_cache import choices_for, selection, view_layer
 from dashboard_filters import draw_filters, read_filters
 from dashboard_history import HISTORY_KEY, offers_history, show_history
+from dashboard_language import LANGUAGE_KEY, draw_language_switch, page_language
 from dashboard_link_review import LINKS_KEY, offers_link_review, show_link_review
 from dashboard_live import follow_store
-from dashboard_nav import draw_page_links
+from dashboard_nav import MAP_PAGE, draw_page_links
 from dashboard_upload import import_upload, upload_panel
 from dashboard_url import LAYERS_KEY, apply_url, draw_copy_link, draw_link_note, write_url
-from sahel.i18n import (
-    LANGUAGE_NAMES,
-    LANGUAGES,
-    _,
-    format_number,
-    negotiate,
-    ngettext,
-    use_language,
-)
+from sahel.i18n import _, format_number, ngettext
 from sahel.maps import (
     asked_for,
     base_map,
@@ -177,30 +170,13 @@ def draw_figures(query: IncidentQuery, figures: Headline | None,
     dates.caption(figures.span)
 
 
-# The session-state key of the page's language ("en" or "fr"): the switch's, and the URL's "lang".
-LANGUAGE_KEY = "lang"
-
-
-def page_language() -> str:
-    """Use the session's language for this run: the one picked, else the browser's."""
-    if st.session_state.get(LANGUAGE_KEY) not in LANGUAGES:
-        st.session_state[LANGUAGE_KEY] = negotiate(st.context.locale)
-    return use_language(st.session_state[LANGUAGE_KEY])
-
-
-def draw_language_switch() -> None:
-    """Draw the language switch at the top of the sidebar (each language in its own words)."""
-    st.sidebar.radio(_("Language"), LANGUAGES, key=LANGUAGE_KEY, horizontal=True,
-                     format_func=lambda code: LANGUAGE_NAMES[code], label_visibility="collapsed")
-
-
 def main() -> None:
     """Render the page: the map first, then the figures above it, the sidebar and the rest."""
     timings: dict[str, float] = {}
     # Set before anything is sent: a run the map's message interrupts is followed by a whole one.
     first_run = not st.session_state.get(PAGE_STARTED)
     st.session_state[PAGE_STARTED] = True
-    page_language()
+    page_language(MAP_PAGE)
     # After the language is known (the title is translated); nothing has been drawn yet.
     st.set_page_config(page_title=_("Sahel incidents"), page_icon="🗺️", layout="wide")
     # Under SAHEL_AUTH=proxy|oidc, nobody the deployment cannot name sees more than a sign-in.

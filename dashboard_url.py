@@ -42,7 +42,7 @@ from sahel.view_params import (
 VIEW_KEY = "url_view"
 # What the last link left out or read as another name, with the view it is about.
 LINK_NOTE_KEY = "url_note"
-LANGUAGE_KEY = "lang"  # dashboard.LANGUAGE_KEY: the language switch's
+LANGUAGE_KEY = "lang"  # dashboard_language.LANGUAGE_KEY: the language switch's
 LAYERS_KEY = "map_layers"  # the map's visible layers (a tuple of names), set by the map
 # A widget every whole run of the main page draws: when its state is gone, the session has been
 # on another page since (Streamlit drops the state of widgets a run does not draw).
@@ -85,6 +85,8 @@ def apply_url(choices: FilterChoices) -> None:
     state = st.session_state
     current = url_params()
     shown: dict[str, list[str]] = state.get(VIEW_KEY, {})
+    # Back from another page: its language switch, not the view left, says the language.
+    back = bool(shown) and MAIN_WIDGET_KEY not in state and not current
     if shown and MAIN_WIDGET_KEY not in state:
         # Back from another page (which cleared the URL), or the run after a link's first.
         current = current or shown
@@ -101,7 +103,7 @@ def apply_url(choices: FilterChoices) -> None:
     show_view(view.query, "fatalities" if view.extras.region_metric == "fatalities"
               else "incidents")
     state[LAYERS_KEY] = view.extras.layers
-    if state.get(LANGUAGE_KEY) != view.extras.lang:
+    if not back and state.get(LANGUAGE_KEY) != view.extras.lang:
         state[LANGUAGE_KEY] = view.extras.lang
         use_language(view.extras.lang)
     state[VIEW_KEY] = current

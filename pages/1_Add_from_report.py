@@ -1,8 +1,8 @@
 """Add from report: paste or upload a news report, check the proposed incidents, add them.
 
 Streamlit only: extraction, review edits, messages and the store are in `sahel`. The page speaks
-the session's language (the main page's switch, else the browser's). After adding, every cached
-resource is cleared so the main map (dashboard.py) reloads the store.
+the session's language (the sidebar's switch, the same on every page: dashboard_language). After
+adding, every cached resource is cleared so the main map (dashboard.py) reloads the store.
 
 Only people whose role may add incidents from reports (editors, admins; everyone without
 sign-in, see dashboard_access) get the form; viewers are told they may read but not add. Adding
@@ -24,8 +24,9 @@ from streamlit_folium import st_folium
 
 import dashboard_cache
 from dashboard_access import admit_or_stop, store_for_writing
+from dashboard_language import draw_language_switch, page_language
 from dashboard_link_review import describe_record, plain, writer
-from dashboard_nav import draw_page_links
+from dashboard_nav import REPORT_PAGE, draw_page_links
 from sahel import link_upkeep
 from sahel.access import Action, Refused
 from sahel.extract import Extraction, extract_report, make_report, read_report
@@ -41,7 +42,7 @@ from sahel.extract.review import (
     review_table,
     stored_source,
 )
-from sahel.i18n import N_, _, format_date, format_number, negotiate, ngettext, use_language
+from sahel.i18n import N_, _, format_date, format_number, ngettext
 from sahel.link_review import ProposalMatch, proposal_matches
 from sahel.map_sources import reasons_html
 from sahel.map_text import CLAIM_KINDS, CLAIM_ROLES
@@ -68,7 +69,7 @@ MATCH_CHOICES: dict[str, str] = {
 }
 DECISION_OF = {AS_SOURCE: "confirmed", AS_NEW: "rejected"}
 
-use_language(st.session_state.get("lang") or negotiate(st.context.locale))
+page_language(REPORT_PAGE)  # before the spinner's words below are read
 
 
 @st.cache_resource(show_spinner=_("Loading the language model and gazetteer…"))
@@ -364,6 +365,7 @@ def main() -> None:
     st.set_page_config(page_title=_("Add from report"), page_icon="📰", layout="wide")
     person = admit_or_stop()
     draw_page_links()
+    draw_language_switch()
     st.title(_("Add incidents from a news report"))
     if not person.may(Action.ADD_REPORT):
         st.info(_("You may read the incidents and download them, but not add incidents from "

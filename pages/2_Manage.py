@@ -12,20 +12,21 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard_access import admit_or_stop
+from dashboard_language import draw_language_switch, page_language
 from dashboard_manage import draw_datasets, draw_outcome, draw_people
-from dashboard_nav import draw_page_links
+from dashboard_nav import MANAGE_PAGE, draw_page_links
 from sahel.access import Action, AuthConfig, Refused, require
-from sahel.i18n import _, negotiate, use_language
-
-use_language(st.session_state.get("lang") or negotiate(st.context.locale))
+from sahel.i18n import _
 
 
 def main() -> None:
     """Render the page."""
+    page_language(MANAGE_PAGE)
     # An emoji: a Material icon as the page's icon is fetched from Google's servers.
     st.set_page_config(page_title=_("Datasets and people"), page_icon="🗂️", layout="wide")
     person = admit_or_stop()
     draw_page_links()
+    draw_language_switch()
     st.title(_("Datasets and people"))
     draw_outcome()  # a refusal too: it read the role anew, which may leave nothing else to draw
     if not (person.may(Action.MANAGE_DATASETS) or person.may(Action.MANAGE_USERS)):

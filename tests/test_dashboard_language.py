@@ -1,4 +1,5 @@
-"""The page in English and French through AppTest: the switch changes every word, never a filter."""
+"""The page in English and French through AppTest: the switch changes every word, never a filter;
+the language picked holds on every page of the app and on the way back (dashboard_language)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ from sahel.synthetic import write_store
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
+REPORT_PAGE, MANAGE_PAGE = "pages/1_Add_from_report.py", "pages/2_Manage.py"
+TITLES = {"en": {"dashboard.py": "Sahel incidents",
+                 REPORT_PAGE: "Add incidents from a news report",
+                 MANAGE_PAGE: "Datasets and people"},
+          "fr": {"dashboard.py": "Incidents au Sahel",
+                 REPORT_PAGE: "Ajouter des incidents à partir d’un article de presse",
+                 MANAGE_PAGE: "Jeux de données et personnes"}}
 # Words the same in both languages (the switch names each language in its own words).
 SAME_IN_BOTH = {"Incidents", "Dates", "Source", "Sources", "English", "Français", "CSV",
                 "GeoJSON", "GeoParquet", "Date", "Notes", "Actions", "Type", "Total", "Max",
@@ -158,3 +166,49 @@ def test_an_upload_is_reported_in_the_language_of_the_page(tmp_path: Path,
     assert "latitude/longitude hors limites (2)" in error
     rejects = at.download_button(key="rejects")
     assert rejects.label == "Télécharger les lignes rejetées (CSV)"
+
+
+def go_to(at: AppTest, page: str) -> AppTest:
+    """Open another page as its link in the sidebar does (Streamlit clears the query string)."""
+    at.query_params = {}
+    return at.switch_page(page).run()
+
+
+def speaks(at: AppTest, page: str) -> str:
+    """Return the language of the page's title and switch (they must agree)."""
+    assert not at.exception, at.exception
+    (language,) = [k for k, titles in TITLES.items() if at.title[0].value == titles[page]]
+    assert at.radio(key="lang").value == language  # the switch is on every page
+    return language
+
+
+def test_the_language_picked_holds_on_every_page_and_on_the_way_back(app: AppTest) -> None:
+    switch_to(app, "fr")
+    for page in (REPORT_PAGE, MANAGE_PAGE, REPORT_PAGE):
+        go_to(app, page)
+        assert speaks(app, page) == "fr"
+        # Its next run, which Streamlit makes without the map's switch, as any click does.
+        assert speaks(app.run(), page) == "fr"
+    switch_to(app, "en")
+    assert speaks(app, REPORT_PAGE) == "en"
+    go_to(app, "dashboard.py")
+    assert speaks(app, "dashboard.py") == "en" and app.query_params == {}
+    assert speaks(app.run(), "dashboard.py") == "en"
+    switch_to(go_to(app, MANAGE_PAGE), "fr")
+    go_to(app, "dashboard.py")
+    assert speaks(app, "dashboard.py") == "fr" and app.query_params == {"lang": "fr"}
+
+
+def test_a_links_language_holds_on_the_other_pages(store_dir: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAHEL_STORE_DIR", str(store_dir))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params = {"lang": "fr"}
+    at.run().run()
+    assert speaks(at, "dashboard.py") == "fr"
+    assert speaks(go_to(at, REPORT_PAGE).run(), REPORT_PAGE) == "fr"
+    # A link to another page in a new session speaks the link's language too.
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params = {"lang": "fr"}
+    at.switch_page(MANAGE_PAGE).run()
+    assert speaks(at, MANAGE_PAGE) == "fr"

@@ -1,5 +1,6 @@
 """In a real browser: add the seed through "Add from report", then find it on the main map; the
-page in French for a French browser."""
+page in French for a French browser; the language picked on the map holds on "Add from report"
+(through its own runs) and the one picked there on the way back."""
 
 from __future__ import annotations
 
@@ -49,3 +50,36 @@ def test_a_french_browser_gets_the_page_in_french(app_url: str, _chromium: objec
         page.get_by_role("button", name="Ajouter 2 incidents à la base").wait_for(timeout=30_000)
         page.get_by_text("publié le 25 nov. 2023", exact=False).first.wait_for(timeout=30_000)
         assert blocked.disallowed() == []
+
+
+@pytest.mark.e2e
+@pytest.mark.filterwarnings("ignore:Exception ignored in. <_io.FileIO"
+                            ":pytest.PytestUnraisableExceptionWarning")
+def test_the_language_picked_holds_across_the_pages(app_url: str,
+                                                    browser_page: harness.BlockedPage) -> None:
+    page = browser_page.page
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    page.goto(app_url)  # an English browser
+    page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
+    sidebar.get_by_text("Français", exact=True).click(timeout=60_000)
+    page.get_by_role("heading", name="Incidents au Sahel").wait_for(timeout=30_000)
+    sidebar.get_by_role("link", name="Ajouter depuis un reportage").click()
+    page.get_by_role("heading", name="Ajouter des incidents à partir d’un article de presse"
+                     ).wait_for(timeout=60_000)
+    page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
+    # A run of the page itself (which does not draw the map's widgets) keeps it.
+    page.get_by_role("button", name="Extraire les incidents").click()
+    page.get_by_text("Collez d’abord un reportage ou déposez un fichier.").wait_for(
+        timeout=30_000)
+    assert sidebar.get_by_role("radio", name="Français").is_checked()
+
+    sidebar.get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name="Add incidents from a news report").wait_for(
+        timeout=30_000)
+    sidebar.get_by_role("link", name="Incident map").click()
+    page.get_by_role("heading", name="Sahel incidents").wait_for(timeout=60_000)
+    page.wait_for_selector(harness.APP_IDLE, timeout=90_000)
+    sidebar.get_by_text("Filters", exact=True).wait_for(timeout=60_000)
+    assert sidebar.get_by_role("radio", name="English").is_checked()
+    assert "lang=" not in page.url  # English is this browser's: the URL needs not say it
+    assert browser_page.disallowed() == []
