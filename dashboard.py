@@ -138,10 +138,11 @@ def draw_figures(query: IncidentQuery, figures: Headline | None,
     if once:
         fatalities.metric(_("Fatalities (best)"), format_number(figures.fatalities),
                           help=_("Each event once: its toll is the lowest of its sources' best "
-                                 "figures (ACLED's convention; the tool's own reading of a "
-                                 "report counts only when no coded record gives one); the range "
-                                 "sums each event's lowest and highest figure over every source "
-                                 "and claim."))
+                                 "figures (ACLED's convention; a dataset that codes the event "
+                                 "day by day gives the sum of its days; the tool's own reading "
+                                 "of a report counts only when no coded record gives one); the "
+                                 "range sums each event's lowest and highest figure over every "
+                                 "source and claim."))
         fatalities.caption(_("lowest source's figure · range {low}–{high}").format(
             low=low, high=high))
     else:

@@ -227,7 +227,8 @@ def draw_filters(choices: FilterChoices) -> None:
     side.toggle(_("Count each event once"), key="once",
                 help=_("Records of different datasets or reports that describe one event "
                        "(linked: docs/linking.md) count as one event: its most precise "
-                       "record's place and date, the lowest of the sources' best tolls, the "
+                       "record's place and date, the lowest of the sources' best tolls (a "
+                       "dataset coding it day by day: the sum of its days), the "
                        "range over every source and claim. An event is in view when any of "
                        "its sources matches the filters; the minimum fatalities applies to "
                        "its counted toll. Off: every record counts, stacked."))
