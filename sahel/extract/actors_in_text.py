@@ -28,8 +28,13 @@ UNIDENTIFIED = "Unidentified armed group"
 STATE = "state forces"  # a generic "the army" until the incident's country is known
 _GENERIC_STATE = re.compile(
     r"(?<![\w-])(?:armée|army|military|troops|soldiers|soldats|militaires|forces armées|"
-    r"security forces|forces de défense et de sécurité|forces de sécurité)(?![\w-])",
+    r"security forces|forces de défense et de sécurité|forces de sécurité|armed forces|"
+    r"defen[cs]e and security forces)(?![\w-])|(?<![\w-])FDS(?![\w-])",
     re.IGNORECASE)
+# Names every Sahel state uses for its own forces ("FDS" in Niger, Burkina and Mali): the alias
+# table may tie them to one country; in a report they are the incident's country's forces.
+_SHARED_STATE = re.compile(r"(?:les |the )?(?:forces de défense et de sécurité|FDS|"
+                           r"defen[cs]e and security forces|armed forces)", re.IGNORECASE)
 NON_STATE_KINDS = frozenset({"jihadist", "rebel", "militia", "unidentified"})
 STATE_KINDS = frozenset({"state", "foreign", "un"})
 PASSIVE_KINDS = frozenset({"civilians", "other"})
@@ -38,7 +43,7 @@ _ARTICLE = r"(?:des |les |le |la |l'|du |d'|the |a |an |deux |two |leur |their )
 _PERP_BEFORE = re.compile(
     rf"(?:\bpar|\bby|imputée?s? à|attribuée?s? à|attributed to|blamed on|revendiquée?s? par|"
     rf"claimed by|carried out by|menée?s? par|l'œuvre d[e']|accus\w*|blamed|"
-    rf"held responsible|frappes? (?:aériennes? )?(?:de|d'))\s+{_ARTICLE}(?:\w+\s+){{0,2}}$",
+    rf"held responsible|frappes? (?:aériennes? )?(?:de|d'))\s+{_ARTICLE}(?:[\w']+\s+){{0,2}}$",
     re.IGNORECASE)
 _TARGET_BEFORE = re.compile(
     rf"(?:contre|against|\bon|ciblant|visant|targeting|targeted|\bsur|attaque (?:du|de la|des)|"
@@ -64,7 +69,10 @@ _TARGET_AFTER = re.compile(
     r"^\W*(?:\w+\s+){0,3}?(?:ont|a|avaient|avait|were|was|have|has|had)\s+(?:\w+\s+)?"
     r"(?:été|been)\s+"
     r"(?:\w+\s+)?(?:tué|attaqu|killed|attacked|ciblé|targeted|kidnapped|enlev|abduct|wounded|"
-    r"blessé|exécut|executed|massacr|abattu|shot)", re.IGNORECASE)
+    r"blessé|exécut|executed|massacr|abattu|shot)|"
+    # "Eight members of the armed forces were killed": as "have been killed".
+    r"^\W*(?:\w+\s+){0,3}?(?:were|was)\s+(?:\w+\s+)?(?:killed|attacked|targeted|kidnapped|"
+    r"abducted|wounded|executed|massacred|shot)", re.IGNORECASE)
 # "Fighters from X", "des éléments de X": the group itself acts, "from" names no target.
 # "Fighters from X", "des éléments de X": the group itself acts, "from" names no target.
 _MEMBERS_OF = re.compile(r"(?:fighters|members|militants|elements|gunmen|combattants|éléments|"
@@ -76,8 +84,8 @@ _MEMBERS_OF = re.compile(r"(?:fighters|members|militants|elements|gunmen|combatt
 _PARTICIPLE_AFTER = re.compile(
     r"^\s*(?:(?!(?:a|ont|avait|avaient|aurait|auraient|ayant|avoir)\b)\w+\s+)?"
     r"(?:tué|attaqué|exécuté|neutralisé|enlevé|blessé|capturé|massacré)(?:e|s|es)?(?![\w-])|"
-    r"^\s*(?:killed|wounded|abducted|kidnapped|captured|executed)\s+(?:in|during|on|by|at|"
-    r"when|and|,)", re.IGNORECASE)
+    r"^\s*(?:killed|wounded|abducted|kidnapped|captured|executed)\s+(?:in|during|on|by|"
+    r"at(?! least| most)|when|and|,)", re.IGNORECASE)
 _OF = re.compile(r"\s*(?:from the|of the|from|of|de l'|de la|du|des|d'|de)\s*", re.IGNORECASE)
 _SUSPECTED = re.compile(r"présumés?|suspect\w*|alleged|presumed|soupçonn\w*|imput\w*|"
                         r"attribu\w*|believed to be|serait|seraient|probabl\w*", re.IGNORECASE)
@@ -121,7 +129,8 @@ def find_mentions(index: int, text: str) -> list[Mention]:
     "The army", "les soldats" name no country: they come out as `STATE` and stand for the state
     forces of the incident's country (see `assign_sides`).
     """
-    found = [Mention(index, m.start, m.end, m.text, m.canonical)
+    found = [Mention(index, m.start, m.end, m.text,
+                     STATE if _SHARED_STATE.fullmatch(m.text) else m.canonical)
              for m in actors.find_actor_mentions(text)]
     taken = [(m.start, m.end) for m in found]
     for m in _GENERIC_STATE.finditer(text):

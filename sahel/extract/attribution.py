@@ -28,6 +28,12 @@ BLAME = re.compile(r"(?<![\w-])(?:attribu\w*|imput\w*|accus\w*|blam\w*|tenu\w* p
                    r"behind the (?:attack|raid|ambush)|derrière (?:l'attaque|"
                    r"l'embuscade|cette attaque))(?![\w-])", re.IGNORECASE)
 # "n'a pas été revendiquée", "no group has claimed", "not claimed": no attribution at all.
+# "a revendiqué l'opération", "claimed the attack": one operation, the one already told; an
+# incident first told after the claim ("Samedi, un soldat a été tué par un engin ...") is another.
+ONE_OPERATION = re.compile(r"(?:revendiqu\w*|claim\w*(?: responsibility for)?)\s+"
+                           r"(?:l'(?:attaque|opération|assaut|embuscade|attentat)|cette attaque|"
+                           r"the (?:attack|assault|ambush|raid|operation|bombing)|this attack)"
+                           r"(?![\w-])", re.IGNORECASE)
 NEGATED = re.compile(r"\b(?:n'(?:a|avait|ont|avaient)\s+(?:\w+\s+){0,2}pas|aucun\w*\b[^.]{0,40}"
                      r"revendiqu|no (?:group|one)\b[^.]{0,30}claim|not (?:yet )?(?:been )?claimed|"
                      r"has not claimed|had not claimed|unclaimed|sans revendication|non revendiqu)",
@@ -42,6 +48,7 @@ class Attribution:
     group: str
     qualifier: str  # "claimed" or "suspected"
     place_keys: frozenset[str]  # empty: true of every incident of the report
+    told_before: bool = False  # it claims one operation: only incidents told before it
 
 
 def find_attributions(infos: Sequence[SentenceInfo]) -> list[Attribution]:
@@ -60,7 +67,8 @@ def find_attributions(infos: Sequence[SentenceInfo]) -> list[Attribution]:
             continue  # two groups named: the sentence does not say which one
         keys = frozenset(geocode.place_key(p) for p in info.event_places())
         qualifier = "claimed" if claimed else "suspected"
-        found.append(Attribution(info.sentence.index, groups[0], qualifier, keys))
+        found.append(Attribution(info.sentence.index, groups[0], qualifier, keys,
+                                 told_before=bool(ONE_OPERATION.search(text))))
     return found
 
 
@@ -74,13 +82,20 @@ class AttributionIndex:
 
     def __init__(self, attributions: Sequence[Attribution]) -> None:
         self._named: dict[str, Attribution] = {}
-        self._general: Attribution | None = None
+        self._general: list[Attribution] = []
         for a in attributions:
             for key in a.place_keys:
                 self._named.setdefault(key, a)
-            if not a.place_keys and self._general is None:
-                self._general = a
+            if not a.place_keys:
+                self._general.append(a)
 
-    def covering(self, place_key: str) -> Attribution | None:
-        """Return the first attribution naming `place_key`, else the first naming no place."""
-        return self._named.get(place_key, self._general)
+    def covering(self, place_key: str, first_sentence: int | None = None) -> Attribution | None:
+        """Return the first attribution naming `place_key`, else the first naming no place.
+
+        `first_sentence`: where the incident is first told; a claim of one operation covers
+        only incidents told before it.
+        """
+        if place_key in self._named:
+            return self._named[place_key]
+        return next((a for a in self._general if not (
+            a.told_before and first_sentence is not None and first_sentence > a.sentence)), None)

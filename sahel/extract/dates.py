@@ -76,7 +76,12 @@ SPEECH_BEFORE = re.compile(
     r"\b(said|says|told|announced|reported|stated|added|confirmed|posted|claimed|published|"
     r"déclaré|declare|indiqué|annoncé|affirmé|livré|publié|diffusé|dit|précisé|confirmé|"
     r"revendiqué|rapporté|communiqué|message|vowed|promised|pledged|warned|urged|called|"
-    r"promis|juré|averti|appelé|exhorté)\b[^.;:]{0,40}$", re.IGNORECASE)
+    r"promis|juré|averti|appelé|exhorté|reconnu|reconnaît|admitted|acknowledged)\b[^.;:]{0,40}$",
+    re.IGNORECASE)
+# "Selon le communiqué, le jeudi 20 ...", "According to the statement, on Monday ...": the source
+# is named first, and the date after its comma is the event's, not the statement's.
+_SOURCE_FIRST = re.compile(r"\b(?:selon|d'après|according to|citing)\s+[^,.;]{1,60},\s*"
+                           r"(?:le\s+|la\s+|on\s+|in\s+the\s+)?$", re.IGNORECASE)
 
 _FILED_AFTER = re.compile(r"^\s*(?:\((?:AFP|Reuters|AP|APA|Xinhua|Anadolu|AIB|ANP)\)\s*)?[-—–]|"
                           r"^\s*\((?:AFP|Reuters|AP|APA|Xinhua|Anadolu|AIB|ANP)\)")
@@ -93,6 +98,10 @@ _MONTH_DAY = re.compile(
     rf"\b(?:({_WEEKDAY}),?\s+)?({_MONTH})\.?\s+{_DAY}(?:\s*(?:-|–|and|to)\s*(\d{{1,2}}))?"
     rf"(?:,?\s+(\d{{4}}))?\b", re.IGNORECASE)
 _NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
+# "le 20 courant", "le jeudi 3 courant": a day of the month of publication (French
+# administrative style); a day after publication is of the month before.
+_CURRENT = re.compile(rf"\b(?:({_WEEKDAY})\s+)?{_DAY}\s+(?:courant|du mois (?:en )?cours|"
+                      r"de ce mois)\b", re.IGNORECASE)
 _MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(?:de\s+l'année\s+)?(\d{{4}})\b", re.IGNORECASE)
 _MONTH_LAST = re.compile(rf"\b(?:en|in|au mois de|last)\s+({_MONTH})(?:\s+(dernier))?\b(?!\s+\d)",
                          re.IGNORECASE)
@@ -216,6 +225,30 @@ def _absolute(m: re.Match[str], weekday_name: str | None, day_s: str, day2: str 
                        reason=reason)
 
 
+def _current_month_day(m: re.Match[str], published: date | None, pub_precision: str
+                       ) -> DateMention:
+    """Resolve "le (jeudi) 20 courant" against the month of publication."""
+    if published is None or pub_precision not in ("day", "month"):
+        return DateMention(m.start(), m.end(), m[0], None, 1, "absolute",
+                           reason="day of the current month without a publication date")
+    number = int(m[2])
+    day = calendar_day(published.year, published.month, number)
+    if pub_precision == "day" and (day is None or day > published):
+        last_month = published.replace(day=1) - timedelta(days=1)
+        day = calendar_day(last_month.year, last_month.month, number)
+    if day is None:
+        return DateMention(m.start(), m.end(), m[0], None, 1, "absolute",
+                           reason="not a calendar date")
+    reason = ""
+    if m[1] and WEEKDAYS[m[1].lower()] != day.weekday():
+        stated = day
+        nearest = _nearest_weekday(WEEKDAYS[m[1].lower()], stated)
+        if abs((nearest - stated).days) <= 3:
+            day = nearest
+        reason = f"weekday and day number disagree ({stated.isoformat()}); weekday kept"
+    return DateMention(m.start(), m.end(), m[0], day, 1, "absolute", reason=reason)
+
+
 def find_dates(text: str, published: date | None, pub_precision: str = "day",
                anchor: date | None = None) -> list[DateMention]:
     """Return the date mentions of `text` in order, resolved against `published` and `anchor`."""
@@ -228,7 +261,7 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
     def add(mention: DateMention) -> None:
         # "a revendiqué l'attaque de mardi" dates the attack; "a revendiqué mardi" the claim.
         reported = bool(SPEECH_BEFORE.search(text[:mention.start])) and not _OF_DAY.search(
-            text[:mention.start])
+            text[:mention.start]) and not _SOURCE_FIRST.search(text[:mention.start])
         found.append(DateMention(**{**mention.__dict__, "reported": reported}))
         taken.append((mention.start, mention.end))
 
@@ -247,6 +280,9 @@ def find_dates(text: str, published: date | None, pub_precision: str = "day",
         if free(m) and not (m[2].lower() == "may" and not m[1] and not m[5]
                             and text[m.start(2)].islower()):
             add(_absolute(m, m[1], m[3], m[4], m[2], m[5], published, pub_precision))
+    for m in _CURRENT.finditer(text):
+        if free(m):
+            add(_current_month_day(m, published, pub_precision))
     for m in _MONTH_PART.finditer(text):
         month = MONTHS[m[2].lower()]
         year = int(m[3]) if m[3] else _year_for(month, MONTH_PARTS[m[1].lower()], published,

@@ -48,9 +48,10 @@ CUES: dict[str, str] = {
               r"ont été emmenée?s|a été emmenée?|"
               r"kidnap\w*|abduct\w*|hostages?|taken captive",
     "protest": r"manifest\w*|marche de protestation|sit-in|rassemblement|"
-               r"(?:se sont|s'est|ont) rassemblée?s?|descendue?s? dans (?:la|les) rues?|"
+               r"(?:se sont|s'est|ont|s'étaient|s'était) rassemblée?s?|"
+               r"descendue?s? dans (?:la|les) rues?|"
                r"protest\w*|demonstrat\w*|rall(?:y|ies|ied)|took to the streets?|marched",
-    "riot": r"émeut\w*|saccag\w*|riot\w*|mob|foule en colère|jeunes en colère|"
+    "riot": r"émeut\w*|saccag\w*|riot\w*|mob|foule en colère|jeunes en colère|heurts|barricades?|"
             r"angry (?:youths?|crowds?|residents)|lynch\w*|vandalis\w*",
     "loot": r"pill\w*|butin|emporté|incendi\w*|brûl\w*|mis le feu|looted|looting|loot|torched|"
             r"burned|set (?:on )?fire|set ablaze",
@@ -85,7 +86,10 @@ MILITARY_TARGET = re.compile(
     r"garnisons?|détachements?|convois? militaires?|patrouilles?|gendarmes?|gendarmerie|"
     r"policiers?|armée|emprises|"
     r"soldiers?|troops|military|army|base|camp|outpost|post|garrison|detachment|convoy|"
-    r"patrol|gendarmes?|police|policemen|members of the armed forces)(?![\w-])",
+    r"patrol|gendarmes?|police|policemen|members of the armed forces|"
+    # Armed self-defence groups: an attack on them is a battle (ACLED), not one on civilians.
+    r"self-defen[cs]e (?:group|fighters|militia)|groupes? d'autodéfense|miliciens?|militiamen|"
+    r"vigilantes|volunteer fighters|koglweogos?)(?![\w-])",
     re.IGNORECASE)
 
 
@@ -124,7 +128,8 @@ def decide_event_type(category: str, primary: frozenset[str], secondary: frozens
     """Return (event_type, sub_event_type) for an incident by ordered rules."""
     cues = primary | secondary
     if category == "protest":
-        if "riot" in cues:
+        if cues & {"riot", "loot"} or "clash" in primary:
+            # Protesters who storm, loot, burn or clash: ACLED's violent demonstration.
             return "Riots", "Violent demonstration"
         return "Protests", "Peaceful protest"
     if category == "abduction":

@@ -28,9 +28,14 @@ from sahel.extract.place_words import (
 
 # "le préfet de X", "évacués vers X": X locates an office or a hospital, not the event.
 _LOCATOR_OFFICE = re.compile(
-    r"(?:prefect|préfet|governor|gouverneur|mayor|maire|hôpital|hospital|évacués? (?:vers|à)|"
-    r"evacuated to|transférés? (?:vers|à)|taken to)\s+(?:for|of|de|du|d'|à|in|at|to)?\s*"
-    r"(?:la |the )?$", re.IGNORECASE)
+    r"(?:prefect|préfet|governor|gouverneur|mayor|maire|hôpital|hospital|"
+    r"évacuée?s? (?:vers|à|sur)|evacuated to|transférée?s? (?:vers|à|sur)|taken to|"
+    # Where survivors went, where a communiqué was signed ("Fait à Niamey, le 16 août").
+    r"réfugiée?s? (?:à|au|en)|(?:fled|escaped) to|(?:ont|a|avaient|avait) fui (?:vers|à)|"
+    r"^\s*fait)\s+(?:for|of|de|du|d'|à|in|at|to)?\s*(?:la |the )?$", re.IGNORECASE)
+# "Fin juillet", "Début mars": a part of a month, not a place called Fin.
+_MONTH_AFTER = re.compile(r"^[\s-]+(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|"
+                          r"aout|septembre|octobre|novembre|décembre|decembre)\b", re.IGNORECASE)
 
 # "entre Boni et Hombori": the event lies between; either name is a fair precision-2 point when
 # the sentence names no other place.
@@ -76,6 +81,7 @@ _PLACE_BEFORE = re.compile(
     r"\bcommune de|\btown of|\bvillage of|\bcity of|\btown|\bvillage|\bîle de|"
     r"\bisland of)\s+$", re.IGNORECASE)
 
+_MONTH_PARTS = frozenset({"fin", "debut", "mi", "courant"})
 _WORD = r"[A-ZÀ-ÝŒ][\w'-]*"
 _SPAN = re.compile(rf"{_WORD}(?:(?:\s+|\s+(?:du|de|des|el|al|ag|n)\s+){_WORD})*")
 
@@ -300,6 +306,8 @@ def find_places(text: str, ctx: Context, actor_spans: Sequence[tuple[int, int]] 
                 r"\s*[»\"”]", text[end:end + 3]):
             continue  # a name in quotes is a boat, an operation, a slogan: « Tombouctou »
         folded = places.fold(name)
+        if folded in _MONTH_PARTS and _MONTH_AFTER.match(text[end:end + 12]):
+            continue
         if places.country_iso3(name) or folded in DEMONYMS or DEMONYM.fullmatch(name) \
                 or text[end:end + 2] in ("'s", "’s"):
             continue

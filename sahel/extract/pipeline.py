@@ -49,6 +49,10 @@ from sahel.schema import Claim, claims_to_json, conform, empty_incidents
 ON_THE_GROUND = re.compile(r"assaillants|attackers|gunmen|hommes armés|venus|arrivés|arrived|"
                            r"motos?|motorbikes?|motorcycles?|deux roues|pick-up", re.IGNORECASE)
 # Civilians as the object of a killing ("killing civilians", "s'en prendre aux habitants").
+# The dead are an armed self-defence group: ACLED codes the attack on them as a battle.
+ARMED_VICTIMS = re.compile(r"(?<![\w-])(?:self-defen[cs]e (?:group|fighters|militia)|"
+                           r"groupes? d'autodéfense|miliciens|militiamen|vigilantes|"
+                           r"volunteer fighters|koglweogos?)(?![\w-])", re.IGNORECASE)
 KILLING_CIVILIANS = re.compile(
     r"(?:killing|killed|shooting|shot|executing|executed|massacring|massacred|tuant|tué|"
     r"exécutant|exécuté|massacrant|massacré|abattant|s'en prendre aux|attacking|door to door|"
@@ -269,6 +273,10 @@ def _records_for(draft: Draft, reading: _Reading, report: Report,
         target = _target([texts[i] for i in indices])
     if target == "unknown" and draft.category == "abduction":
         target = "civilians"
+    if target == "civilians" and draft.category == "violence" and any(
+            "kill" in infos[i].cues and ARMED_VICTIMS.search(mask_perpetrators(texts[i]))
+            for i in indices):
+        target = "military"  # "69 members of a self-defence group were killed"
     mentions: list[Mention] = [m for i in sorted(set(draft.primary + draft.secondary))
                                for m in infos[i].mentions]
     def armed(found: list[Mention]) -> bool:
@@ -283,7 +291,7 @@ def _records_for(draft: Draft, reading: _Reading, report: Report,
                     if not info.background for m in info.mentions]
     weights = {i: 1.0 for i in draft.primary} | {i: 0.5 for i in draft.secondary}
     sides = assign_sides(mentions, texts, weights, target, where["iso3"], draft.category)
-    claimed = said.covering(geocode.place_key(draft.place))
+    claimed = said.covering(geocode.place_key(draft.place), min(draft.primary or indices))
     if claimed and sides.actor1 in (None, UNIDENTIFIED) and draft.category != "protest":
         # "X a revendiqué l'attaque", told after the attack by "unidentified gunmen".
         sides = Sides(claimed.group, claimed.group,

@@ -47,6 +47,8 @@ NON_PLACES = frozenset({
     "united states", "etats unis", "chine", "china", "turquie", "turkey", "ukraine", "maroc",
     "morocco", "tunisie", "tunisia", "qatar", "iran", "israel", "more", "most", "many", "some",
     "al qaida", "al qaeda", "al qaïda", "islam",
+    # "le procureur du Faso", "the Faso": Burkina Faso itself, never a village of that name.
+    "faso",
 })
 # Titles before a person's name.
 PERSON_BEFORE = re.compile(

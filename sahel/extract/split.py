@@ -15,20 +15,25 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sahel.extract import geocode
-from sahel.extract.actors_in_text import Mention, find_mentions
+from sahel.extract.actors_in_text import Mention, find_mentions, kind_of
 from sahel.extract.claims import find_claims, is_no_toll
 from sahel.extract.dates import ANCHOR_DAYS, DateMention, find_dates, is_background_date
 from sahel.extract.events import EVENT_CUES, find_cues, incident_categories
 from sahel.extract.report import Report
 from sahel.extract.sentences import Sentence
 
+# Numbers of years written out ("il y a dix ans", "Vingt ans plus tard").
+NUMBER_WORDS = ("deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|"
+                "quinze|seize|vingt|trente|quarante|cinquante")
 # A past event named as context inside a sentence about something else.
 PAST_EVENT = re.compile(
     r"(?:quelques|plusieurs|several|a few|\d+|deux|trois|dix) (?:jours|semaines|mois|days|weeks|"
     r"months)(?: seulement| only| just)? (?:après|after|plus tôt|earlier|before|avant)|"
     r"(?:since|depuis) (?:the|l'|la|le) (?:attack|attaque|massacre|prise|capture)|"
-    r"anniversa\w+|commémor\w*|(?:un|deux|trois|\d+) ans? (?:après|plus tard|jour pour jour)|"
-    r"years? (?:ago|after|later)|il y a (?:un|deux|trois|\d+) ans|retrospective|rétrospective|"
+    r"anniversa\w+|commémor\w*|(?:un|\d+|" + NUMBER_WORDS + r") ans? (?:après|plus tard|"
+    r"jour pour jour)|"
+    r"years? (?:ago|after|later)|il y a (?:un|\d+|" + NUMBER_WORDS + r") ans|retrospective|"
+    r"rétrospective|"
     # "the deadliest raid since jihadists killed 71 soldiers at X": X is the yardstick.
     r"(?:deadliest|bloodiest|worst|most deadly|plus meurtri\w+|plus lourde?s?|plus graves?)"
     r"\b[^.]{0,80}?\b(?:since|depuis)\b|"
@@ -43,7 +48,10 @@ HABITUAL = re.compile(r"régulièrement|souvent|fréquemment|de plus en plus|ré
                       # Trends and tallies over a period: "les attaques se sont multipliées".
                       r"se (?:sont )?multipli\w*|have multiplied|recrudescence|upsurge|"
                       r"depuis le début de (?:l'année|l'an|ce mois)|since the (?:start|beginning) "
-                      r"of the (?:year|month)",
+                      r"of the (?:year|month)|"
+                      # A state over years: "est confrontée depuis plusieurs années aux attaques".
+                      r"depuis (?:plusieurs|des|de nombreuses) (?:années|mois)|"
+                      r"for (?:several|many) (?:years|months)|for years",
                       re.IGNORECASE)
 # "had killed", "avaient attaqué": told as earlier than the story's present.
 PLUPERFECT = re.compile(r"(?<![\w-])(?:had|avai(?:en)?t)\s+(?:\w+\s+)?(?:been\s+|été\s+)?"
@@ -59,6 +67,19 @@ SAME_PLACE = re.compile(r"au même endroit|dans la même localité|dans le même
                         r"at the same (?:place|spot|site)|in the area|(?<![\w-])there(?![\w-])",
                         re.IGNORECASE)
 LEAD_MAX_AGE_DAYS = 180
+# An event told in the pluperfect at least this many days before the news is context ("Le 15
+# avril, ... avaient été tués"); "quelques heures plus tôt, vendredi soir, ... avait frappé" the
+# night before is an incident of the same news.
+PLUPERFECT_CONTEXT_DAYS = 3
+# Match reports: "l'attaque malienne", "a tué le match", "frappe" are football, not violence.
+SPORT = re.compile(r"(?<![\w-])(?:match|matchs|penalty|penalties|pénalty|coup de sifflet|"
+                   r"sélectionneur|coupe d'afrique|championnat|mi-temps|gardien de but|football|"
+                   r"footballeurs?|équipe nationale|buts? à zéro|"
+                   r"half-time|national team|world cup|kick-off|goalkeeper|striker)(?![\w-])",
+                   re.IGNORECASE)
+# Violence that is part of a demonstration (rioters storm, loot, burn, clash with the police):
+# the protest is a riot, not a second incident.
+PROTEST_VIOLENCE = frozenset({"riot", "loot", "clash", "attack", "kill"})
 # "No toll was given" without a place is true of every incident; a few such sentences say all
 # there is to say, and each one more is read once per incident.
 NO_TOLL_SENTENCES_MAX = 10
@@ -139,6 +160,7 @@ def read_sentences(sentences: Sequence[Sentence], report: Report,
     infos: list[SentenceInfo] = []
     anchor = None
     lead_seen = False
+    sport = bool(SPORT.search(report.title))  # a match report: its "attaque" is a team's
     for s in sentences:
         dates = find_dates(s.text, report.published, report.published_precision, anchor)
         resolved = [d.day for d in dates if d.day is not None and not d.reported]
@@ -157,6 +179,12 @@ def read_sentences(sentences: Sequence[Sentence], report: Report,
         if cues & EVENT_CUES == frozenset() and not (
                 PROPERTY.search(s.text) or any(m.canonical != "Civilians" for m in mentions)):
             categories = frozenset()  # "the rest was burned": no one, nothing named
+        if categories and (SPORT.search(s.text) or sport) and not cues - {"attack", "clash"} \
+                and not _armed(mentions):
+            categories = frozenset()  # "l'attaque malienne s'est heurtée à un bloc"
+        if {"protest", "violence"} <= categories and (cues & EVENT_CUES) - {"protest"} \
+                <= PROTEST_VIOLENCE and not _armed(mentions):
+            categories = categories - {"violence"}  # "les manifestants ont saccagé ..."
         if categories and not lead_seen:
             lead_seen = True
             # The lead is the report's news even when it comes weeks later (an NGO's inquiry):
@@ -168,7 +196,43 @@ def read_sentences(sentences: Sequence[Sentence], report: Report,
                 background = False
         infos.append(SentenceInfo(s, cues, categories, dates, found, mentions, background))
     _resolve_forward_anchors(infos)
+    _earlier_in_pluperfect(infos)
     return infos
+
+
+def _armed(mentions: Sequence[Mention]) -> bool:
+    """Tell whether a sentence names an armed actor other than the state (a group, a militia)."""
+    return any(kind_of(m.canonical) in ("jihadist", "rebel", "militia", "unidentified")
+               for m in mentions)
+
+
+def _latest_day(mention: DateMention) -> object:
+    """The last day a date may mean: the end of the month for "fin juillet", "in March"."""
+    assert mention.day is not None
+    if mention.precision < 3:
+        return mention.day
+    return (mention.day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _earlier_in_pluperfect(infos: Sequence[SentenceInfo]) -> None:
+    """Mark as background an event told in the pluperfect days before the news.
+
+    "Le 15 avril, une quarantaine de soldats avaient été tués près de X", in a report of an attack
+    on the 20th: an earlier event recalled as context, though within the three weeks that
+    `is_background_date` allows.
+    """
+    lead_day = next((d.day for info in infos if info.is_event and not info.background
+                     for d in info.dates if d.day is not None and not d.reported
+                     and d.kind != "past"), None)
+    if lead_day is None:
+        return
+    for info in infos:
+        if info.background or not info.is_event or not PLUPERFECT.search(info.sentence.text):
+            continue
+        own = [d for d in info.dates if d.day is not None and not d.reported]
+        if own and all(_latest_day(d) < lead_day - timedelta(days=PLUPERFECT_CONTEXT_DAYS)
+                       for d in own):
+            info.background = True
 
 
 def _resolve_forward_anchors(infos: Sequence[SentenceInfo]) -> None:
