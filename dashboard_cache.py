@@ -497,8 +497,8 @@ def held_version(store_dir: str) -> Hashable:
 def refresh_if_changed(store_dir: str) -> bool:
     """Bring the incidents held up to date when the store changed since they were read (an
     import from the CLI, another replica's upload): only the rows written since where the store
-    can say (`Store.changes_since`), else a reload. Return whether they changed. Never raises: a store out
-    of reach leaves what is held (dashboard_live says so)."""
+    can say (`Store.changes_since`), else a reload. Return whether they changed. Never raises:
+    a store out of reach leaves what is held (dashboard_live says so)."""
     key = _key(store_dir)
     held = _replicas.get(key)
     if held is None or not held.holds:

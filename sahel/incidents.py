@@ -197,8 +197,9 @@ class Replica:
 
     The store is read whole once (`Store.load_marked`); after that `refresh` applies only what
     the store's writes changed since (`Store.changes_since`: which rows, from PostgreSQL's
-    history or the embedded store's record of its writes; a reload when it cannot say). `loaded` is never mutated: a refresh makes a new
-    frame, so whoever holds the old one keeps a consistent view. Thread-safe: the sessions of
+    history or the embedded store's record of its writes; a reload when it cannot say).
+    `loaded` is never mutated: a refresh makes a new frame, so whoever holds the old one keeps
+    a consistent view. Thread-safe: the sessions of
     a Streamlit process share one replica. A small change is remembered (`change_since`), so
     what was made from the incidents before can be brought up to date from the rows changed.
     """

@@ -113,8 +113,9 @@ class Changes:
 
     `mark` is where the reader stands once it has applied them. With `reload` the store cannot
     say what changed (a mark it no longer knows; for the embedded store, also a write its record
-    cannot vouch for, `write_log`): read it all again (`load_marked`). Otherwise `touched` are the event_ids written, deleted or removed since
-    (none: nothing changed), and `rows` the stored rows of those ids now, in write order, as
+    cannot vouch for, `write_log`): read it all again (`load_marked`). Otherwise `touched` are
+    the event_ids written, deleted or removed since (none: nothing changed), and `rows` the
+    stored rows of those ids now, in write order, as
     `load` returns them: a reader drops every touched id, then appends `rows`. `report` says
     which of those rows could not be read (as `last_report` after `load`).
     """
