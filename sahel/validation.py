@@ -234,10 +234,12 @@ def _valid_date(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return month_ok & (d >= 1) & (d <= days) & (y >= 1)
 
 
-def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
+def check_rows(frame: pd.DataFrame, rows: np.ndarray, ordered_counts: bool = False) -> Checked:
     """Parse and check canonical-named raw cells; return kept rows and (row, reason) rejects.
 
-    A `year` column (ACLED's, UCDP's), when present, helps read two-digit years.
+    A `year` column (ACLED's, UCDP's), when present, helps read two-digit years. With
+    `ordered_counts` (UCDP, whose codebook makes low <= best <= high), counts out of that order
+    reject their row; canonical files keep what they hold, as the store does.
     """
     frame = frame.reset_index(drop=True)
     reasons = _Reasons(len(frame))
@@ -295,7 +297,8 @@ def check_rows(frame: pd.DataFrame, rows: np.ndarray) -> Checked:
             reasons.add_each(fraction, f"{column} {{!r}} is not a whole number", out[column])
             _check_range(column, number, out[column], reasons)
             out[column] = number.where(~bad)
-    _check_fatality_order(out, reasons)
+    if ordered_counts:
+        _check_fatality_order(out, reasons)
 
     if "claims" in out.columns:
         problems = _claims_problems(out["claims"])
@@ -356,8 +359,8 @@ def _check_range(column: str, number: pd.Series, cells: pd.Series, reasons: _Rea
 
 
 def _check_fatality_order(out: pd.DataFrame, reasons: _Reasons) -> None:
-    """Reject rows whose low, best and high counts (UCDP's, or a canonical file's) are out of
-    order: best 9 with high 5 is no range, and a filter on either would count it wrongly."""
+    """Reject rows whose low, best and high counts are out of order: best 9 with high 5 is no
+    range, and a filter on either would count it wrongly."""
     present = [c for c in FATALITY_COLUMNS if c in out.columns]
     numbers = {c: pd.to_numeric(pd.Series(out[c], dtype="object"), errors="coerce")
                .to_numpy(dtype="float64", na_value=np.nan) for c in present}

@@ -144,7 +144,7 @@ def read_incidents(source: str | Path | BinaryIO, name: str | None = None) -> Im
     fmt = detect_format(table.frame.columns)
     mapped = fmt.mapper(table.frame, name)
     format_id = _format_id(fmt, table.frame.columns, mapped)
-    checked = check_rows(mapped, table.rows)
+    checked = check_rows(mapped, table.rows, ordered_counts=fmt.name.startswith("ucdp"))
     clock.lap("validate")
     enriched, unknown = enrich(checked.kept)
     if fmt.consumed is not None:

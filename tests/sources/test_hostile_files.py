@@ -436,3 +436,12 @@ def test_ucdp_counts_in_order_or_partly_missing_are_kept(tmp_path):
     rows[1]["high"] = "10"
     result = import_safely(csv_bytes(UCDP_GED, rows, UCDP_BASE), "ged.csv", tmp_path / "s")
     assert result is not None and result.kept == 4
+
+
+def test_a_canonical_file_keeps_counts_out_of_order_as_the_store_holds_them(tmp_path):
+    # Only UCDP's codebook orders them: an export of the store must read back whole.
+    data = csv_bytes([*CANONICAL, "fatalities_low", "fatalities_high"],
+                     [GOOD_ROW | {"fatalities": "0", "fatalities_low": "12",
+                                  "fatalities_high": "5"}])
+    result = import_safely(data, "x.csv", tmp_path / "store")
+    assert result is not None and result.kept == 1
